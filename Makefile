@@ -1,0 +1,33 @@
+# Two entry points: `make demo` runs the main job on the bundled example; `make test` runs
+# linters and the whole test suite. Both create the virtual environment on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXAMPLE ?= examples/three_accounts.toml
+
+.PHONY: demo test lint clean bench
+
+$(BIN)/activate: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+demo: $(BIN)/activate
+	mkdir -p out
+	$(BIN)/assetloc optimize $(EXAMPLE)
+	$(BIN)/assetloc optimize $(EXAMPLE) --json > out/three_accounts.json
+	@echo "wrote out/three_accounts.json"
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src
+
+test: lint
+	$(BIN)/python -m pytest -n 2
+
+bench: $(BIN)/activate
+	$(BIN)/python benchmarks/bench_optimize.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .hypothesis

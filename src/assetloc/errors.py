@@ -1,0 +1,44 @@
+"""Errors with documented exit codes.
+
+Exit codes (also in the README):
+
+* 0 — success
+* 2 — bad input: a file, field or option is malformed (:class:`InputError`)
+* 3 — infeasible: the constraints cannot all hold (:class:`InfeasibleError`)
+* 4 — the solver failed for a numerical reason (:class:`SolverError`)
+"""
+
+from __future__ import annotations
+
+
+class AssetlocError(Exception):
+    """Base of every error assetloc reports to a user as one line."""
+
+    exit_code: int = 1
+
+
+class InputError(AssetlocError, ValueError):
+    """A file, field or option is malformed. Message: ``<field>: <problem>``."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
+
+class InfeasibleError(AssetlocError):
+    """The constraints cannot all hold; ``conflicts`` names a minimal conflicting set."""
+
+    exit_code = 3
+
+    def __init__(self, conflicts: list[str]) -> None:
+        self.conflicts = conflicts
+        super().__init__("infeasible: these constraints conflict: " + "; ".join(conflicts))
+
+
+class SolverError(AssetlocError):
+    """The solver did not reach an optimum for a numerical reason."""
+
+    exit_code = 4
