@@ -1,0 +1,44 @@
+"""Command-line shell over the library. Thin: parse options, call, print."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from typer.exceptions import Abort, Exit, TyperException
+
+from assetloc.errors import AssetlocError
+
+app = typer.Typer(
+    name="assetloc",
+    help="Tax-aware asset allocation and location for a multi-account household. "
+    "Estimates, not tax advice.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_commands() -> None:
+    """Attach every command module to the app (each exposes ``register(app)``)."""
+    from assetloc import cli_bond, cli_optimize
+
+    cli_optimize.register(app)
+    cli_bond.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the app; report errors as one line with their exit code."""
+    _register_commands()
+    try:
+        app(args=argv, standalone_mode=False)
+    except AssetlocError as err:
+        typer.echo(f"error: {err}", err=True)
+        sys.exit(err.exit_code)
+    except TyperException as err:  # usage errors: unknown option, missing argument, ...
+        typer.echo(f"error: {err.format_message()}", err=True)
+        sys.exit(err.exit_code)
+    except Exit as err:
+        sys.exit(err.exit_code)
+    except Abort:
+        sys.exit(130)

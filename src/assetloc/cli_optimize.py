@@ -1,0 +1,91 @@
+"""`assetloc optimize | validate | schema | presets`: thin shells over the library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assetloc.assumptions import load_preset, preset_names
+from assetloc.household import household_schema, load_household
+from assetloc.optimize import optimize
+from assetloc.problem import build_problem
+from assetloc.report.tables import print_plan
+
+FileArg = Annotated[Path, typer.Argument(help="household TOML file")]
+
+
+def _optimize(
+    file: FileArg,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Optimize allocation and location; print tables (or JSON)."""
+    plan = optimize(load_household(file))
+    if as_json:
+        typer.echo(json.dumps(plan.to_dict(), indent=2))
+    else:
+        print_plan(plan)
+
+
+def _validate(file: FileArg) -> None:
+    """Check a household file (fields, classes, matrices); exit 0 when valid."""
+    h = load_household(file)
+    p = build_problem(h)
+    typer.echo(
+        f"ok: {len(h.accounts)} accounts, {p.n} asset classes ({p.market.name}), "
+        f"balance ${p.balances.sum():,.2f}, after-tax wealth ${p.wealth:,.2f}"
+    )
+
+
+def _schema() -> None:
+    """Print the JSON Schema of the household file."""
+    typer.echo(json.dumps(household_schema(), indent=2))
+
+
+def _presets(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List the bundled capital market assumptions with their sources and dates."""
+    sets = [load_preset(n) for n in preset_names()]
+    if as_json:
+        out = [
+            {
+                "name": m.name,
+                "source": m.source,
+                "date": m.date,
+                "cash_rate": m.cash_rate,
+                "classes": [
+                    {"id": c, "expected_return": float(r), "volatility": float(v),
+                     "effective_tax_rate_at_40pct": float(t)}
+                    for c, r, v, t in zip(
+                        m.ids, m.expected_return, m.volatility, m.tax_rate, strict=True
+                    )
+                ],
+                "notes": list(m.notes),
+            }
+            for m in sets
+        ]
+        typer.echo(json.dumps(out, indent=2))
+        return
+    console = Console()
+    for m in sets:
+        t = Table(title=f"{m.name}: {m.source} ({m.date})")
+        for col in ("class", "E (pre-tax)", "SD", "tax rate at 40% ordinary"):
+            t.add_column(col, justify="left" if col == "class" else "right")
+        for c, r, v, tr in zip(m.ids, m.expected_return, m.volatility, m.tax_rate, strict=True):
+            t.add_row(c, f"{100 * r:.2f}%", f"{100 * v:.2f}%", f"{100 * tr:.2f}%")
+        console.print(t)
+        for note in m.notes:
+            console.print(f"  note: {note}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the commands to ``app``."""
+    app.command("optimize")(_optimize)
+    app.command("validate")(_validate)
+    app.command("schema")(_schema)
+    app.command("presets")(_presets)

@@ -1,0 +1,233 @@
+"""The household file: a validated input model (TOML → :class:`Household`).
+
+Units: balances and bounds in dollars or decimals as each field says; rates are decimals
+(0.24 = 24%). Every problem found is reported as one :class:`~assetloc.errors.InputError`
+line naming the field (``accounts[1].balance: must be >= 0``), never fixed silently.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assetloc.errors import InputError
+
+AccountType = Literal["taxable", "traditional", "roth", "hsa"]
+Rate = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+MIX_TOLERANCE = 1e-6  # a mix's weights must sum to 1 within this
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Investor(_Strict):
+    """Marginal tax rates (decimals), federal + state combined."""
+
+    ordinary_rate: Rate = Field(description="marginal ordinary income rate today")
+    capital_gains_rate: Rate = Field(description="long-term gains and qualified dividends")
+    retirement_rate: Rate | None = Field(
+        default=None,
+        description="expected ordinary rate on tax-deferred withdrawals (default: ordinary_rate)",
+    )
+
+    @property
+    def withdrawal_rate(self) -> float:
+        """The rate that applies to traditional-account withdrawals (decimal)."""
+        return self.ordinary_rate if self.retirement_rate is None else self.retirement_rate
+
+
+class Bound(_Strict):
+    """Lower and upper share (decimals in [0, 1])."""
+
+    min: Share = 0.0
+    max: Share = 1.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bound:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} exceeds max {self.max}")
+        return self
+
+
+class Account(_Strict):
+    """One account: its tax type, balance in dollars, and what it may hold."""
+
+    id: str = Field(min_length=1)
+    type: AccountType
+    balance: float = Field(ge=0.0, allow_inf_nan=False, description="market value, dollars")
+    menu: list[str] | None = Field(
+        default=None, description="classes this account can hold (a 401(k) fund list)"
+    )
+    bounds: dict[str, Bound] = Field(
+        default_factory=dict, description="per class, share of this account's balance"
+    )
+
+
+class ClassSpec(_Strict):
+    """An inline asset class, or an override of a preset class (decimals per year)."""
+
+    id: str = Field(min_length=1)
+    label: str | None = None
+    expected_return: float | None = Field(default=None, allow_inf_nan=False)
+    volatility: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+    effective_tax_rate: Share | None = None
+
+
+class AssumptionsSpec(_Strict):
+    """A bundled preset, or inline classes with a correlation matrix."""
+
+    preset: str | None = None
+    cash_rate: float | None = Field(default=None, allow_inf_nan=False)
+    correlation: list[list[float]] | None = None
+    classes: list[ClassSpec] = Field(default_factory=list)
+    universe: list[str] | None = Field(
+        default=None, description="restrict the optimization to these classes"
+    )
+
+
+class Objective(_Strict):
+    """What to maximize. U = E − (A/2)·V with A = ``risk_aversion``."""
+
+    kind: Literal["fixed_mix", "mean_variance", "target_volatility", "target_return"]
+    mix: dict[str, Share] | None = None
+    mix_basis: Literal["after_tax", "pre_tax"] = "after_tax"
+    risk_aversion: float = Field(default=3.74, gt=0.0, allow_inf_nan=False)
+    target_volatility: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    target_return: float | None = Field(default=None, allow_inf_nan=False)
+
+
+class Options(_Strict):
+    """Valuation choices (see DESIGN.md §1)."""
+
+    tax_deferred_basis: Literal["after_tax", "face"] = "after_tax"
+    hsa_treatment: Literal["tax_free", "tax_deferred"] = "tax_free"
+
+
+class Household(_Strict):
+    """A whole household file."""
+
+    name: str | None = None
+    investor: Investor
+    accounts: list[Account]
+    assumptions: AssumptionsSpec = Field(
+        default_factory=lambda: AssumptionsSpec(preset="horizon-2025")
+    )
+    objective: Objective
+    bounds: dict[str, Bound] = Field(
+        default_factory=dict, description="per class, share of household after-tax wealth"
+    )
+    options: Options = Field(default_factory=Options)
+
+    @property
+    def total_balance(self) -> float:
+        """Sum of account balances, dollars (pre-tax, face value)."""
+        return sum(a.balance for a in self.accounts)
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _first_error(err: ValidationError) -> InputError:
+    e = err.errors()[0]
+    loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    msg = e["msg"]
+    if e["type"] == "extra_forbidden":
+        msg = "unknown field"
+    elif e["type"] == "missing":
+        msg = "is required"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if e["type"] == "literal_error":
+        msg = f"{msg} (got {e.get('input')!r})"
+    return InputError(_path(loc) or "file", msg[:1].lower() + msg[1:])
+
+
+def _check_mix(mix: dict[str, float], field: str) -> None:
+    total = math.fsum(mix.values())
+    if not mix:
+        raise InputError(field, "is empty")
+    if abs(total - 1.0) > MIX_TOLERANCE:
+        raise InputError(field, f"weights sum to {total:.6g}, must sum to 1")
+
+
+def check_household(h: Household) -> None:
+    """Checks that span fields (ids, sums); class names are checked against assumptions."""
+    if not h.accounts:
+        raise InputError("accounts", "the household has no accounts")
+    seen: set[str] = set()
+    for i, acc in enumerate(h.accounts):
+        if acc.id in seen:
+            raise InputError(f"accounts[{i}].id", f"duplicate account id {acc.id!r}")
+        seen.add(acc.id)
+        if acc.menu is not None and not acc.menu:
+            raise InputError(f"accounts[{i}].menu", "is empty: the account could hold nothing")
+        lo = math.fsum(b.min for b in acc.bounds.values())
+        if lo > 1.0 + MIX_TOLERANCE:
+            raise InputError(f"accounts[{i}].bounds", f"minimums sum to {lo:.6g} > 1")
+    if h.total_balance <= 0:
+        raise InputError("accounts", "all balances are zero: nothing to allocate")
+    obj = h.objective
+    if obj.kind == "fixed_mix":
+        if obj.mix is None:
+            raise InputError("objective.mix", "is required when kind = 'fixed_mix'")
+        _check_mix(obj.mix, "objective.mix")
+    elif obj.mix is not None:
+        raise InputError("objective.mix", f"is only used with kind = 'fixed_mix', not {obj.kind!r}")
+    if obj.kind == "target_volatility" and obj.target_volatility is None:
+        raise InputError("objective.target_volatility", "is required for this kind")
+    if obj.kind == "target_return" and obj.target_return is None:
+        raise InputError("objective.target_return", "is required for this kind")
+    spec = h.assumptions
+    if spec.preset is None and not spec.classes:
+        raise InputError("assumptions", "give a preset or inline classes")
+    ids = [c.id for c in spec.classes]
+    for j, cid in enumerate(ids):
+        if cid in ids[:j]:
+            raise InputError(f"assumptions.classes[{j}].id", f"duplicate class id {cid!r}")
+
+
+def parse_household(data: dict[str, Any]) -> Household:
+    """Validate a dict (as read from TOML) into a :class:`Household`."""
+    try:
+        h = Household.model_validate(data)
+    except ValidationError as err:
+        raise _first_error(err) from None
+    check_household(h)
+    return h
+
+
+def load_household(path: str | Path) -> Household:
+    """Read and validate a household TOML file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(p), "file not found") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(str(p), f"cannot be read ({err.__class__.__name__})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(str(p), f"is not valid TOML: {err}") from None
+    return parse_household(data)
+
+
+def household_schema() -> dict[str, Any]:
+    """JSON Schema of the household file."""
+    return Household.model_json_schema()

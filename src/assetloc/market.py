@@ -1,0 +1,124 @@
+"""Resolve a household's ``[assumptions]`` into :class:`MarketAssumptions`.
+
+A preset may be refined by inline ``[[assumptions.classes]]`` entries that override a
+class's expected return, volatility or effective tax rate; without a preset, the inline
+classes and the correlation matrix define everything. The universe is then restricted to
+``universe`` (if given) or, for a fixed mix, to the classes the mix names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from assetloc.assumptions import MarketAssumptions, load_preset, validate_correlation
+from assetloc.errors import InputError
+from assetloc.household import AssumptionsSpec, ClassSpec, Household
+
+
+def _inline(spec: AssumptionsSpec) -> MarketAssumptions:
+    n = len(spec.classes)
+    for j, c in enumerate(spec.classes):
+        for fld in ("expected_return", "volatility", "effective_tax_rate"):
+            if getattr(c, fld) is None:
+                raise InputError(f"assumptions.classes[{j}].{fld}", "is required without a preset")
+    if spec.correlation is None:
+        raise InputError("assumptions.correlation", "is required without a preset")
+    if len(spec.correlation) != n or any(len(r) != n for r in spec.correlation):
+        raise InputError("assumptions.correlation", f"must be {n}x{n}, one row per class")
+    corr = np.array(spec.correlation, dtype=float)
+    validate_correlation(corr, "assumptions.correlation")
+    if spec.cash_rate is None:
+        raise InputError("assumptions.cash_rate", "is required without a preset")
+    return MarketAssumptions(
+        ids=tuple(c.id for c in spec.classes),
+        labels=tuple(c.label or c.id for c in spec.classes),
+        expected_return=np.array([c.expected_return for c in spec.classes], dtype=float),
+        volatility=np.array([c.volatility for c in spec.classes], dtype=float),
+        correlation=corr,
+        tax_rate=np.array([c.effective_tax_rate for c in spec.classes], dtype=float),
+        tax_rate_is_reference=(False,) * n,
+        cash_rate=spec.cash_rate,
+        name="inline",
+        source="household file",
+        date="",
+        notes=("Classes given inline in the household file.",),
+    )
+
+
+def _override(market: MarketAssumptions, classes: list[ClassSpec]) -> MarketAssumptions:
+    mu = market.expected_return.copy()
+    vol = market.volatility.copy()
+    tax = market.tax_rate.copy()
+    is_ref = list(market.tax_rate_is_reference or (True,) * len(market.ids))
+    notes = list(market.notes)
+    for j, c in enumerate(classes):
+        if c.id not in market.ids:
+            raise InputError(
+                f"assumptions.classes[{j}].id",
+                f"unknown class {c.id!r} in preset {market.name!r}",
+            )
+        i = market.index(c.id)
+        if c.expected_return is not None:
+            mu[i] = c.expected_return
+        if c.volatility is not None:
+            vol[i] = c.volatility
+        if c.effective_tax_rate is not None:
+            tax[i] = c.effective_tax_rate  # the investor's own rate: not scaled
+            is_ref[i] = False
+        notes.append(f"{c.id}: overridden in the household file.")
+    return replace(
+        market,
+        expected_return=mu,
+        volatility=vol,
+        tax_rate=tax,
+        tax_rate_is_reference=tuple(is_ref),
+        notes=tuple(notes),
+    )
+
+
+def _check_known(ids: tuple[str, ...], names: list[str], field: str) -> None:
+    for name in names:
+        if name not in ids:
+            raise InputError(field, f"unknown asset class {name!r}")
+
+
+def resolve_market(h: Household) -> MarketAssumptions:
+    """The assumptions that ``h`` uses, restricted to its universe."""
+    spec = h.assumptions
+    market = load_preset(spec.preset) if spec.preset else _inline(spec)
+    if spec.preset:
+        if spec.correlation is not None:
+            raise InputError("assumptions.correlation", "cannot be combined with a preset")
+        market = _override(market, spec.classes)
+        if spec.cash_rate is not None:
+            market = replace(market, cash_rate=spec.cash_rate)
+    ids = market.ids
+    if spec.universe is not None:
+        _check_known(ids, spec.universe, "assumptions.universe")
+    if h.objective.mix is not None:
+        _check_known(ids, list(h.objective.mix), "objective.mix")
+    for k, acc in enumerate(h.accounts):
+        _check_known(ids, acc.menu or [], f"accounts[{k}].menu")
+        _check_known(ids, list(acc.bounds), f"accounts[{k}].bounds")
+    _check_known(ids, list(h.bounds), "bounds")
+
+    if spec.universe is not None:
+        keep = list(spec.universe)
+    elif h.objective.mix is not None:
+        keep = [c for c in ids if c in h.objective.mix]
+    else:
+        keep = list(ids)
+    for name in (*h.bounds, *(b for a in h.accounts for b in a.bounds)):
+        if name not in keep and (h.bounds.get(name) or _any_min(h, name)):
+            raise InputError("assumptions.universe", f"excludes {name!r}, which has bounds")
+    if h.objective.mix is not None:
+        missing = [c for c, w in h.objective.mix.items() if w > 0 and c not in keep]
+        if missing:
+            raise InputError("assumptions.universe", f"excludes mix class {missing[0]!r}")
+    return market.subset(keep)
+
+
+def _any_min(h: Household, name: str) -> bool:
+    return any(a.bounds.get(name) is not None and a.bounds[name].min > 0 for a in h.accounts)

@@ -1,0 +1,75 @@
+"""The public entry point: household → problem → solver → plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from assetloc.household import Household
+from assetloc.methods import duplicate, rule_of_thumb
+from assetloc.plan import Baseline, Plan, metrics
+from assetloc.problem import Problem, build_problem
+from assetloc.solver import solve
+from assetloc.taxes import is_tax_deferred, is_tax_free
+
+TIE_BREAK_RULE = (
+    "Accounts that are interchangeable per after-tax dollar are split by a fixed rule: "
+    "tax-free accounts (Roth, tax-free HSA) take the classes with the highest expected "
+    "return first; the rest is split across interchangeable accounts pro rata to their "
+    "after-tax balances."
+)
+
+
+def _flags(h: Household) -> tuple[np.ndarray, np.ndarray]:
+    deferred = np.array([is_tax_deferred(a.type, h.options) for a in h.accounts])
+    free = np.array([is_tax_free(a.type, h.options) for a in h.accounts])
+    return deferred, free
+
+
+def assumptions_summary(h: Household, p: Problem) -> dict[str, Any]:
+    """Every assumption behind a result, for output (rates as decimals)."""
+    m = p.market
+    return {
+        "preset": m.name,
+        "source": m.source,
+        "date": m.date,
+        "notes": list(m.notes),
+        "cash_rate": m.cash_rate,
+        "ordinary_rate": h.investor.ordinary_rate,
+        "capital_gains_rate": h.investor.capital_gains_rate,
+        "retirement_rate": h.investor.withdrawal_rate,
+        "tax_deferred_basis": h.options.tax_deferred_basis,
+        "hsa_treatment": h.options.hsa_treatment,
+        "objective": h.objective.kind,
+        "risk_aversion": p.risk_aversion,
+        "effective_tax_rates": dict(zip(m.ids, map(float, p.tax_rate), strict=True)),
+        "units": "dollars; returns and rates are decimals per year, after tax unless named",
+        "horizon": "one period (Kaplan's single-period mean-variance model)",
+    }
+
+
+def optimize(h: Household) -> Plan:
+    """Jointly choose the household mix and its location across accounts (``joint``).
+
+    Returns a :class:`Plan` with the ``duplicate`` and ``rule_of_thumb`` baselines holding the
+    same household mix. Raises :class:`~assetloc.errors.InfeasibleError` (exit 3) when the
+    constraints conflict and :class:`~assetloc.errors.InputError` (exit 2) on bad input.
+    """
+    p = build_problem(h)
+    deferred, free = _flags(h)
+    sol = solve(p, tax_free=free)
+    mix = sol.x.sum(axis=0)
+    baselines = {
+        "duplicate": duplicate(p, mix),
+        "rule_of_thumb": rule_of_thumb(p, mix, deferred, free),
+    }
+    return Plan(
+        method="joint",
+        problem=p,
+        x=sol.x,
+        metrics=metrics(p, sol.x),
+        baselines={n: Baseline(n, x, metrics(p, x)) for n, x in baselines.items()},
+        tie_break=TIE_BREAK_RULE,
+        assumptions=assumptions_summary(h, p),
+    )

@@ -1,0 +1,148 @@
+"""Results: holdings per account, household mix, metrics, baselines (to_dict / to_frame)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from assetloc.assumptions import FloatArray
+from assetloc.problem import Problem
+
+NOTICE = (
+    "Estimates, not tax advice: expected returns, risks and tax rates are assumptions; "
+    "check any decision with a qualified professional."
+)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """After-tax expected return and volatility (decimals per year), utility, Sharpe ratio."""
+
+    expected_return: float
+    volatility: float
+    utility: float
+    sharpe: float
+
+    def to_dict(self) -> dict[str, float]:
+        """Plain floats."""
+        return {
+            "expected_return": self.expected_return,
+            "volatility": self.volatility,
+            "utility": self.utility,
+            "sharpe": self.sharpe,
+        }
+
+
+def metrics(p: Problem, x: FloatArray) -> Metrics:
+    """E = μ'e, SD = √(e'Σe), U = E − (A/2)·SD², Sharpe = (E − cash) / SD for x (K, n)."""
+    e = p.exposure(x)
+    er = float(p.mu @ e)
+    var = float(e @ p.cov @ e)
+    sd = float(np.sqrt(max(var, 0.0)))
+    cash = p.market.cash_rate
+    return Metrics(
+        expected_return=er,
+        volatility=sd,
+        utility=er - 0.5 * p.risk_aversion * var,
+        sharpe=(er - cash) / sd if sd > 0 else float("nan"),
+    )
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A comparison portfolio: its holdings (shares of F) and metrics."""
+
+    name: str
+    x: FloatArray
+    metrics: Metrics
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An optimized household: holdings x (shares of F, shape (K, n)) and the evidence."""
+
+    method: str
+    problem: Problem
+    x: FloatArray
+    metrics: Metrics
+    baselines: dict[str, Baseline]
+    tie_break: str
+    assumptions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def holdings(self) -> FloatArray:
+        """Dollars per account (own, face-value dollars) and class, shape (K, n)."""
+        return self.problem.dollars(self.x)
+
+    @property
+    def mix(self) -> FloatArray:
+        """Household mix on the after-tax basis (sums to 1)."""
+        return self.x.sum(axis=0)
+
+    @property
+    def mix_pre_tax(self) -> FloatArray:
+        """Household mix in face-value dollars (sums to 1)."""
+        d = self.holdings.sum(axis=0)
+        return d / d.sum()
+
+    def improvement_bp(self, baseline: str) -> dict[str, float]:
+        """Optimum minus ``baseline`` in basis points a year (E and U)."""
+        b = self.baselines[baseline].metrics
+        return {
+            "expected_return_bp": 1e4 * (self.metrics.expected_return - b.expected_return),
+            "utility_bp": 1e4 * (self.metrics.utility - b.utility),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready result: dollars, decimals, basis points as named."""
+        p = self.problem
+        ids = p.market.ids
+        dollars = self.holdings
+        accounts = [
+            {
+                "id": p.account_ids[k],
+                "type": p.account_types[k],
+                "balance": float(p.balances[k]),
+                "after_tax_value": float(p.value_factor[k] * p.balances[k]),
+                "holdings": {ids[i]: float(dollars[k, i]) for i in range(p.n)},
+            }
+            for k in range(p.k)
+        ]
+        return {
+            "method": self.method,
+            "accounts": accounts,
+            "household": {
+                "balance": float(p.balances.sum()),
+                "after_tax_wealth": p.wealth,
+                "mix": dict(zip(ids, map(float, self.mix), strict=True)),
+                "mix_pre_tax": dict(zip(ids, map(float, self.mix_pre_tax), strict=True)),
+            },
+            "metrics": self.metrics.to_dict(),
+            "baselines": {name: b.metrics.to_dict() for name, b in self.baselines.items()},
+            "improvement_bp": {name: self.improvement_bp(name) for name in self.baselines},
+            "tie_break": self.tie_break,
+            "assumptions": self.assumptions,
+            "notice": NOTICE,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Holdings as a long table: account, type, class, dollars, share of account."""
+        p = self.problem
+        d = self.holdings
+        rows = []
+        for k in range(p.k):
+            for i, cid in enumerate(p.market.ids):
+                bal = p.balances[k]
+                rows.append(
+                    {
+                        "account": p.account_ids[k],
+                        "type": p.account_types[k],
+                        "asset_class": cid,
+                        "dollars": float(d[k, i]),
+                        "share_of_account": float(d[k, i] / bal) if bal > 0 else 0.0,
+                    }
+                )
+        return pd.DataFrame(rows)

@@ -1,0 +1,141 @@
+"""Turn a household and its assumptions into arrays (no solver here).
+
+Decision variable x[k, i]: the share of after-tax financial wealth F held in class i inside
+account k (DESIGN.md §3). Budgets: Σ_i x[k, i] = a[k] = v[k]·b[k] / F. After-tax exposure
+e = Σ_k τ[k]·x[k] (τ = 1 − t in a taxable account, 1 elsewhere), E = μ'e, V = e'Σe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assetloc.assumptions import FloatArray, MarketAssumptions
+from assetloc.household import Household
+from assetloc.market import resolve_market
+from assetloc.taxes import account_value_factors, tau_matrix
+
+ObjectiveKind = str  # "fixed_mix" | "mean_variance" | "target_volatility" | "target_return"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The joint allocation-and-location problem as arrays (shares of F, decimals)."""
+
+    market: MarketAssumptions
+    tax_rate: FloatArray  # (n,) effective tax rate per class in a taxable account
+    account_ids: tuple[str, ...]
+    account_types: tuple[str, ...]
+    balances: FloatArray  # (K,) dollars, face value
+    value_factor: FloatArray  # (K,) after-tax dollars per dollar of balance
+    tau: FloatArray  # (K, n) after-tax share of return and risk kept
+    lower: FloatArray  # (K, n) lower bound on x
+    upper: FloatArray  # (K, n) upper bound on x (0 where the menu excludes a class)
+    class_lower: FloatArray  # (n,) household lower bound on Σ_k x[k, i]
+    class_upper: FloatArray  # (n,)
+    kind: ObjectiveKind
+    risk_aversion: float
+    mix: FloatArray | None  # (n,) fixed household mix (fixed_mix only)
+    mix_weights: FloatArray  # (K,) coefficient of x[k, i] in the mix constraint
+    target: float | None  # target volatility or return (decimal)
+
+    @property
+    def n(self) -> int:
+        """Number of asset classes."""
+        return len(self.market.ids)
+
+    @property
+    def k(self) -> int:
+        """Number of accounts."""
+        return len(self.account_ids)
+
+    @property
+    def wealth(self) -> float:
+        """After-tax financial wealth F, dollars."""
+        return float(self.value_factor @ self.balances)
+
+    @property
+    def budgets(self) -> FloatArray:
+        """Account shares a[k] of F (sum to 1)."""
+        return self.value_factor * self.balances / self.wealth
+
+    @property
+    def mu(self) -> FloatArray:
+        """Pre-tax expected returns, decimal per year."""
+        return self.market.expected_return
+
+    @property
+    def cov(self) -> FloatArray:
+        """Pre-tax covariance, decimal² per year."""
+        return self.market.covariance
+
+    def exposure(self, x: FloatArray) -> FloatArray:
+        """After-tax exposure e = Σ_k τ[k]·x[k] for x of shape (K, n)."""
+        return np.einsum("ki,ki->i", self.tau, x)
+
+    def dollars(self, x: FloatArray) -> FloatArray:
+        """Holdings in each account's own dollars, shape (K, n)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_dollar = np.where(self.value_factor > 0, self.wealth / self.value_factor, 0.0)
+        return x * per_dollar[:, None]
+
+
+def build_problem(h: Household) -> Problem:
+    """Arrays for ``h``; raises :class:`~assetloc.errors.InputError` on unknown classes."""
+    market = resolve_market(h)
+    ids = market.ids
+    n, k = len(ids), len(h.accounts)
+    balances = np.array([a.balance for a in h.accounts], dtype=float)
+    types = tuple(a.type for a in h.accounts)
+    v = account_value_factors(types, h.investor, h.options)
+    tax = market.taxable_rates(h.investor.ordinary_rate)
+    tau = tau_matrix(types, tax)
+    wealth = float(v @ balances)
+    budgets = v * balances / wealth
+
+    lower = np.zeros((k, n))
+    upper = np.repeat(budgets[:, None], n, axis=1)
+    for kk, acc in enumerate(h.accounts):
+        if acc.menu is not None:
+            allowed = np.isin(np.array(ids), acc.menu)
+            upper[kk, ~allowed] = 0.0
+        for cid, b in acc.bounds.items():
+            i = ids.index(cid)
+            lower[kk, i] = b.min * budgets[kk]
+            upper[kk, i] = min(upper[kk, i], b.max * budgets[kk])
+
+    class_lower = np.zeros(n)
+    class_upper = np.ones(n)
+    for cid, b in h.bounds.items():
+        i = ids.index(cid)
+        class_lower[i], class_upper[i] = b.min, b.max
+
+    obj = h.objective
+    mix = None
+    mix_weights = np.ones(k)
+    if obj.kind == "fixed_mix":
+        assert obj.mix is not None
+        mix = np.array([obj.mix.get(c, 0.0) for c in ids])
+        if obj.mix_basis == "pre_tax":
+            # Σ_k x[k,i]·F/(v_k·B) = m_i: the mix measured in face-value dollars.
+            mix_weights = np.where(v > 0, wealth / (v * balances.sum()), 0.0)
+    target = obj.target_volatility if obj.kind == "target_volatility" else obj.target_return
+    return Problem(
+        market=market,
+        tax_rate=tax,
+        account_ids=tuple(a.id for a in h.accounts),
+        account_types=types,
+        balances=balances,
+        value_factor=v,
+        tau=tau,
+        lower=lower,
+        upper=upper,
+        class_lower=class_lower,
+        class_upper=class_upper,
+        kind=obj.kind,
+        risk_aversion=obj.risk_aversion,
+        mix=mix,
+        mix_weights=mix_weights,
+        target=target,
+    )

@@ -1,0 +1,87 @@
+"""Terminal tables for a :class:`~assetloc.plan.Plan` (rich). Dollars and percents."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from assetloc.assumptions import MarketAssumptions
+from assetloc.plan import NOTICE, Plan
+
+CENT = 0.005  # dollars below this print as 0
+
+
+def _usd(x: float) -> str:
+    return f"${x:,.0f}" if abs(x) >= CENT else "$0"
+
+
+def _pct(x: float, digits: int = 1) -> str:
+    return f"{100 * x:.{digits}f}%"
+
+
+def holdings_table(plan: Plan) -> Table:
+    """Per account and class: dollars and percent of the account."""
+    p = plan.problem
+    d = plan.holdings
+    used = [i for i in range(p.n) if (d[:, i] >= CENT).any()]
+    t = Table(title="Holdings by account (own dollars; % of account)", show_footer=True)
+    t.add_column("asset class", footer="balance / after-tax value")
+    for k in range(p.k):
+        footer = f"{_usd(p.balances[k])} / {_usd(p.value_factor[k] * p.balances[k])}"
+        t.add_column(f"{p.account_ids[k]}\n({p.account_types[k]})", justify="right", footer=footer)
+    t.add_column("household\nafter-tax mix", justify="right")
+    t.add_column("household\npre-tax mix", justify="right")
+    for i in used:
+        cells = []
+        for k in range(p.k):
+            bal = p.balances[k]
+            share = d[k, i] / bal if bal > 0 else 0.0
+            cells.append(f"{_usd(d[k, i])} ({_pct(share, 0)})" if d[k, i] >= CENT else "-")
+        t.add_row(p.market.ids[i], *cells, _pct(plan.mix[i]), _pct(plan.mix_pre_tax[i]))
+    return t
+
+
+def metrics_table(plan: Plan) -> Table:
+    """The optimum against its baselines: E, SD, U, Sharpe, and the gain in bp/yr."""
+    t = Table(title="After-tax metrics (decimals shown as % per year)")
+    for col in ("portfolio", "expected return", "volatility", "utility", "Sharpe",
+                "optimum gain E (bp/yr)", "optimum gain U (bp/yr)"):
+        t.add_column(col, justify="right" if col != "portfolio" else "left")
+    m = plan.metrics
+    t.add_row(plan.method, _pct(m.expected_return, 2), _pct(m.volatility, 2),
+              _pct(m.utility, 2), f"{m.sharpe:.3f}", "", "")
+    for name, b in plan.baselines.items():
+        g = plan.improvement_bp(name)
+        bm = b.metrics
+        t.add_row(name, _pct(bm.expected_return, 2), _pct(bm.volatility, 2),
+                  _pct(bm.utility, 2), f"{bm.sharpe:.3f}",
+                  f"{g['expected_return_bp']:+.1f}", f"{g['utility_bp']:+.1f}")
+    return t
+
+
+def assumptions_block(plan: Plan, market: MarketAssumptions) -> Group:
+    """The assumptions used, with sources and the tax notice."""
+    a = plan.assumptions
+    lines = [
+        f"Assumptions: {a['preset']} — {a['source']} ({a['date']})",
+        f"Rates: ordinary {_pct(a['ordinary_rate'])}, capital gains "
+        f"{_pct(a['capital_gains_rate'])}, retirement withdrawals {_pct(a['retirement_rate'])}; "
+        f"tax-deferred basis {a['tax_deferred_basis']}; HSA {a['hsa_treatment']}",
+        f"Objective: {a['objective']}, risk aversion A = {a['risk_aversion']:g} "
+        f"(U = E - A/2 SD^2); Sharpe against cash at {_pct(a['cash_rate'], 2)}",
+        "Effective tax rates in a taxable account: "
+        + ", ".join(f"{c} {_pct(r)}" for c, r in a["effective_tax_rates"].items()),
+        f"Tie-break: {plan.tie_break}",
+        *(f"Note: {n}" for n in market.notes),
+        NOTICE,
+    ]
+    return Group(*(Text(line) for line in lines))
+
+
+def print_plan(plan: Plan, console: Console | None = None) -> None:
+    """Print holdings, metrics and assumptions."""
+    c = console or Console()
+    c.print(holdings_table(plan))
+    c.print(metrics_table(plan))
+    c.print(assumptions_block(plan, plan.problem.market))

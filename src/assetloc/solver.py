@@ -1,0 +1,252 @@
+"""Solve the joint allocation-and-location problem.
+
+Stage 1 finds the optimal after-tax exposure e* (unique: Σ is positive definite on the
+classes' exposures). Many holdings x give the same e* — a dollar of bonds in a traditional
+IRA and one in a Roth IRA are the same after-tax dollar — so stage 2 picks one x by a stated
+rule, never by solver accident, keeping e* fixed:
+
+* 2a (tax-free first): maximize the expected return held in tax-free accounts (Roth, a
+  tax-free HSA): the classes with the highest expected return go there first (the guide).
+* 2b (pro rata): among those, minimize Σ x[k,i]²/a[k], whose unique minimizer splits a
+  class across interchangeable accounts in proportion to their after-tax balances.
+
+Quadratic programs are solved by DAQP (a dual active-set QP solver, called directly);
+target volatility (a second-order cone) by Clarabel. Infeasible problems are diagnosed by
+a deletion filter over named constraint groups (LPs solved by HiGHS through SciPy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import clarabel
+import daqp
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import qr
+
+from assetloc.assumptions import FloatArray
+from assetloc.errors import InfeasibleError, SolverError
+from assetloc.infeasibility import diagnose
+from assetloc.problem import Problem
+
+INF = 1e30
+PRIMAL_TOL = 1e-12  # constraint tolerance of the active-set solver, shares of F
+TIE_TOL = 1e-13  # slack allowed on the stage-2a objective when stage 2b keeps it
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Linear constraints in x (flattened K·n): lb ≤ x ≤ ub, lo ≤ A x ≤ hi, first m_eq rows
+    equalities (lo = hi)."""
+
+    lb: FloatArray
+    ub: FloatArray
+    a: FloatArray
+    lo: FloatArray
+    hi: FloatArray
+    m_eq: int
+
+
+def exposure_map(p: Problem) -> FloatArray:
+    """M with e = M x for x flattened row-major from (K, n), shape (n, K·n)."""
+    n, k = p.n, p.k
+    m = np.zeros((n, k * n))
+    for kk in range(k):
+        m[np.arange(n), kk * n + np.arange(n)] = p.tau[kk]
+    return m
+
+
+def constraints(p: Problem, m: FloatArray) -> Constraints:
+    """Budgets, mix and household bounds as rows; menus and account bounds as bounds."""
+    n, k = p.n, p.k
+    budgets = p.budgets
+    eq_rows: list[FloatArray] = []
+    eq_rhs: list[float] = []
+    for kk in range(k):
+        if budgets[kk] > 0:
+            row = np.zeros(k * n)
+            row[kk * n : (kk + 1) * n] = 1.0
+            eq_rows.append(row)
+            eq_rhs.append(float(budgets[kk]))
+    if p.mix is not None:
+        for i in range(n):
+            row = np.zeros(k * n)
+            row[i::n] = p.mix_weights
+            eq_rows.append(row)
+            eq_rhs.append(float(p.mix[i]))
+    in_rows: list[FloatArray] = []
+    in_lo: list[float] = []
+    in_hi: list[float] = []
+    for i in range(n):
+        if p.class_lower[i] > 0 or p.class_upper[i] < 1:
+            row = np.zeros(k * n)
+            row[i::n] = 1.0
+            in_rows.append(row)
+            in_lo.append(float(p.class_lower[i]))
+            in_hi.append(float(p.class_upper[i]))
+    if p.kind == "target_return":
+        assert p.target is not None
+        in_rows.append(p.mu @ m)
+        in_lo.append(p.target)
+        in_hi.append(INF)
+    rows = eq_rows + in_rows
+    return Constraints(
+        lb=p.lower.ravel().copy(),
+        ub=p.upper.ravel().copy(),
+        a=np.array(rows) if rows else np.zeros((0, k * n)),
+        lo=np.array(eq_rhs + in_lo),
+        hi=np.array(eq_rhs + in_hi),
+        m_eq=len(eq_rows),
+    )
+
+
+def _daqp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:
+    """min ½x'Hx + f'x under ``c`` by DAQP; raises on infeasibility or failure."""
+    nv = len(f)
+    upper = np.concatenate([c.ub, c.hi])
+    lower = np.concatenate([c.lb, c.lo])
+    sense = np.zeros(nv + len(c.lo), dtype=np.int32)
+    sense[nv : nv + c.m_eq] = 5  # equality rows
+    fixed = c.lb == c.ub
+    sense[:nv][fixed] = 5  # variables fixed by their bounds (excluded by a menu)
+    x, _fval, flag, _info = daqp.solve(
+        np.ascontiguousarray(h),
+        np.ascontiguousarray(f),
+        np.ascontiguousarray(c.a),
+        upper,
+        lower,
+        sense,
+        primal_tol=PRIMAL_TOL,
+    )
+    if flag == -1:
+        raise _Infeasible()
+    if flag < 1:
+        raise SolverError(f"{what}: DAQP stopped with exit flag {flag}")
+    return np.asarray(x, dtype=float)
+
+
+class _Infeasible(Exception):
+    """Internal: the solver proved infeasibility; the caller diagnoses it."""
+
+
+def _stage1_qp(p: Problem, m: FloatArray, c: Constraints) -> FloatArray:
+    cov = p.cov
+    if p.kind == "target_return":
+        h = m.T @ cov @ m
+        f = np.zeros(m.shape[1])
+    else:
+        h = p.risk_aversion * (m.T @ cov @ m)
+        f = -(m.T @ p.mu)
+    return _daqp(h, f, c, "stage 1")
+
+
+def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints) -> FloatArray:
+    """max μ'Mx s.t. ‖L'Mx‖ ≤ σ and ``c``, by Clarabel."""
+    assert p.target is not None
+    nv = m.shape[1]
+    lam, vec = np.linalg.eigh(p.cov)
+    root = (vec * np.sqrt(np.clip(lam, 0.0, None))).T @ m  # (n, nv): ‖root x‖² = x'M'ΣMx
+    eq = c.a[: c.m_eq]
+    ineq = c.a[c.m_eq :]
+    blocks = [eq]
+    rhs = [c.lo[: c.m_eq]]
+    finite_hi = c.hi[c.m_eq :] < INF / 2
+    finite_lo = c.lo[c.m_eq :] > -INF / 2
+    nonneg = [ineq[finite_hi], -ineq[finite_lo], np.eye(nv), -np.eye(nv)]
+    nonneg_rhs = [c.hi[c.m_eq :][finite_hi], -c.lo[c.m_eq :][finite_lo], c.ub, -c.lb]
+    soc = np.vstack([np.zeros((1, nv)), -root])
+    a = np.vstack(blocks + nonneg + [soc])
+    b = np.concatenate(rhs + nonneg_rhs + [np.array([p.target]), np.zeros(root.shape[0])])
+    n_nonneg = sum(x.shape[0] for x in nonneg)
+    cones = [
+        clarabel.ZeroConeT(eq.shape[0]),
+        clarabel.NonnegativeConeT(n_nonneg),
+        clarabel.SecondOrderConeT(root.shape[0] + 1),
+    ]
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.tol_gap_abs = settings.tol_gap_rel = 1e-10
+    settings.tol_feas = 1e-10
+    solver = clarabel.DefaultSolver(
+        sp.csc_matrix((nv, nv)), -(m.T @ p.mu), sp.csc_matrix(a), b, cones, settings
+    )
+    sol = solver.solve()
+    status = str(sol.status)
+    if "Infeasible" in status:
+        raise _Infeasible()
+    if status not in ("Solved", "AlmostSolved"):
+        raise SolverError(f"target volatility: Clarabel stopped with status {status}")
+    x = np.clip(np.asarray(sol.x, dtype=float), c.lb, c.ub)
+    return x
+
+
+def _independent_rows(a: FloatArray, tol: float = 1e-10) -> FloatArray:
+    """Indices of a maximal linearly independent subset of the rows of ``a``."""
+    if a.shape[0] == 0:
+        return np.zeros(0, dtype=int)
+    _q, r, piv = qr(a.T, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    rank = int((diag > tol * max(1.0, diag[0] if diag.size else 1.0)).sum())
+    return np.sort(piv[:rank])
+
+
+def _tie_break(
+    p: Problem, m: FloatArray, c: Constraints, x1: FloatArray, tax_free: np.ndarray
+) -> FloatArray:
+    """Stage 2: keep e* = M x1 and pick x by the tax-free-first, then pro-rata rule."""
+    e_star = m @ x1
+    nv = len(x1)
+    eq = np.vstack([c.a[: c.m_eq], m])
+    eq_rhs = np.concatenate([c.lo[: c.m_eq], e_star])
+    keep = _independent_rows(eq)
+    eq, eq_rhs = eq[keep], eq_rhs[keep]
+    ineq, ineq_lo, ineq_hi = c.a[c.m_eq :], c.lo[c.m_eq :], c.hi[c.m_eq :]
+    if p.kind == "target_return":  # implied by e = e*; keep the rows well conditioned
+        ineq, ineq_lo, ineq_hi = ineq[:-1], ineq_lo[:-1], ineq_hi[:-1]
+    budgets = np.repeat(p.budgets, p.n)
+    weight = np.where(budgets > 0, 1.0 / np.where(budgets > 0, budgets, 1.0), 1.0)
+
+    tf_mask = np.repeat(tax_free, p.n)
+    if tf_mask.any() and (~tf_mask & (budgets > 0)).any():
+        ret = np.where(tf_mask, np.tile(p.mu, p.k), 0.0)
+        # 2a as a QP with a tiny proximal weight; its optimum is then kept as a constraint.
+        c2a = Constraints(c.lb, c.ub, np.vstack([eq, ineq]), np.concatenate([eq_rhs, ineq_lo]),
+                          np.concatenate([eq_rhs, ineq_hi]), len(eq))
+        x2a = _daqp(np.diag(weight) * 1e-9, -ret, c2a, "stage 2a")
+        best = float(ret @ x2a)
+        ineq = np.vstack([ineq, ret[None, :]])
+        ineq_lo = np.append(ineq_lo, best - TIE_TOL)
+        ineq_hi = np.append(ineq_hi, INF)
+    c2b = Constraints(c.lb, c.ub, np.vstack([eq, ineq]), np.concatenate([eq_rhs, ineq_lo]),
+                      np.concatenate([eq_rhs, ineq_hi]), len(eq))
+    x2 = _daqp(np.diag(weight), np.zeros(nv), c2b, "stage 2b")
+    return x2
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Optimal shares of F, shape (K, n), with the exposure it gives."""
+
+    x: FloatArray
+    exposure: FloatArray
+
+
+def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
+    """Solve ``p``; ``tax_free`` marks the accounts that get the highest returns first.
+
+    Raises :class:`InfeasibleError` naming the constraints that conflict.
+    """
+    m = exposure_map(p)
+    c = constraints(p, m)
+    try:
+        if p.kind == "target_volatility":
+            x1 = _stage1_target_volatility(p, m, c)
+        else:
+            x1 = _stage1_qp(p, m, c)
+        tf = np.zeros(p.k, dtype=bool) if tax_free is None else tax_free
+        x = _tie_break(p, m, c, x1, tf)
+    except _Infeasible:
+        raise InfeasibleError(diagnose(p)) from None
+    x = np.clip(x, c.lb, c.ub).reshape(p.k, p.n)
+    return Solution(x=x, exposure=p.exposure(x))
