@@ -24,6 +24,7 @@ import daqp
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import qr
+from scipy.optimize import linprog
 
 from assetloc.assumptions import FloatArray
 from assetloc.errors import InfeasibleError, SolverError
@@ -32,6 +33,8 @@ from assetloc.problem import Problem
 
 INF = 1e30
 PRIMAL_TOL = 1e-12  # constraint tolerance of the active-set solver, shares of F
+QP_PROX = 1e-3  # proximal weight (Hessian scaled to max diagonal 1); outer iterations: exact
+LP_PROX = 0.1  # proximal weight of DAQP's LP iterations (any positive value is exact)
 TIE_TOL = 1e-13  # slack allowed on the stage-2a objective when stage 2b keeps it
 
 
@@ -90,19 +93,29 @@ def constraints(p: Problem, m: FloatArray) -> Constraints:
         in_rows.append(p.mu @ m)
         in_lo.append(p.target)
         in_hi.append(INF)
-    rows = eq_rows + in_rows
+    eq = np.array(eq_rows) if eq_rows else np.zeros((0, k * n))
+    fixed = p.lower.ravel() == p.upper.ravel()
+    keep = _independent_rows(eq, fixed)  # e.g. the mix rows and the budgets share one
+    rows = [*eq[keep], *in_rows]
+    rhs = np.array(eq_rhs)[keep].tolist()
     return Constraints(
         lb=p.lower.ravel().copy(),
         ub=p.upper.ravel().copy(),
         a=np.array(rows) if rows else np.zeros((0, k * n)),
-        lo=np.array(eq_rhs + in_lo),
-        hi=np.array(eq_rhs + in_hi),
-        m_eq=len(eq_rows),
+        lo=np.array(rhs + in_lo),
+        hi=np.array(rhs + in_hi),
+        m_eq=len(keep),
     )
 
 
-def _daqp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:
-    """min ½x'Hx + f'x under ``c`` by DAQP; raises on infeasibility or failure."""
+def _daqp(
+    h: FloatArray, f: FloatArray, c: Constraints, what: str, eps_prox: float = 0.0
+) -> FloatArray:
+    """min ½x'Hx + f'x under ``c`` by DAQP; raises on infeasibility or failure.
+
+    ``eps_prox`` > 0 turns on DAQP's proximal-point iterations (for an LP, H = 0); 0 lets
+    DAQP regularize a singular H only as it needs.
+    """
     nv = len(f)
     upper = np.concatenate([c.ub, c.hi])
     lower = np.concatenate([c.lb, c.lo])
@@ -118,6 +131,7 @@ def _daqp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray
         lower,
         sense,
         primal_tol=PRIMAL_TOL,
+        eps_prox=eps_prox if eps_prox > 0 else -1e-6,
     )
     if flag == -1:
         raise _Infeasible()
@@ -138,7 +152,8 @@ def _stage1_qp(p: Problem, m: FloatArray, c: Constraints) -> FloatArray:
     else:
         h = p.risk_aversion * (m.T @ cov @ m)
         f = -(m.T @ p.mu)
-    return _daqp(h, f, c, "stage 1")
+    scale = float(np.abs(np.diag(h)).max(initial=0.0)) or 1.0  # the optimum ignores scale
+    return _daqp(h / scale, f / scale, c, "stage 1", eps_prox=QP_PROX)
 
 
 def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints) -> FloatArray:
@@ -177,14 +192,51 @@ def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints) -> Floa
         raise _Infeasible()
     if status not in ("Solved", "AlmostSolved"):
         raise SolverError(f"target volatility: Clarabel stopped with status {status}")
-    x = np.clip(np.asarray(sol.x, dtype=float), c.lb, c.ub)
-    return x
+    # Interior-point answers sit within ~1e-10 of the constraints: project onto them exactly
+    # (a strictly convex QP) so that stage 2 can hold e* fixed.
+    x = np.asarray(sol.x, dtype=float)
+    return _daqp(np.eye(nv), -x, c, "target volatility polish")
 
 
-def _independent_rows(a: FloatArray, tol: float = 1e-10) -> FloatArray:
-    """Indices of a maximal linearly independent subset of the rows of ``a``."""
+def _lp(cost: FloatArray, c: Constraints, what: str) -> FloatArray:
+    """min cost'x under ``c``: DAQP's proximal-point LP, HiGHS simplex if that fails."""
+    try:
+        return _daqp(np.zeros((len(cost), len(cost))), cost, c, what, eps_prox=LP_PROX)
+    except (SolverError, _Infeasible):
+        return _highs_lp(cost, c, what)
+
+
+def _highs_lp(cost: FloatArray, c: Constraints, what: str) -> FloatArray:
+    res = linprog(
+        cost,
+        A_ub=np.vstack([c.a[c.m_eq :], -c.a[c.m_eq :]]) if len(c.lo) > c.m_eq else None,
+        b_ub=np.concatenate([c.hi[c.m_eq :], -c.lo[c.m_eq :]]) if len(c.lo) > c.m_eq else None,
+        A_eq=c.a[: c.m_eq] if c.m_eq else None,
+        b_eq=c.lo[: c.m_eq] if c.m_eq else None,
+        bounds=np.column_stack([c.lb, c.ub]),
+        method="highs",
+    )
+    if res.status == 2:
+        raise _Infeasible()
+    if res.status != 0:
+        raise SolverError(f"{what}: HiGHS stopped: {res.message}")
+    return np.asarray(res.x, dtype=float)
+
+
+def _independent_rows(
+    a: FloatArray, fixed: np.ndarray | None = None, tol: float = 1e-10
+) -> FloatArray:
+    """Indices of a maximal set of rows of ``a`` independent on the non-``fixed`` columns.
+
+    Variables fixed by their bounds act as constants; rows that differ only there are
+    dependent for the solver (which treats fixed variables as equality constraints).
+    """
     if a.shape[0] == 0:
         return np.zeros(0, dtype=int)
+    if fixed is not None:
+        a = a[:, ~fixed]
+        if a.shape[1] == 0:
+            return np.zeros(0, dtype=int)
     _q, r, piv = qr(a.T, mode="economic", pivoting=True)
     diag = np.abs(np.diag(r))
     rank = int((diag > tol * max(1.0, diag[0] if diag.size else 1.0)).sum())
@@ -199,7 +251,7 @@ def _tie_break(
     nv = len(x1)
     eq = np.vstack([c.a[: c.m_eq], m])
     eq_rhs = np.concatenate([c.lo[: c.m_eq], e_star])
-    keep = _independent_rows(eq)
+    keep = _independent_rows(eq, c.lb == c.ub)
     eq, eq_rhs = eq[keep], eq_rhs[keep]
     ineq, ineq_lo, ineq_hi = c.a[c.m_eq :], c.lo[c.m_eq :], c.hi[c.m_eq :]
     if p.kind == "target_return":  # implied by e = e*; keep the rows well conditioned
@@ -210,11 +262,9 @@ def _tie_break(
     tf_mask = np.repeat(tax_free, p.n)
     if tf_mask.any() and (~tf_mask & (budgets > 0)).any():
         ret = np.where(tf_mask, np.tile(p.mu, p.k), 0.0)
-        # 2a as a QP with a tiny proximal weight; its optimum is then kept as a constraint.
         c2a = Constraints(c.lb, c.ub, np.vstack([eq, ineq]), np.concatenate([eq_rhs, ineq_lo]),
                           np.concatenate([eq_rhs, ineq_hi]), len(eq))
-        x2a = _daqp(np.diag(weight) * 1e-9, -ret, c2a, "stage 2a")
-        best = float(ret @ x2a)
+        best = float(ret @ _lp(-ret, c2a, "stage 2a"))
         ineq = np.vstack([ineq, ret[None, :]])
         ineq_lo = np.append(ineq_lo, best - TIE_TOL)
         ineq_hi = np.append(ineq_hi, INF)
