@@ -61,8 +61,9 @@ def random_household(seed: int, kind: str | None = None) -> dict[str, Any]:
         if rng.random() < 0.3:
             i = int(rng.choice(np.flatnonzero(x0[kk] > 0)))
             s = x0[kk, i] / a[kk]
-            acc["bounds"] = {f"c{i}": {"min": float(max(0, s - 0.1) * 0.999),
-                                       "max": float(min(1, s + 0.1))}}
+            acc["bounds"] = {
+                f"c{i}": {"min": float(max(0, s - 0.1) * 0.999), "max": float(min(1, s + 0.1))}
+            }
         accounts.append(acc)
     kind = kind or str(rng.choice(KINDS))
     objective: dict[str, Any] = {"kind": kind, "risk_aversion": float(rng.uniform(1, 10))}
@@ -70,8 +71,10 @@ def random_household(seed: int, kind: str | None = None) -> dict[str, Any]:
     bounds: dict[str, Any] = {}
     if rng.random() < 0.3:
         i = int(rng.integers(n))
-        bounds[f"c{i}"] = {"min": float(max(0, mix0[i] - 0.05) * 0.999),
-                           "max": float(min(1, mix0[i] + 0.05) * 1.001 if mix0[i] + 0.05 < 1 else 1)}
+        bounds[f"c{i}"] = {
+            "min": float(max(0, mix0[i] - 0.05) * 0.999),
+            "max": float(min(1, mix0[i] + 0.05) * 1.001 if mix0[i] + 0.05 < 1 else 1),
+        }
     if kind == "fixed_mix":
         mix = {f"c{i}": float(mix0[i]) for i in range(n)}
         total = sum(mix.values())

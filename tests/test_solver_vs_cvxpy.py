@@ -5,10 +5,11 @@ from __future__ import annotations
 import cvxpy as cp
 import numpy as np
 import pytest
-from householdgen import random_household
 
 from assetloc import build_problem, optimize, parse_household
 from assetloc.problem import Problem
+
+from householdgen import random_household
 
 N_HOUSEHOLDS = 300
 OBJ_TOL = 1e-7  # objective: decimals per year (or variance)

@@ -82,8 +82,8 @@ class MarketAssumptions:
         """Effective tax rates for an investor at ``ordinary_rate``.
 
         The published rates were computed at ``reference_ordinary_rate``; they are scaled
-        linearly (rates the household file gives itself are used as given) (exact for classes whose return is all ordinary income, an approximation
-        for equity until rates are computed from payouts).
+        linearly: exact for classes whose return is all ordinary income, an approximation
+        for equity. Rates the household file gives itself are used as given.
         """
         scale = np.full(len(self.ids), ordinary_rate / self.reference_ordinary_rate)
         if self.tax_rate_is_reference is not None:
@@ -99,12 +99,12 @@ def validate_correlation(corr: FloatArray, field_name: str, tol: float = 1e-8) -
         raise InputError(field_name, "has non-finite entries")
     asym = np.abs(corr - corr.T)
     if asym.max(initial=0.0) > tol:
-        i, j = np.unravel_index(int(np.argmax(asym)), asym.shape)
+        i, j = (int(v) for v in np.unravel_index(int(np.argmax(asym)), asym.shape))
         raise InputError(field_name, f"is not symmetric: [{i}][{j}] != [{j}][{i}]")
     diag_err = np.abs(np.diag(corr) - 1.0)
     if diag_err.max(initial=0.0) > tol:
-        i = int(np.argmax(diag_err))
-        raise InputError(field_name, f"diagonal entry [{i}][{i}] is {corr[i, i]}, must be 1")
+        d = int(np.argmax(diag_err))
+        raise InputError(field_name, f"diagonal entry [{d}][{d}] is {corr[d, d]}, must be 1")
     if np.abs(corr).max() > 1.0 + tol:
         raise InputError(field_name, "has entries outside [-1, 1]")
     min_eig = float(np.linalg.eigvalsh(corr).min())
@@ -314,8 +314,8 @@ def _kaplan_2020() -> MarketAssumptions:
         name="kaplan-2020",
         source=spec["source"],
         date=spec["date"],
-        notes=tuple(spec["notes"])
-        + (
+        notes=(
+            *spec["notes"],
             "municipal_bonds is derived from the Simba history as in horizon-2025, "
             "relative to Kaplan's U.S. bonds; its tax rate is Kaplan's 0%.",
         ),

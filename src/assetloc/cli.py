@@ -19,12 +19,27 @@ app = typer.Typer(
 )
 
 
+_registered = False
+
+
+@app.callback()
+def _root() -> None:
+    """Tax-aware asset allocation and location. Estimates, not tax advice.
+
+    Exit codes: 0 success, 2 bad input, 3 infeasible constraints, 4 solver failure.
+    """
+
+
 def _register_commands() -> None:
-    """Attach every command module to the app (each exposes ``register(app)``)."""
+    """Attach every command module to the app once (each exposes ``register(app)``)."""
+    global _registered
+    if _registered:
+        return
     from assetloc import cli_bond, cli_optimize
 
     cli_optimize.register(app)
     cli_bond.register(app)
+    _registered = True
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,7 +51,9 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo(f"error: {err}", err=True)
         sys.exit(err.exit_code)
     except TyperException as err:  # usage errors: unknown option, missing argument, ...
-        typer.echo(f"error: {err.format_message()}", err=True)
+        message = err.format_message()
+        if message:  # no arguments at all: help was printed already
+            typer.echo(f"error: {message}", err=True)
         sys.exit(err.exit_code)
     except Exit as err:
         sys.exit(err.exit_code)

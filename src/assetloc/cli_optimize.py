@@ -59,8 +59,12 @@ def _presets(
                 "date": m.date,
                 "cash_rate": m.cash_rate,
                 "classes": [
-                    {"id": c, "expected_return": float(r), "volatility": float(v),
-                     "effective_tax_rate_at_40pct": float(t)}
+                    {
+                        "id": c,
+                        "expected_return": float(r),
+                        "volatility": float(v),
+                        "effective_tax_rate_at_40pct": float(t),
+                    }
                     for c, r, v, t in zip(
                         m.ids, m.expected_return, m.volatility, m.tax_rate, strict=True
                     )

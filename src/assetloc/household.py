@@ -19,6 +19,7 @@ from assetloc.errors import InputError
 AccountType = Literal["taxable", "traditional", "roth", "hsa"]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+DEFAULT_PRESET = "horizon-2025"
 MIX_TOLERANCE = 1e-6  # a mix's weights must sum to 1 within this
 
 
@@ -80,9 +81,20 @@ class ClassSpec(_Strict):
 
 
 class AssumptionsSpec(_Strict):
-    """A bundled preset, or inline classes with a correlation matrix."""
+    """A bundled preset, or inline classes with a correlation matrix.
+
+    With neither a preset nor inline classes, the default preset ``horizon-2025`` is used.
+    """
 
     preset: str | None = None
+
+    @property
+    def preset_name(self) -> str | None:
+        """The preset in force: the one named, else the default unless classes are inline."""
+        if self.preset is not None:
+            return self.preset
+        return None if self.classes else DEFAULT_PRESET
+
     cash_rate: float | None = Field(default=None, allow_inf_nan=False)
     correlation: list[list[float]] | None = None
     classes: list[ClassSpec] = Field(default_factory=list)
@@ -115,9 +127,7 @@ class Household(_Strict):
     name: str | None = None
     investor: Investor
     accounts: list[Account]
-    assumptions: AssumptionsSpec = Field(
-        default_factory=lambda: AssumptionsSpec(preset="horizon-2025")
-    )
+    assumptions: AssumptionsSpec = Field(default_factory=AssumptionsSpec)
     objective: Objective
     bounds: dict[str, Bound] = Field(
         default_factory=dict, description="per class, share of household after-tax wealth"
@@ -194,8 +204,6 @@ def check_household(h: Household) -> None:
     if obj.kind == "target_return" and obj.target_return is None:
         raise InputError("objective.target_return", "is required for this kind")
     spec = h.assumptions
-    if spec.preset is None and not spec.classes:
-        raise InputError("assumptions", "give a preset or inline classes")
     ids = [c.id for c in spec.classes]
     for j, cid in enumerate(ids):
         if cid in ids[:j]:

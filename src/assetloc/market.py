@@ -87,8 +87,9 @@ def _check_known(ids: tuple[str, ...], names: list[str], field: str) -> None:
 def resolve_market(h: Household) -> MarketAssumptions:
     """The assumptions that ``h`` uses, restricted to its universe."""
     spec = h.assumptions
-    market = load_preset(spec.preset) if spec.preset else _inline(spec)
-    if spec.preset:
+    preset = spec.preset_name
+    market = load_preset(preset) if preset else _inline(spec)
+    if preset:
         if spec.correlation is not None:
             raise InputError("assumptions.correlation", "cannot be combined with a preset")
         market = _override(market, spec.classes)

@@ -15,6 +15,7 @@ baseline's mix can differ from the target when menus bind.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from assetloc.assumptions import FloatArray
 from assetloc.problem import Problem
@@ -25,6 +26,8 @@ def duplicate(p: Problem, mix: FloatArray) -> FloatArray:
     allowed = p.upper > 0
     x = np.zeros((p.k, p.n))
     for k, a in enumerate(p.budgets):
+        if a <= 0:
+            continue
         w = mix * allowed[k]
         if w.sum() <= 0:
             w = allowed[k].astype(float)
@@ -33,7 +36,12 @@ def duplicate(p: Problem, mix: FloatArray) -> FloatArray:
 
 
 def _fill(
-    x: FloatArray, remaining: FloatArray, k: int, cap: float, order: list[int], allowed: FloatArray
+    x: FloatArray,
+    remaining: FloatArray,
+    k: int,
+    cap: float,
+    order: list[int],
+    allowed: NDArray[np.bool_],
 ) -> float:
     for i in order:
         if cap <= 0:
@@ -47,7 +55,9 @@ def _fill(
     return cap
 
 
-def rule_of_thumb(p: Problem, mix: FloatArray, tax_deferred: FloatArray, tax_free: FloatArray) -> FloatArray:
+def rule_of_thumb(
+    p: Problem, mix: FloatArray, tax_deferred: NDArray[np.bool_], tax_free: NDArray[np.bool_]
+) -> FloatArray:
     """The guide's placement of ``mix``; ``tax_deferred``/``tax_free`` flag accounts (K,)."""
     allowed = p.upper > 0
     drag = p.tax_rate * p.mu

@@ -10,7 +10,8 @@ rule, never by solver accident, keeping e* fixed:
 * 2b (pro rata): among those, minimize Σ x[k,i]²/a[k], whose unique minimizer splits a
   class across interchangeable accounts in proportion to their after-tax balances.
 
-Quadratic programs are solved by DAQP (a dual active-set QP solver, called directly);
+Quadratic programs are solved by DAQP (a dual active-set QP solver, called directly), with
+HiGHS as the arbiter whenever DAQP stalls or reports infeasibility on a degenerate face;
 target volatility (a second-order cone) by Clarabel. Infeasible problems are diagnosed by
 a deletion filter over named constraint groups (LPs solved by HiGHS through SciPy).
 """
@@ -21,10 +22,10 @@ from dataclasses import dataclass
 
 import clarabel
 import daqp
+import highspy
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import qr
-from scipy.optimize import linprog
 
 from assetloc.assumptions import FloatArray
 from assetloc.errors import InfeasibleError, SolverError
@@ -32,10 +33,10 @@ from assetloc.infeasibility import diagnose
 from assetloc.problem import Problem
 
 INF = 1e30
-PRIMAL_TOL = 1e-12  # constraint tolerance of the active-set solver, shares of F
+PRIMAL_TOL = 1e-10  # constraint tolerance of the active-set solver, shares of F
+ETA_PROX = 1e-14  # stop proximal-point iterations when steps are this small
 QP_PROX = 1e-3  # proximal weight (Hessian scaled to max diagonal 1); outer iterations: exact
 LP_PROX = 0.1  # proximal weight of DAQP's LP iterations (any positive value is exact)
-TIE_TOL = 1e-13  # slack allowed on the stage-2a objective when stage 2b keeps it
 
 
 @dataclass(frozen=True)
@@ -98,14 +99,74 @@ def constraints(p: Problem, m: FloatArray) -> Constraints:
     keep = _independent_rows(eq, fixed)  # e.g. the mix rows and the budgets share one
     rows = [*eq[keep], *in_rows]
     rhs = np.array(eq_rhs)[keep].tolist()
+    # x[k, i] <= a[k] is implied by the budget and x >= 0; stating it again makes every
+    # single-class account a degenerate vertex, which active-set solvers handle badly.
+    implied = p.upper >= p.budgets[:, None]
+    ub = np.where(implied & (p.budgets[:, None] > 0), INF, p.upper).ravel()
     return Constraints(
         lb=p.lower.ravel().copy(),
-        ub=p.upper.ravel().copy(),
+        ub=ub,
         a=np.array(rows) if rows else np.zeros((0, k * n)),
         lo=np.array(rhs + in_lo),
         hi=np.array(rhs + in_hi),
         m_eq=len(keep),
     )
+
+
+def _qp(
+    h: FloatArray, f: FloatArray, c: Constraints, what: str, eps_prox: float = 0.0
+) -> FloatArray:
+    """min ½x'Hx + f'x under ``c``: DAQP first (fast); HiGHS decides when DAQP fails.
+
+    An active-set method can stall or misreport infeasibility on degenerate faces (many
+    ties, as here); HiGHS's QP solver with presolve is slower but robust, so it has the last
+    word on both the solution and infeasibility.
+    """
+    try:
+        return _daqp(h, f, c, what, eps_prox)
+    except (_Infeasible, SolverError):
+        return _highs_qp(h, f, c, what)
+
+
+def _highs_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:
+    """min ½x'Hx + f'x under ``c`` by HiGHS (H positive semidefinite; H = 0 is an LP)."""
+    nv = len(f)
+    lp = highspy.HighsLp()
+    lp.num_col_ = nv
+    lp.num_row_ = len(c.lo)
+    lp.col_cost_ = f
+    lp.col_lower_ = c.lb
+    lp.col_upper_ = np.where(c.ub >= INF / 2, np.inf, c.ub)
+    lp.row_lower_ = np.where(c.lo <= -INF / 2, -np.inf, c.lo)
+    lp.row_upper_ = np.where(c.hi >= INF / 2, np.inf, c.hi)
+    a = sp.csc_matrix(c.a)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    lp.a_matrix_.num_col_ = nv
+    lp.a_matrix_.num_row_ = len(c.lo)
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("primal_feasibility_tolerance", 1e-9)
+    solver.setOptionValue("dual_feasibility_tolerance", 1e-9)
+    solver.passModel(lp)
+    if np.any(h):
+        hu = sp.csc_matrix(np.tril(h))  # HiGHS reads the lower triangle, column-wise
+        hess = highspy.HighsHessian()
+        hess.dim_ = nv
+        hess.format_ = highspy.HessianFormat.kTriangular
+        hess.start_ = hu.indptr
+        hess.index_ = hu.indices
+        hess.value_ = hu.data
+        solver.passHessian(hess)
+    solver.run()
+    status = solver.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        raise _Infeasible()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise SolverError(f"{what}: HiGHS stopped with {solver.modelStatusToString(status)}")
+    return np.asarray(solver.getSolution().col_value, dtype=float)
 
 
 def _daqp(
@@ -116,28 +177,37 @@ def _daqp(
     ``eps_prox`` > 0 turns on DAQP's proximal-point iterations (for an LP, H = 0); 0 lets
     DAQP regularize a singular H only as it needs.
     """
-    nv = len(f)
-    upper = np.concatenate([c.ub, c.hi])
-    lower = np.concatenate([c.lb, c.lo])
-    sense = np.zeros(nv + len(c.lo), dtype=np.int32)
-    sense[nv : nv + c.m_eq] = 5  # equality rows
-    fixed = c.lb == c.ub
-    sense[:nv][fixed] = 5  # variables fixed by their bounds (excluded by a menu)
+    # Variables fixed at zero (menus, empty accounts) leave the problem; rows left empty
+    # must hold at zero or the problem is infeasible.
+    live = ~((c.lb == 0.0) & (c.ub == 0.0))
+    a = c.a[:, live]
+    nonempty = np.abs(a).max(axis=1, initial=0.0) > 0
+    if np.any(~nonempty & ((c.lo > PRIMAL_TOL) | (c.hi < -PRIMAL_TOL))):
+        raise _Infeasible()
+    m_eq = int(nonempty[: c.m_eq].sum())
+    a, lo, hi = a[nonempty], c.lo[nonempty], c.hi[nonempty]
+    nv = int(live.sum())
+    sense = np.zeros(nv + len(lo), dtype=np.int32)
+    sense[nv : nv + m_eq] = 5  # equality rows
+    sense[:nv][c.lb[live] == c.ub[live]] = 5  # variables fixed by their bounds
     x, _fval, flag, _info = daqp.solve(
-        np.ascontiguousarray(h),
-        np.ascontiguousarray(f),
-        np.ascontiguousarray(c.a),
-        upper,
-        lower,
+        np.ascontiguousarray(h[np.ix_(live, live)]),
+        np.ascontiguousarray(f[live]),
+        np.ascontiguousarray(a),
+        np.concatenate([c.ub[live], hi]),
+        np.concatenate([c.lb[live], lo]),
         sense,
         primal_tol=PRIMAL_TOL,
         eps_prox=eps_prox if eps_prox > 0 else -1e-6,
+        eta_prox=ETA_PROX,
     )
     if flag == -1:
         raise _Infeasible()
     if flag < 1:
         raise SolverError(f"{what}: DAQP stopped with exit flag {flag}")
-    return np.asarray(x, dtype=float)
+    out = np.zeros(len(f))
+    out[live] = x
+    return out
 
 
 class _Infeasible(Exception):
@@ -153,7 +223,7 @@ def _stage1_qp(p: Problem, m: FloatArray, c: Constraints) -> FloatArray:
         h = p.risk_aversion * (m.T @ cov @ m)
         f = -(m.T @ p.mu)
     scale = float(np.abs(np.diag(h)).max(initial=0.0)) or 1.0  # the optimum ignores scale
-    return _daqp(h / scale, f / scale, c, "stage 1", eps_prox=QP_PROX)
+    return _qp(h / scale, f / scale, c, "stage 1", eps_prox=QP_PROX)
 
 
 def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints) -> FloatArray:
@@ -168,8 +238,10 @@ def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints) -> Floa
     rhs = [c.lo[: c.m_eq]]
     finite_hi = c.hi[c.m_eq :] < INF / 2
     finite_lo = c.lo[c.m_eq :] > -INF / 2
-    nonneg = [ineq[finite_hi], -ineq[finite_lo], np.eye(nv), -np.eye(nv)]
-    nonneg_rhs = [c.hi[c.m_eq :][finite_hi], -c.lo[c.m_eq :][finite_lo], c.ub, -c.lb]
+    finite_ub = c.ub < INF / 2
+    eye = np.eye(nv)
+    nonneg = [ineq[finite_hi], -ineq[finite_lo], eye[finite_ub], -eye]
+    nonneg_rhs = [c.hi[c.m_eq :][finite_hi], -c.lo[c.m_eq :][finite_lo], c.ub[finite_ub], -c.lb]
     soc = np.vstack([np.zeros((1, nv)), -root])
     a = np.vstack(blocks + nonneg + [soc])
     b = np.concatenate(rhs + nonneg_rhs + [np.array([p.target]), np.zeros(root.shape[0])])
@@ -195,32 +267,12 @@ def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints) -> Floa
     # Interior-point answers sit within ~1e-10 of the constraints: project onto them exactly
     # (a strictly convex QP) so that stage 2 can hold e* fixed.
     x = np.asarray(sol.x, dtype=float)
-    return _daqp(np.eye(nv), -x, c, "target volatility polish")
+    return _qp(np.eye(nv), -x, c, "target volatility polish")
 
 
 def _lp(cost: FloatArray, c: Constraints, what: str) -> FloatArray:
-    """min cost'x under ``c``: DAQP's proximal-point LP, HiGHS simplex if that fails."""
-    try:
-        return _daqp(np.zeros((len(cost), len(cost))), cost, c, what, eps_prox=LP_PROX)
-    except (SolverError, _Infeasible):
-        return _highs_lp(cost, c, what)
-
-
-def _highs_lp(cost: FloatArray, c: Constraints, what: str) -> FloatArray:
-    res = linprog(
-        cost,
-        A_ub=np.vstack([c.a[c.m_eq :], -c.a[c.m_eq :]]) if len(c.lo) > c.m_eq else None,
-        b_ub=np.concatenate([c.hi[c.m_eq :], -c.lo[c.m_eq :]]) if len(c.lo) > c.m_eq else None,
-        A_eq=c.a[: c.m_eq] if c.m_eq else None,
-        b_eq=c.lo[: c.m_eq] if c.m_eq else None,
-        bounds=np.column_stack([c.lb, c.ub]),
-        method="highs",
-    )
-    if res.status == 2:
-        raise _Infeasible()
-    if res.status != 0:
-        raise SolverError(f"{what}: HiGHS stopped: {res.message}")
-    return np.asarray(res.x, dtype=float)
+    """min cost'x under ``c``: DAQP's proximal-point LP, HiGHS if that fails."""
+    return _qp(np.zeros((len(cost), len(cost))), cost, c, what, eps_prox=LP_PROX)
 
 
 def _independent_rows(
@@ -262,15 +314,30 @@ def _tie_break(
     tf_mask = np.repeat(tax_free, p.n)
     if tf_mask.any() and (~tf_mask & (budgets > 0)).any():
         ret = np.where(tf_mask, np.tile(p.mu, p.k), 0.0)
-        c2a = Constraints(c.lb, c.ub, np.vstack([eq, ineq]), np.concatenate([eq_rhs, ineq_lo]),
-                          np.concatenate([eq_rhs, ineq_hi]), len(eq))
+        c2a = Constraints(
+            c.lb,
+            c.ub,
+            np.vstack([eq, ineq]),
+            np.concatenate([eq_rhs, ineq_lo]),
+            np.concatenate([eq_rhs, ineq_hi]),
+            len(eq),
+        )
         best = float(ret @ _lp(-ret, c2a, "stage 2a"))
-        ineq = np.vstack([ineq, ret[None, :]])
-        ineq_lo = np.append(ineq_lo, best - TIE_TOL)
-        ineq_hi = np.append(ineq_hi, INF)
-    c2b = Constraints(c.lb, c.ub, np.vstack([eq, ineq]), np.concatenate([eq_rhs, ineq_lo]),
-                      np.concatenate([eq_rhs, ineq_hi]), len(eq))
-    x2 = _daqp(np.diag(weight), np.zeros(nv), c2b, "stage 2b")
+        # Keep 2a's optimum as an equality (rows re-reduced): exact, and better conditioned
+        # than an inequality with a tiny slack.
+        eq = np.vstack([eq, ret[None, :]])
+        eq_rhs = np.append(eq_rhs, best)
+        keep = _independent_rows(eq, c.lb == c.ub)
+        eq, eq_rhs = eq[keep], eq_rhs[keep]
+    c2b = Constraints(
+        c.lb,
+        c.ub,
+        np.vstack([eq, ineq]),
+        np.concatenate([eq_rhs, ineq_lo]),
+        np.concatenate([eq_rhs, ineq_hi]),
+        len(eq),
+    )
+    x2 = _qp(np.diag(weight), np.zeros(nv), c2b, "stage 2b")
     return x2
 
 

@@ -25,9 +25,7 @@ def is_tax_deferred(account_type: str, options: Options) -> bool:
 
 def is_tax_free(account_type: str, options: Options) -> bool:
     """True for Roth accounts and for an HSA treated as tax-free."""
-    return account_type == "roth" or (
-        account_type == "hsa" and options.hsa_treatment == "tax_free"
-    )
+    return account_type == "roth" or (account_type == "hsa" and options.hsa_treatment == "tax_free")
 
 
 def account_value_factors(

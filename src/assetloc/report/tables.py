@@ -26,7 +26,7 @@ def holdings_table(plan: Plan) -> Table:
     d = plan.holdings
     used = [i for i in range(p.n) if (d[:, i] >= CENT).any()]
     t = Table(title="Holdings by account (own dollars; % of account)", show_footer=True)
-    t.add_column("asset class", footer="balance / after-tax value")
+    t.add_column("asset class", footer="balance / after-tax", overflow="fold", min_width=12)
     for k in range(p.k):
         footer = f"{_usd(p.balances[k])} / {_usd(p.value_factor[k] * p.balances[k])}"
         t.add_column(f"{p.account_ids[k]}\n({p.account_types[k]})", justify="right", footer=footer)
@@ -45,18 +45,38 @@ def holdings_table(plan: Plan) -> Table:
 def metrics_table(plan: Plan) -> Table:
     """The optimum against its baselines: E, SD, U, Sharpe, and the gain in bp/yr."""
     t = Table(title="After-tax metrics (decimals shown as % per year)")
-    for col in ("portfolio", "expected return", "volatility", "utility", "Sharpe",
-                "optimum gain E (bp/yr)", "optimum gain U (bp/yr)"):
-        t.add_column(col, justify="right" if col != "portfolio" else "left")
+    t.add_column("portfolio", no_wrap=True, min_width=13)
+    for col in (
+        "expected return",
+        "volatility",
+        "utility",
+        "Sharpe",
+        "optimum gain E (bp/yr)",
+        "optimum gain U (bp/yr)",
+    ):
+        t.add_column(col, justify="right")
     m = plan.metrics
-    t.add_row(plan.method, _pct(m.expected_return, 2), _pct(m.volatility, 2),
-              _pct(m.utility, 2), f"{m.sharpe:.3f}", "", "")
+    t.add_row(
+        plan.method,
+        _pct(m.expected_return, 2),
+        _pct(m.volatility, 2),
+        _pct(m.utility, 2),
+        f"{m.sharpe:.3f}",
+        "",
+        "",
+    )
     for name, b in plan.baselines.items():
         g = plan.improvement_bp(name)
         bm = b.metrics
-        t.add_row(name, _pct(bm.expected_return, 2), _pct(bm.volatility, 2),
-                  _pct(bm.utility, 2), f"{bm.sharpe:.3f}",
-                  f"{g['expected_return_bp']:+.1f}", f"{g['utility_bp']:+.1f}")
+        t.add_row(
+            name,
+            _pct(bm.expected_return, 2),
+            _pct(bm.volatility, 2),
+            _pct(bm.utility, 2),
+            f"{bm.sharpe:.3f}",
+            f"{g['expected_return_bp']:+.1f}",
+            f"{g['utility_bp']:+.1f}",
+        )
     return t
 
 
