@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from assetloc.errors import InputError
+from assetloc.holdings import Position, RebalanceOptions, RecentTrade, Security
 
 AccountType = Literal["taxable", "traditional", "roth", "hsa"]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
@@ -57,17 +58,43 @@ class Bound(_Strict):
 
 
 class Account(_Strict):
-    """One account: its tax type, balance in dollars, and what it may hold."""
+    """One account: its tax type, balance in dollars, and what it may hold.
+
+    Give either ``balance`` or today's holdings (``cash`` and ``positions``); an account
+    with holdings takes its balance from them.
+    """
 
     id: str = Field(min_length=1)
     type: AccountType
-    balance: float = Field(ge=0.0, allow_inf_nan=False, description="market value, dollars")
+    balance: float | None = Field(
+        default=None, ge=0.0, allow_inf_nan=False, description="market value, dollars"
+    )
+    cash: float | None = Field(default=None, ge=0.0, allow_inf_nan=False, description="dollars")
+    positions: list[Position] = Field(default_factory=list)
+    contribution: float = Field(default=0.0, ge=0.0, allow_inf_nan=False, description="dollars")
+    withdrawal: float = Field(default=0.0, ge=0.0, allow_inf_nan=False, description="dollars")
     menu: list[str] | None = Field(
         default=None, description="classes this account can hold (a 401(k) fund list)"
     )
     bounds: dict[str, Bound] = Field(
         default_factory=dict, description="per class, share of this account's balance"
     )
+
+    @model_validator(mode="after")
+    def _balance_given(self) -> Account:
+        held = self.cash is not None or bool(self.positions)
+        if self.balance is None and not held:
+            raise ValueError("give a balance, or cash and positions")
+        if self.balance is not None and held:
+            raise ValueError("give a balance or holdings (cash, positions), not both")
+        return self
+
+    @property
+    def market_value(self) -> float:
+        """Balance in dollars: as given, or cash plus positions at today's prices."""
+        if self.balance is not None:
+            return self.balance
+        return (self.cash or 0.0) + sum(p.value for p in self.positions)
 
 
 class ClassSpec(_Strict):
@@ -133,11 +160,14 @@ class Household(_Strict):
         default_factory=dict, description="per class, share of household after-tax wealth"
     )
     options: Options = Field(default_factory=Options)
+    securities: list[Security] = Field(default_factory=list)
+    recent_trades: list[RecentTrade] = Field(default_factory=list)
+    rebalance: RebalanceOptions = Field(default_factory=RebalanceOptions)
 
     @property
     def total_balance(self) -> float:
         """Sum of account balances, dollars (pre-tax, face value)."""
-        return sum(a.balance for a in self.accounts)
+        return sum(a.market_value for a in self.accounts)
 
 
 # ----------------------------------------------------------------------------- checks

@@ -86,7 +86,7 @@ def build_problem(h: Household) -> Problem:
     market = resolve_market(h)
     ids = market.ids
     n, k = len(ids), len(h.accounts)
-    balances = np.array([a.balance for a in h.accounts], dtype=float)
+    balances = np.array([a.market_value for a in h.accounts], dtype=float)
     types = tuple(a.type for a in h.accounts)
     v = account_value_factors(types, h.investor, h.options)
     tax = market.taxable_rates(h.investor.ordinary_rate)

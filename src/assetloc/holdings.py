@@ -1,0 +1,112 @@
+"""What a household holds today: cash, positions, tax lots, securities, recent trades.
+
+Units: shares, dollars (prices per share, cost basis per lot in total dollars), dates as
+ISO dates. These models are parts of the household file (see :mod:`assetloc.household`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+SHARE_TOLERANCE = 1e-6  # lots must add up to the position within this many shares
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Lot(_Strict):
+    """A tax lot: when it was bought, how many shares, their total cost basis (dollars)."""
+
+    acquired: dt.date
+    shares: Positive
+    cost_basis: NonNeg
+
+
+class Position(_Strict):
+    """A holding of one security in one account; taxable accounts list its lots."""
+
+    symbol: str = Field(min_length=1)
+    shares: NonNeg
+    price: Positive = Field(description="dollars per share, today")
+    lots: list[Lot] | None = None
+
+    @model_validator(mode="after")
+    def _lots_add_up(self) -> Position:
+        if self.lots is not None:
+            total = sum(lot.shares for lot in self.lots)
+            if abs(total - self.shares) > SHARE_TOLERANCE:
+                raise ValueError(
+                    f"lots hold {total:g} shares but the position has {self.shares:g}"
+                )
+        return self
+
+    @property
+    def value(self) -> float:
+        """Market value, dollars."""
+        return self.shares * self.price
+
+
+class Security(_Strict):
+    """A symbol's asset class (or split across classes) and substantially identical group."""
+
+    symbol: str = Field(min_length=1)
+    asset_class: str | None = None
+    classes: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] | None = Field(
+        default=None, description="split across classes for a fund holding several (sum 1)"
+    )
+    group: str | None = Field(
+        default=None, description="substantially identical group (default: the symbol)"
+    )
+
+    @model_validator(mode="after")
+    def _one_mapping(self) -> Security:
+        if (self.asset_class is None) == (self.classes is None):
+            raise ValueError("give exactly one of asset_class or classes")
+        if self.classes is not None and abs(sum(self.classes.values()) - 1.0) > 1e-6:
+            raise ValueError(f"classes sum to {sum(self.classes.values()):.6g}, must sum to 1")
+        return self
+
+    @property
+    def split(self) -> dict[str, float]:
+        """Class weights of one dollar of this security (sum 1)."""
+        if self.classes is not None:
+            return dict(self.classes)
+        assert self.asset_class is not None
+        return {self.asset_class: 1.0}
+
+    @property
+    def identical_group(self) -> str:
+        """The wash-sale group: substantially identical securities share it."""
+        return self.group or self.symbol
+
+
+class RecentTrade(_Strict):
+    """A trade in the past 30+ days, for the wash-sale guard (IRC §1091)."""
+
+    account: str = Field(min_length=1)
+    symbol: str = Field(min_length=1)
+    side: Literal["buy", "sell"]
+    date: dt.date
+    shares: Positive
+    realized_gain: float | None = Field(
+        default=None, allow_inf_nan=False, description="dollars; negative for a loss (sells)"
+    )
+
+
+class RebalanceOptions(_Strict):
+    """How to trade toward the target (bands as decimals, costs in dollars)."""
+
+    mode: Literal["full", "cash_flow_only", "within_bands"] = "full"
+    band_absolute: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
+    band_relative: Annotated[float, Field(ge=0.0)] = 0.25
+    min_trade: NonNeg = 0.0
+    whole_shares: bool = False
+    cost_per_trade: NonNeg = 0.0
+    allow_losses: bool = True
+    as_of: dt.date | None = Field(default=None, description="trade date (default: today)")
