@@ -17,6 +17,7 @@ from importlib import resources
 import numpy as np
 from numpy.typing import NDArray
 
+from assetloc.effective_tax import TaxTraits, default_traits
 from assetloc.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -52,6 +53,7 @@ class MarketAssumptions:
     reference_ordinary_rate: float = 0.40
     notes: tuple[str, ...] = field(default=())
     tax_rate_is_reference: tuple[bool, ...] | None = None  # None: all scale; False: as given
+    traits: tuple[TaxTraits | None, ...] | None = None  # what each class pays out
 
     @property
     def covariance(self) -> FloatArray:
@@ -76,6 +78,7 @@ class MarketAssumptions:
             tax_rate_is_reference=None
             if self.tax_rate_is_reference is None
             else tuple(self.tax_rate_is_reference[i] for i in idx),
+            traits=None if self.traits is None else tuple(self.traits[i] for i in idx),
         )
 
     def taxable_rates(self, ordinary_rate: float) -> FloatArray:
@@ -265,8 +268,9 @@ def _horizon_2025() -> MarketAssumptions:
             f"{mm.beta_stocks:.3f}, residual vol {mm.residual_vol:.4f} scaled by core-bond "
             f"vol / historical tbm vol {mm.bonds_vol:.4f}); expected return = "
             f"core-bond return x {mm.return_ratio:.4f} (historical mean ratio).",
-            "Effective tax rates: Kaplan's Part II rates (computed at a 40% ordinary rate) "
-            "for the nearest class, scaled by the investor's ordinary rate / 40%.",
+            "Effective tax rates are computed from each class's payouts (bundled tax traits); "
+            "with options.effective_tax_rates = 'preset', Kaplan's Part II rates (computed at "
+            "a 40% ordinary rate) for the nearest class, scaled by ordinary rate / 40%.",
             "Cash rate = expected return of US Treasuries (Cash Equivalents).",
         ),
     )
@@ -322,7 +326,15 @@ def _kaplan_2020() -> MarketAssumptions:
     )
 
 
-_PRESETS = {"horizon-2025": _horizon_2025, "kaplan-2020": _kaplan_2020}
+def _with_default_traits(market: MarketAssumptions) -> MarketAssumptions:
+    known = default_traits()
+    return replace(market, traits=tuple(known.get(i) for i in market.ids))
+
+
+_PRESETS = {
+    "horizon-2025": lambda: _with_default_traits(_horizon_2025()),
+    "kaplan-2020": lambda: _with_default_traits(_kaplan_2020()),
+}
 
 
 def preset_names() -> list[str]:

@@ -28,20 +28,67 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Investor(_Strict):
-    """Marginal tax rates (decimals), federal + state combined."""
+FilingStatus = Literal[
+    "single",
+    "married_filing_jointly",
+    "married_filing_separately",
+    "head_of_household",
+    "qualifying_surviving_spouse",
+]
 
-    ordinary_rate: Rate = Field(description="marginal ordinary income rate today")
-    capital_gains_rate: Rate = Field(description="long-term gains and qualified dividends")
+
+class Investor(_Strict):
+    """The investor's taxes: stated marginal rates, or filing status and income.
+
+    Rates form: ``ordinary_rate`` and ``capital_gains_rate`` are all-in marginal rates
+    (federal + state, and the 3.8% NIIT if it applies); ``state_rate`` says how much of
+    each is state tax, so Treasury interest can skip it and municipal interest pay only it.
+    Income form: ``filing_status`` and ``taxable_income`` (dollars) give the federal rates
+    from the bundled brackets of ``tax_year``, plus NIIT above its threshold, plus
+    ``state_rate``. ``horizon_years`` and ``liquidation`` drive the effective tax rates.
+    """
+
+    ordinary_rate: Rate | None = Field(default=None, description="all-in marginal ordinary rate")
+    capital_gains_rate: Rate | None = Field(
+        default=None, description="all-in rate on long-term gains and qualified dividends"
+    )
+    filing_status: FilingStatus | None = None
+    taxable_income: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+    magi: float | None = Field(
+        default=None, ge=0.0, allow_inf_nan=False, description="for NIIT (default: income)"
+    )
+    tax_year: int = Field(default=2026, description="year of the bracket table")
+    state_rate: Rate = Field(default=0.0, description="flat state rate on investment income")
+    muni_in_state: bool = Field(default=False, description="munis held are of your state")
     retirement_rate: Rate | None = Field(
         default=None,
-        description="expected ordinary rate on tax-deferred withdrawals (default: ordinary_rate)",
+        description="expected ordinary rate on tax-deferred withdrawals (default: ordinary)",
     )
+    horizon_years: int = Field(default=20, ge=1, le=100, description="years held in taxable")
+    liquidation: Literal["liquidate", "step_up", "donate"] = "liquidate"
 
-    @property
-    def withdrawal_rate(self) -> float:
-        """The rate that applies to traditional-account withdrawals (decimal)."""
-        return self.ordinary_rate if self.retirement_rate is None else self.retirement_rate
+    @model_validator(mode="after")
+    def _one_form(self) -> Investor:
+        rates = self.ordinary_rate is not None or self.capital_gains_rate is not None
+        income = self.filing_status is not None or self.taxable_income is not None
+        if rates and income:
+            raise ValueError(
+                "give rates (ordinary_rate, capital_gains_rate) or income "
+                "(filing_status, taxable_income), not both"
+            )
+        if income and (self.filing_status is None or self.taxable_income is None):
+            raise ValueError("filing_status and taxable_income go together")
+        if not income and (self.ordinary_rate is None or self.capital_gains_rate is None):
+            raise ValueError(
+                "give ordinary_rate and capital_gains_rate, or filing_status and taxable_income"
+            )
+        if rates:
+            assert self.ordinary_rate is not None and self.capital_gains_rate is not None
+            if self.state_rate > min(self.ordinary_rate, self.capital_gains_rate):
+                raise ValueError(
+                    f"state_rate {self.state_rate} exceeds the all-in rates it is part of"
+                )
+        return self
 
 
 class Bound(_Strict):
@@ -104,7 +151,25 @@ class ClassSpec(_Strict):
     label: str | None = None
     expected_return: float | None = Field(default=None, allow_inf_nan=False)
     volatility: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
-    effective_tax_rate: Share | None = None
+    effective_tax_rate: Share | None = Field(
+        default=None, description="in a taxable account; overrides the computed rate"
+    )
+    # Tax traits (see assetloc.effective_tax.TaxTraits); each overrides the bundled default.
+    income_yield: float | Literal["all"] | None = Field(default=None, allow_inf_nan=False)
+    qualified_share: Share | None = None
+    exempt_share: Share | None = None
+    state_exempt_share: Share | None = None
+    foreign_tax_share: Share | None = None
+    turnover: Share | None = None
+    long_term_share: Share | None = None
+
+    def trait_overrides(self) -> dict[str, object]:
+        """The tax-trait fields this entry sets."""
+        names = (
+            "income_yield", "qualified_share", "exempt_share", "state_exempt_share",
+            "foreign_tax_share", "turnover", "long_term_share",
+        )  # fmt: skip
+        return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
 
 
 class AssumptionsSpec(_Strict):
@@ -146,6 +211,16 @@ class Options(_Strict):
 
     tax_deferred_basis: Literal["after_tax", "face"] = "after_tax"
     hsa_treatment: Literal["tax_free", "tax_deferred"] = "tax_free"
+    effective_tax_rates: Literal["computed", "preset"] = Field(
+        default="computed",
+        description="computed from each class's payouts (default) or the preset's published "
+        "rates scaled by ordinary rate / 40%",
+    )
+    taxable_value: Literal["market", "liquidation"] = Field(
+        default="market",
+        description="taxable accounts at market value or net of the tax on unrealized gains "
+        "(needs lots)",
+    )
 
 
 class Household(_Strict):

@@ -13,14 +13,39 @@ from dataclasses import replace
 import numpy as np
 
 from assetloc.assumptions import MarketAssumptions, load_preset, validate_correlation
+from assetloc.effective_tax import TaxTraits, traits_from_mapping
 from assetloc.errors import InputError
 from assetloc.household import AssumptionsSpec, ClassSpec, Household
+
+
+def _traits(c: ClassSpec, j: int, base: TaxTraits | None) -> TaxTraits | None:
+    """The class's tax traits: ``base`` with the entry's overrides, validated."""
+    over = c.trait_overrides()
+    if not over:
+        return base
+    if base is None and "income_yield" not in over:
+        raise InputError(
+            f"assumptions.classes[{j}].income_yield", "is required when giving tax traits"
+        )
+    merged = {} if base is None else {
+        k: getattr(base, k)
+        for k in ("income_yield", "qualified_share", "exempt_share", "state_exempt_share",
+                  "foreign_tax_share", "turnover", "long_term_share")
+    }  # fmt: skip
+    if merged.get("income_yield", 0) is None:
+        merged["income_yield"] = "all"
+    merged.update(over)
+    try:
+        return traits_from_mapping({c.id: merged})[c.id]
+    except InputError as err:
+        field = err.field.split(".")[-1]
+        raise InputError(f"assumptions.classes[{j}].{field}", err.problem) from None
 
 
 def _inline(spec: AssumptionsSpec) -> MarketAssumptions:
     n = len(spec.classes)
     for j, c in enumerate(spec.classes):
-        for fld in ("expected_return", "volatility", "effective_tax_rate"):
+        for fld in ("expected_return", "volatility"):
             if getattr(c, fld) is None:
                 raise InputError(f"assumptions.classes[{j}].{fld}", "is required without a preset")
     if spec.correlation is None:
@@ -37,8 +62,9 @@ def _inline(spec: AssumptionsSpec) -> MarketAssumptions:
         expected_return=np.array([c.expected_return for c in spec.classes], dtype=float),
         volatility=np.array([c.volatility for c in spec.classes], dtype=float),
         correlation=corr,
-        tax_rate=np.array([c.effective_tax_rate for c in spec.classes], dtype=float),
-        tax_rate_is_reference=(False,) * n,
+        tax_rate=np.array([c.effective_tax_rate or 0.0 for c in spec.classes], dtype=float),
+        tax_rate_is_reference=tuple(c.effective_tax_rate is None for c in spec.classes),
+        traits=tuple(_traits(c, j, None) for j, c in enumerate(spec.classes)),
         cash_rate=spec.cash_rate,
         name="inline",
         source="household file",
@@ -52,6 +78,7 @@ def _override(market: MarketAssumptions, classes: list[ClassSpec]) -> MarketAssu
     vol = market.volatility.copy()
     tax = market.tax_rate.copy()
     is_ref = list(market.tax_rate_is_reference or (True,) * len(market.ids))
+    traits = list(market.traits or (None,) * len(market.ids))
     notes = list(market.notes)
     for j, c in enumerate(classes):
         if c.id not in market.ids:
@@ -67,6 +94,7 @@ def _override(market: MarketAssumptions, classes: list[ClassSpec]) -> MarketAssu
         if c.effective_tax_rate is not None:
             tax[i] = c.effective_tax_rate  # the investor's own rate: not scaled
             is_ref[i] = False
+        traits[i] = _traits(c, j, traits[i])
         notes.append(f"{c.id}: overridden in the household file.")
     return replace(
         market,
@@ -74,6 +102,7 @@ def _override(market: MarketAssumptions, classes: list[ClassSpec]) -> MarketAssu
         volatility=vol,
         tax_rate=tax,
         tax_rate_is_reference=tuple(is_ref),
+        traits=tuple(traits),
         notes=tuple(notes),
     )
 

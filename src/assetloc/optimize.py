@@ -30,20 +30,27 @@ def _flags(h: Household) -> tuple[np.ndarray, np.ndarray]:
 def assumptions_summary(h: Household, p: Problem) -> dict[str, Any]:
     """Every assumption behind a result, for output (rates as decimals)."""
     m = p.market
+    prof = p.taxes.profile
     return {
         "preset": m.name,
         "source": m.source,
         "date": m.date,
         "notes": list(m.notes),
         "cash_rate": m.cash_rate,
-        "ordinary_rate": h.investor.ordinary_rate,
-        "capital_gains_rate": h.investor.capital_gains_rate,
-        "retirement_rate": h.investor.withdrawal_rate,
+        "ordinary_rate": prof.ordinary,
+        "capital_gains_rate": prof.long_term,
+        "retirement_rate": prof.withdrawal,
+        "rates": prof.rates(),
+        "horizon_years": h.investor.horizon_years,
+        "liquidation": h.investor.liquidation,
         "tax_deferred_basis": h.options.tax_deferred_basis,
+        "taxable_value": h.options.taxable_value,
         "hsa_treatment": h.options.hsa_treatment,
         "objective": h.objective.kind,
         "risk_aversion": p.risk_aversion,
         "effective_tax_rates": dict(zip(m.ids, map(float, p.tax_rate), strict=True)),
+        "effective_tax_rate_origin": dict(zip(m.ids, p.taxes.origin, strict=True)),
+        "tax_assumptions": list(p.taxes.assumptions),
         "units": "dollars; returns and rates are decimals per year, after tax unless named",
         "horizon": "one period (Kaplan's single-period mean-variance model)",
     }

@@ -114,6 +114,7 @@ class Plan:
         return {
             "method": self.method,
             "accounts": accounts,
+            "balance_sheet": self.balance_sheet(),
             "household": {
                 "balance": float(p.balances.sum()),
                 "after_tax_wealth": p.wealth,
@@ -127,6 +128,22 @@ class Plan:
             "assumptions": self.assumptions,
             "notice": NOTICE,
         }
+
+    def balance_sheet(self) -> dict[str, Any]:
+        """Pre-tax and after-tax value of each account and in total, dollars."""
+        p = self.problem
+        rows = [
+            {
+                "item": f"{p.account_ids[k]} ({p.account_types[k]})",
+                "pre_tax": float(p.balances[k]),
+                "after_tax": float(p.value_factor[k] * p.balances[k]),
+            }
+            for k in range(p.k)
+        ]
+        rows.append(
+            {"item": "financial wealth", "pre_tax": float(p.balances.sum()), "after_tax": p.wealth}
+        )
+        return {"rows": rows}
 
     def to_frame(self) -> pd.DataFrame:
         """Holdings as a long table: account, type, class, dollars, share of account."""

@@ -7,6 +7,7 @@ e = Σ_k τ[k]·x[k] (τ = 1 − t in a taxable account, 1 elsewhere), E = μ'e,
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from assetloc.assumptions import FloatArray, MarketAssumptions
 from assetloc.household import Household
 from assetloc.market import resolve_market
-from assetloc.taxes import account_value_factors, tau_matrix
+from assetloc.taxes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
 
 ObjectiveKind = str  # "fixed_mix" | "mean_variance" | "target_volatility" | "target_return"
 
@@ -24,6 +25,7 @@ class Problem:
     """The joint allocation-and-location problem as arrays (shares of F, decimals)."""
 
     market: MarketAssumptions
+    taxes: ClassTaxes  # effective tax rates, τ rows, the investor's profile
     tax_rate: FloatArray  # (n,) effective tax rate per class in a taxable account
     account_ids: tuple[str, ...]
     account_types: tuple[str, ...]
@@ -88,9 +90,11 @@ def build_problem(h: Household) -> Problem:
     n, k = len(ids), len(h.accounts)
     balances = np.array([a.market_value for a in h.accounts], dtype=float)
     types = tuple(a.type for a in h.accounts)
-    v = account_value_factors(types, h.investor, h.options)
-    tax = market.taxable_rates(h.investor.ordinary_rate)
-    tau = tau_matrix(types, tax)
+    taxes = class_taxes(market, h.investor, h.options)
+    as_of = h.rebalance.as_of or dt.date.today()
+    v = account_value_factors(h.accounts, taxes.profile, h.options, as_of)
+    tax = taxes.taxable_rate
+    tau = tau_matrix(types, taxes)
     wealth = float(v @ balances)
     budgets = v * balances / wealth
 
@@ -123,6 +127,7 @@ def build_problem(h: Household) -> Problem:
     target = obj.target_volatility if obj.kind == "target_volatility" else obj.target_return
     return Problem(
         market=market,
+        taxes=taxes,
         tax_rate=tax,
         account_ids=tuple(a.id for a in h.accounts),
         account_types=types,

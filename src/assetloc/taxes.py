@@ -1,19 +1,58 @@
-"""After-tax values of accounts and the τ factors that scale return and risk.
+"""Taxes in the model: the investor's profile, after-tax account values, and τ.
 
-DESIGN.md §1: an after-tax dollar is worth ``v`` per dollar of balance: 1 in taxable,
-Roth and a tax-free HSA; 1 − t_ret in a traditional account (``after_tax`` basis) or 1
-(``face`` basis); an HSA treated as tax-deferred is valued like a traditional account.
-§2–3: in a taxable account a class keeps τ = 1 − t of its return and risk; elsewhere τ = 1.
+DESIGN.md §1: an after-tax dollar is worth ``v`` per dollar of balance — 1 in Roth and a
+tax-free HSA; 1 − t_ret in a traditional account (``after_tax`` basis) or 1 (``face``); an
+HSA treated as tax-deferred like a traditional account; a taxable account at market value
+(1) or at liquidation value (balance − tax on its unrealized gains, when lots are given).
+
+§2–3: a class keeps τ of its return and risk. In a taxable account τ = 1 − t, with t the
+effective tax rate computed from what the class pays out (:mod:`assetloc.effective_tax`) or
+given; in tax-advantaged accounts τ = 1 − (foreign tax withheld and not creditable) / μ.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 import numpy as np
 
-from assetloc.assumptions import FloatArray
-from assetloc.household import Investor, Options
+from assetloc.assumptions import FloatArray, MarketAssumptions
+from assetloc.effective_tax import (
+    ACCOUNT_TYPES,
+    foreign_tax_drag,
+    model_assumptions,
+    simulate_after_tax,
+    tax_cost_ratio,
+)
+from assetloc.errors import InputError
+from assetloc.household import Account, Investor, Options
+from assetloc.tax_profile import TaxProfile
 
-TAX_FREE_TYPES = frozenset({"roth"})
+ONE_YEAR = dt.timedelta(days=365)
+
+
+def tax_profile(investor: Investor) -> TaxProfile:
+    """The investor's marginal rates from the household file (see :class:`Investor`)."""
+    if investor.filing_status is not None:
+        assert investor.taxable_income is not None
+        return TaxProfile.from_income(
+            investor.filing_status,
+            investor.taxable_income,
+            year=investor.tax_year,
+            state_rate=investor.state_rate,
+            magi=investor.magi,
+            muni_in_state=investor.muni_in_state,
+            retirement_rate=investor.retirement_rate,
+        )
+    assert investor.ordinary_rate is not None and investor.capital_gains_rate is not None
+    return TaxProfile.from_rates(
+        investor.ordinary_rate - investor.state_rate,
+        investor.capital_gains_rate - investor.state_rate,
+        state_rate=investor.state_rate,
+        muni_in_state=investor.muni_in_state,
+        retirement_rate=investor.retirement_rate,
+    )
 
 
 def is_tax_deferred(account_type: str, options: Options) -> bool:
@@ -28,22 +67,144 @@ def is_tax_free(account_type: str, options: Options) -> bool:
     return account_type == "roth" or (account_type == "hsa" and options.hsa_treatment == "tax_free")
 
 
+def unrealized_gain_tax(account: Account, profile: TaxProfile, as_of: dt.date, index: int) -> float:
+    """Tax in dollars if the taxable ``account`` sold every lot on ``as_of``.
+
+    Long-term lots (held more than a year) pay the long-term rate, others the short-term
+    rate; a loss is negative tax (its value as an offset).
+    """
+    tax = 0.0
+    for j, pos in enumerate(account.positions):
+        if pos.lots is None:
+            raise InputError(
+                f"accounts[{index}].positions[{j}].lots",
+                "are needed to value a taxable account at liquidation value",
+            )
+        for lot in pos.lots:
+            gain = lot.shares * pos.price - lot.cost_basis
+            long_term = as_of - lot.acquired > ONE_YEAR
+            tax += gain * (profile.long_term if long_term else profile.short_term)
+    return tax
+
+
 def account_value_factors(
-    types: tuple[str, ...], investor: Investor, options: Options
+    accounts: list[Account], profile: TaxProfile, options: Options, as_of: dt.date
 ) -> FloatArray:
     """After-tax dollars per dollar of balance for each account (decimal)."""
-    v = np.ones(len(types))
-    if options.tax_deferred_basis == "after_tax":
-        for k, t in enumerate(types):
-            if is_tax_deferred(t, options):
-                v[k] = 1.0 - investor.withdrawal_rate
+    v = np.ones(len(accounts))
+    for k, acc in enumerate(accounts):
+        if options.tax_deferred_basis == "after_tax" and is_tax_deferred(acc.type, options):
+            v[k] = 1.0 - profile.withdrawal
+        elif acc.type == "taxable" and options.taxable_value == "liquidation":
+            value = acc.market_value
+            if value > 0 and acc.positions:
+                v[k] = 1.0 - unrealized_gain_tax(acc, profile, as_of, k) / value
     return v
 
 
-def tau_matrix(types: tuple[str, ...], taxable_rates: FloatArray) -> FloatArray:
+@dataclass(frozen=True)
+class ClassTaxes:
+    """How tax treats each class, per account type (decimals).
+
+    Attributes
+    ----------
+    taxable_rate : effective tax rate t in a taxable account, shape (n,).
+    sheltered_keep : share of return kept in tax-advantaged accounts (foreign tax lost), (n,).
+    after_tax_return : return kept in a taxable account, μ(1 − t), decimal per year, (n,).
+    tax_cost_ratio : Morningstar's 1 − (1 + after-tax) / (1 + pre-tax), (n,).
+    origin : per class, where t comes from: "computed", "given" or "preset".
+    profile : the investor's marginal rates.
+    assumptions : sentences for reports.
+    """
+
+    taxable_rate: FloatArray
+    sheltered_keep: FloatArray
+    after_tax_return: FloatArray
+    tax_cost_ratio: FloatArray
+    origin: tuple[str, ...]
+    profile: TaxProfile
+    assumptions: tuple[str, ...]
+
+    def keep(self, account_type: str) -> FloatArray:
+        """τ row for one account type."""
+        return 1.0 - self.taxable_rate if account_type == "taxable" else self.sheltered_keep
+
+
+def class_taxes(market: MarketAssumptions, investor: Investor, options: Options) -> ClassTaxes:
+    """Effective tax rates and τ rows for ``market``'s classes and this investor."""
+    profile = tax_profile(investor)
+    mu = market.expected_return
+    n = len(mu)
+    traits = market.traits or (None,) * n
+    given = np.array(
+        [ref is False for ref in (market.tax_rate_is_reference or (True,) * n)], dtype=bool
+    )
+    rate = np.zeros(n)
+    origin = ["given" if g else "" for g in given]
+    if options.effective_tax_rates == "preset":
+        if market.name == "inline" and not given.all():
+            raise InputError(
+                "options.effective_tax_rates",
+                "'preset' needs a preset, or an effective_tax_rate for every inline class",
+            )
+        rate = market.taxable_rates(profile.ordinary)
+        origin = ["given" if g else "preset" for g in given]
+    else:
+        rate[given] = market.tax_rate[given]
+        todo = [i for i in range(n) if not given[i]]
+        for i in todo:
+            if traits[i] is None:
+                raise InputError(
+                    "assumptions.classes",
+                    f"class {market.ids[i]!r} has no tax traits: give its effective_tax_rate "
+                    "or its income_yield (and other traits)",
+                )
+            if mu[i] <= 0:
+                raise InputError(
+                    "assumptions.classes",
+                    f"class {market.ids[i]!r}: expected return {mu[i]} <= 0 has no effective "
+                    "tax rate; give effective_tax_rate",
+                )
+            origin[i] = "computed"
+        if todo:
+            sim = simulate_after_tax(
+                mu[todo],
+                [traits[i] for i in todo],  # type: ignore[misc]
+                profile,
+                investor.horizon_years,
+                investor.liquidation,
+            )
+            rate[todo] = sim.effective_rate
+    keep = np.ones(n)
+    with_traits = [i for i in range(n) if traits[i] is not None and mu[i] > 0]
+    if with_traits:
+        drag = foreign_tax_drag(mu[with_traits], [traits[i] for i in with_traits])  # type: ignore[misc]
+        keep[with_traits] = 1.0 - drag / mu[with_traits]
+    after = mu * (1.0 - rate)
+    notes = (*model_assumptions(investor.horizon_years, investor.liquidation), *profile.assumptions)
+    return ClassTaxes(
+        taxable_rate=rate,
+        sheltered_keep=keep,
+        after_tax_return=after,
+        tax_cost_ratio=tax_cost_ratio(mu, after),
+        origin=tuple(origin),
+        profile=profile,
+        assumptions=notes,
+    )
+
+
+def tau_matrix(types: tuple[str, ...], taxes: ClassTaxes) -> FloatArray:
     """τ[k, i]: share of class i's return (and risk) kept in account k, shape (K, n)."""
-    tau = np.ones((len(types), len(taxable_rates)))
-    for k, t in enumerate(types):
-        if t == "taxable":
-            tau[k] = 1.0 - taxable_rates
-    return tau
+    return np.vstack([taxes.keep(t) for t in types]) if types else np.zeros((0, 0))
+
+
+__all__ = [
+    "ACCOUNT_TYPES",
+    "ClassTaxes",
+    "account_value_factors",
+    "class_taxes",
+    "is_tax_deferred",
+    "is_tax_free",
+    "tau_matrix",
+    "tax_profile",
+]

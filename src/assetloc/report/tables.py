@@ -42,6 +42,17 @@ def holdings_table(plan: Plan) -> Table:
     return t
 
 
+def balance_sheet_table(plan: Plan) -> Table:
+    """Each account's value before and after the tax it carries."""
+    t = Table(title="Balance sheet (dollars)")
+    t.add_column("item")
+    t.add_column("pre-tax", justify="right")
+    t.add_column("after-tax", justify="right")
+    for row in plan.balance_sheet()["rows"]:
+        t.add_row(row["item"], _usd(row["pre_tax"]), _usd(row["after_tax"]))
+    return t
+
+
 def metrics_table(plan: Plan) -> Table:
     """The optimum against its baselines: E, SD, U, Sharpe, and the gain in bp/yr."""
     t = Table(title="After-tax metrics (decimals shown as % per year)")
@@ -85,13 +96,19 @@ def assumptions_block(plan: Plan, market: MarketAssumptions) -> Group:
     a = plan.assumptions
     lines = [
         f"Assumptions: {a['preset']} — {a['source']} ({a['date']})",
-        f"Rates: ordinary {_pct(a['ordinary_rate'])}, capital gains "
+        f"Rates: ordinary {_pct(a['ordinary_rate'])}, long-term gains and qualified dividends "
         f"{_pct(a['capital_gains_rate'])}, retirement withdrawals {_pct(a['retirement_rate'])}; "
-        f"tax-deferred basis {a['tax_deferred_basis']}; HSA {a['hsa_treatment']}",
+        f"horizon {a['horizon_years']} years, {a['liquidation']} at the end; tax-deferred "
+        f"basis {a['tax_deferred_basis']}; taxable at {a['taxable_value']} value; "
+        f"HSA {a['hsa_treatment']}",
         f"Objective: {a['objective']}, risk aversion A = {a['risk_aversion']:g} "
         f"(U = E - A/2 SD^2); Sharpe against cash at {_pct(a['cash_rate'], 2)}",
         "Effective tax rates in a taxable account: "
-        + ", ".join(f"{c} {_pct(r)}" for c, r in a["effective_tax_rates"].items()),
+        + ", ".join(
+            f"{c} {_pct(r)} ({a['effective_tax_rate_origin'][c]})"
+            for c, r in a["effective_tax_rates"].items()
+        ),
+        *(f"Tax model: {n}" for n in a["tax_assumptions"]),
         f"Tie-break: {plan.tie_break}",
         *(f"Note: {n}" for n in market.notes),
         NOTICE,
@@ -103,5 +120,6 @@ def print_plan(plan: Plan, console: Console | None = None) -> None:
     """Print holdings, metrics and assumptions."""
     c = console or Console()
     c.print(holdings_table(plan))
+    c.print(balance_sheet_table(plan))
     c.print(metrics_table(plan))
     c.print(assumptions_block(plan, plan.problem.market))

@@ -1,0 +1,81 @@
+"""`assetloc taxes FILE`: effective tax rates and after-tax returns per class."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assetloc.household import load_household
+from assetloc.tax_summary import tax_summary
+
+
+def _taxes(
+    file: Annotated[Path, typer.Argument(help="household TOML file")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Effective tax rates, tax cost ratios and after-tax returns per asset class."""
+    d = tax_summary(load_household(file)).to_dict()
+    if as_json:
+        typer.echo(json.dumps(d, indent=2))
+        return
+    t = Table(title="What tax does to each class (% per year; rates after tax)")
+    t.add_column("asset class", overflow="fold", min_width=14)
+    for col in (
+        "pre-tax",
+        "tax rate (taxable)",
+        "tax cost ratio",
+        "taxable",
+        "traditional",
+        "roth",
+        "hsa",
+        "origin",
+    ):
+        t.add_column(col, justify="right")
+    for c in d["classes"]:
+        a = c["after_tax_return"]
+        t.add_row(
+            c["id"],
+            f"{100 * c['pre_tax_return']:.2f}%",
+            f"{100 * c['effective_tax_rate']:.1f}%",
+            f"{100 * c['tax_cost_ratio']:.2f}%",
+            f"{100 * a['taxable']:.2f}%",
+            f"{100 * a['traditional']:.2f}%",
+            f"{100 * a['roth']:.2f}%",
+            f"{100 * a['hsa']:.2f}%",
+            c["origin"],
+        )
+    console = Console()
+    console.print(t)
+    traits = Table(title="Tax traits used (decimals; income 'all' = whole return is income)")
+    cols = (
+        "income_yield",
+        "qualified_share",
+        "exempt_share",
+        "state_exempt_share",
+        "foreign_tax_share",
+        "turnover",
+        "long_term_share",
+    )
+    traits.add_column("asset class", overflow="fold", min_width=14)
+    for col in cols:
+        traits.add_column(col.replace("_", " "), justify="right")
+    for c in d["classes"]:
+        tr = c["traits"]
+        if tr is None:
+            traits.add_row(c["id"], *(["-"] * len(cols)))
+        else:
+            traits.add_row(c["id"], *("all" if tr[k] is None else f"{tr[k]:.3g}" for k in cols))
+    console.print(traits)
+    console.print("Rates: " + ", ".join(f"{k} {100 * v:.2f}%" for k, v in d["rates"].items()))
+    for note in d["assumptions"]:
+        console.print(f"  {note}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``taxes`` to ``app``."""
+    app.command("taxes")(_taxes)

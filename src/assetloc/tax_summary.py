@@ -1,0 +1,66 @@
+"""What tax does to each asset class for one household (``assetloc taxes``).
+
+Per class: pre-tax return, the effective tax rate in a taxable account and its origin,
+Morningstar's tax cost ratio, the after-tax return in each account type, and the tax
+traits used; plus the investor's rates and every assumption. Decimals per year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from assetloc.effective_tax import ACCOUNT_TYPES
+from assetloc.household import Household
+from assetloc.market import resolve_market
+from assetloc.plan import NOTICE
+from assetloc.taxes import ClassTaxes, class_taxes
+
+
+@dataclass(frozen=True)
+class TaxSummary:
+    """Per-class tax effects for a household."""
+
+    class_ids: tuple[str, ...]
+    pre_tax_return: tuple[float, ...]
+    taxes: ClassTaxes
+    traits: tuple[dict[str, Any] | None, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: decimals per year."""
+        t = self.taxes
+        classes = []
+        for i, cid in enumerate(self.class_ids):
+            mu = self.pre_tax_return[i]
+            classes.append(
+                {
+                    "id": cid,
+                    "pre_tax_return": mu,
+                    "effective_tax_rate": float(t.taxable_rate[i]),
+                    "tax_cost_ratio": float(t.tax_cost_ratio[i]),
+                    "origin": t.origin[i],
+                    "after_tax_return": {
+                        kind: float(mu * t.keep(kind)[i]) for kind in ACCOUNT_TYPES
+                    },
+                    "traits": self.traits[i],
+                }
+            )
+        return {
+            "classes": classes,
+            "rates": t.profile.rates(),
+            "assumptions": list(t.assumptions),
+            "notice": NOTICE,
+        }
+
+
+def tax_summary(h: Household) -> TaxSummary:
+    """Effective tax rates and after-tax returns of the household's classes."""
+    market = resolve_market(h)
+    taxes = class_taxes(market, h.investor, h.options)
+    traits = market.traits or (None,) * len(market.ids)
+    return TaxSummary(
+        class_ids=market.ids,
+        pre_tax_return=tuple(float(x) for x in market.expected_return),
+        taxes=taxes,
+        traits=tuple(None if tr is None else asdict(tr) for tr in traits),
+    )
