@@ -195,20 +195,69 @@ class AssumptionsSpec(_Strict):
     )
 
 
-class Objective(_Strict):
-    """What to maximize. U = E − (A/2)·V with A = ``risk_aversion``."""
+class Reference(_Strict):
+    """A reference portfolio that implies risk aversion: A = (E_ref − cash) / SD_ref²."""
 
-    kind: Literal["fixed_mix", "mean_variance", "target_volatility", "target_return"]
+    expected_return: float = Field(allow_inf_nan=False, description="decimal per year")
+    volatility: float = Field(gt=0.0, allow_inf_nan=False, description="decimal per year")
+
+
+class Objective(_Strict):
+    """What to maximize. U = E − (A/2)·V with A = ``risk_aversion`` (or implied by
+    ``reference``); ``crra``: Levy–Markowitz U = u(1+E) + ½u''(1+E)·V with risk tolerance θ,
+    maximized along the efficient frontier."""
+
+    kind: Literal["fixed_mix", "mean_variance", "target_volatility", "target_return", "crra"]
     mix: dict[str, Share] | None = None
     mix_basis: Literal["after_tax", "pre_tax"] = "after_tax"
-    risk_aversion: float = Field(default=3.74, gt=0.0, allow_inf_nan=False)
+    risk_aversion: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    reference: Reference | None = None
+    risk_tolerance: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
     target_volatility: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
     target_return: float | None = Field(default=None, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_risk_aversion(self) -> Objective:
+        if self.risk_aversion is not None and self.reference is not None:
+            raise ValueError("give risk_aversion or reference, not both")
+        return self
+
+
+DEFAULT_RISK_AVERSION = 3.74  # Kaplan Part III: E 5.79%, SD 10.33% -> U 3.80%
+
+
+class CashFlows(_Strict):
+    """A stream of annual amounts (dollars), growing at ``growth`` a year, paid at year ends."""
+
+    annual_amount: float = Field(ge=0.0, allow_inf_nan=False, description="dollars, year 1")
+    growth: float = Field(default=0.0, gt=-1.0, allow_inf_nan=False, description="decimal")
+    years: int = Field(ge=1, le=100)
+
+
+class NetWorthItem(_Strict):
+    """Human capital or a liability: a present value (dollars) or cash flows, and a mix of
+    asset classes its value moves with (weights sum to 1)."""
+
+    id: str = Field(default="item", min_length=1)
+    present_value: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+    cash_flows: CashFlows | None = None
+    mix: dict[str, Annotated[float, Field(allow_inf_nan=False)]]
+
+    @model_validator(mode="after")
+    def _value_given(self) -> NetWorthItem:
+        if (self.present_value is None) == (self.cash_flows is None):
+            raise ValueError("give present_value or cash_flows (not both)")
+        return self
 
 
 class Options(_Strict):
     """Valuation choices (see DESIGN.md §1)."""
 
+    context: Literal["financial", "net_worth"] | None = Field(
+        default=None,
+        description="optimize financial assets alone or as part of net worth (default: "
+        "net_worth when human capital or liabilities are given)",
+    )
     tax_deferred_basis: Literal["after_tax", "face"] = "after_tax"
     hsa_treatment: Literal["tax_free", "tax_deferred"] = "tax_free"
     effective_tax_rates: Literal["computed", "preset"] = Field(
@@ -235,6 +284,8 @@ class Household(_Strict):
         default_factory=dict, description="per class, share of household after-tax wealth"
     )
     options: Options = Field(default_factory=Options)
+    human_capital: NetWorthItem | None = None
+    liabilities: list[NetWorthItem] = Field(default_factory=list)
     securities: list[Security] = Field(default_factory=list)
     recent_trades: list[RecentTrade] = Field(default_factory=list)
     rebalance: RebalanceOptions = Field(default_factory=RebalanceOptions)
@@ -243,6 +294,13 @@ class Household(_Strict):
     def total_balance(self) -> float:
         """Sum of account balances, dollars (pre-tax, face value)."""
         return sum(a.market_value for a in self.accounts)
+
+    @property
+    def context(self) -> str:
+        """The view the optimizer uses: as given, else net worth when H or L exist."""
+        if self.options.context is not None:
+            return self.options.context
+        return "net_worth" if (self.human_capital or self.liabilities) else "financial"
 
 
 # ----------------------------------------------------------------------------- checks
@@ -304,6 +362,14 @@ def check_household(h: Household) -> None:
         _check_mix(obj.mix, "objective.mix")
     elif obj.mix is not None:
         raise InputError("objective.mix", f"is only used with kind = 'fixed_mix', not {obj.kind!r}")
+    if obj.kind == "crra" and obj.risk_tolerance is None:
+        raise InputError("objective.risk_tolerance", "is required for kind = 'crra'")
+    items = [("human_capital", h.human_capital)] if h.human_capital else []
+    items += [(f"liabilities[{j}]", item) for j, item in enumerate(h.liabilities)]
+    for name, item in items:
+        _check_mix(item.mix, f"{name}.mix")
+        if any(w < 0 for w in item.mix.values()):
+            raise InputError(f"{name}.mix", "weights must be >= 0")
     if obj.kind == "target_volatility" and obj.target_volatility is None:
         raise InputError("objective.target_volatility", "is required for this kind")
     if obj.kind == "target_return" and obj.target_return is None:

@@ -66,11 +66,13 @@ def _groups(p: Problem) -> list[_Group]:
             out.append(g)
     if p.kind == "target_return":
         assert p.target is not None
+        view = p.view()
         row = np.zeros(nv)
         for kk in range(k):
-            row[kk * n : (kk + 1) * n] = p.tau[kk] * p.mu
-        g = _Group(f"target return {p.target:.4g} (after tax)")
-        g.rows.append((row, float(p.target), np.inf))
+            row[kk * n : (kk + 1) * n] = view.scale * p.tau[kk] * p.mu
+        const = float(p.mu @ view.offset)
+        g = _Group(f"target return {p.target:.4g} (after tax, {view.name} view)")
+        g.rows.append((row, float(p.target) - const, np.inf))
         out.append(g)
     return out
 

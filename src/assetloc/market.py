@@ -133,6 +133,10 @@ def resolve_market(h: Household) -> MarketAssumptions:
         _check_known(ids, acc.menu or [], f"accounts[{k}].menu")
         _check_known(ids, list(acc.bounds), f"accounts[{k}].bounds")
     _check_known(ids, list(h.bounds), "bounds")
+    worth_items = [("human_capital", h.human_capital)] if h.human_capital else []
+    worth_items += [(f"liabilities[{j}]", item) for j, item in enumerate(h.liabilities)]
+    for name, item in worth_items:
+        _check_known(ids, list(item.mix), f"{name}.mix")
 
     if spec.universe is not None:
         keep = list(spec.universe)
@@ -140,6 +144,12 @@ def resolve_market(h: Household) -> MarketAssumptions:
         keep = [c for c in ids if c in h.objective.mix]
     else:
         keep = list(ids)
+    for name, item in worth_items:  # H and L need their classes' returns and risks
+        for c in item.mix:
+            if c not in keep:
+                if spec.universe is not None:
+                    raise InputError("assumptions.universe", f"excludes {c!r} of {name}.mix")
+                keep.append(c)
     for name in (*h.bounds, *(b for a in h.accounts for b in a.bounds)):
         if name not in keep and (h.bounds.get(name) or _any_min(h, name)):
             raise InputError("assumptions.universe", f"excludes {name!r}, which has bounds")

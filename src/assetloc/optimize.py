@@ -21,7 +21,8 @@ TIE_BREAK_RULE = (
 )
 
 
-def _flags(h: Household) -> tuple[np.ndarray, np.ndarray]:
+def tax_flags(h: Household) -> tuple[np.ndarray, np.ndarray]:
+    """Which accounts are tax-deferred and which tax-free, shape (K,) each."""
     deferred = np.array([is_tax_deferred(a.type, h.options) for a in h.accounts])
     free = np.array([is_tax_free(a.type, h.options) for a in h.accounts])
     return deferred, free
@@ -64,7 +65,7 @@ def optimize(h: Household) -> Plan:
     constraints conflict and :class:`~assetloc.errors.InputError` (exit 2) on bad input.
     """
     p = build_problem(h)
-    deferred, free = _flags(h)
+    deferred, free = tax_flags(h)
     sol = solve(p, tax_free=free)
     mix = sol.x.sum(axis=0)
     baselines = {

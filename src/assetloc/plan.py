@@ -36,11 +36,15 @@ class Metrics:
         }
 
 
-def metrics(p: Problem, x: FloatArray) -> Metrics:
-    """E = μ'e, SD = √(e'Σe), U = E − (A/2)·SD², Sharpe = (E − cash) / SD for x (K, n)."""
-    e = p.exposure(x)
-    er = float(p.mu @ e)
-    var = float(e @ p.cov @ e)
+def metrics(p: Problem, x: FloatArray, view: str | None = None) -> Metrics:
+    """E = μ'z, SD = √(z'Σz), U = E − (A/2)·SD², Sharpe = (E − cash) / SD for x (K, n).
+
+    z is the portfolio of the ``view`` (default: the optimized one): the after-tax exposure
+    e for ``financial``, (F·e + H·h − L·l) / W for ``net_worth``.
+    """
+    z = p.view(view).portfolio(p.exposure(x))
+    er = float(p.mu @ z)
+    var = float(z @ p.cov @ z)
     sd = float(np.sqrt(max(var, 0.0)))
     cash = p.market.cash_rate
     return Metrics(
@@ -121,13 +125,27 @@ class Plan:
                 "mix": dict(zip(ids, map(float, self.mix), strict=True)),
                 "mix_pre_tax": dict(zip(ids, map(float, self.mix_pre_tax), strict=True)),
             },
+            "context": p.context,
             "metrics": self.metrics.to_dict(),
+            "views": self.views(),
             "baselines": {name: b.metrics.to_dict() for name, b in self.baselines.items()},
             "improvement_bp": {name: self.improvement_bp(name) for name in self.baselines},
             "tie_break": self.tie_break,
             "assumptions": self.assumptions,
             "notice": NOTICE,
         }
+
+    def views(self) -> dict[str, dict[str, float]]:
+        """E and SD of the portfolio seen as financial assets and as part of net worth."""
+        out = {}
+        for name in ("financial", "net_worth"):
+            m = metrics(self.problem, self.x, name)
+            out[name] = {
+                "expected_return": m.expected_return,
+                "volatility": m.volatility,
+                "utility": m.utility,
+            }
+        return out
 
     def balance_sheet(self) -> dict[str, Any]:
         """Pre-tax and after-tax value of each account and in total, dollars."""
@@ -141,8 +159,25 @@ class Plan:
             for k in range(p.k)
         ]
         rows.append(
-            {"item": "financial wealth", "pre_tax": float(p.balances.sum()), "after_tax": p.wealth}
+            {
+                "item": "financial wealth (F)",
+                "pre_tax": float(p.balances.sum()),
+                "after_tax": p.wealth,
+            }
         )
+        if p.has_net_worth:
+            for name, pv in p.networth.items:
+                sign = -1.0 if name.startswith("liability") else 1.0
+                rows.append({"item": name, "pre_tax": sign * pv, "after_tax": sign * pv})
+            rows.append(
+                {
+                    "item": "net worth (W = F + H - L)",
+                    "pre_tax": float(p.balances.sum())
+                    + p.networth.human_capital
+                    - p.networth.liabilities,
+                    "after_tax": p.net_worth_total,
+                }
+            )
         return {"rows": rows}
 
     def to_frame(self) -> pd.DataFrame:

@@ -13,11 +13,30 @@ from dataclasses import dataclass
 import numpy as np
 
 from assetloc.assumptions import FloatArray, MarketAssumptions
-from assetloc.household import Household
+from assetloc.errors import InputError
+from assetloc.household import DEFAULT_RISK_AVERSION, Household
 from assetloc.market import resolve_market
+from assetloc.networth import NetWorth, net_worth
 from assetloc.taxes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
+from assetloc.utility import implied_risk_aversion
 
 ObjectiveKind = str  # "fixed_mix" | "mean_variance" | "target_volatility" | "target_return"
+
+
+@dataclass(frozen=True)
+class View:
+    """How financial exposure e maps to the portfolio judged: z = scale·e + offset.
+
+    ``financial``: z = e. ``net_worth``: z = (F·e + H·h − L·l) / W (Kaplan).
+    """
+
+    name: str
+    scale: float
+    offset: FloatArray
+
+    def portfolio(self, e: FloatArray) -> FloatArray:
+        """z for an exposure e (decimal weights per class)."""
+        return self.scale * e + self.offset
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,24 @@ class Problem:
     mix: FloatArray | None  # (n,) fixed household mix (fixed_mix only)
     mix_weights: FloatArray  # (K,) coefficient of x[k, i] in the mix constraint
     target: float | None  # target volatility or return (decimal)
+    networth: NetWorth
+    context: str  # "financial" | "net_worth": the view optimized
+    risk_tolerance: float | None = None  # θ of the CRRA objective
+    has_net_worth: bool = False  # human capital or liabilities were given
+
+    def view(self, name: str | None = None) -> View:
+        """The financial or net-worth view (default: the optimized one)."""
+        name = name or self.context
+        if name == "financial":
+            return View("financial", 1.0, np.zeros(self.n))
+        nw = self.networth
+        w = self.wealth + nw.human_capital - nw.liabilities
+        return View("net_worth", self.wealth / w, nw.offset() / w)
+
+    @property
+    def net_worth_total(self) -> float:
+        """W = F + H − L, dollars."""
+        return self.wealth + self.networth.human_capital - self.networth.liabilities
 
     @property
     def n(self) -> int:
@@ -125,6 +162,27 @@ def build_problem(h: Household) -> Problem:
             # Σ_k x[k,i]·F/(v_k·B) = m_i: the mix measured in face-value dollars.
             mix_weights = np.where(v > 0, wealth / (v * balances.sum()), 0.0)
     target = obj.target_volatility if obj.kind == "target_volatility" else obj.target_return
+    worth = net_worth(h, ids, market.expected_return)
+    total = wealth + worth.human_capital - worth.liabilities
+    if total <= 0:
+        raise InputError(
+            "liabilities",
+            f"net worth W = F + H - L = {wealth:,.2f} + {worth.human_capital:,.2f} - "
+            f"{worth.liabilities:,.2f} = {total:,.2f} must be positive",
+        )
+    if obj.risk_aversion is not None:
+        a = obj.risk_aversion
+    elif obj.reference is not None:
+        ref = obj.reference
+        a = implied_risk_aversion(ref.expected_return, ref.volatility, market.cash_rate)
+        if a <= 0:
+            raise InputError(
+                "objective.reference",
+                f"implies risk aversion {a:.4g} <= 0 (its return must exceed cash "
+                f"{market.cash_rate:.4g})",
+            )
+    else:
+        a = DEFAULT_RISK_AVERSION
     return Problem(
         market=market,
         taxes=taxes,
@@ -139,8 +197,12 @@ def build_problem(h: Household) -> Problem:
         class_lower=class_lower,
         class_upper=class_upper,
         kind=obj.kind,
-        risk_aversion=obj.risk_aversion,
+        risk_aversion=a,
         mix=mix,
         mix_weights=mix_weights,
         target=target,
+        networth=worth,
+        context=h.context,
+        risk_tolerance=obj.risk_tolerance,
+        has_net_worth=bool(h.human_capital or h.liabilities),
     )

@@ -26,11 +26,13 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import qr
+from scipy.optimize import minimize_scalar
 
 from assetloc.assumptions import FloatArray
 from assetloc.errors import InfeasibleError, SolverError
 from assetloc.infeasibility import diagnose
-from assetloc.problem import Problem
+from assetloc.problem import Problem, View
+from assetloc.utility import crra_utility
 
 INF = 1e30
 PRIMAL_TOL = 1e-10  # constraint tolerance of the active-set solver, shares of F
@@ -62,7 +64,10 @@ def exposure_map(p: Problem) -> FloatArray:
 
 
 def constraints(p: Problem, m: FloatArray) -> Constraints:
-    """Budgets, mix and household bounds as rows; menus and account bounds as bounds."""
+    """Budgets, mix and household bounds as rows; menus and account bounds as bounds.
+
+    Objective constraints (a return target) are added by :func:`with_row`.
+    """
     n, k = p.n, p.k
     budgets = p.budgets
     eq_rows: list[FloatArray] = []
@@ -89,11 +94,6 @@ def constraints(p: Problem, m: FloatArray) -> Constraints:
             in_rows.append(row)
             in_lo.append(float(p.class_lower[i]))
             in_hi.append(float(p.class_upper[i]))
-    if p.kind == "target_return":
-        assert p.target is not None
-        in_rows.append(p.mu @ m)
-        in_lo.append(p.target)
-        in_hi.append(INF)
     eq = np.array(eq_rows) if eq_rows else np.zeros((0, k * n))
     fixed = p.lower.ravel() == p.upper.ravel()
     keep = _independent_rows(eq, fixed)  # e.g. the mix rows and the budgets share one
@@ -124,7 +124,7 @@ def _qp(
     """
     try:
         return _daqp(h, f, c, what, eps_prox)
-    except (_Infeasible, SolverError):
+    except (Infeasible, SolverError):
         return _highs_qp(h, f, c, what)
 
 
@@ -163,10 +163,27 @@ def _highs_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatA
     solver.run()
     status = solver.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
-        raise _Infeasible()
+        raise Infeasible()
     if status != highspy.HighsModelStatus.kOptimal:
         raise SolverError(f"{what}: HiGHS stopped with {solver.modelStatusToString(status)}")
     return np.asarray(solver.getSolution().col_value, dtype=float)
+
+
+def with_row(c: Constraints, row: FloatArray, lo: float, hi: float = INF) -> Constraints:
+    """``c`` plus the inequality lo <= row'x <= hi."""
+    return Constraints(
+        c.lb,
+        c.ub,
+        np.vstack([c.a, row[None, :]]),
+        np.append(c.lo, lo),
+        np.append(c.hi, hi),
+        c.m_eq,
+    )
+
+
+def return_row(p: Problem, m: FloatArray, view: View) -> tuple[FloatArray, float]:
+    """(row, constant) with E_view = row'x + constant (decimal per year)."""
+    return view.scale * (p.mu @ m), float(p.mu @ view.offset)
 
 
 def _daqp(
@@ -183,7 +200,7 @@ def _daqp(
     a = c.a[:, live]
     nonempty = np.abs(a).max(axis=1, initial=0.0) > 0
     if np.any(~nonempty & ((c.lo > PRIMAL_TOL) | (c.hi < -PRIMAL_TOL))):
-        raise _Infeasible()
+        raise Infeasible()
     m_eq = int(nonempty[: c.m_eq].sum())
     a, lo, hi = a[nonempty], c.lo[nonempty], c.hi[nonempty]
     nv = int(live.sum())
@@ -202,7 +219,7 @@ def _daqp(
         eta_prox=ETA_PROX,
     )
     if flag == -1:
-        raise _Infeasible()
+        raise Infeasible()
     if flag < 1:
         raise SolverError(f"{what}: DAQP stopped with exit flag {flag}")
     out = np.zeros(len(f))
@@ -210,28 +227,54 @@ def _daqp(
     return out
 
 
-class _Infeasible(Exception):
-    """Internal: the solver proved infeasibility; the caller diagnoses it."""
+class Infeasible(Exception):
+    """The solver proved infeasibility; callers diagnose it (see :mod:`infeasibility`)."""
 
 
-def _stage1_qp(p: Problem, m: FloatArray, c: Constraints) -> FloatArray:
-    cov = p.cov
+def _stage1_qp(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
+    """Mean-variance (and fixed mix) or, for ``target_return``, least variance."""
     if p.kind == "target_return":
-        h = m.T @ cov @ m
-        f = np.zeros(m.shape[1])
-    else:
-        h = p.risk_aversion * (m.T @ cov @ m)
-        f = -(m.T @ p.mu)
+        assert p.target is not None
+        return min_variance(p, m, c, view, p.target)
+    s, c0 = view.scale, view.offset
+    a = p.risk_aversion
+    h = a * s * s * (m.T @ p.cov @ m)
+    f = -(m.T @ (s * p.mu - a * s * (p.cov @ c0)))
+    return _scaled_qp(h, f, c, "stage 1")
+
+
+def _scaled_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:
     scale = float(np.abs(np.diag(h)).max(initial=0.0)) or 1.0  # the optimum ignores scale
-    return _qp(h / scale, f / scale, c, "stage 1", eps_prox=QP_PROX)
+    return _qp(h / scale, f / scale, c, what, eps_prox=QP_PROX)
 
 
-def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints) -> FloatArray:
-    """max μ'Mx s.t. ‖L'Mx‖ ≤ σ and ``c``, by Clarabel."""
+def min_variance(
+    p: Problem, m: FloatArray, c: Constraints, view: View, target: float | None
+) -> FloatArray:
+    """Least V_view subject to ``c`` and, if ``target`` is given, E_view >= target."""
+    s, c0 = view.scale, view.offset
+    h = s * s * (m.T @ p.cov @ m)
+    f = s * (m.T @ (p.cov @ c0))
+    if target is not None:
+        row, const = return_row(p, m, view)
+        c = with_row(c, row, target - const)
+    return _scaled_qp(h, f, c, "least variance")
+
+
+def max_return(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
+    """Greatest E_view subject to ``c`` (an LP)."""
+    row, _ = return_row(p, m, view)
+    return _lp(-row, c, "greatest return")
+
+
+def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
+    """max E_view s.t. ‖R z‖ ≤ σ (R'R = Σ, z = s·Mx + c0) and ``c``, by Clarabel."""
     assert p.target is not None
     nv = m.shape[1]
     lam, vec = np.linalg.eigh(p.cov)
-    root = (vec * np.sqrt(np.clip(lam, 0.0, None))).T @ m  # (n, nv): ‖root x‖² = x'M'ΣMx
+    r_root = (vec * np.sqrt(np.clip(lam, 0.0, None))).T  # (n, n): ‖R z‖² = z'Σz
+    root = view.scale * (r_root @ m)
+    soc_offset = r_root @ view.offset
     eq = c.a[: c.m_eq]
     ineq = c.a[c.m_eq :]
     blocks = [eq]
@@ -244,7 +287,7 @@ def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints) -> Floa
     nonneg_rhs = [c.hi[c.m_eq :][finite_hi], -c.lo[c.m_eq :][finite_lo], c.ub[finite_ub], -c.lb]
     soc = np.vstack([np.zeros((1, nv)), -root])
     a = np.vstack(blocks + nonneg + [soc])
-    b = np.concatenate(rhs + nonneg_rhs + [np.array([p.target]), np.zeros(root.shape[0])])
+    b = np.concatenate(rhs + nonneg_rhs + [np.array([p.target]), soc_offset])
     n_nonneg = sum(x.shape[0] for x in nonneg)
     cones = [
         clarabel.ZeroConeT(eq.shape[0]),
@@ -256,12 +299,17 @@ def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints) -> Floa
     settings.tol_gap_abs = settings.tol_gap_rel = 1e-10
     settings.tol_feas = 1e-10
     solver = clarabel.DefaultSolver(
-        sp.csc_matrix((nv, nv)), -(m.T @ p.mu), sp.csc_matrix(a), b, cones, settings
+        sp.csc_matrix((nv, nv)),
+        -return_row(p, m, view)[0],
+        sp.csc_matrix(a),
+        b,
+        cones,
+        settings,
     )
     sol = solver.solve()
     status = str(sol.status)
     if "Infeasible" in status:
-        raise _Infeasible()
+        raise Infeasible()
     if status not in ("Solved", "AlmostSolved"):
         raise SolverError(f"target volatility: Clarabel stopped with status {status}")
     # Interior-point answers sit within ~1e-10 of the constraints: project onto them exactly
@@ -306,8 +354,6 @@ def _tie_break(
     keep = _independent_rows(eq, c.lb == c.ub)
     eq, eq_rhs = eq[keep], eq_rhs[keep]
     ineq, ineq_lo, ineq_hi = c.a[c.m_eq :], c.lo[c.m_eq :], c.hi[c.m_eq :]
-    if p.kind == "target_return":  # implied by e = e*; keep the rows well conditioned
-        ineq, ineq_lo, ineq_hi = ineq[:-1], ineq_lo[:-1], ineq_hi[:-1]
     budgets = np.repeat(p.budgets, p.n)
     weight = np.where(budgets > 0, 1.0 / np.where(budgets > 0, budgets, 1.0), 1.0)
 
@@ -341,6 +387,48 @@ def _tie_break(
     return x2
 
 
+def _stage1_crra(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
+    """The frontier point with the greatest CRRA (Levy–Markowitz) utility.
+
+    Utility along the frontier is a function of the return target r in [E_min, E_max];
+    it is maximized by a bounded scalar search (Brent) on r, each step a least-variance QP.
+    """
+    assert p.risk_tolerance is not None
+    theta = p.risk_tolerance
+    row, const = return_row(p, m, view)
+    x_min = min_variance(p, m, c, view, None)
+    x_max = max_return(p, m, c, view)
+    lo, hi = float(row @ x_min) + const, float(row @ x_max) + const
+    cache: dict[float, FloatArray] = {}
+
+    def point(r: float) -> FloatArray:
+        if r not in cache:
+            cache[r] = x_min if r <= lo else min_variance(p, m, c, view, r)
+        return cache[r]
+
+    def neg_u(r: float) -> float:
+        x = point(r)
+        z = view.portfolio(m @ x)
+        return -crra_utility(float(p.mu @ z), float(z @ p.cov @ z), theta)
+
+    if hi - lo <= 1e-12:
+        return x_min
+    res = minimize_scalar(
+        neg_u, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * max(1.0, abs(hi))}
+    )
+    best = min([lo, float(res.x), hi], key=neg_u)
+    return point(best) if best < hi else x_max
+
+
+def solve_stage1(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
+    """Optimal x for ``p``'s objective in ``view`` (any x with the optimal exposure)."""
+    if p.kind == "target_volatility":
+        return _stage1_target_volatility(p, m, c, view)
+    if p.kind == "crra":
+        return _stage1_crra(p, m, c, view)
+    return _stage1_qp(p, m, c, view)
+
+
 @dataclass(frozen=True)
 class Solution:
     """Optimal shares of F, shape (K, n), with the exposure it gives."""
@@ -356,14 +444,12 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     """
     m = exposure_map(p)
     c = constraints(p, m)
+    view = p.view()
     try:
-        if p.kind == "target_volatility":
-            x1 = _stage1_target_volatility(p, m, c)
-        else:
-            x1 = _stage1_qp(p, m, c)
+        x1 = solve_stage1(p, m, c, view)
         tf = np.zeros(p.k, dtype=bool) if tax_free is None else tax_free
         x = _tie_break(p, m, c, x1, tf)
-    except _Infeasible:
+    except Infeasible:
         raise InfeasibleError(diagnose(p)) from None
     x = np.clip(x, c.lb, c.ub).reshape(p.k, p.n)
     return Solution(x=x, exposure=p.exposure(x))
