@@ -130,6 +130,7 @@ def sample_report_data(plan: Mapping[str, Any], *, title: str | None = None) -> 
         "two_step": (-0.0004, 0.0015),
         "rule_of_thumb": (-0.0002, 0.0012),
     }
+    baselines = plan.get("baselines") or {}
     methods = []
     for name, (de, ds) in shifts.items():
         accounts = (
@@ -140,7 +141,9 @@ def sample_report_data(plan: Mapping[str, Any], *, title: str | None = None) -> 
         methods.append(
             {
                 "name": name,
-                "financial": metrics(de, ds, "financial"),
+                "financial": dict(baselines[name])
+                if name in baselines
+                else metrics(de, ds, "financial"),
                 "net_worth": metrics(de * 0.8, ds * 0.7, "net_worth"),
                 "accounts": accounts,
             }

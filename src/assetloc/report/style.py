@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 #: Paul Tol's "muted" scheme (https://personal.sron.nl/~pault/), in his recommended order.
 CLASS_PALETTE: tuple[str, ...] = (
@@ -95,6 +95,7 @@ RC: dict[str, Any] = {
     "figure.titlesize": 13.0,
     "figure.titleweight": "bold",
     "hatch.linewidth": 0.8,
+    "text.parse_math": False,  # user ids may hold "$": never mathtext
     "svg.fonttype": "path",  # glyphs as paths: the SVG renders the same without the font
     "svg.hashsalt": "assetloc",  # deterministic ids in SVG output
 }
@@ -139,7 +140,7 @@ def text_color_on(hex_color: str) -> str:
     return "#000000" if lum > 0.22 else "#FFFFFF"
 
 
-def is_number(x: object) -> bool:
+def is_number(x: object) -> TypeGuard[int | float]:
     """True for a finite int or float (not bool)."""
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -148,14 +149,14 @@ def pct(x: object, digits: int = 2) -> str:
     """A decimal as a percent string: ``0.0606 → "6.06%"``; non-numbers as an en dash."""
     if not is_number(x):
         return "–"
-    return f"{100 * float(x):.{digits}f}%"  # type: ignore[arg-type]
+    return f"{100 * float(x):.{digits}f}%"
 
 
 def usd(x: object) -> str:
     """Dollars with thousands separators: ``250000 → "$250,000"``; below a cent, ``"$0"``."""
     if not is_number(x):
         return "–"
-    v = float(x)  # type: ignore[arg-type]
+    v = float(x)
     if abs(v) < CENT:
         return "$0"
     return f"-${-v:,.0f}" if v < 0 else f"${v:,.0f}"
@@ -178,14 +179,14 @@ def bp(x: object, digits: int = 1) -> str:
     """Basis points with a sign: ``15.45 → "+15.5 bp"``."""
     if not is_number(x):
         return "–"
-    return f"{float(x):+.{digits}f} bp"  # type: ignore[arg-type]
+    return f"{float(x):+.{digits}f} bp"
 
 
 def ratio(x: object, digits: int = 3) -> str:
     """A plain ratio (Sharpe): ``0.254 → "0.254"``."""
     if not is_number(x):
         return "–"
-    return f"{float(x):.{digits}f}"  # type: ignore[arg-type]
+    return f"{float(x):.{digits}f}"
 
 
 def plan_classes(plan: Mapping[str, Any]) -> list[str]:
