@@ -17,13 +17,16 @@ demo: $(BIN)/activate
 	mkdir -p out
 	$(BIN)/assetloc optimize $(EXAMPLE)
 	$(BIN)/assetloc optimize $(EXAMPLE) --json > out/three_accounts.json
-	@echo "wrote out/three_accounts.json"
+	$(BIN)/assetloc report $(EXAMPLE) -o out/three_accounts.html --charts out/charts
+	$(BIN)/assetloc report examples/kaplan_net_worth.toml -o out/kaplan_net_worth.html
+	@echo "wrote out/three_accounts.json, out/three_accounts.html, out/charts/, out/kaplan_net_worth.html"
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 
 test: lint
+	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -n 2
 
 bench: $(BIN)/activate
