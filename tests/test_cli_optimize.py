@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assetloc.cli import main
+from cli_runner import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -64,14 +64,7 @@ effective_tax_rate = 0.3
 """
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def write(tmp_path: Path, text: str) -> str:

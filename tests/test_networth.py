@@ -13,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assetloc import build_problem, load_household, optimize, parse_household
-from assetloc.cli import main
 from assetloc.compare import compare
 from assetloc.errors import InputError
 from assetloc.frontier import frontiers
 from assetloc.plan import metrics
 from assetloc.utility import crra_utility, implied_risk_aversion
 
+from cli_runner import run_cli
 from householdgen import random_household
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,14 +195,7 @@ def test_joint_beats_every_method_in_its_view(seed: int, nw: bool) -> None:
             assert r.metrics[context].utility <= joint + 1e-9, r.name
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def test_cli_frontier_and_compare_json(capsys: pytest.CaptureFixture[str]) -> None:

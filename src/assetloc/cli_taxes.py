@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.household import load_household
 from assetloc.tax_summary import tax_summary
 
@@ -52,15 +53,7 @@ def _taxes(
     console = Console()
     console.print(t)
     traits = Table(title="Tax traits used (decimals; income 'all' = whole return is income)")
-    cols = (
-        "income_yield",
-        "qualified_share",
-        "exempt_share",
-        "state_exempt_share",
-        "foreign_tax_share",
-        "turnover",
-        "long_term_share",
-    )
+    cols = TRAIT_FIELDS
     traits.add_column("asset class", overflow="fold", min_width=14)
     for col in cols:
         traits.add_column(col.replace("_", " "), justify="right")

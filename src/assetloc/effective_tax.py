@@ -98,6 +98,19 @@ def _share(name: str, value: float) -> float:
     return float(value)
 
 
+#: The share-valued traits of a class (decimals in [0, 1]); with ``income_yield`` they are
+#: every number a household file may give per class (see :data:`TRAIT_FIELDS`).
+SHARE_FIELDS: tuple[str, ...] = (
+    "qualified_share",
+    "exempt_share",
+    "state_exempt_share",
+    "foreign_tax_share",
+    "turnover",
+    "long_term_share",
+)
+TRAIT_FIELDS: tuple[str, ...] = ("income_yield", *SHARE_FIELDS)
+
+
 @dataclass(frozen=True)
 class TaxTraits:
     """How one asset class pays out and is taxed (decimals).
@@ -142,14 +155,7 @@ class TaxTraits:
                 raise InputError("income_yield", f"must be a decimal per year, got {y!r}")
             if not (math.isfinite(y) and 0.0 <= y < 1.0):
                 raise InputError("income_yield", f"must be a decimal in [0, 1), got {y!r}")
-        for name in (
-            "qualified_share",
-            "exempt_share",
-            "state_exempt_share",
-            "foreign_tax_share",
-            "turnover",
-            "long_term_share",
-        ):
+        for name in SHARE_FIELDS:
             _share(name, getattr(self, name))
         total = self.qualified_share + self.exempt_share + self.state_exempt_share
         if total > 1.0 + _SHARE_TOLERANCE:

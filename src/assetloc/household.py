@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.errors import InputError
 from assetloc.holdings import Position, RebalanceOptions, RecentTrade, Security
 
@@ -165,11 +166,7 @@ class ClassSpec(_Strict):
 
     def trait_overrides(self) -> dict[str, object]:
         """The tax-trait fields this entry sets."""
-        names = (
-            "income_yield", "qualified_share", "exempt_share", "state_exempt_share",
-            "foreign_tax_share", "turnover", "long_term_share",
-        )  # fmt: skip
-        return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
+        return {k: getattr(self, k) for k in TRAIT_FIELDS if getattr(self, k) is not None}
 
 
 class AssumptionsSpec(_Strict):

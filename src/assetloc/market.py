@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from assetloc.assumptions import MarketAssumptions, load_preset, validate_correlation
-from assetloc.effective_tax import TaxTraits, traits_from_mapping
+from assetloc.effective_tax import TRAIT_FIELDS, TaxTraits, traits_from_mapping
 from assetloc.errors import InputError
 from assetloc.household import AssumptionsSpec, ClassSpec, Household
 
@@ -27,11 +27,7 @@ def _traits(c: ClassSpec, j: int, base: TaxTraits | None) -> TaxTraits | None:
         raise InputError(
             f"assumptions.classes[{j}].income_yield", "is required when giving tax traits"
         )
-    merged = {} if base is None else {
-        k: getattr(base, k)
-        for k in ("income_yield", "qualified_share", "exempt_share", "state_exempt_share",
-                  "foreign_tax_share", "turnover", "long_term_share")
-    }  # fmt: skip
+    merged = {} if base is None else {k: getattr(base, k) for k in TRAIT_FIELDS}
     if merged.get("income_yield", 0) is None:
         merged["income_yield"] = "all"
     merged.update(over)

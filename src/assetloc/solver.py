@@ -343,6 +343,25 @@ def _independent_rows(
     return np.sort(piv[:rank])
 
 
+def _stacked(
+    c: Constraints,
+    eq: FloatArray,
+    eq_rhs: FloatArray,
+    ineq: FloatArray,
+    ineq_lo: FloatArray,
+    ineq_hi: FloatArray,
+) -> Constraints:
+    """``c``'s bounds with equality rows ``eq`` and inequality rows ``ineq``."""
+    return Constraints(
+        c.lb,
+        c.ub,
+        np.vstack([eq, ineq]),
+        np.concatenate([eq_rhs, ineq_lo]),
+        np.concatenate([eq_rhs, ineq_hi]),
+        len(eq),
+    )
+
+
 def _tie_break(
     p: Problem, m: FloatArray, c: Constraints, x1: FloatArray, tax_free: np.ndarray
 ) -> FloatArray:
@@ -360,14 +379,7 @@ def _tie_break(
     tf_mask = np.repeat(tax_free, p.n)
     if tf_mask.any() and (~tf_mask & (budgets > 0)).any():
         ret = np.where(tf_mask, np.tile(p.mu, p.k), 0.0)
-        c2a = Constraints(
-            c.lb,
-            c.ub,
-            np.vstack([eq, ineq]),
-            np.concatenate([eq_rhs, ineq_lo]),
-            np.concatenate([eq_rhs, ineq_hi]),
-            len(eq),
-        )
+        c2a = _stacked(c, eq, eq_rhs, ineq, ineq_lo, ineq_hi)
         best = float(ret @ _lp(-ret, c2a, "stage 2a"))
         # Keep 2a's optimum as an equality (rows re-reduced): exact, and better conditioned
         # than an inequality with a tiny slack.
@@ -375,14 +387,7 @@ def _tie_break(
         eq_rhs = np.append(eq_rhs, best)
         keep = _independent_rows(eq, c.lb == c.ub)
         eq, eq_rhs = eq[keep], eq_rhs[keep]
-    c2b = Constraints(
-        c.lb,
-        c.ub,
-        np.vstack([eq, ineq]),
-        np.concatenate([eq_rhs, ineq_lo]),
-        np.concatenate([eq_rhs, ineq_hi]),
-        len(eq),
-    )
+    c2b = _stacked(c, eq, eq_rhs, ineq, ineq_lo, ineq_hi)
     x2 = _qp(np.diag(weight), np.zeros(nv), c2b, "stage 2b")
     return x2
 
