@@ -42,6 +42,9 @@ def _register_commands() -> None:
     cli_report.register(app)
     cli_taxes.register(app)
     cli_bond.register(app)
+    from assetloc import cli_rebalance
+
+    cli_rebalance.register(app)
     _registered = True
 
 

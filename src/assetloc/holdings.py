@@ -41,9 +41,7 @@ class Position(_Strict):
         if self.lots is not None:
             total = sum(lot.shares for lot in self.lots)
             if abs(total - self.shares) > SHARE_TOLERANCE:
-                raise ValueError(
-                    f"lots hold {total:g} shares but the position has {self.shares:g}"
-                )
+                raise ValueError(f"lots hold {total:g} shares but the position has {self.shares:g}")
         return self
 
     @property
@@ -62,6 +60,10 @@ class Security(_Strict):
     )
     group: str | None = Field(
         default=None, description="substantially identical group (default: the symbol)"
+    )
+    price: Positive | None = Field(
+        default=None,
+        description="dollars per share today; needed only to buy a security no account holds",
     )
 
     @model_validator(mode="after")
@@ -109,4 +111,8 @@ class RebalanceOptions(_Strict):
     whole_shares: bool = False
     cost_per_trade: NonNeg = 0.0
     allow_losses: bool = True
+    distance_weight: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        default=0.01,
+        description="dollars of tax worth paying per dollar of household deviation removed",
+    )
     as_of: dt.date | None = Field(default=None, description="trade date (default: today)")

@@ -1,0 +1,359 @@
+"""The result of a rebalance: trades with their lots, tax, before/after allocation, checks.
+
+Frozen dataclasses with ``to_dict()`` (JSON-ready: dollars, shares, decimals) and
+``to_frame()`` (pandas). ``orders_rows()`` / ``write_orders()`` give the broker bulk-upload
+CSV (one row per order; columns documented in docs/rebalance.md)::
+
+    account,action,symbol,quantity,order_type,estimated_price,estimated_amount,lots
+
+``lots`` names the tax lots to sell by specific identification, as
+``YYYY-MM-DD:shares`` separated by ``;`` (empty for buys and tax-advantaged accounts).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from assetloc.assumptions import FloatArray
+from assetloc.plan import NOTICE
+from assetloc.rebalance.current import Allocation, Drift
+
+ORDER_COLUMNS = (
+    "account",
+    "action",
+    "symbol",
+    "quantity",
+    "order_type",
+    "estimated_price",
+    "estimated_amount",
+    "lots",
+)
+
+
+@dataclass(frozen=True)
+class LotSale:
+    """Shares sold from one tax lot, and the gain they realize (dollars)."""
+
+    field: str
+    acquired: dt.date
+    shares: float
+    cost_basis: float
+    proceeds: float
+    term: Literal["short", "long"]
+    wash_sale: bool = False
+    wash_sale_reason: str = ""
+
+    @property
+    def gain(self) -> float:
+        """Proceeds minus the cost basis of the shares sold (negative: a loss)."""
+        return self.proceeds - self.cost_basis
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "lot": self.field,
+            "acquired": self.acquired.isoformat(),
+            "shares": self.shares,
+            "cost_basis": self.cost_basis,
+            "proceeds": self.proceeds,
+            "gain": self.gain,
+            "term": self.term,
+            "wash_sale": self.wash_sale,
+            "wash_sale_reason": self.wash_sale_reason,
+        }
+
+
+@dataclass(frozen=True)
+class Trade:
+    """One order: buy or sell ``shares`` of ``symbol`` in ``account`` at ``price``."""
+
+    account: str
+    account_type: str
+    symbol: str
+    side: Literal["buy", "sell"]
+    shares: float
+    price: float
+    lots: tuple[LotSale, ...] = ()
+
+    @property
+    def amount(self) -> float:
+        """Dollars traded (shares × price)."""
+        return self.shares * self.price
+
+    @property
+    def short_term_gain(self) -> float:
+        """Realized short-term gain of the lots sold, dollars."""
+        return float(sum(lot.gain for lot in self.lots if lot.term == "short"))
+
+    @property
+    def long_term_gain(self) -> float:
+        """Realized long-term gain of the lots sold, dollars."""
+        return float(sum(lot.gain for lot in self.lots if lot.term == "long"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "account": self.account,
+            "symbol": self.symbol,
+            "side": self.side,
+            "shares": self.shares,
+            "price": self.price,
+            "amount": self.amount,
+            "short_term_gain": self.short_term_gain,
+            "long_term_gain": self.long_term_gain,
+            "lots": [lot.to_dict() for lot in self.lots],
+        }
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """An account before and after the trades (cash in dollars, positions in shares)."""
+
+    id: str
+    type: str
+    contribution: float
+    withdrawal: float
+    cash_before: float
+    cash_after: float
+    positions_before: dict[str, float]
+    positions_after: dict[str, float]
+
+    def to_dict(self, when: Literal["before", "after"]) -> dict[str, Any]:
+        """JSON-ready state at ``when``."""
+        if when == "before":
+            return {
+                "id": self.id,
+                "type": self.type,
+                "cash": self.cash_before,
+                "positions": dict(self.positions_before),
+            }
+        return {
+            "id": self.id,
+            "type": self.type,
+            "cash": self.cash_after,
+            "positions": dict(self.positions_after),
+        }
+
+
+@dataclass(frozen=True)
+class TaxSummary:
+    """Realized gains (dollars) and the estimated tax (module :mod:`~assetloc.rebalance.tax`).
+
+    ``disallowed_loss`` is the loss of flagged wash sales (not credited in the estimate).
+    """
+
+    short_term_gain: float
+    long_term_gain: float
+    estimated_tax: float
+    disallowed_loss: float
+    short_term_rate: float
+    long_term_rate: float
+    allow_losses: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "short_term_gain": self.short_term_gain,
+            "long_term_gain": self.long_term_gain,
+            "estimated_tax": self.estimated_tax,
+            "disallowed_loss": self.disallowed_loss,
+            "short_term_rate": self.short_term_rate,
+            "long_term_rate": self.long_term_rate,
+            "allow_losses": self.allow_losses,
+        }
+
+
+@dataclass(frozen=True)
+class RebalanceResult:
+    """Everything a rebalance found (dollars, shares; shares of the household as decimals).
+
+    Attributes
+    ----------
+    as_of : trade date. mode : requested mode; action : what was done ("full",
+        "cash_flow_only" or "none"), with ``reason``.
+    trades : the orders. accounts : each account before and after.
+    tax : realized gains and the estimated tax; trading_costs : dollars.
+    classes, target : (K, C) target dollars after cash flows; before, after : allocations;
+    drift_before, drift_after : against the target with the bands.
+    binding : constraints that keep a class out of its band (empty when all are inside).
+    wash_sale : flagged loss sales and blocked groups; avoid_buying : groups sold at a loss
+    now (do not buy them in any account for 30 days).
+    notes : remarks; solver : model size, status and time.
+    """
+
+    as_of: dt.date
+    mode: str
+    action: str
+    reason: str
+    trades: tuple[Trade, ...]
+    accounts: tuple[AccountState, ...]
+    tax: TaxSummary
+    trading_costs: float
+    classes: tuple[str, ...]
+    target: FloatArray
+    before: Allocation
+    after: Allocation
+    drift_before: Drift
+    drift_after: Drift
+    binding: tuple[str, ...]
+    wash_sale_flags: tuple[str, ...]
+    blocked_groups: dict[str, list[str]]
+    avoid_buying: tuple[str, ...]
+    notes: tuple[str, ...]
+    solver: dict[str, Any]
+
+    @property
+    def within_bands(self) -> bool:
+        """True when every class ends inside its band."""
+        return not self.drift_after.any_out
+
+    def _allocation_dict(self) -> dict[str, Any]:
+        ids = [s.id for s in self.accounts]
+        per_account = []
+        for k, acc_id in enumerate(ids):
+            per_account.append(
+                {
+                    "id": acc_id,
+                    "before": _class_map(self.classes, self.before.dollars[k]),
+                    "after": _class_map(self.classes, self.after.dollars[k]),
+                    "target": _class_map(self.classes, self.target[k]),
+                    "cash_before": float(self.before.cash[k]),
+                    "cash_after": float(self.after.cash[k]),
+                }
+            )
+        db, da = self.drift_before, self.drift_after
+        household = [
+            {
+                "class": c,
+                "before": float(db.shares[i]),
+                "after": float(da.shares[i]),
+                "target": float(da.target[i]),
+                "band": float(da.band[i]),
+                "drift_before": float(db.drift[i]),
+                "drift_after": float(da.drift[i]),
+                "out_of_band_before": bool(db.out_of_band[i]),
+                "out_of_band_after": bool(da.out_of_band[i]),
+                "dollars_before": float(self.before.household[i]),
+                "dollars_after": float(self.after.household[i]),
+                "dollars_target": float(self.target[:, i].sum()),
+            }
+            for i, c in enumerate(self.classes)
+        ]
+        return {"household": household, "accounts": per_account}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready result (dollars, shares; shares of the household as decimals)."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "mode": self.mode,
+            "action": self.action,
+            "reason": self.reason,
+            "trades": [t.to_dict() for t in self.trades],
+            "tax": self.tax.to_dict(),
+            "trading_costs": self.trading_costs,
+            "before": {"accounts": [a.to_dict("before") for a in self.accounts]},
+            "after": {"accounts": [a.to_dict("after") for a in self.accounts]},
+            "allocation": self._allocation_dict(),
+            "within_bands": self.within_bands,
+            "binding": list(self.binding),
+            "wash_sale": {
+                "flagged_sales": list(self.wash_sale_flags),
+                "blocked_groups": {g: list(r) for g, r in self.blocked_groups.items()},
+                "avoid_buying_for_30_days": list(self.avoid_buying),
+            },
+            "notes": list(self.notes),
+            "solver": dict(self.solver),
+            "notice": NOTICE,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Trades as a long table: one row per buy and per lot sold (or per untaxed sale)."""
+        rows: list[dict[str, Any]] = []
+        for t in self.trades:
+            base = {"account": t.account, "symbol": t.symbol, "side": t.side, "price": t.price}
+            if t.lots:
+                for lot in t.lots:
+                    rows.append(
+                        base
+                        | {
+                            "shares": lot.shares,
+                            "amount": lot.proceeds,
+                            "acquired": lot.acquired,
+                            "gain": lot.gain,
+                            "term": lot.term,
+                            "wash_sale": lot.wash_sale,
+                        }
+                    )
+            else:
+                rows.append(
+                    base
+                    | {
+                        "shares": t.shares,
+                        "amount": t.amount,
+                        "acquired": None,
+                        "gain": 0.0,
+                        "term": None,
+                        "wash_sale": False,
+                    }
+                )
+        cols = [
+            "account",
+            "symbol",
+            "side",
+            "shares",
+            "price",
+            "amount",
+            "acquired",
+            "gain",
+            "term",
+            "wash_sale",
+        ]
+        return pd.DataFrame(rows, columns=cols)
+
+    def allocation_frame(self) -> pd.DataFrame:
+        """Household allocation per class: before, after, target, band (decimals)."""
+        return pd.DataFrame(self._allocation_dict()["household"])
+
+    def orders_rows(self) -> list[dict[str, str]]:
+        """Rows of the broker bulk-upload CSV (strings; columns :data:`ORDER_COLUMNS`)."""
+        out = []
+        for t in self.trades:
+            lots = ";".join(f"{lot.acquired.isoformat()}:{_qty(lot.shares)}" for lot in t.lots)
+            out.append(
+                {
+                    "account": t.account,
+                    "action": t.side.upper(),
+                    "symbol": t.symbol,
+                    "quantity": _qty(t.shares),
+                    "order_type": "MARKET",
+                    "estimated_price": f"{t.price:.4f}",
+                    "estimated_amount": f"{t.amount:.2f}",
+                    "lots": lots,
+                }
+            )
+        return out
+
+    def write_orders(self, path: str | Path) -> None:
+        """Write :meth:`orders_rows` as CSV to ``path``."""
+        with Path(path).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=ORDER_COLUMNS)
+            writer.writeheader()
+            writer.writerows(self.orders_rows())
+
+
+def _class_map(classes: tuple[str, ...], row: np.ndarray) -> dict[str, float]:
+    return {c: float(v) for c, v in zip(classes, row, strict=True)}
+
+
+def _qty(shares: float) -> str:
+    """Shares as text: integers without decimals, else up to 6 decimals."""
+    if abs(shares - round(shares)) < 1e-9:
+        return str(round(shares))
+    return f"{shares:.6f}".rstrip("0").rstrip(".")

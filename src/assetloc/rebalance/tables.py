@@ -1,0 +1,175 @@
+"""Terminal tables for a :class:`~assetloc.rebalance.result.RebalanceResult` (rich).
+
+Dollars are rounded to whole dollars, shares to at most 4 decimals, shares of the household
+shown as percentages.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from assetloc.plan import NOTICE
+from assetloc.rebalance.result import RebalanceResult, Trade
+
+CENT = 0.005
+
+
+def _usd(x: float, sign: bool = False) -> str:
+    if abs(x) < CENT:
+        return "$0"
+    text = f"${abs(x):,.0f}" if abs(x) >= 10 else f"${abs(x):,.2f}"
+    if x < 0:
+        return "-" + text
+    return ("+" + text) if sign else text
+
+
+def _pct(x: float, sign: bool = False) -> str:
+    return f"{100 * x:+.1f}%" if sign else f"{100 * x:.1f}%"
+
+
+def _shares(x: float) -> str:
+    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.4f}"
+
+
+def _lots_text(t: Trade) -> str:
+    parts = []
+    for lot in t.lots:
+        term = "ST" if lot.term == "short" else "LT"
+        flag = " WASH SALE" if lot.wash_sale else ""
+        parts.append(
+            f"{lot.acquired}: {_shares(lot.shares)} sh, {term} {_usd(lot.gain, sign=True)}{flag}"
+        )
+    return "\n".join(parts)
+
+
+def account_table(result: RebalanceResult, k: int) -> Table:
+    """Trades of account ``k`` and its class dollars before, after and target."""
+    acc = result.accounts[k]
+    flows = []
+    if acc.contribution:
+        flows.append(f"contribution {_usd(acc.contribution)}")
+    if acc.withdrawal:
+        flows.append(f"withdrawal {_usd(acc.withdrawal)}")
+    title = (
+        f"{acc.id} ({acc.type}): cash {_usd(acc.cash_before)}"
+        + (f", {', '.join(flows)}" if flows else "")
+        + f" -> cash after {_usd(acc.cash_after)}"
+    )
+    t = Table(title=title, title_justify="left")
+    for col in ("symbol", "side", "shares", "price", "dollars", "lots sold (gain, term)"):
+        t.add_column(col, justify="right" if col in ("shares", "price", "dollars") else "left")
+    trades = [tr for tr in result.trades if tr.account == acc.id]
+    for tr in trades:
+        t.add_row(
+            tr.symbol,
+            tr.side,
+            _shares(tr.shares),
+            f"${tr.price:,.2f}",
+            _usd(tr.amount),
+            _lots_text(tr)
+            if tr.lots
+            else ("no tax (tax-advantaged)" if tr.side == "sell" and acc.type != "taxable" else ""),
+        )
+    if not trades:
+        t.add_row("-", "no trades", "", "", "", "")
+    return t
+
+
+def account_allocation_table(result: RebalanceResult, k: int) -> Table:
+    """Class dollars of account ``k``: before, after, target."""
+    acc = result.accounts[k]
+    t = Table(title=f"{acc.id}: allocation (dollars)", title_justify="left")
+    for col in ("asset class", "before", "after", "target"):
+        t.add_column(col, justify="left" if col == "asset class" else "right")
+    for i, cid in enumerate(result.classes):
+        b, a, g = (
+            result.before.dollars[k, i],
+            result.after.dollars[k, i],
+            result.target[k, i],
+        )
+        if max(abs(b), abs(a), abs(g)) >= 0.5:
+            t.add_row(cid, _usd(b), _usd(a), _usd(g))
+    t.add_row("cash", _usd(result.before.cash[k]), _usd(result.after.cash[k]), "")
+    return t
+
+
+def household_table(result: RebalanceResult) -> Table:
+    """Household allocation against the target with bands (shares of the household)."""
+    t = Table(title="Household vs target (% of household; drift = share - target)")
+    t.add_column("asset class", no_wrap=True)
+    for col in ("before", "after", "target", "band ±", "drift before", "drift after"):
+        t.add_column(col, justify="right")
+    t.add_column("band", no_wrap=True)
+    db, da = result.drift_before, result.drift_after
+    for i, cid in enumerate(result.classes):
+        before = "OUT" if db.out_of_band[i] else "in"
+        after = "OUT" if da.out_of_band[i] else "in"
+        t.add_row(
+            cid,
+            _pct(db.shares[i]),
+            _pct(da.shares[i]),
+            _pct(da.target[i]),
+            f"{100 * da.band[i]:.1f}",
+            _pct(db.drift[i], sign=True),
+            _pct(da.drift[i], sign=True),
+            f"{before}->{after}",
+        )
+    return t
+
+
+def tax_table(result: RebalanceResult) -> Table:
+    """Realized gains and the estimated tax."""
+    tx = result.tax
+    t = Table(title="Realized gains and estimated tax", show_header=False, title_justify="left")
+    t.add_column("item")
+    t.add_column("dollars", justify="right")
+    t.add_row(
+        f"short-term gain (taxed at {_pct(tx.short_term_rate)})", _usd(tx.short_term_gain, True)
+    )
+    t.add_row(f"long-term gain (taxed at {_pct(tx.long_term_rate)})", _usd(tx.long_term_gain, True))
+    if tx.disallowed_loss:
+        t.add_row("loss disallowed by wash sales (no credit)", _usd(tx.disallowed_loss))
+    t.add_row(
+        "estimated tax" + ("" if tx.allow_losses else " (losses earn no credit)"),
+        _usd(tx.estimated_tax),
+    )
+    if result.trading_costs:
+        t.add_row("trading costs", _usd(result.trading_costs))
+    return t
+
+
+def print_result(result: RebalanceResult, console: Console | None = None) -> None:
+    """Print the whole result."""
+    con = console or Console()
+    if console is None and not con.is_terminal:
+        con.width = max(con.width, 120)  # files and pipes: room for the tables
+    con.print(
+        f"[bold]Rebalance as of {result.as_of}[/bold]: mode {result.mode} -> "
+        f"{result.action} ({result.reason})"
+    )
+    for k in range(len(result.accounts)):
+        con.print(account_table(result, k))
+        con.print(account_allocation_table(result, k))
+    con.print(household_table(result))
+    con.print(tax_table(result))
+    if result.within_bands:
+        con.print("Check: every class is within its band after the trades.")
+    else:
+        con.print("[bold]Not every class is within its band. What binds:[/bold]")
+    for b in result.binding:
+        con.print(f"  - {b}")
+    if result.wash_sale_flags:
+        con.print("[bold]Wash sales:[/bold]")
+        for f in result.wash_sale_flags:
+            con.print(f"  - {f}")
+    for g, reasons in result.blocked_groups.items():
+        con.print(f"Not bought (wash-sale guard): group {g}: {'; '.join(reasons)}")
+    if result.avoid_buying:
+        con.print(
+            "Sold at a loss today: do not buy these groups in ANY account (IRA and Roth "
+            f"included) for the next 30 days: {', '.join(result.avoid_buying)}"
+        )
+    for n in result.notes:
+        con.print(f"note: {n}")
+    con.print(NOTICE)

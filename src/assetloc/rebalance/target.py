@@ -1,0 +1,108 @@
+"""The target of a rebalance: the optimizer's plan on the money the household will have.
+
+Cash flows change what each account holds, so the target is computed on the balances
+AFTER them: each account's balance becomes its market value today (cash plus positions at
+today's prices) plus its contribution minus its withdrawal — the net flow is added to its
+cash — and :func:`assetloc.optimize` is run on that household. Scaling today's plan per
+account would not be exact: the optimizer's location depends on the accounts' relative
+sizes, not linearly on each.
+
+The plan's ``holdings`` are dollars per account and class in each account's own (face-value)
+dollars; the rebalance works in those dollars throughout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assetloc.assumptions import FloatArray
+from assetloc.errors import InputError
+from assetloc.household import Account, Household
+from assetloc.optimize import optimize
+from assetloc.plan import Plan
+
+
+def post_flow_balances(h: Household) -> FloatArray:
+    """(K,) dollars: market value + contribution − withdrawal of each account."""
+    return np.array([a.market_value + a.contribution - a.withdrawal for a in h.accounts])
+
+
+def post_flow_household(h: Household) -> Household:
+    """A copy of ``h`` whose accounts hold the money they will have after the cash flows.
+
+    Holdings are kept (the optimizer may value a taxable account by its lots); the net
+    flow is added to the account's cash (which may turn negative here: that only means
+    sales will raise the withdrawal), or to its ``balance`` when it has no holdings.
+    Raises :class:`InputError` when a withdrawal exceeds what the account will hold or when
+    nothing is left to allocate.
+    """
+    balances = post_flow_balances(h)
+    accounts: list[Account] = []
+    for k, (acc, b) in enumerate(zip(h.accounts, balances, strict=True)):
+        if b < -1e-9:
+            raise InputError(
+                f"accounts[{k}].withdrawal",
+                f"${acc.withdrawal:,.2f} exceeds the account's value plus contribution "
+                f"(${acc.market_value + acc.contribution:,.2f})",
+            )
+        net = acc.contribution - acc.withdrawal
+        update: dict[str, object] = {"contribution": 0.0, "withdrawal": 0.0}
+        if acc.balance is not None:
+            update["balance"] = max(acc.balance + net, 0.0)
+        else:
+            update["cash"] = (acc.cash or 0.0) + net
+        accounts.append(acc.model_copy(update=update))
+    if balances.sum() <= 0:
+        raise InputError("accounts", "nothing left to allocate after the withdrawals")
+    return h.model_copy(update={"accounts": accounts})
+
+
+@dataclass(frozen=True)
+class Target:
+    """Target dollars per account and class after the cash flows.
+
+    Attributes
+    ----------
+    plan : the optimizer's plan on the post-flow household.
+    classes : class ids of ``dollars`` columns (the plan's classes, then any extra class
+        of a held or listed security, whose target is zero).
+    dollars : (K, C) target dollars in each account's own dollars.
+    """
+
+    plan: Plan
+    classes: tuple[str, ...]
+    dollars: FloatArray
+
+    @property
+    def household(self) -> FloatArray:
+        """(C,) target dollars per class, household."""
+        return self.dollars.sum(axis=0)
+
+    @property
+    def total(self) -> float:
+        """Household dollars after the cash flows."""
+        return float(self.dollars.sum())
+
+    @property
+    def shares(self) -> FloatArray:
+        """(C,) target share of each class in the household (face-value dollars)."""
+        tot = self.total
+        return self.household / tot if tot > 0 else np.zeros(len(self.classes))
+
+
+def plan_after_flows(h: Household) -> Plan:
+    """The optimizer's plan on the post-cash-flow household."""
+    return optimize(post_flow_household(h))
+
+
+def target_for(plan: Plan, classes: tuple[str, ...]) -> Target:
+    """Lay the plan's holdings out on ``classes`` (zero for classes the plan lacks)."""
+    ids = plan.problem.market.ids
+    dollars = np.zeros((plan.problem.k, len(classes)))
+    hold = plan.holdings
+    for i, cid in enumerate(ids):
+        dollars[:, classes.index(cid)] = hold[:, i]
+    dollars = np.maximum(dollars, 0.0)
+    return Target(plan=plan, classes=classes, dollars=dollars)

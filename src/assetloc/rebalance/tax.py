@@ -1,0 +1,62 @@
+"""Tax of realized gains: holding period and the estimated tax of a set of lot sales.
+
+Holding period (IRC §1222): a lot is long-term when held MORE than one year, i.e. sold
+after the anniversary of its acquisition (a lot bought on Feb 29 has its anniversary on
+Feb 28). Everything else is short-term.
+
+Estimated tax of net short-term gain ST and net long-term gain LT (dollars; negative for a
+net loss), with r_s the ordinary rate and r_l the long-term rate::
+
+    tax = max( r_s·ST + r_l·LT,  min(r_s, r_l)·(ST + LT) )       [, 0 when losses earn no credit]
+
+This is exact when both nets are gains, when both are losses (credited at the lower rate,
+which is what a carried-forward loss saves against future long-term gains), and when a
+short-term loss offsets long-term gains (at the long-term rate, as Schedule D nets them).
+When a long-term loss offsets short-term gains it is credited at the long-term rate, not
+the ordinary rate: conservative (it overstates the tax). The maximum of two linear
+functions is convex, so the optimization can use it (two rows in an LP). The $3,000 a year
+of net loss deductible against ordinary income is not modelled. With ``allow_losses =
+false`` a net loss earns no credit (the tax is floored at zero); losses still offset gains
+realized in the same rebalance. Estimates, not tax advice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+def anniversary(acquired: dt.date) -> dt.date:
+    """One year after ``acquired`` (Feb 29 → Feb 28)."""
+    try:
+        return acquired.replace(year=acquired.year + 1)
+    except ValueError:
+        return dt.date(acquired.year + 1, 2, 28)
+
+
+def is_long_term(acquired: dt.date, as_of: dt.date) -> bool:
+    """True when a lot acquired on ``acquired`` and sold on ``as_of`` was held > 1 year."""
+    return as_of > anniversary(acquired)
+
+
+@dataclass(frozen=True)
+class TaxRates:
+    """Marginal rates (decimals) on short-term and long-term gains; whether losses count."""
+
+    short_term: float
+    long_term: float
+    allow_losses: bool = True
+
+    @property
+    def lower(self) -> float:
+        """The lower of the two rates: what a net loss is credited at."""
+        return min(self.short_term, self.long_term)
+
+
+def estimated_tax(short_term_gain: float, long_term_gain: float, rates: TaxRates) -> float:
+    """Estimated tax (dollars, negative = a credit) of net gains in dollars (module doc)."""
+    tax = max(
+        rates.short_term * short_term_gain + rates.long_term * long_term_gain,
+        rates.lower * (short_term_gain + long_term_gain),
+    )
+    return tax if rates.allow_losses else max(tax, 0.0)

@@ -1,0 +1,562 @@
+"""The trade optimization: an LP (a MILP when asked for whole shares, a minimum trade or a
+cost per trade), built as sparse arrays and solved by HiGHS through ``highspy``.
+
+Variables (shares unless named)
+-------------------------------
+* ``b[k,s]`` ≥ 0 shares bought of security s in account k, for every security the account
+  may buy (held or listed, priced, on the account's menu, not blocked by the wash-sale
+  guard);
+* ``y[k,s]`` ∈ [0, held] shares sold in a tax-advantaged account (no lots, no tax);
+* ``x[l]`` ∈ [0, lot shares] shares sold from taxable lot l (specific identification);
+* with ``whole_shares``: b and y integer, and an integer ``z[k,s]`` = Σ_l x[l] per taxable
+  position (the order is in whole shares; lots are assigned within it; a position's
+  fractional remainder cannot be sold);
+* with ``min_trade`` or ``cost_per_trade``: a binary per buy and per sell order, u = 1 when
+  the order is placed;
+* one binary per group that has a taxable lot at a loss and could be bought: 1 = "sell its
+  loss lots", 0 = "buy it" (the wash-sale coupling);
+* deviations, dollars: ``e±[k,c]`` of account k's class c from its target, ``d±[c]`` of
+  the household's class c, ``v[c]`` ≥ 0 the part of |d[c]| beyond the class's band;
+* ``t`` the estimated tax, dollars (≥ 0 unless losses earn credit).
+
+Constraints
+-----------
+* cash: cash + contribution − withdrawal + proceeds − purchases − costs ≥ 0 in each account
+  (money does not move between accounts); no position goes negative (bounds);
+* class exposure: Σ_s split[s,c]·price·(held + bought − sold) − target[k,c] = e⁺ − e⁻, and
+  Σ_k (e⁺ − e⁻)[k,c] = d⁺[c] − d⁻[c]; d⁺ + d⁻ − v ≤ band[c] (dollars);
+* tax epigraph (see :mod:`assetloc.rebalance.tax`): t ≥ r_s·ST + r_l·LT and
+  t ≥ min(r_s, r_l)·(ST + LT), ST and LT the gains Σ_l (price − basis/share)·x[l] by term;
+  a lot flagged by the wash-sale guard counts its loss as zero (as a gain of the same size
+  when the loss would be lost for good, see :mod:`~assetloc.rebalance.washsale`);
+* mode ``cash_flow_only``: no sales, except in an account whose withdrawal exceeds its cash
+  and contribution, and there only up to that shortfall (plus its trading costs);
+* minimum trade: each order is zero or at least ``min_trade`` dollars (u·min ≤ amount ≤ u·M);
+* wash-sale coupling: loss-lot sales of group g ≤ shares·w_g, purchases of g ≤ M·(1 − w_g).
+
+Objective, in dollars of tax (two stages, lexicographic)
+--------------------------------------------------------
+Stage 1 minimizes ``G + ε·turnover`` with::
+
+    G = W_band·Σ_c v[c] + W_h·Σ_c (d⁺ + d⁻)[c] + t + cost_per_trade·(number of orders)
+
+* ``W_band = 1``: a dollar outside a band weighs as much as a dollar of tax. Selling a dollar
+  of a security realizes at most its gain, taxed at most at the ordinary rate (< 1), so the
+  bands win over tax whenever trades can reach them;
+* ``W_h = distance_weight`` (default 0.01): the model pays up to 1 cent of tax per dollar of
+  household deviation removed, i.e. 2 cents per dollar moved from an overweight to an
+  underweight class: at a 15% rate it sells long-term lots whose gain is under ~13% of
+  their value to get closer to the target inside the bands; with ``within_bands`` nothing
+  trades unless a class is out of band;
+* ``ε = 1e-4`` per dollar traded (about a broad ETF's bid-ask spread): breaks ties for the
+  fewest dollars traded, so cash flows are used before any sale and a household already on
+  target does not trade.
+
+Stage 2 keeps G and the tax at their stage-1 values (to a cent) and minimizes
+``W_a·Σ_{k,c} (e⁺ + e⁻)[k,c] + ε·turnover`` with ``W_a = 0.002``: among the equally good
+household outcomes it picks the one nearest the optimizer's per-account targets (the
+location) — which only ever costs trades that are free of tax, chiefly inside
+tax-advantaged accounts. The account targets therefore never cause a taxable sale.
+
+The order of preference asked of a tax-aware rebalance falls out of these costs: cash flows
+cost nothing but ε; trades inside tax-advantaged accounts cost no tax; in taxable accounts
+a lot costs (its gain per dollar) × (its rate), so losses (negative) come first, then
+high-basis long-term lots, then larger long-term gains, and short-term gains (ordinary
+rate) last.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from assetloc.assumptions import FloatArray
+from assetloc.errors import InfeasibleError, SolverError
+from assetloc.rebalance.book import Book
+from assetloc.rebalance.tax import TaxRates
+
+SalesMode = Literal["all", "cash_flow"]
+INF = highspy.kHighsInf
+MIP_TIME_LIMIT = 30.0  # seconds per stage
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Objective weights in dollars of tax per dollar (see the module doc)."""
+
+    band: float = 1.0
+    household: float = 0.01
+    account: float = 0.002
+    turnover: float = 1e-4
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the optimization needs, with switches to relax constraint families.
+
+    Attributes
+    ----------
+    book : holdings as arrays.
+    target : (K, C) target dollars per account and class.
+    band : (C,) band half-widths, dollars.
+    rates : tax rates and whether losses earn credit.
+    buy_blocked : (S,) groups the wash-sale guard does not let the model buy.
+    loss_void : (L,) lots whose loss earns no credit (flagged wash sales).
+    loss_forfeit : (L,) flagged lots whose loss would be lost for good (a purchase in an
+        IRA or Roth): the model counts the loss as a gain of the same size.
+    couple : forbid selling a group at a loss and buying it in one rebalance.
+    sales : "all", or "cash_flow" (sell only to fund a withdrawal).
+    whole_shares, min_trade (dollars), cost_per_trade (dollars) : order rules.
+    menus : respect account menus (False relaxes them, for diagnostics).
+    pooled_cash : one household cash constraint instead of one per account (diagnostics).
+    two_stage : run the location stage (stage 2).
+    """
+
+    book: Book
+    target: FloatArray
+    band: FloatArray
+    rates: TaxRates
+    buy_blocked: np.ndarray
+    loss_void: np.ndarray
+    loss_forfeit: np.ndarray
+    couple: bool = True
+    sales: SalesMode = "all"
+    whole_shares: bool = False
+    min_trade: float = 0.0
+    cost_per_trade: float = 0.0
+    menus: bool = True
+    pooled_cash: bool = False
+    two_stage: bool = True
+    weights: Weights = field(default_factory=Weights)
+
+    def relaxed(self, **changes: object) -> ModelSpec:
+        """A copy with some switches changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class TradeSolution:
+    """The optimal trades (shares) and what the solver reports.
+
+    Attributes
+    ----------
+    buy : (K, S) shares bought; sell : (K, S) shares sold (all accounts);
+    lot_sold : (L,) shares sold from each taxable lot.
+    tax : the model's estimated tax (dollars); band_excess : (C,) dollars beyond the bands.
+    objective : stage-1 G (dollars); status, seconds, sizes : solver facts.
+    """
+
+    buy: FloatArray
+    sell: FloatArray
+    lot_sold: FloatArray
+    tax: float
+    band_excess: FloatArray
+    household_deviation: FloatArray
+    objective: float
+    status: str
+    seconds: float
+    n_vars: int
+    n_rows: int
+    n_integer: int
+    stages: int
+
+
+@dataclass
+class _Builder:
+    """Accumulates sparse triplets and column data."""
+
+    rows: list[np.ndarray] = field(default_factory=list)
+    cols: list[np.ndarray] = field(default_factory=list)
+    vals: list[np.ndarray] = field(default_factory=list)
+    row_lo: list[np.ndarray] = field(default_factory=list)
+    row_hi: list[np.ndarray] = field(default_factory=list)
+    n_rows: int = 0
+
+    def add(self, r: np.ndarray, c: np.ndarray, v: np.ndarray) -> None:
+        self.rows.append(np.asarray(r, dtype=np.int64))
+        self.cols.append(np.asarray(c, dtype=np.int64))
+        self.vals.append(np.asarray(v, dtype=float))
+
+    def new_rows(self, n: int, lo: np.ndarray | float, hi: np.ndarray | float) -> int:
+        start = self.n_rows
+        self.row_lo.append(np.broadcast_to(np.asarray(lo, dtype=float), (n,)).copy())
+        self.row_hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (n,)).copy())
+        self.n_rows += n
+        return start
+
+
+@dataclass
+class _Layout:
+    """Column blocks: (start, length) of each variable family and their index arrays."""
+
+    bk: np.ndarray
+    bs: np.ndarray
+    nk: np.ndarray
+    ns: np.ndarray
+    pos_k: np.ndarray
+    pos_s: np.ndarray
+    lot_pos: np.ndarray
+    groups: list[str]
+    start: dict[str, int]
+    size: dict[str, int]
+
+    def sl(self, name: str) -> slice:
+        return slice(self.start[name], self.start[name] + self.size[name])
+
+    def idx(self, name: str) -> np.ndarray:
+        return np.arange(self.start[name], self.start[name] + self.size[name])
+
+
+def _sale_caps(spec: ModelSpec) -> FloatArray:
+    """(K,) dollars each account may sell (inf when unrestricted)."""
+    book = spec.book
+    if spec.sales == "all":
+        return np.full(book.k, np.inf)
+    shortfall = np.maximum(0.0, -book.available_cash)
+    n_orders = (book.shares > 0).sum(axis=1) + book.buyable.sum(axis=1)
+    return np.where(shortfall > 0, shortfall + spec.cost_per_trade * n_orders, 0.0)
+
+
+def _layout(spec: ModelSpec) -> _Layout:
+    book = spec.book
+    has_price = ~np.isnan(book.price)
+    can_buy = (book.buyable if spec.menus else has_price) & ~spec.buy_blocked[None, :]
+    bk, bs = np.nonzero(can_buy)
+    nk, ns = np.nonzero((book.shares > 0) & ~book.taxable[:, None])
+    pos = np.stack([book.lot_account, book.lot_security], axis=1)
+    if book.n_lots:
+        uniq, lot_pos = np.unique(pos, axis=0, return_inverse=True)
+        lot_pos = lot_pos.ravel()
+        pos_k, pos_s = uniq[:, 0], uniq[:, 1]
+    else:
+        lot_pos = np.zeros(0, dtype=int)
+        pos_k = pos_s = np.zeros(0, dtype=int)
+    binaries = spec.min_trade > 0 or spec.cost_per_trade > 0
+    gain = book.lot_gain_per_share
+    groups: list[str] = []
+    if spec.couple and book.n_lots:
+        loss_groups = {book.groups[s] for s in book.lot_security[gain < 0]}
+        buy_groups = {book.groups[s] for s in bs}
+        groups = sorted(loss_groups & buy_groups)
+    kc = book.k * book.c
+    sizes = [
+        ("b", len(bk)),
+        ("y", len(nk)),
+        ("x", book.n_lots),
+        ("z", len(pos_k) if spec.whole_shares else 0),
+        ("ub", len(bk) if binaries else 0),
+        ("ut", len(pos_k) if binaries else 0),
+        ("un", len(nk) if binaries else 0),
+        ("w", len(groups)),
+        ("ep", kc),
+        ("em", kc),
+        ("dp", book.c),
+        ("dm", book.c),
+        ("v", book.c),
+        ("t", 1),
+    ]
+    start, size, at = {}, {}, 0
+    for name, n in sizes:
+        start[name], size[name] = at, n
+        at += n
+    return _Layout(bk, bs, nk, ns, pos_k, pos_s, lot_pos, groups, start, size)
+
+
+def build(spec: ModelSpec) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
+    """The stage-1 model as a ``HighsLp``; also the layout and the G cost vector."""
+    book, w = spec.book, spec.weights
+    lay = _layout(spec)
+    nv = lay.start["t"] + 1
+    price = np.nan_to_num(book.price)
+    pb = price[lay.bk, lay.bs]
+    pn = price[lay.nk, lay.ns]
+    pl = book.lot_price
+    acc_value = book.value.sum(axis=1)
+    money = np.maximum(book.available_cash, 0.0) + acc_value  # most an account can spend
+    if spec.pooled_cash:
+        money = np.full(book.k, money.sum())
+
+    lb = np.zeros(nv)
+    ub = np.full(nv, INF)
+    caps = _sale_caps(spec)
+    ub[lay.sl("y")] = np.where(caps[lay.nk] > 0, book.shares[lay.nk, lay.ns], 0.0)
+    ub[lay.sl("x")] = np.where(caps[book.lot_account] > 0, book.lot_shares, 0.0)
+    for name in ("ub", "ut", "un", "w"):
+        ub[lay.sl(name)] = 1.0
+    t_col = lay.start["t"]
+    lb[t_col] = -INF if spec.rates.allow_losses else 0.0
+    if spec.whole_shares:
+        ub[lay.sl("y")] = np.floor(ub[lay.sl("y")] + 1e-9)
+        pos_shares = np.zeros(len(lay.pos_k))
+        np.add.at(pos_shares, lay.lot_pos, ub[lay.sl("x")])
+        ub[lay.sl("z")] = np.floor(pos_shares + 1e-9)
+
+    # objective: stage-1 G (g) and the turnover tie-breaker
+    g = np.zeros(nv)
+    for name in ("dp", "dm"):
+        g[lay.sl(name)] = w.household
+    g[lay.sl("v")] = w.band
+    g[t_col] = 1.0
+    for name in ("ub", "ut", "un"):
+        g[lay.sl(name)] = spec.cost_per_trade
+    cost = g.copy()
+    cost[lay.sl("b")] += w.turnover * pb
+    cost[lay.sl("y")] += w.turnover * pn
+    cost[lay.sl("x")] += w.turnover * pl
+
+    m = _Builder()
+    k_rows = 1 if spec.pooled_cash else book.k
+
+    def acc_row(k: np.ndarray) -> np.ndarray:
+        return np.zeros_like(k) if spec.pooled_cash else k
+
+    # cash rows
+    avail = book.available_cash
+    r0 = m.new_rows(k_rows, -avail.sum() if spec.pooled_cash else -avail, INF)
+    m.add(r0 + acc_row(lay.bk), lay.idx("b"), -pb)
+    m.add(r0 + acc_row(lay.nk), lay.idx("y"), pn)
+    m.add(r0 + acc_row(book.lot_account), lay.idx("x"), pl)
+    if lay.size["ub"]:
+        m.add(r0 + acc_row(lay.bk), lay.idx("ub"), np.full(len(lay.bk), -spec.cost_per_trade))
+        m.add(r0 + acc_row(lay.pos_k), lay.idx("ut"), np.full(len(lay.pos_k), -spec.cost_per_trade))
+        m.add(r0 + acc_row(lay.nk), lay.idx("un"), np.full(len(lay.nk), -spec.cost_per_trade))
+
+    # account × class exposure rows: trades − e⁺ + e⁻ = target − current
+    nc = book.c
+    current = book.class_dollars(book.shares)
+    r1 = m.new_rows(book.k * nc, (spec.target - current).ravel(), (spec.target - current).ravel())
+
+    def exposure(
+        k: np.ndarray, s: np.ndarray, p: np.ndarray, cols: np.ndarray, sign: float
+    ) -> None:
+        coef = book.split[s] * p[:, None] * sign  # (n, C)
+        nz_i, nz_c = np.nonzero(coef)
+        m.add(r1 + k[nz_i] * nc + nz_c, cols[nz_i], coef[nz_i, nz_c])
+
+    exposure(lay.bk, lay.bs, pb, lay.idx("b"), 1.0)
+    exposure(lay.nk, lay.ns, pn, lay.idx("y"), -1.0)
+    exposure(book.lot_account, book.lot_security, pl, lay.idx("x"), -1.0)
+    kc = np.arange(book.k * nc)
+    m.add(r1 + kc, lay.idx("ep"), -np.ones(len(kc)))
+    m.add(r1 + kc, lay.idx("em"), np.ones(len(kc)))
+
+    # household rows: Σ_k (e⁺ − e⁻) − d⁺ + d⁻ = 0 ; band rows: d⁺ + d⁻ − v ≤ band
+    r2 = m.new_rows(nc, 0.0, 0.0)
+    cls = np.tile(np.arange(nc), book.k)
+    m.add(r2 + cls, lay.idx("ep"), np.ones(len(kc)))
+    m.add(r2 + cls, lay.idx("em"), -np.ones(len(kc)))
+    m.add(r2 + np.arange(nc), lay.idx("dp"), -np.ones(nc))
+    m.add(r2 + np.arange(nc), lay.idx("dm"), np.ones(nc))
+    r3 = m.new_rows(nc, -INF, spec.band)
+    m.add(r3 + np.arange(nc), lay.idx("dp"), np.ones(nc))
+    m.add(r3 + np.arange(nc), lay.idx("dm"), np.ones(nc))
+    m.add(r3 + np.arange(nc), lay.idx("v"), -np.ones(nc))
+
+    # tax rows: t − r_s·ST − r_l·LT ≥ 0 ; t − r_low·(ST + LT) ≥ 0
+    gain = book.lot_gain_per_share
+    gain = np.where(spec.loss_void, np.maximum(gain, 0.0), gain)
+    gain = np.where(spec.loss_forfeit, np.abs(book.lot_gain_per_share), gain)
+    r = spec.rates
+    rate = np.where(book.lot_long_term, r.long_term, r.short_term)
+    r4 = m.new_rows(2, 0.0, INF)
+    m.add(np.full(1, r4), np.full(1, t_col), np.ones(1))
+    m.add(np.full(1, r4 + 1), np.full(1, t_col), np.ones(1))
+    m.add(np.full(book.n_lots, r4), lay.idx("x"), -rate * gain)
+    m.add(np.full(book.n_lots, r4 + 1), lay.idx("x"), -r.lower * gain)
+
+    # whole shares: Σ_l x[l] − z = 0 per taxable position
+    if spec.whole_shares and len(lay.pos_k):
+        r5 = m.new_rows(len(lay.pos_k), 0.0, 0.0)
+        m.add(r5 + lay.lot_pos, lay.idx("x"), np.ones(book.n_lots))
+        m.add(r5 + np.arange(len(lay.pos_k)), lay.idx("z"), -np.ones(len(lay.pos_k)))
+
+    # order binaries: min·u ≤ amount ≤ M·u
+    if lay.size["ub"]:
+        mt = spec.min_trade
+        pos_value = book.value[lay.pos_k, lay.pos_s]
+        for amount_rows, ucols, big in (
+            (("b", lay.bk, pb), lay.idx("ub"), money[lay.bk]),
+            (("y", lay.nk, pn), lay.idx("un"), book.value[lay.nk, lay.ns]),
+        ):
+            name, _, p = amount_rows
+            n = len(ucols)
+            ra = m.new_rows(n, -INF, 0.0)
+            m.add(ra + np.arange(n), lay.idx(name), p)
+            m.add(ra + np.arange(n), ucols, -np.maximum(big, mt))
+            if mt > 0:
+                rb = m.new_rows(n, 0.0, INF)
+                m.add(rb + np.arange(n), lay.idx(name), p)
+                m.add(rb + np.arange(n), ucols, np.full(n, -mt))
+        n = len(lay.pos_k)
+        ra = m.new_rows(n, -INF, 0.0)
+        m.add(ra + lay.lot_pos, lay.idx("x"), pl)
+        m.add(ra + np.arange(n), lay.idx("ut"), -np.maximum(pos_value, mt))
+        if mt > 0:
+            rb = m.new_rows(n, 0.0, INF)
+            m.add(rb + lay.lot_pos, lay.idx("x"), pl)
+            m.add(rb + np.arange(n), lay.idx("ut"), np.full(n, -mt))
+
+    # wash-sale coupling per group: loss sales ≤ shares·w ; purchases ≤ M·(1 − w)
+    if lay.groups:
+        groups_arr = np.array(book.groups)
+        lot_group = groups_arr[book.lot_security]
+        buy_group = groups_arr[lay.bs]
+        for j, grp in enumerate(lay.groups):
+            wcol = lay.start["w"] + j
+            loss = np.flatnonzero((lot_group == grp) & (book.lot_gain_per_share < 0))
+            buys = np.flatnonzero(buy_group == grp)
+            ra = m.new_rows(1, -INF, 0.0)
+            m.add(np.full(len(loss), ra), lay.start["x"] + loss, np.ones(len(loss)))
+            m.add(np.full(1, ra), np.full(1, wcol), np.full(1, -book.lot_shares[loss].sum()))
+            big = float(money[np.unique(lay.bk[buys])].sum())
+            rb = m.new_rows(1, -INF, big)
+            m.add(np.full(len(buys), rb), lay.start["b"] + buys, pb[buys])
+            m.add(np.full(1, rb), np.full(1, wcol), np.full(1, big))
+
+    # cash-flow-only: proceeds ≤ the withdrawal's shortfall
+    capped = np.flatnonzero(np.isfinite(caps) & (caps > 0))
+    if len(capped):
+        rc = m.new_rows(len(capped), -INF, caps[capped])
+        where = {int(k): i for i, k in enumerate(capped)}
+        sel_n = np.array([k in where for k in lay.nk], dtype=bool)
+        m.add(
+            rc + np.array([where[int(k)] for k in lay.nk[sel_n]], dtype=int),
+            lay.idx("y")[sel_n],
+            pn[sel_n],
+        )
+        sel_l = np.array([k in where for k in book.lot_account], dtype=bool)
+        m.add(
+            rc + np.array([where[int(k)] for k in book.lot_account[sel_l]], dtype=int),
+            lay.idx("x")[sel_l],
+            pl[sel_l],
+        )
+
+    a = sp.coo_matrix(
+        (np.concatenate(m.vals), (np.concatenate(m.rows), np.concatenate(m.cols))),
+        shape=(m.n_rows, nv),
+    ).tocsc()
+    a.sum_duplicates()
+    lp = highspy.HighsLp()
+    lp.num_col_ = nv
+    lp.num_row_ = m.n_rows
+    lp.col_cost_ = cost
+    lp.col_lower_ = lb
+    lp.col_upper_ = ub
+    lp.row_lower_ = np.concatenate(m.row_lo)
+    lp.row_upper_ = np.concatenate(m.row_hi)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    lp.a_matrix_.num_col_ = nv
+    lp.a_matrix_.num_row_ = m.n_rows
+    integer = np.zeros(nv, dtype=bool)
+    if spec.whole_shares:
+        integer[lay.sl("b")] = True
+        integer[lay.sl("y")] = True
+        integer[lay.sl("z")] = True
+    for name in ("ub", "ut", "un", "w"):
+        integer[lay.sl(name)] = True
+    if integer.any():
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+            for i in integer
+        ]
+    return lp, lay, g
+
+
+def _run(solver: highspy.Highs, what: str, conflicts: list[str]) -> None:
+    solver.run()
+    status = solver.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return
+    if status == highspy.HighsModelStatus.kInfeasible:
+        raise InfeasibleError(conflicts)
+    has_solution = solver.getInfo().primal_solution_status == 2
+    if status == highspy.HighsModelStatus.kTimeLimit and has_solution:
+        return
+    raise SolverError(f"{what}: HiGHS stopped with {solver.modelStatusToString(status)}")
+
+
+def _conflicts(spec: ModelSpec) -> list[str]:
+    book = spec.book
+    out = [
+        f"accounts[{k}].withdrawal (${book.withdrawal[k]:,.2f})"
+        for k in range(book.k)
+        if book.withdrawal[k] > 0
+    ]
+    out.append("cash cannot go below zero in any account")
+    if spec.whole_shares:
+        out.append("rebalance.whole_shares (fractional remainders cannot be sold)")
+    if spec.min_trade > 0:
+        out.append(f"rebalance.min_trade (${spec.min_trade:,.2f})")
+    if spec.cost_per_trade > 0:
+        out.append(f"rebalance.cost_per_trade (${spec.cost_per_trade:,.2f})")
+    return out
+
+
+def solve(spec: ModelSpec) -> TradeSolution:
+    """Build and solve the model (two stages); raise on infeasibility or solver failure."""
+    t0 = time.perf_counter()
+    lp, lay, g = build(spec)
+    book, w = spec.book, spec.weights
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    n_int = len(lp.integrality_) and int(
+        sum(1 for v in lp.integrality_ if v == highspy.HighsVarType.kInteger)
+    )
+    if n_int:
+        solver.setOptionValue("mip_rel_gap", 1e-6)
+        solver.setOptionValue("mip_abs_gap", 1e-3)
+        solver.setOptionValue("time_limit", MIP_TIME_LIMIT)
+    solver.passModel(lp)
+    conflicts = _conflicts(spec)
+    _run(solver, "rebalance (stage 1)", conflicts)
+    x = np.asarray(solver.getSolution().col_value, dtype=float)
+    g1 = float(g @ x)
+    stages = 1
+    if spec.two_stage:
+        t_col = lay.start["t"]
+        tax1 = float(x[t_col])
+        tol = 0.01 + 1e-9 * abs(g1)
+        nz = np.flatnonzero(g)
+        solver.addRow(-INF, g1 + tol, len(nz), nz.astype(np.int32), g[nz])
+        solver.changeColBounds(t_col, lp.col_lower_[t_col], tax1 + 0.01)
+        cost2 = np.zeros(lp.num_col_)
+        for name in ("ep", "em"):
+            cost2[lay.sl(name)] = w.account
+        turnover = np.asarray(lp.col_cost_) - g
+        cost2 += turnover
+        solver.changeColsCost(lp.num_col_, np.arange(lp.num_col_, dtype=np.int32), cost2)
+        _run(solver, "rebalance (stage 2)", conflicts)
+        x = np.asarray(solver.getSolution().col_value, dtype=float)
+        stages = 2
+    status = solver.modelStatusToString(solver.getModelStatus())
+
+    buy = np.zeros((book.k, book.s))
+    buy[lay.bk, lay.bs] = np.maximum(x[lay.sl("b")], 0.0)
+    lot_sold = np.clip(x[lay.sl("x")], 0.0, book.lot_shares)
+    sell = np.zeros((book.k, book.s))
+    sell[lay.nk, lay.ns] = np.clip(x[lay.sl("y")], 0.0, book.shares[lay.nk, lay.ns])
+    np.add.at(sell, (book.lot_account, book.lot_security), lot_sold)
+    dev = x[lay.sl("dp")] - x[lay.sl("dm")]
+    return TradeSolution(
+        buy=buy,
+        sell=sell,
+        lot_sold=lot_sold,
+        tax=float(x[lay.start["t"]]),
+        band_excess=np.maximum(x[lay.sl("v")], 0.0),
+        household_deviation=dev,
+        objective=g1,
+        status=status,
+        seconds=time.perf_counter() - t0,
+        n_vars=lp.num_col_,
+        n_rows=lp.num_row_,
+        n_integer=int(n_int),
+        stages=stages,
+    )

@@ -1,0 +1,142 @@
+"""The wash-sale guard (IRC §1091; DESIGN.md §4).
+
+A loss is disallowed when substantially identical securities (the same ``group`` in the
+securities table) are bought within 30 days before or after the sale, in ANY account of the
+household; a repurchase inside an IRA or Roth IRA disallows the loss permanently (Rev. Rul.
+2008-5). The guard works on groups, over a window of 30 days ending on the trade date:
+
+1. Blocked purchases: a group sold at a loss in any account in the past 30 days (a
+   ``[[recent_trades]]`` sell with a negative ``realized_gain``) is not bought anywhere in
+   this rebalance. A sell with no ``realized_gain`` is assumed not to be a loss (noted).
+   The guard does not ask whether the earlier loss was in a tax-advantaged account (where
+   it is no tax loss): a loss stated in the file is respected, which is conservative.
+2. Flagged loss sales: selling a taxable lot at a loss in a group that was bought in the
+   past 30 days in any account (a ``[[recent_trades]]`` buy, or another taxable lot
+   acquired in the window) is flagged, and the estimated tax gives its loss no credit.
+   The optimization goes further when the purchase was in a tax-advantaged account: the
+   loss is then lost for good, which costs what a gain of the same size would (the
+   deduction forgone), so the model treats the loss as such a gain and sells the lot only
+   when nothing cheaper does the job. After a taxable purchase the disallowed loss moves
+   to the replacement shares' basis (deferred, not lost): zero credit, zero cost.
+3. Same-rebalance coupling: the optimization never both sells a lot of a group at a loss in
+   a taxable account and buys that group anywhere (one binary variable per such group).
+
+Buying after the rebalance: a group sold at a loss today must not be bought for the next
+30 days either; the result lists those groups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from assetloc.household import Household
+from assetloc.rebalance.book import Book, normalize_group
+from assetloc.securities import normalize, security_table
+
+WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class WashSaleGuard:
+    """What the guard found.
+
+    Attributes
+    ----------
+    blocked : group → reasons it cannot be bought (recent loss sales).
+    recent_buys : group → descriptions of purchases in the window (trades and lots).
+    recent_buy_lots : group → indices (into the book's lots) of lots acquired in the window.
+    notes : remarks (sells without a realized gain).
+    """
+
+    blocked: dict[str, list[str]]
+    recent_buys: dict[str, list[str]]
+    recent_buy_lots: dict[str, frozenset[int]]
+    recent_buy_trades: dict[str, list[str]]
+    forfeit_groups: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+
+    def buy_blocked(self, book: Book) -> np.ndarray:
+        """(S,) True for securities whose group may not be bought."""
+        return np.array([g in self.blocked for g in book.groups], dtype=bool)
+
+    def lot_flagged(self, book: Book) -> np.ndarray:
+        """(L,) True for lots whose group was bought in the window (other than the lot)."""
+        out = np.zeros(book.n_lots, dtype=bool)
+        for lot in range(book.n_lots):
+            g = book.groups[book.lot_security[lot]]
+            if self.recent_buy_trades.get(g):
+                out[lot] = True
+            elif self.recent_buy_lots.get(g, frozenset()) - {lot}:
+                out[lot] = True
+        return out
+
+    def lot_forfeit(self, book: Book) -> np.ndarray:
+        """(L,) flagged lots whose group was bought in a tax-advantaged account."""
+        groups = np.array([book.groups[s] in self.forfeit_groups for s in book.lot_security])
+        return self.lot_flagged(book) & groups.astype(bool)
+
+    def flag_reason(self, book: Book, lot: int) -> str:
+        """Why lot ``lot`` is flagged (the purchases in the window)."""
+        g = book.groups[book.lot_security[lot]]
+        reasons = list(self.recent_buy_trades.get(g, []))
+        reasons += [
+            f"lot {book.lot_field[m]} acquired {book.lot_acquired[m]}"
+            for m in sorted(self.recent_buy_lots.get(g, frozenset()) - {lot})
+        ]
+        return "; ".join(reasons)
+
+
+def in_window(date: dt.date, as_of: dt.date) -> bool:
+    """True when ``date`` is within the 30 days ending on ``as_of``."""
+    return as_of - dt.timedelta(days=WINDOW_DAYS) <= date <= as_of
+
+
+def build_guard(h: Household, book: Book) -> WashSaleGuard:
+    """Scan recent trades and lots for the wash-sale guard."""
+    table = security_table(h.securities)
+    blocked: dict[str, list[str]] = {}
+    buy_trades: dict[str, list[str]] = {}
+    forfeit: set[str] = set()
+    types = {a.id: a.type for a in h.accounts}
+    notes: list[str] = []
+    for i, tr in enumerate(h.recent_trades):
+        if not in_window(tr.date, book.as_of):
+            continue
+        info = table.get(tr.symbol)
+        assert info is not None  # checked by build_book
+        group = normalize_group(info)
+        where = (
+            f"recent_trades[{i}]: {tr.side} {tr.shares:g} {normalize(tr.symbol)} in {tr.account}"
+        )
+        if tr.side == "sell":
+            if tr.realized_gain is None:
+                notes.append(f"{where} on {tr.date}: no realized_gain given; assumed not a loss")
+            elif tr.realized_gain < 0:
+                blocked.setdefault(group, []).append(
+                    f"{where} on {tr.date} at a loss of ${-tr.realized_gain:,.2f}"
+                )
+        else:
+            buy_trades.setdefault(group, []).append(f"{where} on {tr.date}")
+            if types[tr.account] != "taxable":
+                forfeit.add(group)
+    buy_lots: dict[str, set[int]] = {}
+    for lot in range(book.n_lots):
+        if in_window(book.lot_acquired[lot], book.as_of):
+            g = book.groups[book.lot_security[lot]]
+            buy_lots.setdefault(g, set()).add(lot)
+    recent = {g: list(v) for g, v in buy_trades.items()}
+    for g, lots in buy_lots.items():
+        recent.setdefault(g, []).extend(
+            f"lot {book.lot_field[m]} acquired {book.lot_acquired[m]}" for m in sorted(lots)
+        )
+    return WashSaleGuard(
+        blocked=blocked,
+        recent_buys=recent,
+        recent_buy_lots={g: frozenset(v) for g, v in buy_lots.items()},
+        recent_buy_trades=buy_trades,
+        forfeit_groups=frozenset(forfeit),
+        notes=tuple(notes),
+    )

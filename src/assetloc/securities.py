@@ -1,0 +1,113 @@
+"""The securities table: symbol → asset classes (a split) and substantially identical group.
+
+Two sources, merged by symbol:
+
+* the bundled default map ``data/securities.toml`` (60 broad index funds and ETFs mapped to
+  the horizon-2025 classes; the file documents how the splits and groups were chosen);
+* the household's own ``[[securities]]`` entries, which override the bundled ones.
+
+Symbols are matched case-insensitively (stored upper-case). A symbol in neither source is
+unknown: :func:`SecurityTable.require` raises :class:`~assetloc.errors.InputError` naming
+the field that used it, so the user can add a ``[[securities]]`` entry.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from assetloc.errors import InputError
+from assetloc.holdings import Security
+
+BUNDLED_FILE = "securities.toml"
+Source = Literal["household", "bundled"]
+
+
+@dataclass(frozen=True)
+class SecurityInfo:
+    """One row of the table: the security and documentation of where it came from."""
+
+    security: Security
+    source: Source
+    name: str = ""
+    index: str = ""
+
+
+def normalize(symbol: str) -> str:
+    """The lookup key of a ticker: stripped and upper-case."""
+    return symbol.strip().upper()
+
+
+@lru_cache(maxsize=1)
+def bundled_securities() -> dict[str, SecurityInfo]:
+    """The bundled default map, by normalized symbol (read once)."""
+    text = resources.files("assetloc.data").joinpath(BUNDLED_FILE).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    out: dict[str, SecurityInfo] = {}
+    for j, entry in enumerate(data.get("securities", [])):
+        row: dict[str, Any] = dict(entry)
+        name = str(row.pop("name", ""))
+        index = str(row.pop("index", ""))
+        try:
+            sec = Security.model_validate(row)
+        except ValidationError as err:  # a packaging bug, not a user error
+            raise RuntimeError(f"{BUNDLED_FILE}: securities[{j}]: {err}") from None
+        out[normalize(sec.symbol)] = SecurityInfo(sec, "bundled", name, index)
+    return out
+
+
+@dataclass(frozen=True)
+class SecurityTable:
+    """Symbol → :class:`SecurityInfo`; the household's entries override the bundled map."""
+
+    entries: Mapping[str, SecurityInfo]
+
+    def __contains__(self, symbol: object) -> bool:
+        return isinstance(symbol, str) and normalize(symbol) in self.entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, symbol: str) -> SecurityInfo | None:
+        """The entry for ``symbol`` or None."""
+        return self.entries.get(normalize(symbol))
+
+    def require(self, symbol: str, field: str) -> SecurityInfo:
+        """The entry for ``symbol``; an :class:`InputError` on ``field`` when unknown."""
+        info = self.get(symbol)
+        if info is None:
+            raise InputError(
+                field,
+                f"unknown security {symbol!r}: add a [[securities]] entry with its "
+                "asset_class (or classes) and group",
+            )
+        return info
+
+    def household_symbols(self) -> list[str]:
+        """Symbols listed in the household file, in table order."""
+        return [s for s, info in self.entries.items() if info.source == "household"]
+
+
+def security_table(securities: list[Security], *, bundled: bool = True) -> SecurityTable:
+    """Merge the household's ``[[securities]]`` over the bundled map.
+
+    Raises :class:`InputError` on a symbol listed twice in the household file.
+    """
+    entries: dict[str, SecurityInfo] = dict(bundled_securities()) if bundled else {}
+    seen: set[str] = set()
+    for j, sec in enumerate(securities):
+        key = normalize(sec.symbol)
+        if key in seen:
+            raise InputError(f"securities[{j}].symbol", f"{sec.symbol!r} is listed twice")
+        seen.add(key)
+        entries[key] = SecurityInfo(sec, "household")
+    return SecurityTable(entries)
