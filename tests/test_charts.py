@@ -220,3 +220,18 @@ def test_user_strings_are_not_mathtext(data: dict[str, Any]) -> None:
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert labels[0].startswith("cash $5 $x^2$ <b>")
     assert figure_svg(fig).startswith("<?xml")
+
+
+@pytest.mark.parametrize(
+    ("locs", "value", "text"),
+    [
+        ([0.0, 0.025, 0.05, 0.075], 0.025, "2.5%"),
+        ([0.0, 0.025, 0.05, 0.075], 0.05, "5.0%"),
+        ([0.0, 0.02, 0.04], 0.04, "4%"),
+        ([0.06, 0.0625, 0.065], 0.0625, "6.25%"),
+    ],
+)
+def test_percent_ticks_are_exact(locs: list[float], value: float, text: str) -> None:
+    f = PercentTicks()
+    f.set_locs(locs)
+    assert f(value) == text

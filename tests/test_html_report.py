@@ -173,9 +173,14 @@ def test_user_strings_escaped(data: dict[str, Any]) -> None:
 
 
 def test_minimal_plan_only(data: dict[str, Any], tmp_path: Path) -> None:
-    page = render_html({"plan": data["plan"]}, charts=False)
+    bare = {k: v for k, v in data["plan"].items() if k not in {"balance_sheet", "views"}}
+    page = render_html({"plan": bare}, charts=False)
     assert "Estimates, not tax advice" in page
     assert 'id="balance-sheet"' not in page and "<img" not in page
+    # the plan's own balance sheet and views are used when the data has none
+    if "balance_sheet" in data["plan"]:
+        page = render_html({"plan": data["plan"]}, charts=False)
+        assert 'id="balance-sheet"' in page
     out = write_report({"plan": data["plan"], "title": "t"}, tmp_path / "sub" / "r.html")
     assert out.exists() and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     with pytest.raises(ValueError, match="plan"):
@@ -287,3 +292,33 @@ def test_numbers_finite(page: str) -> None:
     text = " ".join(_parse(page).text)
     assert "nan" not in text.lower().split()
     assert "inf" not in text.lower().split()
+
+
+def test_real_pipeline_in_both_views() -> None:
+    """The data contract as the library builds it: Kaplan's net-worth example."""
+    frontier_mod = pytest.importorskip("assetloc.frontier")
+    compare_mod = pytest.importorskip("assetloc.compare")
+    from assetloc.report.charts import build_figures
+
+    h = assetloc.load_household(ROOT / "examples" / "kaplan_net_worth.toml")
+    plan = assetloc.optimize(h)
+    pd_ = plan.to_dict()
+    fr = frontier_mod.frontiers(h, 25, plan.x)
+    data = {
+        "title": h.name,
+        "context": pd_.get("context", "net_worth"),
+        "plan": pd_,
+        "frontier": {k: f.to_dict() for k, f in fr.items()},
+        "comparison": compare_mod.compare(h, plan).to_dict(),
+    }
+    figs = build_figures(data)
+    assert set(figs) == {"frontier", "allocation", "mix", "comparison"}
+    titles = [ax.get_title() for ax in figs["frontier"].axes]
+    assert titles == ["financial assets", "net worth (optimized view)"]
+    gids = {ln.get_gid() for ax in figs["frontier"].axes for ln in ax.lines}
+    assert {"optimum-financial", "optimum-net_worth", "chosen-financial"} <= gids
+    page = render_html(data)
+    text = " ".join(" ".join(_parse(page).text).split())
+    assert "net worth (optimized)" in text
+    assert "human capital" in text
+    assert _parse(page).errors == []

@@ -49,6 +49,7 @@ from assetloc.report.style import (
     plan_classes,
     text_color_on,
     usd_short,
+    utility_formula,
 )
 
 #: PNG resolution (dots per inch).
@@ -84,10 +85,13 @@ class PercentTicks(Formatter):
     def set_locs(self, locs: list[float]) -> None:
         """Choose the digits from the smallest step between ticks."""
         super().set_locs(locs)
-        steps = np.diff(np.sort(np.asarray(locs, dtype=float))) * 100
-        steps = steps[steps > 1e-12]
-        if steps.size:
-            self.digits = int(max(0, min(4, -np.floor(np.log10(steps.min()) + 1e-9))))
+        vals = np.asarray(locs, dtype=float) * 100
+        self.digits = 4
+        for d in range(5):  # the fewest digits that show every tick exactly
+            scaled = vals * 10**d
+            if np.all(np.abs(scaled - np.round(scaled)) < 1e-6 * max(1.0, 10**d)):
+                self.digits = d
+                break
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         """The tick label."""
@@ -111,25 +115,117 @@ def _padded(lo: float, hi: float, pad: float) -> tuple[float, float]:
     return lo - pad * span, hi + pad * span
 
 
-def _spread_labels(
-    ys: Sequence[float], gap: float, lo: float = 0.03, hi: float = 0.97
-) -> list[float]:
-    """Vertical label positions (axes fraction) near ``ys``, at least ``gap`` apart."""
-    if not ys:
-        return []
-    order = np.argsort(ys)
-    pos = np.array(ys, dtype=float)[order]
-    pos = np.clip(pos, lo, hi)
-    for i in range(1, len(pos)):
-        pos[i] = max(pos[i], pos[i - 1] + gap)
-    overflow = pos[-1] - hi
-    if overflow > 0:
-        pos -= overflow
-        for i in range(len(pos) - 2, -1, -1):
-            pos[i] = min(pos[i], pos[i + 1] - gap)
-    out = np.empty_like(pos)
-    out[order] = pos
-    return [float(v) for v in out]
+_Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in display pixels
+
+
+def _overlap(a: _Box, b: _Box) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _place_labels(
+    fig: Figure,
+    ax: Axes,
+    points: Sequence[tuple[float, float, str, str, float]],
+    fontsize: float = 9.0,
+) -> None:
+    """Label points without overlaps: each label takes the free spot nearest its point.
+
+    ``points`` are (x, y, text, colour, marker radius in points). Candidates lie on rings
+    around the point; a candidate is scored by its overlap with markers, labels already
+    placed and the axes edge, then by its distance. Far labels get a leader line.
+    """
+    fig.draw_without_rendering()  # final layout: data → pixel transform is now fixed
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    px = fig.dpi / 72.0
+    frame = ax.get_window_extent(renderer)
+    to_px = ax.transData.transform
+    obstacles: list[_Box] = []
+    for x, y, _t, _c, rad in points:
+        cx, cy = to_px((x, y))
+        r = (rad + 1.5) * px
+        obstacles.append((cx - r, cy - r, cx + r, cy + r))
+    centers: list[tuple[float, float]] = [
+        (float(a), float(b)) for a, b in (to_px((x, y)) for x, y, *_ in points)
+    ]
+    angles = (0, 25, -25, 50, -50, 90, -90, 180, 155, -155, 130, -130)
+    for x, y, text, color, rad in points:
+        probe = ax.text(0, 0, text, fontsize=fontsize)
+        bb = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = bb.width + 4, bb.height + 2
+        cx, cy = (float(v) for v in to_px((x, y)))
+        best: tuple[float, float, float, str, str, float] | None = None
+        for ring in (rad + 4, rad + 11, rad + 20, rad + 32, rad + 46):
+            for deg in angles:
+                c, sn = np.cos(np.radians(deg)), np.sin(np.radians(deg))
+                ax_ = cx + ring * px * c
+                ay_ = cy + ring * px * sn
+                ha = "left" if c > 0.3 else "right" if c < -0.3 else "center"
+                va = "bottom" if sn > 0.3 else "top" if sn < -0.3 else "center"
+                x0 = ax_ if ha == "left" else ax_ - w if ha == "right" else ax_ - w / 2
+                y0 = ay_ if va == "bottom" else ay_ - h if va == "top" else ay_ - h / 2
+                box = (x0, y0, x0 + w, y0 + h)
+                hit = sum(_overlap(box, o) for o in obstacles) / (w * h)
+                out = (
+                    max(0.0, frame.x0 - box[0])
+                    + max(0.0, box[2] - frame.x1)
+                    + max(0.0, frame.y0 - box[1])
+                    + max(0.0, box[3] - frame.y1)
+                )
+                # a leader line through another marker, or a label nearer another point,
+                # would be misread
+                bxc, byc = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+                own = np.hypot(bxc - cx, byc - cy)
+                near_other = sum(
+                    1.0
+                    for (mx, my) in centers
+                    if (mx, my) != (cx, cy) and np.hypot(bxc - mx, byc - my) < own
+                )
+                crossed = 0.0
+                if ring > rad + 12:
+                    for t in np.linspace(0.15, 0.95, 9):
+                        qx, qy = cx + t * (ax_ - cx), cy + t * (ay_ - cy)
+                        crossed += sum(
+                            1.0
+                            for o, (mx, my) in zip(obstacles, centers, strict=False)  # markers only
+                            if (mx, my) != (cx, cy) and o[0] <= qx <= o[2] and o[1] <= qy <= o[3]
+                        )
+                score = (
+                    50 * hit
+                    + out
+                    + ring / 12
+                    + (0.2 if c < 0 else 0.0)
+                    + 1.5 * near_other
+                    + 3 * crossed
+                )
+                if best is None or score < best[0]:
+                    best = (score, ring * c, ring * sn, ha, va, ring)
+        assert best is not None
+        _, dx, dy, ha, va, ring = best
+        x0 = cx + dx * px
+        y0 = cy + dy * px
+        bx0 = x0 if ha == "left" else x0 - w if ha == "right" else x0 - w / 2
+        by0 = y0 if va == "bottom" else y0 - h if va == "top" else y0 - h / 2
+        obstacles.append((bx0, by0, bx0 + w, by0 + h))
+        arrow = (
+            {"arrowstyle": "-", "color": color, "lw": 0.9, "shrinkA": 1, "shrinkB": rad + 1}
+            if ring > rad + 12
+            else None
+        )
+        ax.annotate(
+            text,
+            xy=(x, y),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            color="#222222",
+            zorder=5,
+            arrowprops=arrow,
+        )
 
 
 # ----------------------------------------------------------------------------- frontier
@@ -157,7 +253,8 @@ def frontier_figure(
         The view the optimizer used; its panel is titled "(optimized)".
     views
         Optional ``{view: {"expected_return", "volatility"}}``: where the chosen plan sits in
-        each view; marked in a panel when it differs from that panel's optimum.
+        each view; marked in a panel when it differs from that panel's optimum. A view's own
+        ``frontier[view]["chosen"]`` takes precedence.
     methods
         Optional comparison methods (``comparison["methods"]``), marked in each view they
         have metrics for.
@@ -168,13 +265,12 @@ def frontier_figure(
         Axes carry ``gid`` ``"frontier-<view>"``; the optimum marker has ``gid``
         ``"optimum-<view>"``.
     """
-    present = [v for v in VIEWS if frontier.get(v)] + [
-        v for v in frontier if v not in VIEWS and frontier.get(v)
-    ]
+    keys = [v for v in VIEWS if v in frontier] + [v for v in frontier if v not in VIEWS]
+    present = [v for v in keys if isinstance(frontier[v], Mapping) and frontier[v].get("points")]
     if not present:
         raise ValueError("frontier has no view with points")
     with _style():
-        fig = _new_figure(6.2 * len(present) if len(present) > 1 else 7.5, 5.6)
+        fig = _new_figure(6.2 * len(present) if len(present) > 1 else 8.5, 6.0)
         axes = fig.subplots(1, len(present), sharex=True, sharey=True, squeeze=False)[0]
         xs: list[float] = []
         ys: list[float] = []
@@ -239,7 +335,7 @@ def frontier_figure(
                 handles["optimum (utility maximum)"] = Line2D(
                     [], [], ls="none", marker="*", ms=13, color="#999999", mec="black", mew=0.9
                 )
-            chosen = (views or {}).get(view)
+            chosen = f.get("chosen") or (views or {}).get(view)
             if chosen and opt:
                 cx, cy = _er_sd(chosen)
                 if abs(cx - _er_sd(opt)[0]) > 1e-6 or abs(cy - _er_sd(opt)[1]) > 1e-6:
@@ -256,7 +352,8 @@ def frontier_figure(
                         gid=f"chosen-{view}",
                     )
                     handles[
-                        f"chosen plan (optimized in the {VIEW_LABELS.get(context, context)} view)"
+                        f"the household's plan (optimized in the "
+                        f"{VIEW_LABELS.get(context, context)} view)"
                     ] = Line2D(
                         [], [], ls="none", marker="P", ms=10, color="white", mec="#333333", mew=2.0
                     )
@@ -299,7 +396,7 @@ def frontier_figure(
         fig.suptitle(
             "After-tax efficient frontier" + (" in both views" if len(present) > 1 else "")
         )
-        order = ("frontier", "indifference", "optimum", "chosen", "method")
+        order = ("frontier", "indifference", "optimum", "the household", "method")
         keys = sorted(
             handles, key=lambda k: next(i for i, o in enumerate((*order, "")) if k.startswith(o))
         )
@@ -307,7 +404,7 @@ def frontier_figure(
             [handles[k] for k in keys],
             keys,
             loc="outside lower center",
-            ncol=min(3, max(1, len(keys))),
+            ncol=min(3 if len(present) > 1 else 2, max(1, len(keys))),
         )
     return fig
 
@@ -562,7 +659,7 @@ def _reference(methods: Sequence[Mapping[str, Any]], view: str) -> str | None:
     return str(min(with_u, key=lambda m: float(m[view]["utility"]))["name"])
 
 
-def comparison_figure(comparison: Mapping[str, Any]) -> Figure:
+def comparison_figure(comparison: Mapping[str, Any], *, utility: str | None = None) -> Figure:
     """Methods side by side: E vs SD (left) and the utility gain over a reference (right).
 
     Parameters
@@ -570,6 +667,9 @@ def comparison_figure(comparison: Mapping[str, Any]) -> Figure:
     comparison
         ``{"methods": [{"name", "financial": {...}, "net_worth": {...} | absent}]}`` with
         ``expected_return``, ``volatility``, ``utility`` (decimals per year after tax).
+    utility
+        How utility is defined, for the title (default ``U = E − (A/2)·SD²``; see
+        :func:`~assetloc.report.style.utility_formula`).
 
     Returns
     -------
@@ -585,7 +685,7 @@ def comparison_figure(comparison: Mapping[str, Any]) -> Figure:
     with _style():
         fig = _new_figure(12.0, 5.0)
         ax, bx = fig.subplots(1, 2, width_ratios=[1.25, 1.0])
-        label_pts: list[tuple[float, float, str, str]] = []
+        label_pts: list[tuple[float, float, str, str, float]] = []
         for j, m in enumerate(methods):
             name = str(m["name"])
             col, mark = method_style(name, j)
@@ -607,29 +707,14 @@ def comparison_figure(comparison: Mapping[str, Any]) -> Figure:
                     zorder=4,
                     gid=f"method-{v}-{name}",
                 )
-                label_pts.append((x, y, name, col))
+                label_pts.append((x, y, name, col, (14 if mark == "*" else 9) / 2))
         xs = [p[0] for p in label_pts]
         ys = [p[1] for p in label_pts]
         x0, x1 = _padded(min(xs), max(xs), 0.12)
         y0, y1 = _padded(min(ys), max(ys), 0.12)
-        x1 = x1 + 0.35 * (x1 - x0)  # room for labels on the right
+        x1 = x1 + 0.2 * (x1 - x0)  # room for labels on the right
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        ly = _spread_labels([(y - y0) / (y1 - y0) for y in ys], gap=0.062)
-        dx = 0.05 * (x1 - x0)
-        for (x, y, text, col), yy in zip(label_pts, ly, strict=True):
-            ax.annotate(
-                text,
-                xy=(x, y),
-                xytext=(x + dx, yy),
-                textcoords=ax.get_xaxis_transform(),
-                va="center",
-                ha="left",
-                fontsize=9,
-                color="#222222",
-                zorder=5,
-                arrowprops={"arrowstyle": "-", "color": col, "lw": 0.9, "shrinkA": 1, "shrinkB": 6},
-            )
         ax.set_xlabel(VOL_LABEL)
         ax.set_ylabel(RET_LABEL)
         _pct_axis(ax, "x")
@@ -683,7 +768,7 @@ def comparison_figure(comparison: Mapping[str, Any]) -> Figure:
         bx.set_xlim(lo - 0.22 * span if lo < 0 else -0.05 * span, hi + 0.22 * span)
         ref_names = sorted({r for r in refs.values() if r})
         bx.set_xlabel("utility gain vs " + " / ".join(ref_names) + " (bp per year, after tax)")
-        bx.set_title("Certainty-equivalent gain, U = E − (A/2)·SD²")
+        bx.set_title(f"Utility gain, {utility or 'U = E − (A/2)·SD²'}")
         leg: list[Any] = [
             Line2D(
                 [],
@@ -712,10 +797,20 @@ def comparison_figure(comparison: Mapping[str, Any]) -> Figure:
             )
         fig.legend(handles=leg, loc="outside lower center", ncol=len(leg))
         fig.suptitle("Method comparison (after tax)")
+        _place_labels(fig, ax, label_pts)
     return fig
 
 
 # ----------------------------------------------------------------------------- output
+
+
+def report_context(data: Mapping[str, Any]) -> str:
+    """The view the optimizer used: ``data["context"]``, else the plan's, else financial."""
+    for src in (data, data.get("plan") or {}, data.get("comparison") or {}):
+        ctx = src.get("context")
+        if ctx:
+            return str(ctx)
+    return "financial"
 
 
 def build_figures(data: Mapping[str, Any]) -> dict[str, Figure]:
@@ -729,11 +824,11 @@ def build_figures(data: Mapping[str, Any]) -> dict[str, Figure]:
     plan = data.get("plan") or {}
     comparison = data.get("comparison")
     frontier = data.get("frontier") or {}
-    if any(frontier.get(v) for v in frontier):
+    if any(isinstance(frontier.get(v), Mapping) and frontier[v].get("points") for v in frontier):
         out["frontier"] = frontier_figure(
-            frontier,
-            str(data.get("context", "financial")),
-            views=data.get("views"),
+            {v: f for v, f in frontier.items() if isinstance(f, Mapping) and f.get("points")},
+            report_context(data),
+            views=data.get("views") or plan.get("views"),
             methods=(comparison or {}).get("methods"),
         )
     if plan.get("accounts"):
@@ -743,7 +838,7 @@ def build_figures(data: Mapping[str, Any]) -> dict[str, Figure]:
     if not comparison and plan.get("metrics") and plan.get("baselines"):
         comparison = comparison_from_plan(plan)
     if comparison and comparison.get("methods"):
-        out["comparison"] = comparison_figure(comparison)
+        out["comparison"] = comparison_figure(comparison, utility=utility_formula(plan))
     return out
 
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from assetloc.report.charts import build_figures, figure_svg
+from assetloc.report.charts import build_figures, figure_svg, report_context
 from assetloc.report.style import (
     CENT,
     METHOD_DESCRIPTIONS,
@@ -40,6 +40,7 @@ from assetloc.report.style import (
     plan_classes,
     ratio,
     usd,
+    utility_formula,
 )
 
 #: Shown when the plan carries no notice of its own.
@@ -149,7 +150,8 @@ code, .id {
 figure { margin: 18px 0 26px; }
 figure img {
   display: block;
-  width: 100%;
+  width: auto;
+  max-width: 100%;
   height: auto;
   border: 1px solid var(--line);
   border-radius: 6px;
@@ -234,14 +236,14 @@ def _table(
 def _headline(data: Mapping[str, Any]) -> str:
     plan = data["plan"]
     m = plan.get("metrics", {})
-    context = str(data.get("context", "financial"))
+    context = report_context(data)
     cards = [
         ("Expected return", pct(m.get("expected_return")), "after tax, per year", ""),
         ("Volatility (SD)", pct(m.get("volatility")), "after tax, per year", ""),
         (
             "Utility",
             pct(m.get("utility")),
-            "certainty-equivalent return, U = E − (A/2)·SD²",
+            f"risk-adjusted return, {utility_formula(plan)}",
             "",
         ),
         ("Sharpe ratio", ratio(m.get("sharpe")), "excess return over cash / SD", ""),
@@ -274,21 +276,23 @@ def _headline(data: Mapping[str, Any]) -> str:
         f"<strong>{_e(usd(hh.get('after_tax_wealth')))}</strong>."
     )
     views_table = ""
-    views = data.get("views") or {}
+    views = data.get("views") or plan.get("views") or {}
     if views:
+        with_u = any(isinstance(vm, Mapping) and "utility" in vm for vm in views.values())
         rows = []
         for v, vm in views.items():
-            if not vm:
+            if not isinstance(vm, Mapping):
                 continue
             mark = " (optimized)" if v == context else ""
-            rows.append(
-                f"<tr><th scope='row'>{_e(_view(v) + mark)}</th>"
-                f"{_num_cell(pct(vm.get('expected_return')))}{_num_cell(pct(vm.get('volatility')))}</tr>"
-            )
+            cells = _num_cell(pct(vm.get("expected_return"))) + _num_cell(pct(vm.get("volatility")))
+            if with_u:
+                cells += _num_cell(pct(vm.get("utility")))
+            rows.append(f'<tr><th scope="row">{_e(_view(v) + mark)}</th>{cells}</tr>')
+        head = [("view", False), ("expected return", True), ("volatility (SD)", True)]
+        if with_u:
+            head.append(("utility", True))
         views_table = _table(
-            "This plan in each view",
-            [("view", False), ("expected return", True), ("volatility (SD)", True)],
-            rows,
+            "This plan seen as financial assets alone and as part of net worth", head, rows
         )
     return (
         '<section id="headline"><h2>Headline (after tax, per year)</h2>'
@@ -298,7 +302,7 @@ def _headline(data: Mapping[str, Any]) -> str:
 
 def _gain_from_comparison(data: Mapping[str, Any], ref: str) -> dict[str, float] | None:
     methods = (data.get("comparison") or {}).get("methods") or []
-    view = str(data.get("context", "financial"))
+    view = report_context(data)
     by = {str(m.get("name")): m.get(view) for m in methods}
     method = str(data["plan"].get("method", "joint"))
     a, b = by.get(method), by.get(ref)
@@ -428,7 +432,7 @@ def _comparison(data: Mapping[str, Any]) -> str:
     plan = data["plan"]
     comparison = data.get("comparison") or {}
     methods = list(comparison.get("methods") or [])
-    context = str(data.get("context", "financial"))
+    context = report_context(data)
     plan_method = str(plan.get("method", "joint"))
     parts = ['<section id="comparison"><h2>Method comparison</h2>']
     if methods:
@@ -456,6 +460,8 @@ def _comparison(data: Mapping[str, Any]) -> str:
         for m in methods:
             name = str(m.get("name", "?"))
             desc = METHOD_DESCRIPTIONS.get(name, "")
+            if m.get("error"):
+                desc = f"not available: {m['error']}"
             cells = ""
             for v in views:
                 cells += _metric_cells(m.get(v))
@@ -516,8 +522,9 @@ def _comparison(data: Mapping[str, Any]) -> str:
             )
         )
     parts.append(
-        '<p class="muted">E: expected return; SD: volatility; U = E − (A/2)·SD², the '
-        "certainty-equivalent return; Sharpe ratio against cash. All after tax, per year.</p>"
+        f'<p class="muted">E: expected return; SD: volatility; U: utility, '
+        f"{_e(utility_formula(plan))} (a risk-adjusted return); Sharpe ratio: (E − cash) / SD. "
+        "All after tax, per year.</p>"
     )
     parts.append("</section>")
     return "".join(parts)
@@ -546,7 +553,7 @@ def _method_holdings(m: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
 
 
 def _balance_sheet(data: Mapping[str, Any]) -> str:
-    bs = data.get("balance_sheet") or {}
+    bs = data.get("balance_sheet") or data["plan"].get("balance_sheet") or {}
     rows_in = bs.get("rows") or []
     if not rows_in:
         return ""
@@ -611,11 +618,40 @@ def _format_value(key: str, value: Any) -> str:
     return _e(value)
 
 
+def _joint_table(keys: Sequence[str], names: Sequence[str], a: Mapping[str, Any]) -> str:
+    """One table for several assumptions with the same keys: a column per assumption."""
+    head = "".join(f'<th scope="col">{_e(_label(n))}</th>' for n in names)
+    rows = "".join(
+        f'<tr><th scope="row"><span class="id">{_e(k)}</span></th>'
+        + "".join(f'<td class="num">{_format_value(n, a[n][k])}</td>' for n in names)
+        + "</tr>"
+        for k in keys
+    )
+    return f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
 def _assumptions(plan: Mapping[str, Any]) -> str:
     a = plan.get("assumptions") or {}
-    items = "".join(
-        f"<dt>{_e(_label(str(k)))}</dt><dd>{_format_value(str(k), v)}</dd>" for k, v in a.items()
-    )
+    # Assumptions keyed by the same names (per asset class, typically) share one table.
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for k, v in a.items():
+        if isinstance(v, Mapping) and v and not any(isinstance(x, Mapping) for x in v.values()):
+            groups.setdefault(tuple(map(str, v)), []).append(str(k))
+    merged = {names[0]: (keys, names) for keys, names in groups.items() if len(names) > 1}
+    skip = {n for _, names in merged.values() for n in names[1:]}
+    parts = []
+    for k, v in a.items():
+        key = str(k)
+        if key in skip:
+            continue
+        if key in merged:
+            keys, names = merged[key]
+            parts.append(f"<dt>{_e(' / '.join(_label(n) for n in names))}</dt><dd>")
+            parts.append(_joint_table(keys, names, a))
+            parts.append("</dd>")
+        else:
+            parts.append(f"<dt>{_e(_label(key))}</dt><dd>{_format_value(key, v)}</dd>")
+    items = "".join(parts)
     tie = plan.get("tie_break")
     tie_html = (
         f'<h3>Tie-break rule</h3><p id="tie-break">{_e(tie)}</p>'
@@ -635,6 +671,7 @@ def _notice(plan: Mapping[str, Any], where: str) -> str:
     head = "Estimates, not tax advice"
     if text.lower().startswith(head.lower()):
         text = text[len(head) :].lstrip(" :.;,-–—")
+        text = text[:1].upper() + text[1:]
     return (
         f'<aside class="notice" role="note" id="notice-{where}"><strong>{head}.</strong>'
         f"{_e(text)}</aside>"
@@ -669,7 +706,7 @@ def render_html(data: Mapping[str, Any], *, charts: bool = True) -> str:
     if not isinstance(plan, Mapping):
         raise ValueError("report data needs a 'plan' (Plan.to_dict())")
     title = str(data.get("title") or "assetloc report")
-    context = str(data.get("context", "financial"))
+    context = report_context(data)
     body = [
         f"<header><h1>{_e(title)}</h1>",
         f'<p class="sub">Tax-aware asset allocation and location · after tax · US dollars · '

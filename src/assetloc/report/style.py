@@ -197,3 +197,15 @@ def plan_classes(plan: Mapping[str, Any]) -> list[str]:
             if c not in out:
                 out.append(c)
     return out
+
+
+def utility_formula(plan: Mapping[str, Any] | None) -> str:
+    """How the plan's utility is defined, for titles and notes.
+
+    Mean-variance (the default): ``U = E − (A/2)·SD²``, a certainty-equivalent return.
+    CRRA (``assumptions.objective == "crra"``): the Levy–Markowitz approximation.
+    """
+    a = (plan or {}).get("assumptions") or {}
+    if str(a.get("objective", "")).lower() == "crra":
+        return "U = u(1+E) + ½·u″(1+E)·SD² (CRRA, Levy–Markowitz)"
+    return "U = E − (A/2)·SD²"
