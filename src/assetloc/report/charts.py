@@ -124,6 +124,24 @@ def _overlap(a: _Box, b: _Box) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
+def _merge_coincident(
+    points: Sequence[tuple[float, float, str, str, float]], xspan: float, yspan: float
+) -> list[tuple[float, float, str, str, float]]:
+    """One label for points that sit on top of each other: "joint = two_step"."""
+    groups: list[list[tuple[float, float, str, str, float]]] = []
+    for p in points:
+        for g in groups:
+            if abs(g[0][0] - p[0]) <= 0.006 * xspan and abs(g[0][1] - p[1]) <= 0.006 * yspan:
+                g.append(p)
+                break
+        else:
+            groups.append([p])
+    return [
+        (g[0][0], g[0][1], " = ".join(q[2] for q in g), g[0][3], max(q[4] for q in g))
+        for g in groups
+    ]
+
+
 def _place_labels(
     fig: Figure,
     ax: Axes,
@@ -797,7 +815,7 @@ def comparison_figure(comparison: Mapping[str, Any], *, utility: str | None = No
             )
         fig.legend(handles=leg, loc="outside lower center", ncol=len(leg))
         fig.suptitle("Method comparison (after tax)")
-        _place_labels(fig, ax, label_pts)
+        _place_labels(fig, ax, _merge_coincident(label_pts, (x1 - x0), (y1 - y0)))
     return fig
 
 
