@@ -277,7 +277,12 @@ def _headline(data: Mapping[str, Any]) -> str:
     )
     views_table = ""
     views = data.get("views") or plan.get("views") or {}
-    if views:
+    if len(views) > 1 and _views_coincide(views):
+        views_table = (
+            '<p class="muted">No human capital or liabilities: the net-worth view is the '
+            "financial-assets view.</p>"
+        )
+    elif views:
         with_u = any(isinstance(vm, Mapping) and "utility" in vm for vm in views.values())
         rows = []
         for v, vm in views.items():
@@ -298,6 +303,19 @@ def _headline(data: Mapping[str, Any]) -> str:
         '<section id="headline"><h2>Headline (after tax, per year)</h2>'
         f'<div class="cards">{html_cards}</div><p>{summary}</p>{views_table}</section>'
     )
+
+
+def _views_coincide(views: Mapping[str, Any]) -> bool:
+    """True when every view has the same E and SD (no human capital, no liabilities)."""
+    pts = [
+        (vm.get("expected_return"), vm.get("volatility"))
+        for vm in views.values()
+        if isinstance(vm, Mapping)
+    ]
+    if len(pts) < 2 or not all(is_number(e) and is_number(v) for e, v in pts):
+        return False
+    e0, v0 = pts[0]
+    return all(abs(e - e0) < 1e-12 and abs(v - v0) < 1e-12 for e, v in pts)  # type: ignore[operator]
 
 
 def _gain_from_comparison(data: Mapping[str, Any], ref: str) -> dict[str, float] | None:

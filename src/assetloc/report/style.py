@@ -179,7 +179,8 @@ def bp(x: object, digits: int = 1) -> str:
     """Basis points with a sign: ``15.45 → "+15.5 bp"``."""
     if not is_number(x):
         return "–"
-    return f"{float(x):+.{digits}f} bp"
+    v = round(float(x), digits)
+    return f"{0.0:.{digits}f} bp" if v == 0 else f"{v:+.{digits}f} bp"
 
 
 def ratio(x: object, digits: int = 3) -> str:
