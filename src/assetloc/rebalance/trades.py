@@ -50,10 +50,15 @@ Stage 1 minimizes ``G + ε·turnover`` with::
   trades unless a class is out of band;
 * ``ε = 1e-4`` per dollar traded (about a broad ETF's bid-ask spread): breaks ties for the
   fewest dollars traded, so cash flows are used before any sale and a household already on
-  target does not trade.
+  target does not trade;
+* ``ε_g = 1e-5`` per dollar of gain realized: among sales of equal tax (e.g. when a net
+  loss earns no credit, or inside a zero-rate bracket) it sells the lots with the least
+  gain — losses first, then high-basis lots;
+* ``1e-5`` per dollar bought of a security the account does not hold yet: among equal
+  choices it adds to existing positions rather than opening new ones.
 
-Stage 2 keeps G and the tax at their stage-1 values (to a cent) and minimizes
-``W_a·Σ_{k,c} (e⁺ + e⁻)[k,c] + ε·turnover`` with ``W_a = 0.002``: among the equally good
+Stage 2 keeps G and the tax at their stage-1 values (to 1e-4 dollars) and minimizes
+``W_a·Σ_{k,c} (e⁺ + e⁻)[k,c] + G + ε·turnover`` with ``W_a = 0.002``: among the equally good
 household outcomes it picks the one nearest the optimizer's per-account targets (the
 location) — which only ever costs trades that are free of tax, chiefly inside
 tax-advantaged accounts. The account targets therefore never cause a taxable sale.
@@ -83,6 +88,7 @@ from assetloc.rebalance.tax import TaxRates
 SalesMode = Literal["all", "cash_flow"]
 INF = highspy.kHighsInf
 MIP_TIME_LIMIT = 30.0  # seconds per stage
+STAGE_TOLERANCE = 1e-4  # dollars: how far stage 2 may move G and the tax from stage 1
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,8 @@ class Weights:
     household: float = 0.01
     account: float = 0.002
     turnover: float = 1e-4
+    gain: float = 1e-5
+    new_position: float = 1e-5
 
 
 @dataclass(frozen=True)
@@ -305,9 +313,10 @@ def build(spec: ModelSpec) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
     for name in ("ub", "ut", "un"):
         g[lay.sl(name)] = spec.cost_per_trade
     cost = g.copy()
-    cost[lay.sl("b")] += w.turnover * pb
+    new_position = book.shares[lay.bk, lay.bs] <= 0
+    cost[lay.sl("b")] += (w.turnover + w.new_position * new_position) * pb
     cost[lay.sl("y")] += w.turnover * pn
-    cost[lay.sl("x")] += w.turnover * pl
+    cost[lay.sl("x")] += w.turnover * pl + w.gain * book.lot_gain_per_share
 
     m = _Builder()
     k_rows = 1 if spec.pooled_cash else book.k
@@ -523,15 +532,13 @@ def solve(spec: ModelSpec) -> TradeSolution:
     if spec.two_stage:
         t_col = lay.start["t"]
         tax1 = float(x[t_col])
-        tol = 0.01 + 1e-9 * abs(g1)
+        tol = STAGE_TOLERANCE + 1e-9 * abs(g1)
         nz = np.flatnonzero(g)
         solver.addRow(-INF, g1 + tol, len(nz), nz.astype(np.int32), g[nz])
-        solver.changeColBounds(t_col, lp.col_lower_[t_col], tax1 + 0.01)
-        cost2 = np.zeros(lp.num_col_)
+        solver.changeColBounds(t_col, lp.col_lower_[t_col], tax1 + STAGE_TOLERANCE)
+        cost2 = np.asarray(lp.col_cost_).copy()  # G + ε·turnover, now capped by the row
         for name in ("ep", "em"):
             cost2[lay.sl(name)] = w.account
-        turnover = np.asarray(lp.col_cost_) - g
-        cost2 += turnover
         solver.changeColsCost(lp.num_col_, np.arange(lp.num_col_, dtype=np.int32), cost2)
         _run(solver, "rebalance (stage 2)", conflicts)
         x = np.asarray(solver.getSolution().col_value, dtype=float)
