@@ -13,10 +13,11 @@ import time
 
 import cvxpy as cp
 import numpy as np
-from bench_optimize import HOUSEHOLD
 
 from assetloc import build_problem, parse_household
 from assetloc.frontier import view_frontier
+
+from bench_optimize import HOUSEHOLD
 
 POINTS = 100
 
