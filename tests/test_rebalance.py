@@ -18,7 +18,6 @@ from rebalance_support import (
     RECENT,
     STOCK,
     account,
-    household,
     household_dict,
     lot,
     pos,

@@ -8,9 +8,9 @@ Variables (shares unless named)
   guard);
 * ``y[k,s]`` ∈ [0, held] shares sold in a tax-advantaged account (no lots, no tax);
 * ``x[l]`` ∈ [0, lot shares] shares sold from taxable lot l (specific identification);
-* with ``whole_shares``: b and y integer, and an integer ``z[k,s]`` = Σ_l x[l] per taxable
-  position (the order is in whole shares; lots are assigned within it; a position's
-  fractional remainder cannot be sold);
+* with ``whole_shares``: b, y and x integer (whole shares from each lot, as specific
+  identification of whole-share lots needs; a fractional remainder of a lot or of a
+  position cannot be sold in this mode);
 * with ``min_trade`` or ``cost_per_trade``: a binary per buy and per sell order, u = 1 when
   the order is placed;
 * one binary per group that has a taxable lot at a loss and could be bought: 1 = "sell its
@@ -53,7 +53,8 @@ Stage 1 minimizes ``G + ε·turnover`` with::
   target does not trade;
 * ``ε_g = 1e-5`` per dollar of gain realized: among sales of equal tax (e.g. when a net
   loss earns no credit, or inside a zero-rate bracket) it sells the lots with the least
-  gain — losses first, then high-basis lots;
+  gain — losses first, then high-basis lots (a loss the wash-sale guard flags counts as a
+  gain here, so a flagged sale is the last of equal choices);
 * ``1e-5`` per dollar bought of a security the account does not hold yet: among equal
   choices it adds to existing positions rather than opening new ones.
 
@@ -88,6 +89,7 @@ from assetloc.rebalance.tax import TaxRates
 SalesMode = Literal["all", "cash_flow"]
 INF = highspy.kHighsInf
 MIP_TIME_LIMIT = 30.0  # seconds per stage
+MIN_TRADE_MARGIN = 0.01  # dollars above min_trade, so rounding shares down stays above it
 STAGE_TOLERANCE = 1e-4  # dollars: how far stage 2 may move G and the tax from stage 1
 
 
@@ -256,7 +258,6 @@ def _layout(spec: ModelSpec) -> _Layout:
         ("b", len(bk)),
         ("y", len(nk)),
         ("x", book.n_lots),
-        ("z", len(pos_k) if spec.whole_shares else 0),
         ("ub", len(bk) if binaries else 0),
         ("ut", len(pos_k) if binaries else 0),
         ("un", len(nk) if binaries else 0),
@@ -300,9 +301,7 @@ def build(spec: ModelSpec) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
     lb[t_col] = -INF if spec.rates.allow_losses else 0.0
     if spec.whole_shares:
         ub[lay.sl("y")] = np.floor(ub[lay.sl("y")] + 1e-9)
-        pos_shares = np.zeros(len(lay.pos_k))
-        np.add.at(pos_shares, lay.lot_pos, ub[lay.sl("x")])
-        ub[lay.sl("z")] = np.floor(pos_shares + 1e-9)
+        ub[lay.sl("x")] = np.floor(ub[lay.sl("x")] + 1e-9)
 
     # objective: stage-1 G (g) and the turnover tie-breaker
     g = np.zeros(nv)
@@ -316,7 +315,9 @@ def build(spec: ModelSpec) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
     new_position = book.shares[lay.bk, lay.bs] <= 0
     cost[lay.sl("b")] += (w.turnover + w.new_position * new_position) * pb
     cost[lay.sl("y")] += w.turnover * pn
-    cost[lay.sl("x")] += w.turnover * pl + w.gain * book.lot_gain_per_share
+    raw_gain = book.lot_gain_per_share
+    tie_gain = np.where(spec.loss_void | spec.loss_forfeit, np.abs(raw_gain), raw_gain)
+    cost[lay.sl("x")] += w.turnover * pl + w.gain * tie_gain
 
     m = _Builder()
     k_rows = 1 if spec.pooled_cash else book.k
@@ -378,12 +379,6 @@ def build(spec: ModelSpec) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
     m.add(np.full(book.n_lots, r4), lay.idx("x"), -rate * gain)
     m.add(np.full(book.n_lots, r4 + 1), lay.idx("x"), -r.lower * gain)
 
-    # whole shares: Σ_l x[l] − z = 0 per taxable position
-    if spec.whole_shares and len(lay.pos_k):
-        r5 = m.new_rows(len(lay.pos_k), 0.0, 0.0)
-        m.add(r5 + lay.lot_pos, lay.idx("x"), np.ones(book.n_lots))
-        m.add(r5 + np.arange(len(lay.pos_k)), lay.idx("z"), -np.ones(len(lay.pos_k)))
-
     # order binaries: min·u ≤ amount ≤ M·u
     if lay.size["ub"]:
         mt = spec.min_trade
@@ -400,7 +395,7 @@ def build(spec: ModelSpec) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
             if mt > 0:
                 rb = m.new_rows(n, 0.0, INF)
                 m.add(rb + np.arange(n), lay.idx(name), p)
-                m.add(rb + np.arange(n), ucols, np.full(n, -mt))
+                m.add(rb + np.arange(n), ucols, np.full(n, -(mt + MIN_TRADE_MARGIN)))
         n = len(lay.pos_k)
         ra = m.new_rows(n, -INF, 0.0)
         m.add(ra + lay.lot_pos, lay.idx("x"), pl)
@@ -408,7 +403,7 @@ def build(spec: ModelSpec) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
         if mt > 0:
             rb = m.new_rows(n, 0.0, INF)
             m.add(rb + lay.lot_pos, lay.idx("x"), pl)
-            m.add(rb + np.arange(n), lay.idx("ut"), np.full(n, -mt))
+            m.add(rb + np.arange(n), lay.idx("ut"), np.full(n, -(mt + MIN_TRADE_MARGIN)))
 
     # wash-sale coupling per group: loss sales ≤ shares·w ; purchases ≤ M·(1 − w)
     if lay.groups:
@@ -468,7 +463,7 @@ def build(spec: ModelSpec) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
     if spec.whole_shares:
         integer[lay.sl("b")] = True
         integer[lay.sl("y")] = True
-        integer[lay.sl("z")] = True
+        integer[lay.sl("x")] = True
     for name in ("ub", "ut", "un", "w"):
         integer[lay.sl(name)] = True
     if integer.any():
