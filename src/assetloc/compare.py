@@ -103,9 +103,9 @@ def two_step(h: Household, p: Problem) -> FloatArray:
     _, free = tax_flags(h)
     blind = dataclasses.replace(p, tau=np.ones_like(p.tau))
     mix = solve(blind, tax_free=free).x.sum(axis=0)
-    placed = dataclasses.replace(
-        p, kind="fixed_mix", mix=mix, mix_weights=np.ones(p.k), target=None
-    )
+    # Placement keeps the household's utility: CRRA stays CRRA, others place by U = E - A/2 V.
+    kind = "crra" if p.kind == "crra" else "fixed_mix"
+    placed = dataclasses.replace(p, kind=kind, mix=mix, mix_weights=np.ones(p.k), target=None)
     return solve(placed, tax_free=free).x
 
 

@@ -30,7 +30,6 @@ from assetloc.solver import (
     min_variance,
     solve_stage1,
 )
-from assetloc.utility import crra_utility, mean_variance_utility
 
 VIEWS = ("financial", "net_worth")
 
@@ -72,12 +71,7 @@ class Frontier:
 
 
 def _utility_fn(p: Problem) -> Any:
-    if p.kind == "crra":
-        assert p.risk_tolerance is not None
-        theta = p.risk_tolerance
-        return lambda e, v: crra_utility(e, v, theta)
-    a = p.risk_aversion
-    return lambda e, v: mean_variance_utility(e, v, a)
+    return p.utility
 
 
 def _point(p: Problem, m: FloatArray, view: View, x: FloatArray, u: Any) -> Point:
@@ -95,7 +89,8 @@ def _indifference(
         var = float(sd * sd)
         f = lambda e, var=var: u(e, var) - opt.utility  # noqa: E731
         lo, hi = opt.expected_return - 1.0, opt.expected_return + 1.0
-        if f(lo) * f(hi) > 0:
+        f_lo, f_hi = f(lo), f(hi)
+        if not (np.isfinite(f_lo) and np.isfinite(f_hi)) or f_lo * f_hi > 0:
             continue
         out.append((float(sd), float(brentq(f, lo, hi, xtol=1e-12))))
     return tuple(out)

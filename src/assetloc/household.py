@@ -10,9 +10,17 @@ from __future__ import annotations
 import math
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.errors import InputError
@@ -25,8 +33,45 @@ DEFAULT_PRESET = "horizon-2025"
 MIX_TOLERANCE = 1e-6  # a mix's weights must sum to 1 within this
 
 
+MAX_DOLLARS = 1e13  # balances and present values above this are taken for input errors
+MAX_RETURN = 1.0  # expected returns are decimals per year in (-1, 1]
+MAX_VOLATILITY = 2.0  # decimals per year
+MIN_RISK_TOLERANCE = 0.1  # CRRA: below it the Levy-Markowitz approximation breaks down
+MAX_LEVERAGE = 100.0  # F / W: a net worth this thin relative to assets is an input error
+
+
+def _numeric(annotation: Any) -> bool:
+    """True when a field's annotation admits a float or int (and so must get a number)."""
+    if annotation in (float, int):
+        return True
+    return any(_numeric(a) for a in get_args(annotation))
+
+
+def _leaves(value: Any) -> list[Any]:
+    """The scalars inside nested lists and dict values."""
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list | tuple):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_coercion(cls, value: Any, info: ValidationInfo) -> Any:
+        """Numbers must be numbers: "200000" or true for a balance is an error, not 200000/1."""
+        if info.field_name is None:
+            return value
+        annotation = cls.model_fields[info.field_name].annotation
+        if annotation is bool or not _numeric(annotation):
+            return value
+        for leaf in _leaves(value):
+            if isinstance(leaf, str | bool) and leaf != "all":
+                raise ValueError(f"must be a number, got {leaf!r}")
+        return value
 
 
 FilingStatus = Literal[
@@ -115,7 +160,11 @@ class Account(_Strict):
     id: str = Field(min_length=1)
     type: AccountType
     balance: float | None = Field(
-        default=None, ge=0.0, allow_inf_nan=False, description="market value, dollars"
+        default=None,
+        ge=0.0,
+        le=MAX_DOLLARS,
+        allow_inf_nan=False,
+        description="market value, dollars",
     )
     cash: float | None = Field(default=None, ge=0.0, allow_inf_nan=False, description="dollars")
     positions: list[Position] = Field(default_factory=list)
@@ -150,13 +199,17 @@ class ClassSpec(_Strict):
 
     id: str = Field(min_length=1)
     label: str | None = None
-    expected_return: float | None = Field(default=None, allow_inf_nan=False)
-    volatility: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+    expected_return: float | None = Field(
+        default=None, gt=-1.0, le=MAX_RETURN, allow_inf_nan=False, description="decimal"
+    )
+    volatility: float | None = Field(
+        default=None, ge=0.0, le=MAX_VOLATILITY, allow_inf_nan=False, description="decimal"
+    )
     effective_tax_rate: Share | None = Field(
         default=None, description="in a taxable account; overrides the computed rate"
     )
     # Tax traits (see assetloc.effective_tax.TaxTraits); each overrides the bundled default.
-    income_yield: float | Literal["all"] | None = Field(default=None, allow_inf_nan=False)
+    income_yield: float | Literal["all"] | None = None  # checked by TaxTraits
     qualified_share: Share | None = None
     exempt_share: Share | None = None
     state_exempt_share: Share | None = None
@@ -195,8 +248,12 @@ class AssumptionsSpec(_Strict):
 class Reference(_Strict):
     """A reference portfolio that implies risk aversion: A = (E_ref − cash) / SD_ref²."""
 
-    expected_return: float = Field(allow_inf_nan=False, description="decimal per year")
-    volatility: float = Field(gt=0.0, allow_inf_nan=False, description="decimal per year")
+    expected_return: float = Field(
+        gt=-1.0, le=MAX_RETURN, allow_inf_nan=False, description="decimal per year"
+    )
+    volatility: float = Field(
+        ge=1e-4, le=MAX_VOLATILITY, allow_inf_nan=False, description="decimal per year"
+    )
 
 
 class Objective(_Strict):
@@ -207,16 +264,38 @@ class Objective(_Strict):
     kind: Literal["fixed_mix", "mean_variance", "target_volatility", "target_return", "crra"]
     mix: dict[str, Share] | None = None
     mix_basis: Literal["after_tax", "pre_tax"] = "after_tax"
-    risk_aversion: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    risk_aversion: float | None = Field(default=None, ge=1e-4, le=1e4, allow_inf_nan=False)
     reference: Reference | None = None
-    risk_tolerance: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
-    target_volatility: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
-    target_return: float | None = Field(default=None, allow_inf_nan=False)
+    risk_tolerance: float | None = Field(
+        default=None,
+        ge=MIN_RISK_TOLERANCE,
+        le=100.0,
+        allow_inf_nan=False,
+        description="CRRA θ (relative risk aversion 1/θ <= 10)",
+    )
+    target_volatility: float | None = Field(
+        default=None, gt=0.0, le=MAX_VOLATILITY, allow_inf_nan=False
+    )
+    target_return: float | None = Field(default=None, gt=-1.0, le=MAX_RETURN, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_risk_aversion(self) -> Objective:
         if self.risk_aversion is not None and self.reference is not None:
             raise ValueError("give risk_aversion or reference, not both")
+        return self
+
+    @model_validator(mode="after")
+    def _used_fields(self) -> Objective:
+        """A field given for another kind of objective is a mistake, not something to drop."""
+        used_by = {
+            "target_volatility": "target_volatility",
+            "target_return": "target_return",
+            "risk_tolerance": "crra",
+            "mix_basis": "fixed_mix",
+        }
+        for name, kind in used_by.items():
+            if name in self.model_fields_set and self.kind != kind:
+                raise ValueError(f"{name} is only used with kind = {kind!r}, not {self.kind!r}")
         return self
 
 
@@ -226,8 +305,10 @@ DEFAULT_RISK_AVERSION = 3.74  # Kaplan Part III: E 5.79%, SD 10.33% -> U 3.80%
 class CashFlows(_Strict):
     """A stream of annual amounts (dollars), growing at ``growth`` a year, paid at year ends."""
 
-    annual_amount: float = Field(ge=0.0, allow_inf_nan=False, description="dollars, year 1")
-    growth: float = Field(default=0.0, gt=-1.0, allow_inf_nan=False, description="decimal")
+    annual_amount: float = Field(
+        ge=0.0, le=MAX_DOLLARS, allow_inf_nan=False, description="dollars, year 1"
+    )
+    growth: float = Field(default=0.0, gt=-1.0, le=1.0, allow_inf_nan=False, description="decimal")
     years: int = Field(ge=1, le=100)
 
 
@@ -236,7 +317,9 @@ class NetWorthItem(_Strict):
     asset classes its value moves with (weights sum to 1)."""
 
     id: str = Field(default="item", min_length=1)
-    present_value: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+    present_value: float | None = Field(
+        default=None, ge=0.0, le=MAX_DOLLARS, allow_inf_nan=False, description="dollars"
+    )
     cash_flows: CashFlows | None = None
     mix: dict[str, Annotated[float, Field(allow_inf_nan=False)]]
 
@@ -372,6 +455,12 @@ def check_household(h: Household) -> None:
     if obj.kind == "target_return" and obj.target_return is None:
         raise InputError("objective.target_return", "is required for this kind")
     spec = h.assumptions
+    if spec.universe is not None:
+        if not spec.universe:
+            raise InputError("assumptions.universe", "is empty: name the classes to use")
+        for j, cid in enumerate(spec.universe):
+            if cid in spec.universe[:j]:
+                raise InputError(f"assumptions.universe[{j}]", f"{cid!r} is listed twice")
     ids = [c.id for c in spec.classes]
     for j, cid in enumerate(ids):
         if cid in ids[:j]:

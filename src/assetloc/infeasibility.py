@@ -39,9 +39,10 @@ def _groups(p: Problem) -> list[_Group]:
         out.append(g)
         menu = _Group(f"menu of account {acc!r}")
         bounds = _Group(f"bounds of account {acc!r}")
+        on_menu = p.menu[kk] if p.menu is not None else p.upper[kk] > 0
         for i in range(n):
             j = kk * n + i
-            if p.upper[kk, i] == 0.0 and budgets[kk] > 0:
+            if not on_menu[i] and budgets[kk] > 0:
                 menu.upper[j] = 0.0
             elif p.upper[kk, i] < budgets[kk]:
                 bounds.upper[j] = float(p.upper[kk, i])

@@ -113,6 +113,8 @@ def resolve_market(h: Household) -> MarketAssumptions:
     """The assumptions that ``h`` uses, restricted to its universe."""
     spec = h.assumptions
     preset = spec.preset_name
+    if spec.preset is not None and not spec.preset.strip():
+        raise InputError("assumptions.preset", "is empty; name a preset or leave it out")
     market = load_preset(preset) if preset else _inline(spec)
     if preset:
         if spec.correlation is not None:
@@ -146,15 +148,24 @@ def resolve_market(h: Household) -> MarketAssumptions:
                 if spec.universe is not None:
                     raise InputError("assumptions.universe", f"excludes {c!r} of {name}.mix")
                 keep.append(c)
-    for name in (*h.bounds, *(b for a in h.accounts for b in a.bounds)):
-        if name not in keep and (h.bounds.get(name) or _any_min(h, name)):
-            raise InputError("assumptions.universe", f"excludes {name!r}, which has bounds")
+    # A minimum on a class outside the universe cannot hold; a maximum on it holds trivially.
+    where = "the universe" if spec.universe is not None else "the fixed mix's classes"
+    for name, b in h.bounds.items():
+        if name not in keep and b.min > 0:
+            raise InputError(f"bounds.{name}", f"asks for a minimum of a class outside {where}")
+    for k, acc in enumerate(h.accounts):
+        for name, b in acc.bounds.items():
+            if name not in keep and b.min > 0:
+                raise InputError(
+                    f"accounts[{k}].bounds.{name}",
+                    f"asks for a minimum of a class outside {where}",
+                )
+        if acc.menu is not None and acc.market_value > 0 and not set(acc.menu) & set(keep):
+            raise InputError(
+                f"accounts[{k}].menu", f"holds none of the classes in {where} ({', '.join(keep)})"
+            )
     if h.objective.mix is not None:
         missing = [c for c, w in h.objective.mix.items() if w > 0 and c not in keep]
         if missing:
             raise InputError("assumptions.universe", f"excludes mix class {missing[0]!r}")
     return market.subset(keep)
-
-
-def _any_min(h: Household, name: str) -> bool:
-    return any(a.bounds.get(name) is not None and a.bounds[name].min > 0 for a in h.accounts)

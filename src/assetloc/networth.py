@@ -15,7 +15,7 @@ import numpy as np
 
 from assetloc.assumptions import FloatArray
 from assetloc.errors import InputError
-from assetloc.household import Household, NetWorthItem
+from assetloc.household import MAX_DOLLARS, Household, NetWorthItem
 
 
 def discount_rate(item: NetWorthItem, ids: tuple[str, ...], mu: FloatArray) -> float:
@@ -23,7 +23,9 @@ def discount_rate(item: NetWorthItem, ids: tuple[str, ...], mu: FloatArray) -> f
     return float(sum(w * mu[ids.index(c)] for c, w in item.mix.items()))
 
 
-def present_value(item: NetWorthItem, ids: tuple[str, ...], mu: FloatArray) -> float:
+def present_value(
+    item: NetWorthItem, ids: tuple[str, ...], mu: FloatArray, field: str = "item"
+) -> float:
     """Dollars: as given, or Σ_t A(1+g)^(t−1) / (1+r)^t for t = 1..years."""
     if item.present_value is not None:
         return item.present_value
@@ -31,9 +33,13 @@ def present_value(item: NetWorthItem, ids: tuple[str, ...], mu: FloatArray) -> f
     assert cf is not None
     r = discount_rate(item, ids, mu)
     if r <= -1.0:
-        raise InputError(f"{item.id}.mix", f"discount rate {r} must exceed -1")
+        raise InputError(f"{field}.mix", f"discount rate {r} must exceed -1")
     t = np.arange(1, cf.years + 1)
-    return float(np.sum(cf.annual_amount * (1 + cf.growth) ** (t - 1) / (1 + r) ** t))
+    with np.errstate(over="ignore"):
+        pv = float(np.sum(cf.annual_amount * (1 + cf.growth) ** (t - 1) / (1 + r) ** t))
+    if not np.isfinite(pv) or pv > MAX_DOLLARS:
+        raise InputError(f"{field}.cash_flows", f"present value {pv:.3g} is too large")
+    return pv
 
 
 def mix_vector(item: NetWorthItem, ids: tuple[str, ...]) -> FloatArray:
@@ -65,12 +71,12 @@ def net_worth(h: Household, ids: tuple[str, ...], mu: FloatArray) -> NetWorth:
     hc, hmix = 0.0, np.zeros(n)
     items: list[tuple[str, float]] = []
     if h.human_capital is not None:
-        hc = present_value(h.human_capital, ids, mu)
+        hc = present_value(h.human_capital, ids, mu, "human_capital")
         hmix = mix_vector(h.human_capital, ids)
         items.append(("human capital", hc))
     total_l, lmix = 0.0, np.zeros(n)
-    for item in h.liabilities:
-        pv = present_value(item, ids, mu)
+    for j, item in enumerate(h.liabilities):
+        pv = present_value(item, ids, mu, f"liabilities[{j}]")
         total_l += pv
         lmix += pv * mix_vector(item, ids)
         items.append((f"liability {item.id}", pv))

@@ -21,6 +21,13 @@ TIE_BREAK_RULE = (
 )
 
 
+TIE_BREAK_FAILED = (
+    "The tie-break rule could not be applied numerically to this household: the holdings "
+    "are one optimal solution (same after-tax exposures and utility), not necessarily the "
+    "one the rule would pick."
+)
+
+
 def tax_flags(h: Household) -> tuple[np.ndarray, np.ndarray]:
     """Which accounts are tax-deferred and which tax-free, shape (K,) each."""
     deferred = np.array([is_tax_deferred(a.type, h.options) for a in h.accounts])
@@ -49,6 +56,13 @@ def assumptions_summary(h: Household, p: Problem) -> dict[str, Any]:
         "hsa_treatment": h.options.hsa_treatment,
         "objective": h.objective.kind,
         "risk_aversion": p.risk_aversion,
+        "risk_tolerance": p.risk_tolerance,
+        "utility": (
+            "CRRA, Levy-Markowitz: U = u(1+E) + u''(1+E) SD^2 / 2, "
+            f"u(w) = (w^(1-1/theta) - 1)/(1 - 1/theta), theta = {p.risk_tolerance}"
+            if p.kind == "crra"
+            else f"mean-variance: U = E - (A/2) SD^2, A = {p.risk_aversion:.6g}"
+        ),
         "effective_tax_rates": dict(zip(m.ids, map(float, p.tax_rate), strict=True)),
         "effective_tax_rate_origin": dict(zip(m.ids, p.taxes.origin, strict=True)),
         "tax_assumptions": list(p.taxes.assumptions),
@@ -78,6 +92,6 @@ def optimize(h: Household) -> Plan:
         x=sol.x,
         metrics=metrics(p, sol.x),
         baselines={n: Baseline(n, x, metrics(p, x)) for n, x in baselines.items()},
-        tie_break=TIE_BREAK_RULE,
+        tie_break=TIE_BREAK_RULE if sol.tie_break_applied else TIE_BREAK_FAILED,
         assumptions=assumptions_summary(h, p),
     )

@@ -19,14 +19,18 @@ NOTICE = (
 
 @dataclass(frozen=True)
 class Metrics:
-    """After-tax expected return and volatility (decimals per year), utility, Sharpe ratio."""
+    """After-tax expected return and volatility (decimals per year), utility, Sharpe ratio.
+
+    ``utility`` is the household's (mean-variance, or CRRA for ``crra``); ``sharpe`` is None
+    for a riskless portfolio.
+    """
 
     expected_return: float
     volatility: float
     utility: float
-    sharpe: float
+    sharpe: float | None
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | None]:
         """Plain floats."""
         return {
             "expected_return": self.expected_return,
@@ -37,7 +41,7 @@ class Metrics:
 
 
 def metrics(p: Problem, x: FloatArray, view: str | None = None) -> Metrics:
-    """E = μ'z, SD = √(z'Σz), U = E − (A/2)·SD², Sharpe = (E − cash) / SD for x (K, n).
+    """E = μ'z, SD = √(z'Σz), U (see :meth:`Problem.utility`), Sharpe = (E − cash) / SD.
 
     z is the portfolio of the ``view`` (default: the optimized one): the after-tax exposure
     e for ``financial``, (F·e + H·h − L·l) / W for ``net_worth``.
@@ -50,8 +54,8 @@ def metrics(p: Problem, x: FloatArray, view: str | None = None) -> Metrics:
     return Metrics(
         expected_return=er,
         volatility=sd,
-        utility=er - 0.5 * p.risk_aversion * var,
-        sharpe=(er - cash) / sd if sd > 0 else float("nan"),
+        utility=p.utility(er, var),
+        sharpe=(er - cash) / sd if sd > 0 else None,
     )
 
 

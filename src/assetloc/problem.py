@@ -14,11 +14,11 @@ import numpy as np
 
 from assetloc.assumptions import FloatArray, MarketAssumptions
 from assetloc.errors import InputError
-from assetloc.household import DEFAULT_RISK_AVERSION, Household
+from assetloc.household import DEFAULT_RISK_AVERSION, MAX_LEVERAGE, Household
 from assetloc.market import resolve_market
 from assetloc.networth import NetWorth, net_worth
 from assetloc.taxes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
-from assetloc.utility import implied_risk_aversion
+from assetloc.utility import crra_utility, implied_risk_aversion, mean_variance_utility
 
 ObjectiveKind = str  # "fixed_mix" | "mean_variance" | "target_volatility" | "target_return"
 
@@ -64,6 +64,14 @@ class Problem:
     context: str  # "financial" | "net_worth": the view optimized
     risk_tolerance: float | None = None  # θ of the CRRA objective
     has_net_worth: bool = False  # human capital or liabilities were given
+    menu: np.ndarray | None = None  # (K, n) bool: the class is on the account's menu
+
+    def utility(self, expected_return: float, variance: float) -> float:
+        """The household's utility: CRRA (Levy–Markowitz) for ``crra``, else E − (A/2)V."""
+        if self.kind == "crra":
+            assert self.risk_tolerance is not None
+            return crra_utility(expected_return, variance, self.risk_tolerance)
+        return mean_variance_utility(expected_return, variance, self.risk_aversion)
 
     def view(self, name: str | None = None) -> View:
         """The financial or net-worth view (default: the optimized one)."""
@@ -137,11 +145,14 @@ def build_problem(h: Household) -> Problem:
 
     lower = np.zeros((k, n))
     upper = np.repeat(budgets[:, None], n, axis=1)
+    menu = np.ones((k, n), dtype=bool)
     for kk, acc in enumerate(h.accounts):
         if acc.menu is not None:
-            allowed = np.isin(np.array(ids), acc.menu)
-            upper[kk, ~allowed] = 0.0
+            menu[kk] = np.isin(np.array(ids), acc.menu)
+            upper[kk, ~menu[kk]] = 0.0
         for cid, b in acc.bounds.items():
+            if cid not in ids:  # a maximum on a class outside the universe (checked)
+                continue
             i = ids.index(cid)
             lower[kk, i] = b.min * budgets[kk]
             upper[kk, i] = min(upper[kk, i], b.max * budgets[kk])
@@ -149,6 +160,8 @@ def build_problem(h: Household) -> Problem:
     class_lower = np.zeros(n)
     class_upper = np.ones(n)
     for cid, b in h.bounds.items():
+        if cid not in ids:
+            continue
         i = ids.index(cid)
         class_lower[i], class_upper[i] = b.min, b.max
 
@@ -158,17 +171,26 @@ def build_problem(h: Household) -> Problem:
     if obj.kind == "fixed_mix":
         assert obj.mix is not None
         mix = np.array([obj.mix.get(c, 0.0) for c in ids])
+        mix /= mix.sum()  # checked to sum to 1 within MIX_TOLERANCE; now exactly
         if obj.mix_basis == "pre_tax":
             # Σ_k x[k,i]·F/(v_k·B) = m_i: the mix measured in face-value dollars.
             mix_weights = np.where(v > 0, wealth / (v * balances.sum()), 0.0)
     target = obj.target_volatility if obj.kind == "target_volatility" else obj.target_return
     worth = net_worth(h, ids, market.expected_return)
     total = wealth + worth.human_capital - worth.liabilities
-    if total <= 0:
+    if total <= 0 or wealth / total > MAX_LEVERAGE:
+        need = (
+            "must be positive"
+            if total <= 0
+            else (
+                f"is too small: F / W = {wealth / total:,.0f} exceeds {MAX_LEVERAGE:g}, so "
+                "net-worth returns would be meaningless"
+            )
+        )
         raise InputError(
             "liabilities",
             f"net worth W = F + H - L = {wealth:,.2f} + {worth.human_capital:,.2f} - "
-            f"{worth.liabilities:,.2f} = {total:,.2f} must be positive",
+            f"{worth.liabilities:,.2f} = {total:,.2f} {need}",
         )
     if obj.risk_aversion is not None:
         a = obj.risk_aversion
@@ -183,7 +205,7 @@ def build_problem(h: Household) -> Problem:
             )
     else:
         a = DEFAULT_RISK_AVERSION
-    return Problem(
+    problem = Problem(
         market=market,
         taxes=taxes,
         tax_rate=tax,
@@ -205,4 +227,21 @@ def build_problem(h: Household) -> Problem:
         context=h.context,
         risk_tolerance=obj.risk_tolerance,
         has_net_worth=bool(h.human_capital or h.liabilities),
+        menu=menu,
     )
+    _check_finite(problem)
+    return problem
+
+
+def _check_finite(p: Problem) -> None:
+    """Overflowing inputs (huge balances, cash flows) must not reach the solver as inf/NaN."""
+    arrays = {
+        "accounts (balances)": p.balances,
+        "accounts (after-tax values)": p.value_factor * p.balances,
+        "assumptions (covariance)": p.cov,
+        "investor (effective tax rates)": p.tax_rate,
+        "human_capital / liabilities (present values)": p.networth.offset(),
+    }
+    for field, arr in arrays.items():
+        if not np.all(np.isfinite(arr)):
+            raise InputError(field, "too large: the numbers overflow")

@@ -38,6 +38,9 @@ INF = 1e30
 PRIMAL_TOL = 1e-10  # constraint tolerance of the active-set solver, shares of F
 ETA_PROX = 1e-14  # stop proximal-point iterations when steps are this small
 QP_PROX = 1e-3  # proximal weight (Hessian scaled to max diagonal 1); outer iterations: exact
+FEAS_TOL = 1e-7  # a solution violating the stated constraints by more is no solution
+GAP_TOL = 1e-12  # return targets this close to the greatest return are met as it
+TIE_SLACK = 1e-9  # relative slack on stage 2a's optimum when the exact face is too thin
 LP_PROX = 0.1  # proximal weight of DAQP's LP iterations (any positive value is exact)
 
 
@@ -235,7 +238,16 @@ def _stage1_qp(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatAr
     """Mean-variance (and fixed mix) or, for ``target_return``, least variance."""
     if p.kind == "target_return":
         assert p.target is not None
-        return min_variance(p, m, c, view, p.target)
+        row, const = return_row(p, m, view)
+        best = float(row @ max_return(p, m, c, view)) + const
+        if p.target > best + GAP_TOL:
+            raise InfeasibleError(
+                [
+                    f"target return {p.target:.6g} ({view.name} view, after tax) exceeds "
+                    f"the greatest return the other constraints allow, {best:.6g}"
+                ]
+            )
+        return min_variance(p, m, c, view, min(p.target, best))
     s, c0 = view.scale, view.offset
     a = p.risk_aversion
     h = a * s * s * (m.T @ p.cov @ m)
@@ -382,14 +394,19 @@ def _tie_break(
         c2a = _stacked(c, eq, eq_rhs, ineq, ineq_lo, ineq_hi)
         best = float(ret @ _lp(-ret, c2a, "stage 2a"))
         # Keep 2a's optimum as an equality (rows re-reduced): exact, and better conditioned
-        # than an inequality with a tiny slack.
-        eq = np.vstack([eq, ret[None, :]])
-        eq_rhs = np.append(eq_rhs, best)
-        keep = _independent_rows(eq, c.lb == c.ub)
-        eq, eq_rhs = eq[keep], eq_rhs[keep]
+        # than an inequality with a tiny slack — which is the fallback.
+        eq2 = np.vstack([eq, ret[None, :]])
+        eq2_rhs = np.append(eq_rhs, best)
+        keep2 = _independent_rows(eq2, c.lb == c.ub)
+        try:
+            c2b = _stacked(c, eq2[keep2], eq2_rhs[keep2], ineq, ineq_lo, ineq_hi)
+            return _qp(np.diag(weight), np.zeros(nv), c2b, "stage 2b")
+        except (Infeasible, SolverError):
+            ineq = np.vstack([ineq, ret[None, :]])
+            ineq_lo = np.append(ineq_lo, best - TIE_SLACK * (1.0 + abs(best)))
+            ineq_hi = np.append(ineq_hi, INF)
     c2b = _stacked(c, eq, eq_rhs, ineq, ineq_lo, ineq_hi)
-    x2 = _qp(np.diag(weight), np.zeros(nv), c2b, "stage 2b")
-    return x2
+    return _qp(np.diag(weight), np.zeros(nv), c2b, "stage 2b")
 
 
 def _stage1_crra(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
@@ -422,7 +439,9 @@ def _stage1_crra(p: Problem, m: FloatArray, c: Constraints, view: View) -> Float
         neg_u, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * max(1.0, abs(hi))}
     )
     best = min([lo, float(res.x), hi], key=neg_u)
-    return point(best) if best < hi else x_max
+    # At the top, the least-variance portfolio with the greatest return (the LP vertex
+    # x_max may carry needless risk when several portfolios reach it).
+    return point(best) if best < hi else min_variance(p, m, c, view, hi - GAP_TOL)
 
 
 def solve_stage1(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
@@ -436,25 +455,55 @@ def solve_stage1(p: Problem, m: FloatArray, c: Constraints, view: View) -> Float
 
 @dataclass(frozen=True)
 class Solution:
-    """Optimal shares of F, shape (K, n), with the exposure it gives."""
+    """Optimal shares of F, shape (K, n), with the exposure it gives.
+
+    ``tie_break_applied`` is False in the rare case where the tie-break rule could not be
+    applied numerically and the holdings are the stage-1 optimum (same exposure, same
+    utility, but not split by the rule).
+    """
 
     x: FloatArray
     exposure: FloatArray
+    tie_break_applied: bool = True
+
+
+def violation(p: Problem, x: FloatArray) -> float:
+    """Largest violation of ``p``'s stated constraints by x (K, n), in shares of F."""
+    worst = max(
+        float(np.max(p.lower - x, initial=0.0)),
+        float(np.max(x - p.upper, initial=0.0)),
+        float(np.max(np.abs(x.sum(axis=1) - p.budgets), initial=0.0)),
+        float(np.max(p.class_lower - x.sum(axis=0), initial=0.0)),
+        float(np.max(x.sum(axis=0) - p.class_upper, initial=0.0)),
+    )
+    if p.mix is not None:
+        worst = max(worst, float(np.max(np.abs(p.mix_weights @ x - p.mix), initial=0.0)))
+    return worst
 
 
 def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     """Solve ``p``; ``tax_free`` marks the accounts that get the highest returns first.
 
-    Raises :class:`InfeasibleError` naming the constraints that conflict.
+    Raises :class:`InfeasibleError` naming the constraints that conflict (also when a
+    solver returns a point that does not meet them: no answer is better than a wrong one).
     """
     m = exposure_map(p)
     c = constraints(p, m)
     view = p.view()
+    tf = np.zeros(p.k, dtype=bool) if tax_free is None else tax_free
     try:
         x1 = solve_stage1(p, m, c, view)
-        tf = np.zeros(p.k, dtype=bool) if tax_free is None else tax_free
-        x = _tie_break(p, m, c, x1, tf)
     except Infeasible:
         raise InfeasibleError(diagnose(p)) from None
-    x = np.clip(x, c.lb, c.ub).reshape(p.k, p.n)
-    return Solution(x=x, exposure=p.exposure(x))
+    if violation(p, x1.reshape(p.k, p.n)) > FEAS_TOL:
+        raise InfeasibleError(diagnose(p))
+    applied = True
+    try:
+        x = np.clip(_tie_break(p, m, c, x1, tf), c.lb, c.ub).reshape(p.k, p.n)
+        if violation(p, x) > FEAS_TOL:
+            raise SolverError("stage 2 left the constraints")
+    except (Infeasible, SolverError):
+        # The rule could not be applied numerically; the optimum itself stands, flagged.
+        applied = False
+        x = np.clip(x1, c.lb, c.ub).reshape(p.k, p.n)
+    return Solution(x=x, exposure=p.exposure(x), tie_break_applied=applied)

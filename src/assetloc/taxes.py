@@ -29,11 +29,32 @@ from assetloc.errors import InputError
 from assetloc.household import Account, Investor, Options
 from assetloc.tax_profile import TaxProfile
 
-ONE_YEAR = dt.timedelta(days=365)
+
+def is_long_term(acquired: dt.date, sold: dt.date) -> bool:
+    """Held more than one year (IRC §1222): sold after the first anniversary of purchase.
+
+    The holding period starts the day after purchase, so a sale on the anniversary itself
+    is short-term; for a lot bought on February 29 the year ends on February 28.
+    """
+    try:
+        anniversary = acquired.replace(year=acquired.year + 1)
+    except ValueError:  # February 29
+        anniversary = dt.date(acquired.year + 1, 2, 28)
+    return sold > anniversary
 
 
 def tax_profile(investor: Investor) -> TaxProfile:
     """The investor's marginal rates from the household file (see :class:`Investor`)."""
+    try:
+        return _profile(investor)
+    except InputError as err:  # name the household file's field
+        field = {"year": "tax_year", "ordinary_rate": "ordinary_rate"}.get(err.field, err.field)
+        if "state" in err.problem and err.field == "ordinary_rate":
+            field = "state_rate"
+        raise InputError(f"investor.{field}", err.problem) from None
+
+
+def _profile(investor: Investor) -> TaxProfile:
     if investor.filing_status is not None:
         assert investor.taxable_income is not None
         return TaxProfile.from_income(
@@ -82,7 +103,7 @@ def unrealized_gain_tax(account: Account, profile: TaxProfile, as_of: dt.date, i
             )
         for lot in pos.lots:
             gain = lot.shares * pos.price - lot.cost_basis
-            long_term = as_of - lot.acquired > ONE_YEAR
+            long_term = is_long_term(lot.acquired, as_of)
             tax += gain * (profile.long_term if long_term else profile.short_term)
     return tax
 
@@ -90,7 +111,12 @@ def unrealized_gain_tax(account: Account, profile: TaxProfile, as_of: dt.date, i
 def account_value_factors(
     accounts: list[Account], profile: TaxProfile, options: Options, as_of: dt.date
 ) -> FloatArray:
-    """After-tax dollars per dollar of balance for each account (decimal)."""
+    """After-tax dollars per dollar of balance for each account (decimal).
+
+    A taxable account at liquidation value is worth its balance less the tax on its
+    unrealized gains; unrealized losses are not counted as extra wealth (v <= 1): their tax
+    value is a fixed dollar amount, not exposure to returns.
+    """
     v = np.ones(len(accounts))
     for k, acc in enumerate(accounts):
         if options.tax_deferred_basis == "after_tax" and is_tax_deferred(acc.type, options):
@@ -98,7 +124,7 @@ def account_value_factors(
         elif acc.type == "taxable" and options.taxable_value == "liquidation":
             value = acc.market_value
             if value > 0 and acc.positions:
-                v[k] = 1.0 - unrealized_gain_tax(acc, profile, as_of, k) / value
+                v[k] = min(1.0, 1.0 - unrealized_gain_tax(acc, profile, as_of, k) / value)
     return v
 
 

@@ -22,8 +22,11 @@ def crra_utility(expected_return: float, variance: float, risk_tolerance: float)
     if w <= 0:
         return -math.inf
     inv = 1.0 / risk_tolerance
-    u = math.log(w) if abs(inv - 1.0) < 1e-12 else (w ** (1.0 - inv) - 1.0) / (1.0 - inv)
-    u2 = -inv * w ** (-inv - 1.0)
+    try:
+        u = math.log(w) if abs(inv - 1.0) < 1e-12 else (w ** (1.0 - inv) - 1.0) / (1.0 - inv)
+        u2 = -inv * w ** (-inv - 1.0)
+    except OverflowError:
+        return -math.inf
     return u + 0.5 * u2 * variance
 
 

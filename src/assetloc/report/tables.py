@@ -20,6 +20,10 @@ def _pct(x: float, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f}%"
 
 
+def _ratio(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
 def holdings_table(plan: Plan) -> Table:
     """Per account and class: dollars and percent of the account."""
     p = plan.problem
@@ -101,8 +105,8 @@ def assumptions_block(plan: Plan, market: MarketAssumptions) -> Group:
         f"horizon {a['horizon_years']} years, {a['liquidation']} at the end; tax-deferred "
         f"basis {a['tax_deferred_basis']}; taxable at {a['taxable_value']} value; "
         f"HSA {a['hsa_treatment']}",
-        f"Objective: {a['objective']}, risk aversion A = {a['risk_aversion']:g} "
-        f"(U = E - A/2 SD^2); Sharpe against cash at {_pct(a['cash_rate'], 2)}",
+        f"Objective: {a['objective']}; utility {a['utility']}; Sharpe against cash at "
+        f"{_pct(a['cash_rate'], 2)}",
         "Effective tax rates in a taxable account: "
         + ", ".join(
             f"{c} {_pct(r)} ({a['effective_tax_rate_origin'][c]})"
