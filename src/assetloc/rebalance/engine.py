@@ -285,6 +285,8 @@ def rebalance(
             "rows": sol.n_rows,
             "integer_variables": sol.n_integer,
             "stages": sol.stages,
+            "wash_sale_lps": sol.lp_nodes,
+            "mip_gap": sol.mip_gap,
             "seconds": sol.seconds,
             "objective_dollars": sol.objective,
             "model_tax": sol.tax,

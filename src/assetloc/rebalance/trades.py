@@ -13,8 +13,10 @@ Variables (shares unless named)
   position cannot be sold in this mode);
 * with ``min_trade`` or ``cost_per_trade``: a binary per buy and per sell order, u = 1 when
   the order is placed;
-* one binary per group that has a taxable lot at a loss and could be bought: 1 = "sell its
-  loss lots", 0 = "buy it" (the wash-sale coupling);
+* the wash-sale coupling "a group is either sold at a loss or bought, not both" is a
+  disjunction; it is enforced by branching on warm-started LPs when the model is otherwise
+  an LP, and by one binary per conflicting group (added lazily) when it is a MILP anyway
+  (see :func:`solve`);
 * deviations, dollars: ``e±[k,c]`` of account k's class c from its target, ``d±[c]`` of
   the household's class c, ``v[c]`` ≥ 0 the part of |d[c]| beyond the class's band;
 * ``t`` the estimated tax, dollars (≥ 0 unless losses earn credit).
@@ -32,7 +34,8 @@ Constraints
 * mode ``cash_flow_only``: no sales, except in an account whose withdrawal exceeds its cash
   and contribution, and there only up to that shortfall (plus its trading costs);
 * minimum trade: each order is zero or at least ``min_trade`` dollars (u·min ≤ amount ≤ u·M);
-* wash-sale coupling: loss-lot sales of group g ≤ shares·w_g, purchases of g ≤ M·(1 − w_g).
+* wash-sale coupling: per group g, either its loss lots are not sold or it is not bought
+  (as binaries: loss-lot sales of g ≤ shares·w_g, purchases of g ≤ M·(1 − w_g)).
 
 Objective, in dollars of tax (two stages, lexicographic)
 --------------------------------------------------------
@@ -88,8 +91,12 @@ from assetloc.rebalance.tax import TaxRates
 
 SalesMode = Literal["all", "cash_flow"]
 INF = highspy.kHighsInf
-MIP_TIME_LIMIT = 30.0  # seconds per stage
+MIP_TIME_LIMIT = 20.0  # seconds per stage; the best solution found is kept
+STAGE2_MIP_TIME_LIMIT = 2.0  # seconds: stage 2 of a MILP keeps stage 1's answer if no better
+MIP_REL_GAP = 1e-4  # a MILP stops within 0.01% of the optimum ...
+MIP_ABS_GAP = 1e-6  # ... or within this share of the household's value (at least a cent)
 MIN_TRADE_MARGIN = 0.01  # dollars above min_trade, so rounding shares down stays above it
+SHARE_EPS = 1e-7  # shares: a variable above this counts as traded
 STAGE_TOLERANCE = 1e-4  # dollars: how far stage 2 may move G and the tax from stage 1
 
 
@@ -158,7 +165,8 @@ class TradeSolution:
     buy : (K, S) shares bought; sell : (K, S) shares sold (all accounts);
     lot_sold : (L,) shares sold from each taxable lot.
     tax : the model's estimated tax (dollars); band_excess : (C,) dollars beyond the bands.
-    objective : stage-1 G (dollars); status, seconds, sizes : solver facts.
+    objective : stage-1 G (dollars); stage1_objective : G plus the tie-breakers;
+    status, seconds, sizes, lp_nodes (LPs of the wash-sale branching), mip_gap : solver facts.
     """
 
     buy: FloatArray
@@ -168,12 +176,15 @@ class TradeSolution:
     band_excess: FloatArray
     household_deviation: FloatArray
     objective: float
+    stage1_objective: float
     status: str
     seconds: float
     n_vars: int
     n_rows: int
     n_integer: int
     stages: int
+    lp_nodes: int = 1
+    mip_gap: float = 0.0
 
 
 @dataclass
@@ -212,6 +223,7 @@ class _Layout:
     pos_s: np.ndarray
     lot_pos: np.ndarray
     groups: list[str]
+    candidates: list[str]
     start: dict[str, int]
     size: dict[str, int]
 
@@ -232,7 +244,7 @@ def _sale_caps(spec: ModelSpec) -> FloatArray:
     return np.where(shortfall > 0, shortfall + spec.cost_per_trade * n_orders, 0.0)
 
 
-def _layout(spec: ModelSpec) -> _Layout:
+def _layout(spec: ModelSpec, coupled: frozenset[str] | None) -> _Layout:
     book = spec.book
     has_price = ~np.isnan(book.price)
     can_buy = (book.buyable if spec.menus else has_price) & ~spec.buy_blocked[None, :]
@@ -248,11 +260,13 @@ def _layout(spec: ModelSpec) -> _Layout:
         pos_k = pos_s = np.zeros(0, dtype=int)
     binaries = spec.min_trade > 0 or spec.cost_per_trade > 0
     gain = book.lot_gain_per_share
-    groups: list[str] = []
+    candidates: list[str] = []
     if spec.couple and book.n_lots:
-        loss_groups = {book.groups[s] for s in book.lot_security[gain < 0]}
+        sellable = gain < 0
+        loss_groups = {book.groups[s] for s in book.lot_security[sellable]}
         buy_groups = {book.groups[s] for s in bs}
-        groups = sorted(loss_groups & buy_groups)
+        candidates = sorted(loss_groups & buy_groups)
+    groups = [g for g in candidates if coupled is None or g in coupled]
     kc = book.k * book.c
     sizes = [
         ("b", len(bk)),
@@ -273,13 +287,19 @@ def _layout(spec: ModelSpec) -> _Layout:
     for name, n in sizes:
         start[name], size[name] = at, n
         at += n
-    return _Layout(bk, bs, nk, ns, pos_k, pos_s, lot_pos, groups, start, size)
+    return _Layout(bk, bs, nk, ns, pos_k, pos_s, lot_pos, groups, candidates, start, size)
 
 
-def build(spec: ModelSpec) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
-    """The stage-1 model as a ``HighsLp``; also the layout and the G cost vector."""
+def build(
+    spec: ModelSpec, coupled: frozenset[str] | None = None
+) -> tuple[highspy.HighsLp, _Layout, FloatArray]:
+    """The stage-1 model as a ``HighsLp``; also the layout and the G cost vector.
+
+    ``coupled``: the groups that get a wash-sale coupling binary (None: every group that
+    has a taxable loss lot and can be bought).
+    """
     book, w = spec.book, spec.weights
-    lay = _layout(spec)
+    lay = _layout(spec, coupled)
     nv = lay.start["t"] + 1
     price = np.nan_to_num(book.price)
     pb = price[lay.bk, lay.bs]
@@ -504,26 +524,175 @@ def _conflicts(spec: ModelSpec) -> list[str]:
     return out
 
 
-def solve(spec: ModelSpec) -> TradeSolution:
-    """Build and solve the model (two stages); raise on infeasibility or solver failure."""
-    t0 = time.perf_counter()
-    lp, lay, g = build(spec)
-    book, w = spec.book, spec.weights
+def _conflict_groups(spec: ModelSpec, lay: _Layout, x: FloatArray) -> set[str]:
+    """Groups that the solution ``x`` both sells at a loss (taxable) and buys."""
+    book = spec.book
+    groups = np.array(book.groups)
+    sold = x[lay.sl("x")] > SHARE_EPS
+    loss = book.lot_gain_per_share < 0
+    sold_groups = set(groups[book.lot_security[sold & loss]])
+    bought_groups = set(groups[lay.bs[x[lay.sl("b")] > SHARE_EPS]])
+    return sold_groups & bought_groups
+
+
+def _new_solver(lp: highspy.HighsLp, n_int: int, scale: float = 0.0) -> highspy.Highs:
     solver = highspy.Highs()
     solver.setOptionValue("output_flag", False)
-    n_int = len(lp.integrality_) and int(
-        sum(1 for v in lp.integrality_ if v == highspy.HighsVarType.kInteger)
-    )
     if n_int:
-        solver.setOptionValue("mip_rel_gap", 1e-6)
-        solver.setOptionValue("mip_abs_gap", 1e-3)
+        solver.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        solver.setOptionValue("mip_abs_gap", max(0.01, MIP_ABS_GAP * scale))
         solver.setOptionValue("time_limit", MIP_TIME_LIMIT)
     solver.passModel(lp)
+    return solver
+
+
+def _n_integer(lp: highspy.HighsLp) -> int:
+    return sum(1 for v in lp.integrality_ if v == highspy.HighsVarType.kInteger)
+
+
+Choice = Literal["no_buy", "no_loss"]
+
+
+@dataclass
+class _GroupCols:
+    """Columns of each candidate group: its purchases and its taxable loss lots."""
+
+    buys: dict[str, np.ndarray]
+    losses: dict[str, np.ndarray]
+    upper: FloatArray
+
+    @classmethod
+    def of(cls, spec: ModelSpec, lay: _Layout, lp: highspy.HighsLp) -> _GroupCols:
+        book = spec.book
+        groups = np.array(book.groups)
+        loss = book.lot_gain_per_share < 0
+        buys, losses = {}, {}
+        for grp in lay.candidates:
+            buys[grp] = (lay.start["b"] + np.flatnonzero(groups[lay.bs] == grp)).astype(np.int32)
+            lots = np.flatnonzero((groups[book.lot_security] == grp) & loss)
+            losses[grp] = (lay.start["x"] + lots).astype(np.int32)
+        return cls(buys, losses, np.asarray(lp.col_upper_, dtype=float).copy())
+
+    def apply(self, solver: highspy.Highs, choices: dict[str, Choice]) -> None:
+        """Bounds for ``choices``; groups not in it get their original bounds back."""
+        cols, ups = [], []
+        for grp in self.buys:
+            c = choices.get(grp)
+            cols += [self.buys[grp], self.losses[grp]]
+            ups.append(
+                np.zeros(len(self.buys[grp])) if c == "no_buy" else self.upper[self.buys[grp]]
+            )
+            ups.append(
+                np.zeros(len(self.losses[grp])) if c == "no_loss" else self.upper[self.losses[grp]]
+            )
+        if cols:
+            idx = np.concatenate(cols).astype(np.int32)
+            up = np.concatenate(ups)
+            solver.changeColsBounds(len(idx), idx, np.zeros(len(idx)), up)
+
+    def choices_of(self, x: FloatArray) -> dict[str, Choice]:
+        """Each group's choice in solution ``x``: its loss lots sold → no purchases."""
+        return {
+            grp: "no_buy" if (x[self.losses[grp]] > SHARE_EPS).any() else "no_loss"
+            for grp in self.buys
+        }
+
+
+def _branch_and_bound(
+    spec: ModelSpec, lay: _Layout, lp: highspy.HighsLp, conflicts: list[str]
+) -> tuple[highspy.Highs, FloatArray, dict[str, Choice], int]:
+    """The coupled LP by branching on groups with warm-started LPs (no binaries).
+
+    A node fixes, for some groups, "no purchases" or "no loss sales"; its LP leaves the other
+    groups free (a relaxation). A node whose solution has no group both sold at a loss and
+    bought is feasible for the coupled model; otherwise it branches on such a group. Nodes
+    whose LP objective is no better than the best feasible one are pruned: exact.
+    """
+    solver = _new_solver(lp, 0)
+    cols = _GroupCols.of(spec, lay, lp)
+    best_obj, best_x, best_fix = np.inf, None, {}
+    stack: list[dict[str, Choice]] = [{}]
+    nodes = 0
+    while stack:
+        fix = stack.pop()
+        nodes += 1
+        cols.apply(solver, fix)
+        try:
+            _run(solver, "rebalance (stage 1)", conflicts)
+        except InfeasibleError:
+            if nodes == 1:
+                raise
+            continue
+        obj = float(solver.getInfo().objective_function_value)
+        if obj >= best_obj - 1e-9:
+            continue
+        x = np.asarray(solver.getSolution().col_value, dtype=float)
+        open_groups = sorted(_conflict_groups(spec, lay, x) - set(fix))
+        if not open_groups:
+            best_obj, best_x, best_fix = obj, x, fix
+            continue
+        grp = open_groups[0]
+        stack.append(fix | {grp: "no_loss"})
+        stack.append(fix | {grp: "no_buy"})  # explored first: keep the harvest
+    assert best_x is not None
+    choices = cols.choices_of(best_x) | best_fix
+    cols.apply(solver, choices)  # stage 2 keeps every group's choice
+    return solver, best_x, choices, nodes
+
+
+def _relaxation(lp: highspy.HighsLp) -> highspy.HighsLp:
+    """``lp`` without integrality (the same object type, a copy)."""
+    out = highspy.HighsLp()
+    for name in (
+        "num_col_",
+        "num_row_",
+        "col_cost_",
+        "col_lower_",
+        "col_upper_",
+        "row_lower_",
+        "row_upper_",
+    ):
+        setattr(out, name, getattr(lp, name))
+    out.a_matrix_ = lp.a_matrix_
+    return out
+
+
+def solve(spec: ModelSpec) -> TradeSolution:
+    """Build and solve the model (two stages); raise on infeasibility or solver failure.
+
+    The wash-sale coupling (a group is sold at a loss or bought, not both) is a choice per
+    group. When the model is an LP it is solved exactly by :func:`_branch_and_bound` on
+    warm-started LPs. When it is a MILP anyway (whole shares, minimum trade, cost per
+    trade), the choices are taken from that exact solution of the LP relaxation and fixed by
+    bounds, and HiGHS solves the MILP once per stage (to a gap of 0.01% of the objective or
+    one millionth of the household's value, at least a cent; at most ``MIP_TIME_LIMIT``
+    seconds; the gap is reported). Stage 2 keeps every group's choice.
+    """
+    t0 = time.perf_counter()
+    book, w = spec.book, spec.weights
     conflicts = _conflicts(spec)
-    _run(solver, "rebalance (stage 1)", conflicts)
-    x = np.asarray(solver.getSolution().col_value, dtype=float)
+    lp, lay, g = build(spec, frozenset())
+    n_int = _n_integer(lp)
+    nodes = 1
+    if n_int == 0:
+        if spec.couple and lay.candidates:
+            solver, x, _, nodes = _branch_and_bound(spec, lay, lp, conflicts)
+        else:
+            solver = _new_solver(lp, 0)
+            _run(solver, "rebalance (stage 1)", conflicts)
+            x = np.asarray(solver.getSolution().col_value, dtype=float)
+    else:
+        scale = float(book.value.sum() + np.maximum(book.available_cash, 0.0).sum())
+        solver = _new_solver(lp, n_int, scale)
+        if spec.couple and lay.candidates:
+            _, _, choices, nodes = _branch_and_bound(spec, lay, _relaxation(lp), conflicts)
+            _GroupCols.of(spec, lay, lp).apply(solver, choices)
+        _run(solver, "rebalance (stage 1)", conflicts)
+        x = np.asarray(solver.getSolution().col_value, dtype=float)
     g1 = float(g @ x)
+    full1 = float(np.asarray(lp.col_cost_) @ x)
     stages = 1
+    status = "Optimal" if n_int == 0 else solver.modelStatusToString(solver.getModelStatus())
     if spec.two_stage:
         t_col = lay.start["t"]
         tax1 = float(x[t_col])
@@ -535,10 +704,21 @@ def solve(spec: ModelSpec) -> TradeSolution:
         for name in ("ep", "em"):
             cost2[lay.sl(name)] = w.account
         solver.changeColsCost(lp.num_col_, np.arange(lp.num_col_, dtype=np.int32), cost2)
+        if n_int:
+            # orders stay as stage 1 placed them (their binaries fixed); stage 1's solution
+            # is feasible and starts the search; the time limit keeps it if nothing better
+            for name in ("ub", "ut", "un"):
+                cols = lay.idx(name).astype(np.int32)
+                if len(cols):
+                    fixed = np.round(x[cols])
+                    solver.changeColsBounds(len(cols), cols, fixed, fixed)
+            solver.setOptionValue("time_limit", STAGE2_MIP_TIME_LIMIT)
+            allcols = np.arange(lp.num_col_, dtype=np.int32)
+            solver.setSolution(lp.num_col_, allcols, x)
         _run(solver, "rebalance (stage 2)", conflicts)
         x = np.asarray(solver.getSolution().col_value, dtype=float)
         stages = 2
-    status = solver.modelStatusToString(solver.getModelStatus())
+        status = solver.modelStatusToString(solver.getModelStatus())
 
     buy = np.zeros((book.k, book.s))
     buy[lay.bk, lay.bs] = np.maximum(x[lay.sl("b")], 0.0)
@@ -555,10 +735,13 @@ def solve(spec: ModelSpec) -> TradeSolution:
         band_excess=np.maximum(x[lay.sl("v")], 0.0),
         household_deviation=dev,
         objective=g1,
+        stage1_objective=full1,
         status=status,
         seconds=time.perf_counter() - t0,
         n_vars=lp.num_col_,
         n_rows=lp.num_row_,
         n_integer=int(n_int),
         stages=stages,
+        lp_nodes=nodes,
+        mip_gap=float(solver.getInfo().mip_gap) if n_int else 0.0,
     )
