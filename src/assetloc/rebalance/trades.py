@@ -96,6 +96,7 @@ STAGE2_MIP_TIME_LIMIT = 2.0  # seconds: stage 2 of a MILP keeps stage 1's answer
 MIP_REL_GAP = 1e-4  # a MILP stops within 0.01% of the optimum ...
 MIP_ABS_GAP = 1e-6  # ... or within this share of the household's value (at least a cent)
 MIN_TRADE_MARGIN = 0.01  # dollars above min_trade, so rounding shares down stays above it
+BRANCH_NODE_LIMIT = 2000  # LPs in the wash-sale branching
 SHARE_EPS = 1e-7  # shares: a variable above this counts as traded
 STAGE_TOLERANCE = 1e-4  # dollars: how far stage 2 may move G and the tax from stage 1
 
@@ -606,14 +607,16 @@ def _branch_and_bound(
     A node fixes, for some groups, "no purchases" or "no loss sales"; its LP leaves the other
     groups free (a relaxation). A node whose solution has no group both sold at a loss and
     bought is feasible for the coupled model; otherwise it branches on such a group. Nodes
-    whose LP objective is no better than the best feasible one are pruned: exact.
+    whose LP objective is no better than the best feasible one are pruned: exact, unless
+    ``BRANCH_NODE_LIMIT`` LPs do not suffice (then the best feasible node is kept; the first
+    leaf, which blocks purchases of every conflicting group, is always feasible).
     """
     solver = _new_solver(lp, 0)
     cols = _GroupCols.of(spec, lay, lp)
     best_obj, best_x, best_fix = np.inf, None, {}
     stack: list[dict[str, Choice]] = [{}]
     nodes = 0
-    while stack:
+    while stack and nodes < BRANCH_NODE_LIMIT:
         fix = stack.pop()
         nodes += 1
         cols.apply(solver, fix)
@@ -634,7 +637,8 @@ def _branch_and_bound(
         grp = open_groups[0]
         stack.append(fix | {grp: "no_loss"})
         stack.append(fix | {grp: "no_buy"})  # explored first: keep the harvest
-    assert best_x is not None
+    if best_x is None:
+        raise SolverError("rebalance: the wash-sale branching found no feasible choice")
     choices = cols.choices_of(best_x) | best_fix
     cols.apply(solver, choices)  # stage 2 keeps every group's choice
     return solver, best_x, choices, nodes
