@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -97,12 +98,12 @@ class Problem:
         """Number of accounts."""
         return len(self.account_ids)
 
-    @property
+    @cached_property
     def wealth(self) -> float:
         """After-tax financial wealth F, dollars."""
         return float(self.value_factor @ self.balances)
 
-    @property
+    @cached_property
     def budgets(self) -> FloatArray:
         """Account shares a[k] of F (sum to 1)."""
         return self.value_factor * self.balances / self.wealth
@@ -112,7 +113,7 @@ class Problem:
         """Pre-tax expected returns, decimal per year."""
         return self.market.expected_return
 
-    @property
+    @cached_property
     def cov(self) -> FloatArray:
         """Pre-tax covariance, decimal² per year."""
         return self.market.covariance

@@ -31,6 +31,7 @@ from scipy.optimize import minimize_scalar
 from assetloc.assumptions import FloatArray
 from assetloc.errors import InfeasibleError, SolverError
 from assetloc.infeasibility import diagnose
+from assetloc.merge import groups, merged, spread
 from assetloc.problem import Problem, View
 from assetloc.utility import crra_utility
 
@@ -73,35 +74,21 @@ def constraints(p: Problem, m: FloatArray) -> Constraints:
     """
     n, k = p.n, p.k
     budgets = p.budgets
-    eq_rows: list[FloatArray] = []
-    eq_rhs: list[float] = []
-    for kk in range(k):
-        if budgets[kk] > 0:
-            row = np.zeros(k * n)
-            row[kk * n : (kk + 1) * n] = 1.0
-            eq_rows.append(row)
-            eq_rhs.append(float(budgets[kk]))
-    if p.mix is not None:
-        for i in range(n):
-            row = np.zeros(k * n)
-            row[i::n] = p.mix_weights
-            eq_rows.append(row)
-            eq_rhs.append(float(p.mix[i]))
-    in_rows: list[FloatArray] = []
-    in_lo: list[float] = []
-    in_hi: list[float] = []
-    for i in range(n):
-        if p.class_lower[i] > 0 or p.class_upper[i] < 1:
-            row = np.zeros(k * n)
-            row[i::n] = 1.0
-            in_rows.append(row)
-            in_lo.append(float(p.class_lower[i]))
-            in_hi.append(float(p.class_upper[i]))
-    eq = np.array(eq_rows) if eq_rows else np.zeros((0, k * n))
+    active = np.flatnonzero(budgets > 0)
+    blocks = [np.kron(np.eye(k)[active], np.ones(n))]  # Σ_i x[k, i] = a[k]
+    eq_rhs = [budgets[active]]
+    if p.mix is not None:  # Σ_k w[k]·x[k, i] = mix[i]
+        blocks.append(np.kron(p.mix_weights[None, :], np.eye(n)))
+        eq_rhs.append(p.mix)
+    eq = np.vstack(blocks)
+    bounded = np.flatnonzero((p.class_lower > 0) | (p.class_upper < 1))
+    in_rows = list(np.kron(np.ones((1, k)), np.eye(n)[bounded])) if bounded.size else []
+    in_lo = p.class_lower[bounded].tolist()
+    in_hi = p.class_upper[bounded].tolist()
     fixed = p.lower.ravel() == p.upper.ravel()
     keep = _independent_rows(eq, fixed)  # e.g. the mix rows and the budgets share one
     rows = [*eq[keep], *in_rows]
-    rhs = np.array(eq_rhs)[keep].tolist()
+    rhs = np.concatenate(eq_rhs)[keep].tolist()
     # x[k, i] <= a[k] is implied by the budget and x >= 0; stating it again makes every
     # single-class account a degenerate vertex, which active-set solvers handle badly.
     implied = p.upper >= p.budgets[:, None]
@@ -349,7 +336,7 @@ def _independent_rows(
         a = a[:, ~fixed]
         if a.shape[1] == 0:
             return np.zeros(0, dtype=int)
-    _q, r, piv = qr(a.T, mode="economic", pivoting=True)
+    _q, r, piv = qr(a.T, mode="economic", pivoting=True, check_finite=False)
     diag = np.abs(np.diag(r))
     rank = int((diag > tol * max(1.0, diag[0] if diag.size else 1.0)).sum())
     return np.sort(piv[:rank])
@@ -484,26 +471,35 @@ def violation(p: Problem, x: FloatArray) -> float:
 def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     """Solve ``p``; ``tax_free`` marks the accounts that get the highest returns first.
 
-    Raises :class:`InfeasibleError` naming the constraints that conflict (also when a
-    solver returns a point that does not meet them: no answer is better than a wrong one).
+    Interchangeable accounts are merged first (:mod:`assetloc.merge`; exact). Raises
+    :class:`InfeasibleError` naming the constraints that conflict (also when a solver returns
+    a point that does not meet them: no answer is better than a wrong one).
     """
-    m = exposure_map(p)
-    c = constraints(p, m)
-    view = p.view()
     tf = np.zeros(p.k, dtype=bool) if tax_free is None else tax_free
+    parts1 = groups(p)
+    p1 = merged(p, parts1)
+    m1 = exposure_map(p1)
     try:
-        x1 = solve_stage1(p, m, c, view)
+        y1 = solve_stage1(p1, m1, constraints(p1, m1), p1.view())
     except Infeasible:
         raise InfeasibleError(diagnose(p)) from None
-    if violation(p, x1.reshape(p.k, p.n)) > FEAS_TOL:
+    x1 = spread(p, parts1, y1.reshape(len(parts1), p.n))
+    if violation(p, x1) > FEAS_TOL:
         raise InfeasibleError(diagnose(p))
+    parts2 = groups(p, tf)
+    p2 = merged(p, parts2)
+    m2 = exposure_map(p2)
+    c2 = constraints(p2, m2)
+    y2 = np.array([x1[g].sum(axis=0) for g in parts2])
+    tf2 = np.array([bool(tf[g[0]]) for g in parts2])
     applied = True
     try:
-        x = np.clip(_tie_break(p, m, c, x1, tf), c.lb, c.ub).reshape(p.k, p.n)
+        y = np.clip(_tie_break(p2, m2, c2, y2.ravel(), tf2), c2.lb, c2.ub)
+        x = spread(p, parts2, y.reshape(len(parts2), p.n))
         if violation(p, x) > FEAS_TOL:
             raise SolverError("stage 2 left the constraints")
     except (Infeasible, SolverError):
         # The rule could not be applied numerically; the optimum itself stands, flagged.
         applied = False
-        x = np.clip(x1, c.lb, c.ub).reshape(p.k, p.n)
+        x = x1
     return Solution(x=x, exposure=p.exposure(x), tie_break_applied=applied)
