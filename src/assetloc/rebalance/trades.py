@@ -33,7 +33,8 @@ Constraints
   when the loss would be lost for good, see :mod:`~assetloc.rebalance.washsale`);
 * mode ``cash_flow_only``: no sales, except in an account whose withdrawal exceeds its cash
   and contribution, and there only up to that shortfall (plus its trading costs);
-* minimum trade: each order is zero or at least ``min_trade`` dollars (u·min ≤ amount ≤ u·M);
+* minimum trade: each order is zero or at least ``min_trade`` dollars (u·min ≤ amount ≤ u·M),
+  and an account never both buys and sells one security (u_buy + u_sell ≤ 1);
 * wash-sale coupling: per group g, either its loss lots are not sold or it is not bought
   (as binaries: loss-lot sales of g ≤ shares·w_g, purchases of g ≤ M·(1 − w_g)).
 
@@ -92,6 +93,7 @@ from assetloc.rebalance.tax import TaxRates
 SalesMode = Literal["all", "cash_flow"]
 INF = highspy.kHighsInf
 MIP_TIME_LIMIT = 20.0  # seconds per stage; the best solution found is kept
+LARGE_MILP = 2000  # integer variables: above this the MILP is restricted by its LP (see solve)
 STAGE2_MIP_TIME_LIMIT = 2.0  # seconds: stage 2 of a MILP keeps stage 1's answer if no better
 MIP_REL_GAP = 1e-4  # a MILP stops within 0.01% of the optimum ...
 MIP_ABS_GAP = 1e-6  # ... or within this share of the household's value (at least a cent)
@@ -426,6 +428,28 @@ def build(
             m.add(rb + lay.lot_pos, lay.idx("x"), pl)
             m.add(rb + np.arange(n), lay.idx("ut"), np.full(n, -(mt + MIN_TRADE_MARGIN)))
 
+    # never buy and sell one security in one account (min trade could make that pay)
+    if lay.size["ub"]:
+        buy_at = {
+            (int(k), int(s_)): j for j, (k, s_) in enumerate(zip(lay.bk, lay.bs, strict=True))
+        }
+        pairs = [
+            (buy_at[(int(k), int(s_))], lay.start["ut"] + j)
+            for j, (k, s_) in enumerate(zip(lay.pos_k, lay.pos_s, strict=True))
+            if (int(k), int(s_)) in buy_at
+        ] + [
+            (buy_at[(int(k), int(s_))], lay.start["un"] + j)
+            for j, (k, s_) in enumerate(zip(lay.nk, lay.ns, strict=True))
+            if (int(k), int(s_)) in buy_at
+        ]
+        if pairs:
+            n = len(pairs)
+            ro = m.new_rows(n, -INF, 1.0)
+            ub_cols = lay.start["ub"] + np.array([p[0] for p in pairs])
+            us_cols = np.array([p[1] for p in pairs])
+            m.add(ro + np.arange(n), ub_cols, np.ones(n))
+            m.add(ro + np.arange(n), us_cols, np.ones(n))
+
     # wash-sale coupling per group: loss sales ≤ shares·w ; purchases ≤ M·(1 − w)
     if lay.groups:
         groups_arr = np.array(book.groups)
@@ -661,66 +685,121 @@ def _relaxation(lp: highspy.HighsLp) -> highspy.HighsLp:
     return out
 
 
+def _stage2(
+    solver: highspy.Highs,
+    spec: ModelSpec,
+    lay: _Layout,
+    lp: highspy.HighsLp,
+    g: FloatArray,
+    x: FloatArray,
+    conflicts: list[str],
+    mip: bool,
+) -> FloatArray:
+    """Stage 2 on ``solver`` (whose stage-1 solution is ``x``): G and the tax capped at their
+    stage-1 values, the accounts' deviations from their own targets minimized."""
+    t_col = lay.start["t"]
+    g1 = float(g @ x)
+    tol = STAGE_TOLERANCE + 1e-9 * abs(g1)
+    nz = np.flatnonzero(g)
+    solver.addRow(-INF, g1 + tol, len(nz), nz.astype(np.int32), g[nz])
+    solver.changeColBounds(t_col, lp.col_lower_[t_col], float(x[t_col]) + STAGE_TOLERANCE)
+    cost2 = np.asarray(lp.col_cost_).copy()  # G + ε·turnover, now capped by the row
+    for name in ("ep", "em"):
+        cost2[lay.sl(name)] = spec.weights.account
+    solver.changeColsCost(lp.num_col_, np.arange(lp.num_col_, dtype=np.int32), cost2)
+    if mip:
+        # stage 1's solution is feasible here: it starts the search, and the (short) time
+        # limit keeps it when nothing better is proven in time
+        solver.setOptionValue("time_limit", STAGE2_MIP_TIME_LIMIT)
+        solver.setSolution(lp.num_col_, np.arange(lp.num_col_, dtype=np.int32), x)
+    _run(solver, "rebalance (stage 2)", conflicts)
+    return np.asarray(solver.getSolution().col_value, dtype=float)
+
+
+def _fix_from(solver: highspy.Highs, spec: ModelSpec, lay: _Layout, x: FloatArray) -> None:
+    """Restrict a large MILP to what its LP solution ``x`` trades (LP-guided fixing).
+
+    Orders and lots the LP leaves alone are fixed at zero; lots the LP sells in full are
+    fixed sold when their position's sale is well above the minimum trade. What stays free
+    is what rounding needs: partly sold lots, the amounts of the orders placed, whether to
+    place the small ones.
+    """
+    book = spec.book
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+
+    def fix(c: np.ndarray, v: np.ndarray | float) -> None:
+        cols.append(c.astype(np.int32))
+        vals.append(np.broadcast_to(np.asarray(v, dtype=float), c.shape).copy())
+
+    xb, xy, xx = x[lay.sl("b")], x[lay.sl("y")], x[lay.sl("x")]
+    idle_b = xb <= SHARE_EPS
+    fix(lay.idx("b")[idle_b], 0.0)
+    idle_y = xy <= SHARE_EPS
+    fix(lay.idx("y")[idle_y], 0.0)
+    fix(lay.idx("x")[xx <= SHARE_EPS], 0.0)
+    proceeds = np.zeros(len(lay.pos_k))
+    np.add.at(proceeds, lay.lot_pos, xx * book.lot_price)
+    big = proceeds[lay.lot_pos] >= 2.0 * spec.min_trade + 1.0
+    ub = np.floor(book.lot_shares + 1e-9) if spec.whole_shares else book.lot_shares
+    full = (xx >= ub - 1e-7) & (ub > 0) & big
+    fix(lay.idx("x")[full], ub[full])
+    if lay.size["ub"]:
+        fix(lay.idx("ub")[idle_b], 0.0)
+        fix(lay.idx("un")[idle_y], 0.0)
+        fix(lay.idx("ut")[proceeds <= SHARE_EPS], 0.0)
+    c = np.concatenate(cols)
+    v = np.concatenate(vals)
+    solver.changeColsBounds(len(c), c, v, v)
+
+
 def solve(spec: ModelSpec) -> TradeSolution:
     """Build and solve the model (two stages); raise on infeasibility or solver failure.
 
     The wash-sale coupling (a group is sold at a loss or bought, not both) is a choice per
-    group. When the model is an LP it is solved exactly by :func:`_branch_and_bound` on
-    warm-started LPs. When it is a MILP anyway (whole shares, minimum trade, cost per
-    trade), the choices are taken from that exact solution of the LP relaxation and fixed by
-    bounds, and HiGHS solves the MILP once per stage (to a gap of 0.01% of the objective or
-    one millionth of the household's value, at least a cent; at most ``MIP_TIME_LIMIT``
-    seconds; the gap is reported). Stage 2 keeps every group's choice.
+    group. As an LP the model is solved exactly: :func:`_branch_and_bound` on warm-started
+    LPs, then stage 2. As a MILP (whole shares, minimum trade, cost per trade), the LP
+    relaxation is solved that way first; its group choices are fixed by bounds; a large
+    MILP (more than ``LARGE_MILP`` integer variables) is then restricted to what the
+    relaxation trades (:func:`_fix_from`), and HiGHS solves it, stage 1 to a gap of 0.01%
+    (or a millionth of the household's value, at least a cent) within ``MIP_TIME_LIMIT``
+    seconds and stage 2 within ``STAGE2_MIP_TIME_LIMIT``. ``mip_gap`` reports the distance
+    of stage 1 from the LP relaxation's objective, a lower bound.
     """
     t0 = time.perf_counter()
-    book, w = spec.book, spec.weights
+    book = spec.book
     conflicts = _conflicts(spec)
     lp, lay, g = build(spec, frozenset())
     n_int = _n_integer(lp)
     nodes = 1
-    if n_int == 0:
-        if spec.couple and lay.candidates:
-            solver, x, _, nodes = _branch_and_bound(spec, lay, lp, conflicts)
-        else:
-            solver = _new_solver(lp, 0)
-            _run(solver, "rebalance (stage 1)", conflicts)
-            x = np.asarray(solver.getSolution().col_value, dtype=float)
+    mip_gap = 0.0
+    relax = lp if n_int == 0 else _relaxation(lp)
+    if spec.couple and lay.candidates:
+        solver, x, choices, nodes = _branch_and_bound(spec, lay, relax, conflicts)
     else:
-        scale = float(book.value.sum() + np.maximum(book.available_cash, 0.0).sum())
-        solver = _new_solver(lp, n_int, scale)
-        if spec.couple and lay.candidates:
-            _, _, choices, nodes = _branch_and_bound(spec, lay, _relaxation(lp), conflicts)
-            _GroupCols.of(spec, lay, lp).apply(solver, choices)
+        solver, choices = _new_solver(relax, 0), {}
         _run(solver, "rebalance (stage 1)", conflicts)
         x = np.asarray(solver.getSolution().col_value, dtype=float)
+    if n_int:
+        bound = float(np.asarray(lp.col_cost_) @ x)
+        guide = x
+        if n_int > LARGE_MILP and spec.two_stage:
+            guide = _stage2(solver, spec, lay, relax, g, x, conflicts, mip=False)
+        scale = float(book.value.sum() + np.maximum(book.available_cash, 0.0).sum())
+        solver = _new_solver(lp, n_int, scale)
+        _GroupCols.of(spec, lay, lp).apply(solver, choices)
+        if n_int > LARGE_MILP:
+            _fix_from(solver, spec, lay, guide)
+        _run(solver, "rebalance (stage 1)", conflicts)
+        x = np.asarray(solver.getSolution().col_value, dtype=float)
+        full = float(np.asarray(lp.col_cost_) @ x)
+        mip_gap = max(0.0, full - bound) / max(1.0, abs(full))
     g1 = float(g @ x)
     full1 = float(np.asarray(lp.col_cost_) @ x)
+    status = solver.modelStatusToString(solver.getModelStatus()) if n_int else "Optimal"
     stages = 1
-    status = "Optimal" if n_int == 0 else solver.modelStatusToString(solver.getModelStatus())
     if spec.two_stage:
-        t_col = lay.start["t"]
-        tax1 = float(x[t_col])
-        tol = STAGE_TOLERANCE + 1e-9 * abs(g1)
-        nz = np.flatnonzero(g)
-        solver.addRow(-INF, g1 + tol, len(nz), nz.astype(np.int32), g[nz])
-        solver.changeColBounds(t_col, lp.col_lower_[t_col], tax1 + STAGE_TOLERANCE)
-        cost2 = np.asarray(lp.col_cost_).copy()  # G + ε·turnover, now capped by the row
-        for name in ("ep", "em"):
-            cost2[lay.sl(name)] = w.account
-        solver.changeColsCost(lp.num_col_, np.arange(lp.num_col_, dtype=np.int32), cost2)
-        if n_int:
-            # orders stay as stage 1 placed them (their binaries fixed); stage 1's solution
-            # is feasible and starts the search; the time limit keeps it if nothing better
-            for name in ("ub", "ut", "un"):
-                cols = lay.idx(name).astype(np.int32)
-                if len(cols):
-                    fixed = np.round(x[cols])
-                    solver.changeColsBounds(len(cols), cols, fixed, fixed)
-            solver.setOptionValue("time_limit", STAGE2_MIP_TIME_LIMIT)
-            allcols = np.arange(lp.num_col_, dtype=np.int32)
-            solver.setSolution(lp.num_col_, allcols, x)
-        _run(solver, "rebalance (stage 2)", conflicts)
-        x = np.asarray(solver.getSolution().col_value, dtype=float)
+        x = _stage2(solver, spec, lay, lp, g, x, conflicts, mip=n_int > 0)
         stages = 2
         status = solver.modelStatusToString(solver.getModelStatus())
 
@@ -747,5 +826,5 @@ def solve(spec: ModelSpec) -> TradeSolution:
         n_integer=int(n_int),
         stages=stages,
         lp_nodes=nodes,
-        mip_gap=float(solver.getInfo().mip_gap) if n_int else 0.0,
+        mip_gap=mip_gap,
     )
