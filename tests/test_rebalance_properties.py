@@ -321,3 +321,37 @@ def test_household_on_target_gets_no_trades(d: dict[str, Any]) -> None:
     r = rebalance(parse_household(d))
     assert r.trades == ()
     assert r.within_bands
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_large_milp_restriction_stays_feasible_and_near_the_full_milp(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The LP-guided restriction of large MILPs (forced on here for a small one)."""
+    from assetloc.rebalance import trades
+
+    rng = np.random.default_rng(seed)
+    lots = [
+        lot(str(rng.choice([LONG_AGO, RECENT])), 10.0, 10.0 * float(rng.uniform(40.0, 130.0)))
+        for _ in range(6)
+    ]
+    d = household_dict(
+        [
+            account("brk", "taxable", 500.0, [pos("STK", 60, 100.0, lots)], withdrawal=1234.0),
+            account("ira", "traditional", 0.0, [pos("BON", 80, 50.0), pos("STK2", 10, 90.0)]),
+        ],
+        rebalance={"whole_shares": True, "min_trade": 150.0, "cost_per_trade": 2.0},
+    )
+    d["securities"] = [
+        {**s, "price": 90.0} if s["symbol"] == "STK2" else s for s in d["securities"]
+    ]
+    full = rebalance(parse_household(d))
+    monkeypatch.setattr(trades, "LARGE_MILP", 0)
+    restricted = rebalance(parse_household(d))
+    for r in (full, restricted):
+        assert all(a.cash_after >= 0 for a in r.accounts)
+        assert all(t.shares == round(t.shares) and t.amount >= 150.0 for t in r.trades)
+        assert r.within_bands
+    g_full, g_restricted = full.solver["objective_dollars"], restricted.solver["objective_dollars"]
+    assert g_restricted >= g_full - 0.05  # the full MILP is the better (or equal) one
+    assert g_restricted <= g_full + 0.01 * abs(g_full) + 25.0  # and the restriction is close

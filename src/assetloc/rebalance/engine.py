@@ -286,7 +286,7 @@ def rebalance(
             "integer_variables": sol.n_integer,
             "stages": sol.stages,
             "wash_sale_lps": sol.lp_nodes,
-            "mip_gap": sol.mip_gap,
+            "gap_to_lp_bound": sol.mip_gap,
             "seconds": sol.seconds,
             "objective_dollars": sol.objective,
             "model_tax": sol.tax,

@@ -788,9 +788,17 @@ def solve(spec: ModelSpec) -> TradeSolution:
         scale = float(book.value.sum() + np.maximum(book.available_cash, 0.0).sum())
         solver = _new_solver(lp, n_int, scale)
         _GroupCols.of(spec, lay, lp).apply(solver, choices)
-        if n_int > LARGE_MILP:
+        restricted = n_int > LARGE_MILP
+        if restricted:
             _fix_from(solver, spec, lay, guide)
-        _run(solver, "rebalance (stage 1)", conflicts)
+        try:
+            _run(solver, "rebalance (stage 1)", conflicts)
+        except InfeasibleError:
+            if not restricted:
+                raise
+            solver = _new_solver(lp, n_int, scale)  # rounding needs more room: the full MILP
+            _GroupCols.of(spec, lay, lp).apply(solver, choices)
+            _run(solver, "rebalance (stage 1)", conflicts)
         x = np.asarray(solver.getSolution().col_value, dtype=float)
         full = float(np.asarray(lp.col_cost_) @ x)
         mip_gap = max(0.0, full - bound) / max(1.0, abs(full))
