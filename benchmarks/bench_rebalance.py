@@ -237,7 +237,8 @@ def main() -> None:
         print(
             f"  model {r.solver['variables']} vars x {r.solver['rows']} rows, "
             f"{r.solver['integer_variables']} integer, {r.solver['wash_sale_lps']} LPs in the "
-            f"wash-sale branching, gap to the LP bound {r.solver['gap_to_lp_bound']:.1e}; {len(r.trades)} orders, "
+            f"wash-sale branching, gap to the LP bound {r.solver['gap_to_lp_bound']:.1e}; "
+            f"{len(r.trades)} orders, "
             f"{lots_sold} lots sold; within bands: {r.within_bands}; "
             f"estimated tax ${r.tax.estimated_tax:,.0f}"
         )
