@@ -14,9 +14,9 @@ Variables (shares unless named)
 * with ``min_trade`` or ``cost_per_trade``: a binary per buy and per sell order, u = 1 when
   the order is placed;
 * the wash-sale coupling "a group is either sold at a loss or bought, not both" is a
-  disjunction; it is enforced by branching on warm-started LPs when the model is otherwise
-  an LP, and by one binary per conflicting group (added lazily) when it is a MILP anyway
-  (see :func:`solve`);
+  disjunction: it is enforced by branching on warm-started LPs (no binaries; a MILP takes
+  its choices from its LP relaxation), see :func:`solve`. :func:`build` can also write it
+  as one binary per group (``coupled``), the textbook MILP the benchmark compares with;
 * deviations, dollars: ``e±[k,c]`` of account k's class c from its target, ``d±[c]`` of
   the household's class c, ``v[c]`` ≥ 0 the part of |d[c]| beyond the class's band;
 * ``t`` the estimated tax, dollars (≥ 0 unless losses earn credit).
@@ -30,13 +30,15 @@ Constraints
 * tax epigraph (see :mod:`assetloc.rebalance.tax`): t ≥ r_s·ST + r_l·LT and
   t ≥ min(r_s, r_l)·(ST + LT), ST and LT the gains Σ_l (price − basis/share)·x[l] by term;
   a lot flagged by the wash-sale guard counts its loss as zero (as a gain of the same size
-  when the loss would be lost for good, see :mod:`~assetloc.rebalance.washsale`);
+  when the loss would be lost for good, see :mod:`~assetloc.rebalance.washsale`); a net
+  loss is negative tax unless ``allow_losses`` is false (then t ≥ 0);
 * mode ``cash_flow_only``: no sales, except in an account whose withdrawal exceeds its cash
   and contribution, and there only up to that shortfall (plus its trading costs);
 * minimum trade: each order is zero or at least ``min_trade`` dollars (u·min ≤ amount ≤ u·M),
   and an account never both buys and sells one security (u_buy + u_sell ≤ 1);
 * wash-sale coupling: per group g, either its loss lots are not sold or it is not bought
-  (as binaries: loss-lot sales of g ≤ shares·w_g, purchases of g ≤ M·(1 − w_g)).
+  (as binaries: loss-lot sales of g ≤ shares·w_g, purchases of g ≤ M·(1 − w_g));
+* purchases of groups sold at a loss in the past 30 days: none (bounds).
 
 Objective, in dollars of tax (two stages, lexicographic)
 --------------------------------------------------------
@@ -66,7 +68,9 @@ Stage 2 keeps G and the tax at their stage-1 values (to 1e-4 dollars) and minimi
 ``W_a·Σ_{k,c} (e⁺ + e⁻)[k,c] + G + ε·turnover`` with ``W_a = 0.002``: among the equally good
 household outcomes it picks the one nearest the optimizer's per-account targets (the
 location) — which only ever costs trades that are free of tax, chiefly inside
-tax-advantaged accounts. The account targets therefore never cause a taxable sale.
+tax-advantaged accounts. The account targets therefore never cause a taxable sale. (Large
+MILPs are restricted to the trades of their LP relaxation's stage 2 first; see
+:func:`solve`.)
 
 The order of preference asked of a tax-aware rebalance falls out of these costs: cash flows
 cost nothing but ε; trades inside tax-advantaged accounts cost no tax; in taxable accounts
