@@ -300,6 +300,10 @@ def rebalance(
     drift_after = drift(after, target.shares, band_share)
     if action == "none":
         drift_after = drift(before, target.shares, band_share)
+    if drift_after.any_out and not binding:
+        out = ", ".join(drift_after.out_classes())
+        why = "rounding the orders (whole shares, minimum trade) and trading costs"
+        binding = [f"outside the bands after the trades: {out} ({why})"]
     accounts = tuple(
         AccountState(
             id=book.account_ids[k],
