@@ -13,7 +13,7 @@ import pytest
 
 from assetloc import build_problem, optimize, parse_household
 from assetloc.errors import InfeasibleError, InputError
-from assetloc.taxes import is_long_term
+from assetloc.holdings import is_long_term
 from assetloc.utility import crra_utility
 
 from cli_runner import run_cli

@@ -106,6 +106,7 @@ def forced_loss_sale(recent: list[dict[str, Any]], extra_lot: bool = False) -> d
             account("ira", "traditional", 0.0, [pos("STK", 30, 100.0), pos("BON", 40, 100.0)]),
         ],
         recent=recent,
+        rebalance={"allow_losses": True},  # losses credited: the loss sale is what is probed
     )
 
 
@@ -178,7 +179,7 @@ def test_never_sell_a_group_at_a_loss_and_buy_it_in_the_same_rebalance() -> None
                 account("ira", "traditional", 0.0, [pos("BON", 100, 100.0)]),
             ],
             {"us_equity_large_cap": 0.5, "us_corp_bonds_core": 0.5},
-            rebalance={"mode": "full"},
+            rebalance={"mode": "full", "allow_losses": True},  # harvesting is what is probed
         )
     )
     plan = plan_after_flows(h)

@@ -16,6 +16,19 @@ Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 SHARE_TOLERANCE = 1e-6  # lots must add up to the position within this many shares
 
 
+def is_long_term(acquired: dt.date, sold: dt.date) -> bool:
+    """Held more than one year (IRC §1222): sold after the first anniversary of purchase.
+
+    The holding period starts the day after purchase, so a sale on the anniversary itself
+    is short-term; for a lot bought on February 29 the year ends on February 28.
+    """
+    try:
+        anniversary = acquired.replace(year=acquired.year + 1)
+    except ValueError:  # February 29
+        anniversary = dt.date(acquired.year + 1, 2, 28)
+    return sold > anniversary
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -110,7 +123,7 @@ class RebalanceOptions(_Strict):
     min_trade: NonNeg = 0.0
     whole_shares: bool = False
     cost_per_trade: NonNeg = 0.0
-    allow_losses: bool = True
+    allow_losses: bool = False
     distance_weight: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         default=0.01,
         description="dollars of tax worth paying per dollar of household deviation removed",

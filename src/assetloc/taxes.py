@@ -26,21 +26,9 @@ from assetloc.effective_tax import (
     tax_cost_ratio,
 )
 from assetloc.errors import InputError
+from assetloc.holdings import is_long_term
 from assetloc.household import Account, Investor, Options
 from assetloc.tax_profile import TaxProfile
-
-
-def is_long_term(acquired: dt.date, sold: dt.date) -> bool:
-    """Held more than one year (IRC §1222): sold after the first anniversary of purchase.
-
-    The holding period starts the day after purchase, so a sale on the anniversary itself
-    is short-term; for a lot bought on February 29 the year ends on February 28.
-    """
-    try:
-        anniversary = acquired.replace(year=acquired.year + 1)
-    except ValueError:  # February 29
-        anniversary = dt.date(acquired.year + 1, 2, 28)
-    return sold > anniversary
 
 
 def tax_profile(investor: Investor) -> TaxProfile:

@@ -25,18 +25,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from assetloc.holdings import is_long_term
 
-def anniversary(acquired: dt.date) -> dt.date:
-    """One year after ``acquired`` (Feb 29 → Feb 28)."""
-    try:
-        return acquired.replace(year=acquired.year + 1)
-    except ValueError:
-        return dt.date(acquired.year + 1, 2, 28)
-
-
-def is_long_term(acquired: dt.date, as_of: dt.date) -> bool:
-    """True when a lot acquired on ``acquired`` and sold on ``as_of`` was held > 1 year."""
-    return as_of > anniversary(acquired)
+__all__ = ["TaxRates", "estimated_tax", "is_long_term"]
 
 
 @dataclass(frozen=True)
