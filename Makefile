@@ -30,7 +30,9 @@ test: lint
 	$(BIN)/python -m pytest -n 2
 
 bench: $(BIN)/activate
-	$(BIN)/python benchmarks/bench_optimize.py
+	cd benchmarks && ../$(BIN)/python bench_optimize.py
+	cd benchmarks && ../$(BIN)/python bench_frontier.py
+	cd benchmarks && ../$(BIN)/python bench_rebalance.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .hypothesis
