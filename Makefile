@@ -23,6 +23,7 @@ demo: $(BIN)/activate
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 
 test: lint

@@ -30,11 +30,23 @@ HOUSEHOLD = {
     "assumptions": {
         "preset": "horizon-2025",
         "universe": [
-            "us_equity_large_cap", "us_equity_small_mid_cap", "non_us_equity_developed",
-            "non_us_equity_emerging", "us_corp_bonds_core", "us_corp_bonds_long_duration",
-            "us_corp_bonds_high_yield", "non_us_debt_developed", "non_us_debt_emerging",
-            "us_treasuries_cash_equivalents", "tips", "real_estate", "hedge_funds",
-            "commodities", "infrastructure", "private_equity", "private_debt",
+            "us_equity_large_cap",
+            "us_equity_small_mid_cap",
+            "non_us_equity_developed",
+            "non_us_equity_emerging",
+            "us_corp_bonds_core",
+            "us_corp_bonds_long_duration",
+            "us_corp_bonds_high_yield",
+            "non_us_debt_developed",
+            "non_us_debt_emerging",
+            "us_treasuries_cash_equivalents",
+            "tips",
+            "real_estate",
+            "hedge_funds",
+            "commodities",
+            "infrastructure",
+            "private_equity",
+            "private_debt",
         ],
     },
     "objective": {"kind": "mean_variance", "risk_aversion": 3.74},
@@ -67,11 +79,14 @@ def main() -> None:
     p = build_problem(h)
     ours = metrics(p, optimize(h).x).utility
     theirs = cvxpy_solve(p)
-    print(f"household: {p.n} classes x {p.k} accounts; utility ours {ours:.10f}, "
-          f"cvxpy {theirs:.10f}, |diff| {abs(ours - theirs):.2e} (must be < 1e-7)")
+    print(
+        f"household: {p.n} classes x {p.k} accounts; utility ours {ours:.10f}, "
+        f"cvxpy {theirs:.10f}, |diff| {abs(ours - theirs):.2e} (must be < 1e-7)"
+    )
     assert abs(ours - theirs) < 1e-7
     t_opt = median_ms(lambda: optimize(h), 300)
     t_solve = median_ms(lambda: solve(p, tax_free=np.array([False, False, True, True])), 300)
+
     def stage1() -> object:
         m = exposure_map(p)
         return solve_stage1(p, m, constraints(p, m), p.view())

@@ -22,7 +22,6 @@ realized in the same rebalance. Estimates, not tax advice.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from assetloc.holdings import is_long_term
