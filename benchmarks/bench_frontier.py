@@ -8,9 +8,6 @@ Prints medians (ms) and the ratio, and the largest volatility difference between
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import cvxpy as cp
 import numpy as np
 
@@ -18,6 +15,7 @@ from assetloc import build_problem, parse_household
 from assetloc.frontier import view_frontier
 
 from bench_optimize import HOUSEHOLD
+from timing import median_ms
 
 POINTS = 100
 
@@ -45,14 +43,6 @@ def main() -> None:
 
     theirs = sweep()
     gap = max(abs(a.volatility - b) for a, b in zip(ours.points, theirs, strict=True))
-
-    def median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-        ts = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            ts.append(time.perf_counter() - t0)
-        return 1e3 * statistics.median(ts)
 
     t_ours = median_ms(lambda: view_frontier(p, "financial", POINTS), 15)
     t_cvx = median_ms(sweep, 3)

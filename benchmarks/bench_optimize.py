@@ -7,10 +7,6 @@ checks that both reach the same objective (to 1e-7). Run by hand: `make bench`.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
-
 import cvxpy as cp
 import numpy as np
 
@@ -18,6 +14,8 @@ from assetloc import build_problem, optimize, parse_household
 from assetloc.plan import metrics
 from assetloc.problem import Problem
 from assetloc.solver import constraints, exposure_map, solve, solve_stage1
+
+from timing import median_ms
 
 HOUSEHOLD = {
     "investor": {"ordinary_rate": 0.32, "capital_gains_rate": 0.15, "retirement_rate": 0.24},
@@ -62,16 +60,6 @@ def cvxpy_solve(p: Problem) -> float:
     prob = cp.Problem(cp.Maximize(obj), cons)
     prob.solve(solver="CLARABEL")
     return float(prob.value)
-
-
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1e3 * statistics.median(times)
 
 
 def main() -> None:

@@ -18,9 +18,7 @@ Run by hand: `.venv/bin/python benchmarks/bench_rebalance.py`.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -34,6 +32,8 @@ from assetloc.rebalance.engine import model_spec
 from assetloc.rebalance.target import plan_after_flows, target_for
 from assetloc.rebalance.trades import ModelSpec, build, solve
 from assetloc.rebalance.washsale import build_guard
+
+from timing import median_ms
 
 AS_OF = dt.date(2026, 11, 20)
 SYMBOLS = (
@@ -205,16 +205,6 @@ def scipy_stage1(spec: ModelSpec, time_limit: float = PEER_TIME_LIMIT) -> tuple[
 def ours_stage1(spec: ModelSpec) -> float:
     """Stage 1 through our path (LP branching for the coupling, highspy)."""
     return solve(spec.relaxed(two_stage=False)).stage1_objective
-
-
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1e3 * statistics.median(times)
 
 
 def main() -> None:
