@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
 from assetloc.rebalance import rebalance
-from rebalance_support import account, household, pos
+from rebalance_support import LONG_AGO, account, household, lot, pos
 
 # --- 1. cash-flow sales with whole shares or a minimum trade --------------------------------
 
@@ -48,3 +49,52 @@ def test_withdrawal_with_whole_shares_or_min_trade_is_raised(
     assert sold == pytest.approx(_cheapest_sale(min_trade, whole), abs=0.05)
     assert r.accounts[0].cash_after >= 0
     assert all(t.amount >= min_trade - 1e-9 for t in r.trades)
+
+
+# --- 2. wash sales match shares (Reg. §1.1091-1(c)-(e)) -------------------------------------
+
+
+def _wash_household(
+    lots: list[dict[str, Any]], recent: list[dict[str, Any]], withdrawal: float
+) -> Any:
+    shares = sum(x["shares"] for x in lots)
+    return household(
+        [
+            account(
+                "brk", "taxable", 0.0, [pos("STK", shares, 100.0, lots)], withdrawal=withdrawal
+            ),
+            account("ira", "traditional", 0.0, [pos("STK", 30, 100.0), pos("BON", 40, 100.0)]),
+        ],
+        recent=recent,
+        rebalance={"allow_losses": True},
+    )
+
+
+def test_a_lot_is_not_its_own_replacement_even_when_listed_as_a_recent_buy() -> None:
+    """10 STK bought 10 days ago at $140 (listed in recent_trades too), 5 sold at $100."""
+    lots = [lot("2026-06-20", 10, 1400.0)]
+    recent = [
+        {"account": "brk", "symbol": "STK", "side": "buy", "date": "2026-06-20", "shares": 10}
+    ]
+    r = rebalance(_wash_household(lots, recent, 500.0))
+    sales = [s for t in r.trades for s in t.lots]
+    assert [s.shares for s in sales] == pytest.approx([5.0])
+    assert not r.wash_sale_flags and r.tax.disallowed_loss == 0.0
+    # a short-term loss of 5 x $40, credited at the lower rate (15%)
+    assert r.tax.estimated_tax == pytest.approx(-0.15 * 200.0)
+
+
+def test_only_as_many_shares_as_were_bought_are_disallowed_and_deferred() -> None:
+    """20 shares sold at a $40 loss; 10 shares bought 10 days ago (a taxable lot, kept)."""
+    lots = [lot(LONG_AGO, 50, 50 * 140.0), lot("2026-06-20", 10, 10 * 90.0)]
+    r = rebalance(_wash_household(lots, [], 2000.0))
+    sold = {s.field: s for t in r.trades for s in t.lots}
+    old = sold["accounts[0].positions[0].lots[0]"]
+    assert old.shares == pytest.approx(20.0)
+    assert "accounts[0].positions[0].lots[1]" not in sold
+    # hand: min(20 sold, 10 replacement) x $40 = $400 disallowed, deferred (taxable purchase)
+    assert old.disallowed_loss == pytest.approx(400.0)
+    assert r.tax.disallowed_loss == pytest.approx(400.0)
+    assert r.tax.permanently_disallowed_loss == 0.0
+    assert r.tax.to_dict()["deferred_loss"] == pytest.approx(400.0)
+    assert r.tax.estimated_tax == pytest.approx(-0.15 * (800.0 - 400.0))

@@ -118,23 +118,29 @@ def test_a_buy_5_days_ago_in_the_ira_flags_a_loss_sale_in_taxable() -> None:
     assert all(s.wash_sale for s in sales)
     assert r.wash_sale_flags and "recent_trades[0]" in r.wash_sale_flags[0]
     assert "permanently" in r.wash_sale_flags[0]
-    # the disallowed loss earns no credit: the estimate is zero, not negative
+    # share matching (Reg. §1.1091-1(c)): 5 shares bought replace 5 of the shares sold, so
+    # 5 x $40 of the loss is disallowed, for good (an IRA purchase); the rest is credited
+    sold = sum(s.shares for s in sales)
     loss = -sum(s.gain for s in sales)
-    assert r.tax.disallowed_loss == pytest.approx(loss)
-    assert r.tax.estimated_tax == 0.0
+    assert sold > 5
+    assert r.tax.disallowed_loss == pytest.approx(5 * 40.0)
+    assert r.tax.permanently_disallowed_loss == pytest.approx(5 * 40.0)
+    assert r.tax.estimated_tax == pytest.approx(-0.15 * (loss - 5 * 40.0))
     unflagged = rebalance(parse_household(forced_loss_sale([])))
     assert unflagged.tax.estimated_tax < 0 and not unflagged.wash_sale_flags
 
 
-def test_a_lot_bought_in_the_window_flags_selling_another_lot_at_a_loss() -> None:
+def test_a_lot_bought_in_the_window_and_sold_now_replaces_nothing() -> None:
+    """The model sells the new lot first (the guard flags the old loss lot); the new lot,
+    sold in full in the same rebalance, leaves no replacement shares: nothing disallowed."""
     r = rebalance(parse_household(forced_loss_sale([], extra_lot=True)))
     sold = {s.field: s.shares for t in r.trades for s in t.lots}
     assert sold["accounts[0].positions[0].lots[1]"] == pytest.approx(10.0)  # unflagged first
-    flagged = [s for t in r.trades for s in t.lots if s.wash_sale]
-    assert flagged
-    for s in flagged:
-        assert s.field.endswith("lots[0]")  # the old loss lot; the new lot is at cost
-        assert "lots[1]" in s.wash_sale_reason
+    assert not [s for t in r.trades for s in t.lots if s.wash_sale]
+    assert r.tax.disallowed_loss == 0.0
+    assert r.tax.estimated_tax == pytest.approx(
+        -0.15 * 40.0 * sold["accounts[0].positions[0].lots[0]"]
+    )
 
 
 def test_the_model_avoids_a_loss_that_an_ira_purchase_would_forfeit() -> None:

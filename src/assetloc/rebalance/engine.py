@@ -42,7 +42,7 @@ from assetloc.rebalance.result import (
 from assetloc.rebalance.target import Target, plan_after_flows, target_for
 from assetloc.rebalance.tax import TaxRates, estimated_tax
 from assetloc.rebalance.trades import ModelSpec, TradeSolution, Weights, solve
-from assetloc.rebalance.washsale import WashSaleGuard, build_guard
+from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
 from assetloc.taxes import tax_profile
 
 Mode = Literal["full", "cash_flow_only", "within_bands"]
@@ -111,8 +111,7 @@ def _trades(
     sell: np.ndarray,
     lot_sold: np.ndarray,
 ) -> tuple[list[Trade], list[str]]:
-    flagged = guard.lot_flagged(book)
-    gain_ps = book.lot_gain_per_share
+    dis = disallowed_losses(book, guard, lot_sold, buy)
     trades: list[Trade] = []
     flags: list[str] = []
     for k in range(book.k):
@@ -126,8 +125,8 @@ def _trades(
                     if q <= 0:
                         continue
                     basis = float(book.lot_basis[lot] * q / book.lot_shares[lot])
-                    wash = bool(flagged[lot] and gain_ps[lot] < 0)
-                    reason = guard.flag_reason(book, lot) if wash else ""
+                    wash = bool(dis.loss[lot] > 0)
+                    reason = dis.reasons.get(lot, "")
                     sale = LotSale(
                         field=book.lot_field[lot],
                         acquired=book.lot_acquired[lot],
@@ -137,15 +136,20 @@ def _trades(
                         term="long" if book.lot_long_term[lot] else "short",
                         wash_sale=wash,
                         wash_sale_reason=reason,
+                        disallowed_loss=float(dis.loss[lot]),
+                        permanently_disallowed_loss=float(dis.permanent[lot]),
                     )
                     lots.append(sale)
                     if wash:
+                        perm = float(dis.permanent[lot])
                         flags.append(
                             f"{book.account_ids[k]}: selling {book.symbols[s]} lot "
                             f"{book.lot_acquired[lot]} at a loss of ${-sale.gain:,.2f} is a wash "
-                            f"sale: its group was bought in the past 30 days ({reason}); the "
-                            "loss is disallowed (permanently if the purchase was in an IRA "
-                            "or Roth IRA) and earns no credit here"
+                            f"sale: replacement shares were bought within 30 days ({reason}); "
+                            f"${dis.loss[lot]:,.2f} of the loss is disallowed and earns no "
+                            f"credit here (${perm:,.2f} permanently, matched with purchases "
+                            "in an IRA, Roth or HSA; the rest is added to the replacement "
+                            "shares' basis)"
                         )
                 trades.append(
                     Trade(
@@ -177,11 +181,12 @@ def _positions(book: Book, shares: np.ndarray, k: int) -> dict[str, float]:
 
 
 def _tax_summary(trades: list[Trade], rates: TaxRates) -> TaxSummary:
-    st = lt = st_eff = lt_eff = disallowed = 0.0
+    st = lt = st_eff = lt_eff = disallowed = permanent = 0.0
     for t in trades:
         for lot in t.lots:
-            eff = max(lot.gain, 0.0) if lot.wash_sale else lot.gain
-            disallowed += lot.gain - eff
+            eff = lot.gain + lot.disallowed_loss
+            disallowed += lot.disallowed_loss
+            permanent += lot.permanently_disallowed_loss
             if lot.term == "short":
                 st += lot.gain
                 st_eff += eff
@@ -192,7 +197,8 @@ def _tax_summary(trades: list[Trade], rates: TaxRates) -> TaxSummary:
         short_term_gain=st,
         long_term_gain=lt,
         estimated_tax=estimated_tax(st_eff, lt_eff, rates),
-        disallowed_loss=-disallowed,
+        disallowed_loss=disallowed,
+        permanently_disallowed_loss=permanent,
         short_term_rate=rates.short_term,
         long_term_rate=rates.long_term,
         allow_losses=rates.allow_losses,

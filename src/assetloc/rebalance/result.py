@@ -49,6 +49,8 @@ class LotSale:
     term: Literal["short", "long"]
     wash_sale: bool = False
     wash_sale_reason: str = ""
+    disallowed_loss: float = 0.0
+    permanently_disallowed_loss: float = 0.0
 
     @property
     def gain(self) -> float:
@@ -67,6 +69,8 @@ class LotSale:
             "term": self.term,
             "wash_sale": self.wash_sale,
             "wash_sale_reason": self.wash_sale_reason,
+            "disallowed_loss": self.disallowed_loss,
+            "permanently_disallowed_loss": self.permanently_disallowed_loss,
         }
 
 
@@ -146,7 +150,9 @@ class AccountState:
 class TaxSummary:
     """Realized gains (dollars) and the estimated tax (module :mod:`~assetloc.rebalance.tax`).
 
-    ``disallowed_loss`` is the loss of flagged wash sales (not credited in the estimate).
+    ``disallowed_loss`` is the loss wash sales disallow by share matching (not credited in
+    the estimate); ``permanently_disallowed_loss`` the part matched with purchases in an IRA,
+    Roth or HSA (lost for good); the rest is deferred into the replacement shares' basis.
     """
 
     short_term_gain: float
@@ -156,6 +162,7 @@ class TaxSummary:
     short_term_rate: float
     long_term_rate: float
     allow_losses: bool
+    permanently_disallowed_loss: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -164,6 +171,8 @@ class TaxSummary:
             "long_term_gain": self.long_term_gain,
             "estimated_tax": self.estimated_tax,
             "disallowed_loss": self.disallowed_loss,
+            "permanently_disallowed_loss": self.permanently_disallowed_loss,
+            "deferred_loss": self.disallowed_loss - self.permanently_disallowed_loss,
             "short_term_rate": self.short_term_rate,
             "long_term_rate": self.long_term_rate,
             "allow_losses": self.allow_losses,

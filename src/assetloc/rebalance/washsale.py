@@ -18,6 +18,10 @@ household; a repurchase inside an IRA or Roth IRA disallows the loss permanently
    deduction forgone), so the model treats the loss as such a gain and sells the lot only
    when nothing cheaper does the job. After a taxable purchase the disallowed loss moves
    to the replacement shares' basis (deferred, not lost): zero credit, zero cost.
+   A recent buy that is a lot's own purchase (same account, symbol, date and shares as a
+   lot the book holds) is that lot, and never flags the lot itself. The flag is all or
+   nothing (conservative, for the optimization); the REPORTED disallowed loss follows
+   share matching (:func:`disallowed_losses`).
 3. Same-rebalance coupling: the optimization never both sells a lot of a group at a loss in
    a taxable account and buys that group anywhere (one binary variable per such group).
 
@@ -37,6 +41,22 @@ from assetloc.rebalance.book import Book, normalize_group
 from assetloc.securities import normalize, security_table
 
 WINDOW_DAYS = 30
+SHOWN_MATCHES = 3  # replacement purchases named in a wash-sale reason; the rest are counted
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A purchase in the window that can replace shares sold at a loss (§1091).
+
+    ``lot`` is the book's lot index when the purchase is a taxable lot (its shares sold in
+    this rebalance do not count); ``permanent`` when it is in an IRA, Roth or HSA.
+    """
+
+    date: dt.date
+    shares: float
+    permanent: bool
+    text: str
+    lot: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,7 @@ class WashSaleGuard:
     recent_buy_trades: dict[str, list[str]]
     forfeit_groups: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()
+    replacements: dict[str, list[Replacement]] | None = None
 
     def buy_blocked(self, book: Book) -> np.ndarray:
         """(S,) True for securities whose group may not be bought."""
@@ -69,8 +90,9 @@ class WashSaleGuard:
             g = book.groups[book.lot_security[lot]]
             if self.recent_buy_trades.get(g):
                 out[lot] = True
-            elif self.recent_buy_lots.get(g, frozenset()) - {lot}:
-                out[lot] = True
+            else:
+                window = self.recent_buy_lots.get(g, frozenset())
+                out[lot] = len(window) > 1 or (len(window) == 1 and lot not in window)
         return out
 
     def lot_forfeit(self, book: Book) -> np.ndarray:
@@ -102,6 +124,18 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
     forfeit: set[str] = set()
     types = {a.id: a.type for a in h.accounts}
     notes: list[str] = []
+    replacements: dict[str, list[Replacement]] = {}
+    # a recent buy with the account, symbol, date and shares of a lot is that lot's purchase
+    own_purchase: dict[tuple[str, str, dt.date, float], list[int]] = {}
+    for lot in range(book.n_lots):
+        if in_window(book.lot_acquired[lot], book.as_of):
+            key = (
+                book.account_ids[book.lot_account[lot]],
+                book.symbols[book.lot_security[lot]],
+                book.lot_acquired[lot],
+                float(book.lot_shares[lot]),
+            )
+            own_purchase.setdefault(key, []).append(lot)
     for i, tr in enumerate(h.recent_trades):
         if not in_window(tr.date, book.as_of):
             continue
@@ -119,7 +153,19 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
                     f"{where} on {tr.date} at a loss of ${-tr.realized_gain:,.2f}"
                 )
         else:
+            key = (tr.account, normalize(tr.symbol), tr.date, float(tr.shares))
+            if own_purchase.get(key):
+                own_purchase[key].pop()  # the purchase of a lot the book holds: that lot
+                continue
             buy_trades.setdefault(group, []).append(f"{where} on {tr.date}")
+            replacements.setdefault(group, []).append(
+                Replacement(
+                    tr.date,
+                    float(tr.shares),
+                    types[tr.account] != "taxable",
+                    f"{where} on {tr.date}",
+                )
+            )
             if types[tr.account] != "taxable":
                 forfeit.add(group)
     buy_lots: dict[str, set[int]] = {}
@@ -127,6 +173,15 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
         if in_window(book.lot_acquired[lot], book.as_of):
             g = book.groups[book.lot_security[lot]]
             buy_lots.setdefault(g, set()).add(lot)
+            replacements.setdefault(g, []).append(
+                Replacement(
+                    book.lot_acquired[lot],
+                    float(book.lot_shares[lot]),
+                    False,
+                    f"lot {book.lot_field[lot]} acquired {book.lot_acquired[lot]}",
+                    lot,
+                )
+            )
     recent = {g: list(v) for g, v in buy_trades.items()}
     for g, lots in buy_lots.items():
         recent.setdefault(g, []).extend(
@@ -139,4 +194,80 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
         recent_buy_trades=buy_trades,
         forfeit_groups=frozenset(forfeit),
         notes=tuple(notes),
+        replacements=replacements,
     )
+
+
+@dataclass(frozen=True)
+class Disallowed:
+    """The loss disallowed per lot sold (dollars ≥ 0), the part lost for good, and why."""
+
+    loss: np.ndarray
+    permanent: np.ndarray
+    reasons: dict[int, str]
+
+
+def _summary(texts: list[str]) -> str:
+    """The first ``SHOWN_MATCHES`` texts, and how many more there are."""
+    out = "; ".join(texts[:SHOWN_MATCHES])
+    if len(texts) > SHOWN_MATCHES:
+        out += f"; and {len(texts) - SHOWN_MATCHES} more"
+    return out
+
+
+def disallowed_losses(
+    book: Book, guard: WashSaleGuard, lot_sold: np.ndarray, buy: np.ndarray
+) -> Disallowed:
+    """The loss each lot sold has disallowed, by share matching (Reg. §1.1091-1(c)–(e)).
+
+    Per group, the shares sold at a loss (in order of their lots' acquisition) are matched
+    one for one with replacement shares bought in the window (in order of acquisition; each
+    replacement share used once): recent buys, taxable lots acquired in the window less
+    their shares sold in this rebalance (never the sold lot itself), and this rebalance's
+    purchases. A lot's loss is disallowed pro rata to its matched shares; the part matched
+    with a purchase in an IRA, Roth or HSA is lost for good (Rev. Rul. 2008-5), the rest is
+    deferred into the replacement shares' basis.
+    """
+    loss = np.zeros(book.n_lots)
+    permanent = np.zeros(book.n_lots)
+    reasons: dict[int, str] = {}
+    gain_ps = book.lot_gain_per_share
+    sold_at_loss = (lot_sold > 0) & (gain_ps < 0)
+    if not sold_at_loss.any():
+        return Disallowed(loss, permanent, reasons)
+    groups = np.array(book.groups)
+    lot_groups = groups[book.lot_security]
+    for g in sorted(set(lot_groups[sold_at_loss])):
+        pool = list((guard.replacements or {}).get(g, []))
+        for k, s in zip(*np.nonzero(buy > 0), strict=True):
+            if book.groups[s] == g:
+                pool.append(
+                    Replacement(
+                        book.as_of,
+                        float(buy[k, s]),
+                        book.account_types[k] != "taxable",
+                        f"bought in this rebalance: {book.symbols[s]} in {book.account_ids[k]}",
+                    )
+                )
+        pool.sort(key=lambda r: r.date)
+        left = [r.shares - (float(lot_sold[r.lot]) if r.lot is not None else 0.0) for r in pool]
+        lots = np.flatnonzero(sold_at_loss & (lot_groups == g))
+        for lot in sorted(lots, key=lambda m: (book.lot_acquired[m], m)):
+            need = float(lot_sold[lot])
+            texts: list[str] = []
+            for i, r in enumerate(pool):
+                if need <= 1e-9:
+                    break
+                if r.lot == lot or left[i] <= 1e-9:
+                    continue
+                m = min(need, left[i])
+                left[i] -= m
+                need -= m
+                dollars = -float(gain_ps[lot]) * m
+                loss[lot] += dollars
+                if r.permanent:
+                    permanent[lot] += dollars
+                texts.append(f"{m:g} sh of {r.text}")
+            if texts:
+                reasons[int(lot)] = _summary(texts)
+    return Disallowed(loss, permanent, reasons)
