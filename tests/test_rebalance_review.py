@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import json
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assetloc import parse_household
 from assetloc.rebalance import rebalance
 from rebalance_support import LONG_AGO, account, household, lot, pos
+from test_rebalance_cli import CSV, HOUSEHOLD, write
+
+from cli_runner import run_cli
 
 # --- 1. cash-flow sales with whole shares or a minimum trade --------------------------------
 
@@ -98,3 +105,32 @@ def test_only_as_many_shares_as_were_bought_are_disallowed_and_deferred() -> Non
     assert r.tax.permanently_disallowed_loss == 0.0
     assert r.tax.to_dict()["deferred_loss"] == pytest.approx(400.0)
     assert r.tax.estimated_tax == pytest.approx(-0.15 * (800.0 - 400.0))
+
+
+# --- 3. --holdings: the household is checked after the CSV is applied ----------------------
+
+
+def test_skeleton_household_with_holdings_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    skeleton = tomllib.loads(HOUSEHOLD)
+    for acc in skeleton["accounts"]:
+        acc["cash"] = 0
+        acc["positions"] = []
+    text = HOUSEHOLD.split("[[accounts]]")[0] + "".join(
+        f'[[accounts]]\nid = "{a["id"]}"\ntype = "{a["type"]}"\ncash = 0\n'
+        + "".join(f"{k} = {a[k]}\n" for k in ("contribution", "withdrawal") if k in a)
+        for a in skeleton["accounts"]
+    )
+    text += HOUSEHOLD[HOUSEHOLD.index("[objective]") :]
+    toml_path = write(tmp_path, "skeleton.toml", text)
+    csv_path = write(tmp_path, "holdings.csv", CSV)
+    code, out, err = run_cli(capsys, "rebalance", toml_path, "--holdings", csv_path, "--json")
+    assert code == 0, err
+    # the same orders as the household file that holds everything itself
+    full = rebalance(parse_household(tomllib.loads(HOUSEHOLD)))
+    assert json.loads(out)["trades"] == [t.to_dict() for t in full.trades]
+    # still checked after the CSV: a CSV that leaves nothing to allocate is one error line
+    empty = write(tmp_path, "empty.csv", "account,symbol,shares,price\nbrokerage,CASH,0,\n")
+    code, _, err = run_cli(capsys, "rebalance", toml_path, "--holdings", empty)
+    assert code == 2 and "all balances are zero" in err

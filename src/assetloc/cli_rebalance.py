@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
 import typer
+from pydantic import ValidationError
 
 from assetloc.errors import InputError
-from assetloc.household import load_household
+from assetloc.household import Household, check_household, load_household
+from assetloc.household import _first_error as first_error
 from assetloc.rebalance import rebalance
 from assetloc.rebalance.book import trade_date
 from assetloc.rebalance.csv_import import (
@@ -32,6 +35,24 @@ def _as_of(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InputError("--as-of", f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def _load_unchecked(path: Path) -> Household:
+    """The household file validated field by field, without :func:`check_household`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(path), "file not found") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(str(path), f"cannot be read ({err.__class__.__name__})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(str(path), f"is not valid TOML: {err}") from None
+    try:
+        return Household.model_validate(data)
+    except ValidationError as err:
+        raise first_error(err) from None
 
 
 def _rebalance(
@@ -56,12 +77,17 @@ def _rebalance(
     if mode is not None and mode not in MODES:
         raise InputError("--mode", f"must be one of {', '.join(MODES)} (got {mode!r})")
     date = _as_of(as_of)
-    h = load_household(file)
-    if holdings is not None:
+    if holdings is None:
+        h = load_household(file)
+    else:
+        # the checks that span the accounts (balances, ids) run once the CSV is applied:
+        # a skeleton household file may have no holdings of its own
+        h = _load_unchecked(file)
         imported = read_holdings_csv(holdings)
         when = date or trade_date(h)
         check_against(imported, h, when)
         h = apply_holdings(h, imported)
+        check_household(h)
     result = rebalance(
         h,
         mode=cast(Literal["full", "cash_flow_only", "within_bands"] | None, mode),
