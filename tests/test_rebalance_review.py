@@ -12,6 +12,7 @@ import pytest
 
 from assetloc import parse_household
 from assetloc.rebalance import rebalance
+from assetloc.rebalance.tax import TaxRates, schedule_d_tax
 from rebalance_support import LONG_AGO, account, household, lot, pos
 from test_rebalance_cli import CSV, HOUSEHOLD, write
 
@@ -134,3 +135,40 @@ def test_skeleton_household_with_holdings_csv(
     empty = write(tmp_path, "empty.csv", "account,symbol,shares,price\nbrokerage,CASH,0,\n")
     code, _, err = run_cli(capsys, "rebalance", toml_path, "--holdings", empty)
     assert code == 2 and "all balances are zero" in err
+
+
+# --- 4. the reported tax nets Schedule D exactly ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("st", "lt", "allow", "hand"),
+    [
+        (1615.45, -1000.0, True, 615.45 * 0.32),  # LT loss offsets ST gain: 32% on the rest
+        (-1000.0, 1615.45, True, 615.45 * 0.15),  # ST loss offsets LT gain: 15% on the rest
+        (1000.0, 2000.0, True, 1000 * 0.32 + 2000 * 0.15),
+        (500.0, -1000.0, True, -500 * 0.15),  # a net loss: credited at the lower rate
+        (-500.0, -1000.0, True, -1500 * 0.15),
+        (500.0, -1000.0, False, 0.0),  # no credit without allow_losses
+    ],
+)
+def test_schedule_d_netting(st: float, lt: float, allow: bool, hand: float) -> None:
+    assert schedule_d_tax(st, lt, TaxRates(0.32, 0.15, allow)) == pytest.approx(hand)
+
+
+def test_reported_tax_of_a_long_term_loss_against_a_short_term_gain() -> None:
+    """The review's case: ST +$1,615.45, LT -$1,000 → $196.94, not the bound's $316.94."""
+    brk = account(
+        "brk",
+        "taxable",
+        0.0,
+        [
+            pos("STK", 100, 500.0, [lot("2026-03-01", 100, 100 * 450.0)]),
+            pos("STK2", 10, 200.0, [lot(LONG_AGO, 10, 10 * 300.0)]),
+            pos("BON", 1, 70.0, [lot(LONG_AGO, 1, 70.0)]),
+        ],
+    )
+    r = rebalance(household([brk], ordinary=0.32, gains=0.15))
+    st, lt = r.tax.short_term_gain, r.tax.long_term_gain
+    assert st > 0 > lt and st + lt > 0
+    assert lt == pytest.approx(-1000.0)
+    assert r.tax.estimated_tax == pytest.approx(0.32 * (st + lt))

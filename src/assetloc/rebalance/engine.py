@@ -40,7 +40,7 @@ from assetloc.rebalance.result import (
     Trade,
 )
 from assetloc.rebalance.target import Target, plan_after_flows, target_for
-from assetloc.rebalance.tax import TaxRates, estimated_tax
+from assetloc.rebalance.tax import TaxRates, schedule_d_tax
 from assetloc.rebalance.trades import ModelSpec, TradeSolution, Weights, solve
 from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
 from assetloc.taxes import tax_profile
@@ -196,7 +196,7 @@ def _tax_summary(trades: list[Trade], rates: TaxRates) -> TaxSummary:
     return TaxSummary(
         short_term_gain=st,
         long_term_gain=lt,
-        estimated_tax=estimated_tax(st_eff, lt_eff, rates),
+        estimated_tax=schedule_d_tax(st_eff, lt_eff, rates),
         disallowed_loss=disallowed,
         permanently_disallowed_loss=permanent,
         short_term_rate=rates.short_term,

@@ -18,6 +18,11 @@ functions is convex, so the optimization can use it (two rows in an LP). The $3,
 of net loss deductible against ordinary income is not modelled. With ``allow_losses =
 false`` a net loss earns no credit (the tax is floored at zero); losses still offset gains
 realized in the same rebalance. Estimates, not tax advice.
+
+That convex bound is what the optimization minimizes (conservative). The REPORTED estimate
+is :func:`schedule_d_tax`, Schedule D's netting: a net loss of one term offsets a net gain
+of the other, and what remains is taxed at the rate of its own term (a net loss credited
+at the lower rate).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass
 
 from assetloc.holdings import is_long_term
 
-__all__ = ["TaxRates", "estimated_tax", "is_long_term"]
+__all__ = ["TaxRates", "estimated_tax", "is_long_term", "schedule_d_tax"]
 
 
 @dataclass(frozen=True)
@@ -49,4 +54,24 @@ def estimated_tax(short_term_gain: float, long_term_gain: float, rates: TaxRates
         rates.short_term * short_term_gain + rates.long_term * long_term_gain,
         rates.lower * (short_term_gain + long_term_gain),
     )
+    return tax if rates.allow_losses else max(tax, 0.0)
+
+
+def schedule_d_tax(short_term_gain: float, long_term_gain: float, rates: TaxRates) -> float:
+    """Estimated tax (dollars) of net gains by Schedule D netting (module doc).
+
+    Both nets gains: each at its own rate. Of opposite signs: the loss offsets the gain and
+    the remainder is taxed at the rate of the term that remains (a gain), or credited at the
+    lower rate (a net loss). Both losses: credited at the lower rate. Floored at zero when
+    losses earn no credit.
+    """
+    st, lt = short_term_gain, long_term_gain
+    if st >= 0 and lt >= 0:
+        tax = rates.short_term * st + rates.long_term * lt
+    else:
+        net = st + lt
+        if net < 0:
+            tax = rates.lower * net
+        else:  # one net is a loss, and the other (a gain) is larger: it remains
+            tax = (rates.short_term if st > 0 else rates.long_term) * net
     return tax if rates.allow_losses else max(tax, 0.0)
