@@ -16,8 +16,10 @@ class is inside its band (it still places the cash flows, as ``cash_flow_only``,
 are any) and trades as ``full`` otherwise.
 
 Order quantities: whole shares when asked; otherwise shares rounded to 1e-6 (purchases
-down). Orders under half a cent are dropped. If rounding leaves an account a fraction of a
-cent short, its largest purchase is trimmed.
+down). Orders under half a cent are dropped, and so are orders the MILP did not place (binary
+0) or that are under the minimum trade: tolerance-sized dust, never charged a cost per
+trade. If rounding leaves an account a fraction of a cent short, its largest purchase is
+trimmed.
 """
 
 from __future__ import annotations
@@ -79,6 +81,29 @@ def _round_trades(
     np.add.at(sell, (book.lot_account, book.lot_security), lot_sold)
     buy = np.where(buy * price < DUST, 0.0, buy)
     sell = np.where(sell * price < DUST, 0.0, sell)
+    return buy, sell, lot_sold
+
+
+def _drop_unplaced(
+    book: Book,
+    sol: TradeSolution,
+    buy: np.ndarray,
+    sell: np.ndarray,
+    lot_sold: np.ndarray,
+    min_trade: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drop orders whose binary is 0 or whose dollars are under ``min_trade`` (a cent of
+    rounding allowed): solver tolerances can leave such dust, which the optimization never
+    paid a cost per trade for. The cash check after (``_repair_cash``) sees what is left."""
+    price = np.nan_to_num(book.price)
+    keep_buy = buy * price >= min_trade - 0.01
+    keep_sell = sell * price >= min_trade - 0.01
+    if sol.buy_placed is not None and sol.sell_placed is not None:
+        keep_buy &= sol.buy_placed
+        keep_sell &= sol.sell_placed
+    buy = np.where(keep_buy, buy, 0.0)
+    sell = np.where(keep_sell, sell, 0.0)
+    lot_sold = np.where(keep_sell[book.lot_account, book.lot_security], lot_sold, 0.0)
     return buy, sell, lot_sold
 
 
@@ -280,6 +305,7 @@ def rebalance(
         spec = model_spec(h, book, target, guard, "all" if action == "full" else "cash_flow")
         sol = solve(spec)
         buy, sell, lot_sold = _round_trades(book, sol, opts.whole_shares)
+        buy, sell, lot_sold = _drop_unplaced(book, sol, buy, sell, lot_sold, opts.min_trade)
         buy = _repair_cash(book, buy, sell, opts.cost_per_trade, opts.whole_shares)
         binding = binding_constraints(spec, sol)
         solver_info = {

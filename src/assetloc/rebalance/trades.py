@@ -174,6 +174,8 @@ class TradeSolution:
     tax : the model's estimated tax (dollars); band_excess : (C,) dollars beyond the bands.
     objective : stage-1 G (dollars); stage1_objective : G plus the tie-breakers;
     status, seconds, sizes, lp_nodes (LPs of the wash-sale branching), mip_gap : solver facts.
+    buy_placed, sell_placed : (K, S) bool, the order binaries (None without them): an order
+    whose binary is 0 is not placed, whatever tolerance-sized amount the solver left.
     """
 
     buy: FloatArray
@@ -192,6 +194,8 @@ class TradeSolution:
     stages: int
     lp_nodes: int = 1
     mip_gap: float = 0.0
+    buy_placed: np.ndarray | None = None
+    sell_placed: np.ndarray | None = None
 
 
 @dataclass
@@ -826,6 +830,13 @@ def solve(spec: ModelSpec) -> TradeSolution:
     sell[lay.nk, lay.ns] = np.clip(x[lay.sl("y")], 0.0, book.shares[lay.nk, lay.ns])
     np.add.at(sell, (book.lot_account, book.lot_security), lot_sold)
     dev = x[lay.sl("dp")] - x[lay.sl("dm")]
+    buy_placed = sell_placed = None
+    if lay.size["ub"]:
+        buy_placed = np.zeros((book.k, book.s), dtype=bool)
+        buy_placed[lay.bk, lay.bs] = x[lay.sl("ub")] > 0.5
+        sell_placed = np.zeros((book.k, book.s), dtype=bool)
+        sell_placed[lay.nk, lay.ns] = x[lay.sl("un")] > 0.5
+        sell_placed[lay.pos_k, lay.pos_s] = x[lay.sl("ut")] > 0.5
     return TradeSolution(
         buy=buy,
         sell=sell,
@@ -843,4 +854,6 @@ def solve(spec: ModelSpec) -> TradeSolution:
         stages=stages,
         lp_nodes=nodes,
         mip_gap=mip_gap,
+        buy_placed=buy_placed,
+        sell_placed=sell_placed,
     )
