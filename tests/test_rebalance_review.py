@@ -213,3 +213,28 @@ def test_orders_under_min_trade_are_dropped_and_costs_match_the_orders() -> None
                 cash += (t.amount if t.side == "sell" else -t.amount) - opts["cost_per_trade"]
         assert state.cash_after == pytest.approx(cash, abs=0.01)
         assert cash >= -0.005
+
+
+# --- 6. the orders CSV tells apart two lots of the same date ---------------------------------
+
+
+def test_orders_name_lots_by_date_shares_and_basis_per_share() -> None:
+    brk = account(
+        "brk",
+        "taxable",
+        0.0,
+        [
+            pos("STK", 20, 500.0, [lot(LONG_AGO, 10, 1000.0), lot(LONG_AGO, 10, 4900.0)]),
+            pos("BON", 10, 70.0, [lot(LONG_AGO, 10, 700.0)]),
+        ],
+    )
+    r = rebalance(household([brk]))
+    rows = {row["symbol"]: row for row in r.orders_rows()}
+    parts = rows["STK"]["lots"].split(";")
+    sold = {round(s.cost_basis / s.shares, 4): s.shares for t in r.trades for s in t.lots}
+    # hand: the lots' bases per share are $1,000 / 10 = $100 and $4,900 / 10 = $490
+    assert {float(p.split(":")[2]) for p in parts} <= {100.0, 490.0}
+    for p in parts:
+        acquired, shares, basis = p.split(":")
+        assert acquired == LONG_AGO
+        assert float(shares) == pytest.approx(sold[float(basis)], abs=1e-6)

@@ -334,7 +334,11 @@ class RebalanceResult:
         """Rows of the broker bulk-upload CSV (strings; columns :data:`ORDER_COLUMNS`)."""
         out = []
         for t in self.trades:
-            lots = ";".join(f"{lot.acquired.isoformat()}:{_qty(lot.shares)}" for lot in t.lots)
+            # acquired:shares:cost basis per share (tells apart two lots of one date)
+            lots = ";".join(
+                f"{lot.acquired.isoformat()}:{_qty(lot.shares)}:{lot.cost_basis / lot.shares:.4f}"
+                for lot in t.lots
+            )
             out.append(
                 {
                     "account": t.account,
