@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import itertools
 import json
 import tomllib
@@ -9,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from assetloc import parse_household
 from assetloc.rebalance import rebalance
+from assetloc.rebalance.tables import print_result
 from assetloc.rebalance.tax import TaxRates, schedule_d_tax
 from rebalance_support import LONG_AGO, account, household, lot, pos
 from test_rebalance_cli import CSV, HOUSEHOLD, write
@@ -238,3 +242,17 @@ def test_orders_name_lots_by_date_shares_and_basis_per_share() -> None:
         acquired, shares, basis = p.split(":")
         assert acquired == LONG_AGO
         assert float(shares) == pytest.approx(sold[float(basis)], abs=1e-6)
+
+
+# --- 7. text output keeps square brackets ----------------------------------------------------
+
+
+def test_text_output_escapes_rich_markup() -> None:
+    brk = account("brk", "taxable", 0.0, [pos("STK", 10, 100.0, [lot(LONG_AGO, 10, 500.0)])])
+    r = rebalance(household([brk]))
+    text = "no price in [[securities]]: add one to [[securities]] [bold]"
+    r = dataclasses.replace(r, notes=(text,), binding=(text,))
+    buf = io.StringIO()
+    print_result(r, Console(file=buf, width=200))
+    out = buf.getvalue()
+    assert out.count(text) == 2

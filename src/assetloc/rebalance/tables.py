@@ -7,6 +7,7 @@ shown as percentages.
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assetloc.plan import NOTICE
@@ -158,18 +159,18 @@ def print_result(result: RebalanceResult, console: Console | None = None) -> Non
     else:
         con.print("[bold]Not every class is within its band. What binds:[/bold]")
     for b in result.binding:
-        con.print(f"  - {b}")
+        con.print(f"  - {escape(b)}")
     if result.wash_sale_flags:
         con.print("[bold]Wash sales:[/bold]")
         for f in result.wash_sale_flags:
-            con.print(f"  - {f}")
+            con.print(f"  - {escape(f)}")
     for g, reasons in result.blocked_groups.items():
-        con.print(f"Not bought (wash-sale guard): group {g}: {'; '.join(reasons)}")
+        con.print(escape(f"Not bought (wash-sale guard): group {g}: {'; '.join(reasons)}"))
     if result.avoid_buying:
         con.print(
             "Sold at a loss today: do not buy these groups in ANY account (IRA and Roth "
-            f"included) for the next 30 days: {', '.join(result.avoid_buying)}"
+            f"included) for the next 30 days: {escape(', '.join(result.avoid_buying))}"
         )
     for n in result.notes:
-        con.print(f"note: {n}")
+        con.print(f"note: {escape(n)}")
     con.print(NOTICE)
