@@ -14,10 +14,11 @@ import pytest
 from rich.console import Console
 
 from assetloc import parse_household
+from assetloc.errors import InputError
 from assetloc.rebalance import rebalance
 from assetloc.rebalance.tables import print_result
 from assetloc.rebalance.tax import TaxRates, schedule_d_tax
-from rebalance_support import LONG_AGO, account, household, lot, pos
+from rebalance_support import LONG_AGO, account, household, household_dict, lot, pos
 from test_rebalance_cli import CSV, HOUSEHOLD, write
 
 from cli_runner import run_cli
@@ -256,3 +257,30 @@ def test_text_output_escapes_rich_markup() -> None:
     print_result(r, Console(file=buf, width=200))
     out = buf.getvalue()
     assert out.count(text) == 2
+
+
+# --- 8. holdings fields take numbers only -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("accounts", 0, "positions", 0, "price"), True),
+        (("accounts", 0, "positions", 0, "shares"), "10"),
+        (("accounts", 0, "positions", 0, "lots", 0, "cost_basis"), "500"),
+        (("rebalance", "min_trade"), "100"),
+        (("recent_trades", 0, "shares"), False),
+    ],
+)
+def test_holdings_numbers_are_not_coerced(path: tuple[Any, ...], value: Any) -> None:
+    brk = account("brk", "taxable", 0.0, [pos("STK", 10, 100.0, [lot(LONG_AGO, 10, 500.0)])])
+    recent = [{"account": "brk", "symbol": "STK", "side": "buy", "date": LONG_AGO, "shares": 1}]
+    d = household_dict([brk], recent=recent)
+    node = d
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(InputError) as err:
+        parse_household(d)
+    assert "must be a number" in str(err.value)
+    assert ".".join(str(p) for p in path[-2:] if not isinstance(p, int)) in str(err.value)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from assetloc.strict import Strict
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -29,8 +31,8 @@ def is_long_term(acquired: dt.date, sold: dt.date) -> bool:
     return sold > anniversary
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Strict):
+    """Strict numbers (:mod:`assetloc.strict`): ``price = true`` is an error, not $1."""
 
 
 class Lot(_Strict):
