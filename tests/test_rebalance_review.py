@@ -284,3 +284,13 @@ def test_holdings_numbers_are_not_coerced(path: tuple[Any, ...], value: Any) -> 
         parse_household(d)
     assert "must be a number" in str(err.value)
     assert ".".join(str(p) for p in path[-2:] if not isinstance(p, int)) in str(err.value)
+
+
+# --- 9. the mode argument of the Python API is checked ---------------------------------------
+
+
+def test_rebalance_rejects_an_unknown_mode() -> None:
+    brk = account("brk", "taxable", 0.0, [pos("STK", 10, 100.0, [lot(LONG_AGO, 10, 500.0)])])
+    with pytest.raises(InputError) as err:
+        rebalance(household([brk]), mode="bogus")  # type: ignore[arg-type]
+    assert str(err.value).startswith("mode:") and "bogus" in str(err.value)

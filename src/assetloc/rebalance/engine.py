@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
+from assetloc.errors import InputError
 from assetloc.household import Household
 from assetloc.rebalance.binding import binding_constraints
 from assetloc.rebalance.book import Book, build_book
@@ -48,6 +49,7 @@ from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_l
 from assetloc.taxes import tax_profile
 
 Mode = Literal["full", "cash_flow_only", "within_bands"]
+MODES: tuple[str, ...] = get_args(Mode)
 FRACTION_QUANTUM = 1e-6  # shares
 DUST = 0.005  # dollars
 
@@ -55,6 +57,8 @@ DUST = 0.005  # dollars
 def _with_options(h: Household, mode: Mode | None, as_of: dt.date | None) -> Household:
     update: dict[str, Any] = {}
     if mode is not None:
+        if mode not in MODES:
+            raise InputError("mode", f"must be one of {', '.join(MODES)} (got {mode!r})")
         update["mode"] = mode
     if as_of is not None:
         update["as_of"] = as_of
