@@ -294,3 +294,23 @@ def test_rebalance_rejects_an_unknown_mode() -> None:
     with pytest.raises(InputError) as err:
         rebalance(household([brk]), mode="bogus")  # type: ignore[arg-type]
     assert str(err.value).startswith("mode:") and "bogus" in str(err.value)
+
+
+# --- 10. wash-sale messages stay short however many purchases match -------------------------
+
+
+def test_wash_sale_reason_names_three_matches_and_counts_the_rest() -> None:
+    """30 one-share IRA buys; 20 shares sold at a $40 loss match the first 20 of them."""
+    lots = [lot(LONG_AGO, 50, 50 * 140.0)]
+    recent = [
+        {"account": "ira", "symbol": "STK", "side": "buy", "date": "2026-06-25", "shares": 1}
+        for _ in range(30)
+    ]
+    r = rebalance(_wash_household(lots, recent, 2000.0))
+    (sale,) = [s for t in r.trades for s in t.lots]
+    assert sale.shares == pytest.approx(20.0)
+    assert sale.disallowed_loss == pytest.approx(20 * 40.0)  # hand: 20 matched shares x $40
+    assert sale.permanently_disallowed_loss == pytest.approx(20 * 40.0)
+    assert sale.wash_sale_reason.count("recent_trades[") == 3
+    assert sale.wash_sale_reason.endswith("and 17 more")
+    assert len(r.wash_sale_flags) == 1 and len(r.wash_sale_flags[0]) < 600
