@@ -10,21 +10,14 @@ from __future__ import annotations
 import math
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, model_validator
 
 from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.errors import InputError
 from assetloc.holdings import Position, RebalanceOptions, RecentTrade, Security
+from assetloc.strict import Strict
 
 AccountType = Literal["taxable", "traditional", "roth", "hsa"]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
@@ -40,38 +33,8 @@ MIN_RISK_TOLERANCE = 0.1  # CRRA: below it the Levy-Markowitz approximation brea
 MAX_LEVERAGE = 100.0  # F / W: a net worth this thin relative to assets is an input error
 
 
-def _numeric(annotation: Any) -> bool:
-    """True when a field's annotation admits a float or int (and so must get a number)."""
-    if annotation in (float, int):
-        return True
-    return any(_numeric(a) for a in get_args(annotation))
-
-
-def _leaves(value: Any) -> list[Any]:
-    """The scalars inside nested lists and dict values."""
-    if isinstance(value, dict):
-        return [leaf for v in value.values() for leaf in _leaves(v)]
-    if isinstance(value, list | tuple):
-        return [leaf for v in value for leaf in _leaves(v)]
-    return [value]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_coercion(cls, value: Any, info: ValidationInfo) -> Any:
-        """Numbers must be numbers: "200000" or true for a balance is an error, not 200000/1."""
-        if info.field_name is None:
-            return value
-        annotation = cls.model_fields[info.field_name].annotation
-        if annotation is bool or not _numeric(annotation):
-            return value
-        for leaf in _leaves(value):
-            if isinstance(leaf, str | bool) and leaf != "all":
-                raise ValueError(f"must be a number, got {leaf!r}")
-        return value
+class _Strict(Strict):
+    """Frozen, no extra fields, numbers must be numbers (:class:`assetloc.strict.Strict`)."""
 
 
 FilingStatus = Literal[

@@ -1,6 +1,6 @@
 """Pydantic base for the input files: unknown fields are errors, numbers must be numbers.
 
-Shared by :mod:`assetloc.holdings` and (to switch to it) :mod:`assetloc.household`.
+Shared by :mod:`assetloc.holdings` and :mod:`assetloc.household`.
 """
 
 from __future__ import annotations
