@@ -10,14 +10,18 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from rich.console import Console
 
 from assetloc import parse_household
 from assetloc.errors import InputError
 from assetloc.rebalance import rebalance
+from assetloc.rebalance.book import build_book
 from assetloc.rebalance.tables import print_result
+from assetloc.rebalance.target import plan_after_flows
 from assetloc.rebalance.tax import TaxRates, schedule_d_tax
+from assetloc.rebalance.washsale import build_guard, disallowed_losses
 from rebalance_support import LONG_AGO, account, household, household_dict, lot, pos
 from test_rebalance_cli import CSV, HOUSEHOLD, write
 
@@ -314,3 +318,29 @@ def test_wash_sale_reason_names_three_matches_and_counts_the_rest() -> None:
     assert sale.wash_sale_reason.count("recent_trades[") == 3
     assert sale.wash_sale_reason.endswith("and 17 more")
     assert len(r.wash_sale_flags) == 1 and len(r.wash_sale_flags[0]) < 600
+
+
+@pytest.mark.parametrize(("ira_sold", "hand"), [(0.0, 5 * 40.0), (3.0, 2 * 40.0), (5.0, 0.0)])
+def test_an_ira_replacement_sold_in_this_rebalance_no_longer_disallows(
+    ira_sold: float, hand: float
+) -> None:
+    """5 STK bought in the IRA 5 days ago (all it holds); 20 taxable shares sold at a $40
+    loss. IRA shares sold in the same rebalance are not replacement shares any more."""
+    recent = [{"account": "ira", "symbol": "STK", "side": "buy", "date": "2026-06-25", "shares": 5}]
+    h = household(
+        [
+            account("brk", "taxable", 0.0, [pos("STK", 50, 100.0, [lot(LONG_AGO, 50, 7000.0)])]),
+            account("ira", "traditional", 0.0, [pos("STK", 5, 100.0), pos("BON", 40, 100.0)]),
+        ],
+        recent=recent,
+    )
+    book = build_book(h, plan_after_flows(h).problem.market.ids)
+    guard = build_guard(h, book)
+    lot_sold = np.array([20.0])
+    buy = np.zeros_like(book.shares)
+    sell = np.zeros_like(book.shares)
+    sell[book.account_ids.index("ira"), book.security_index("STK")] = ira_sold
+    sell[book.account_ids.index("brk"), book.security_index("STK")] = 20.0
+    dis = disallowed_losses(book, guard, lot_sold, buy, sell)
+    assert dis.loss[0] == pytest.approx(hand)
+    assert dis.permanent[0] == pytest.approx(hand)

@@ -140,7 +140,7 @@ def _trades(
     sell: np.ndarray,
     lot_sold: np.ndarray,
 ) -> tuple[list[Trade], list[str]]:
-    dis = disallowed_losses(book, guard, lot_sold, buy)
+    dis = disallowed_losses(book, guard, lot_sold, buy, sell)
     trades: list[Trade] = []
     flags: list[str] = []
     for k in range(book.k):

@@ -57,6 +57,8 @@ class Replacement:
     permanent: bool
     text: str
     lot: int | None = None
+    account: str = ""
+    symbol: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,8 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
                     float(tr.shares),
                     types[tr.account] != "taxable",
                     f"{where} on {tr.date}",
+                    account=tr.account,
+                    symbol=normalize(tr.symbol),
                 )
             )
             if types[tr.account] != "taxable":
@@ -215,8 +219,23 @@ def _summary(texts: list[str]) -> str:
     return out
 
 
+def _held_after(
+    book: Book, buy: np.ndarray, sell: np.ndarray | None
+) -> dict[tuple[str, str], float]:
+    """(account id, symbol) → shares held after the rebalance."""
+    after = book.shares + buy - (sell if sell is not None else 0.0)
+    return {
+        (book.account_ids[k], book.symbols[s]): float(after[k, s])
+        for k, s in zip(*np.nonzero(after > 0), strict=True)
+    }
+
+
 def disallowed_losses(
-    book: Book, guard: WashSaleGuard, lot_sold: np.ndarray, buy: np.ndarray
+    book: Book,
+    guard: WashSaleGuard,
+    lot_sold: np.ndarray,
+    buy: np.ndarray,
+    sell: np.ndarray | None = None,
 ) -> Disallowed:
     """The loss each lot sold has disallowed, by share matching (Reg. §1.1091-1(c)–(e)).
 
@@ -224,9 +243,12 @@ def disallowed_losses(
     one for one with replacement shares bought in the window (in order of acquisition; each
     replacement share used once): recent buys, taxable lots acquired in the window less
     their shares sold in this rebalance (never the sold lot itself), and this rebalance's
-    purchases. A lot's loss is disallowed pro rata to its matched shares; the part matched
-    with a purchase in an IRA, Roth or HSA is lost for good (Rev. Rul. 2008-5), the rest is
-    deferred into the replacement shares' basis.
+    purchases. A recent buy counts only as far as its account still holds the security
+    after the rebalance (``sell``: shares sold per account and security; the shares sold
+    are taken to be other shares first, which is conservative). A lot's loss is disallowed
+    pro rata to its matched shares; the part matched with a purchase in an IRA, Roth or HSA
+    is lost for good (Rev. Rul. 2008-5), the rest is deferred into the replacement shares'
+    basis.
     """
     loss = np.zeros(book.n_lots)
     permanent = np.zeros(book.n_lots)
@@ -250,7 +272,18 @@ def disallowed_losses(
                     )
                 )
         pool.sort(key=lambda r: r.date)
-        left = [r.shares - (float(lot_sold[r.lot]) if r.lot is not None else 0.0) for r in pool]
+        held = _held_after(book, buy, sell)
+        left = []
+        for r in pool:
+            if r.lot is not None:
+                left.append(r.shares - float(lot_sold[r.lot]))
+            elif r.account:  # a recent buy: at most what the account still holds
+                key = (r.account, r.symbol)
+                n = min(r.shares, held.get(key, 0.0))
+                held[key] = held.get(key, 0.0) - n
+                left.append(n)
+            else:
+                left.append(r.shares)
         lots = np.flatnonzero(sold_at_loss & (lot_groups == g))
         for lot in sorted(lots, key=lambda m: (book.lot_acquired[m], m)):
             need = float(lot_sold[lot])
