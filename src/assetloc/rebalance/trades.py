@@ -255,7 +255,7 @@ def _sale_caps(spec: ModelSpec) -> FloatArray:
     # whole shares and a minimum trade cannot hit the shortfall exactly: the smallest
     # feasible sale may overshoot it by up to one share of a held security plus min_trade
     held_price = np.where(book.shares > 0, np.nan_to_num(book.price), 0.0)
-    headroom = spec.min_trade + (held_price.max(axis=1) if spec.whole_shares else 0.0)
+    headroom = spec.min_trade + (held_price.max(axis=1, initial=0.0) if spec.whole_shares else 0.0)
     return np.where(shortfall > 0, shortfall + headroom + spec.cost_per_trade * n_orders, 0.0)
 
 
