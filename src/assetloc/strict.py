@@ -5,6 +5,7 @@ Shared by :mod:`assetloc.holdings` and :mod:`assetloc.household`.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
@@ -26,6 +27,13 @@ def leaves(value: Any) -> list[Any]:
     return [value]
 
 
+@cache
+def _numeric_field(cls: type[BaseModel], name: str) -> bool:
+    """Whether field ``name`` of ``cls`` takes a number (a bool field does not)."""
+    annotation = cls.model_fields[name].annotation
+    return annotation is not bool and numeric(annotation)
+
+
 class Strict(BaseModel):
     """Frozen, no extra fields, and no coercion of strings or booleans into numbers."""
 
@@ -35,10 +43,9 @@ class Strict(BaseModel):
     @classmethod
     def _no_coercion(cls, value: Any, info: ValidationInfo) -> Any:
         """Numbers must be numbers: "200000" or true for a balance is an error, not 200000/1."""
-        if info.field_name is None:
-            return value
-        annotation = cls.model_fields[info.field_name].annotation
-        if annotation is bool or not numeric(annotation):
+        if info.field_name is None or type(value) in (float, int):
+            return value  # the common case first: a number (a bool's type is not int)
+        if not _numeric_field(cls, info.field_name):
             return value
         for leaf in leaves(value):
             if isinstance(leaf, str | bool) and leaf != "all":
