@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
 import typer
-from pydantic import ValidationError
 
 from assetloc.errors import InputError
-from assetloc.household import Household, check_household, load_household
-from assetloc.household import _first_error as first_error
+from assetloc.household import (
+    Household,
+    check_household,
+    load_household,
+    parse_fields,
+    read_toml,
+)
 from assetloc.rebalance import rebalance
 from assetloc.rebalance.book import trade_date
 from assetloc.rebalance.csv_import import (
@@ -39,20 +42,7 @@ def _as_of(text: str | None) -> dt.date | None:
 
 def _load_unchecked(path: Path) -> Household:
     """The household file validated field by field, without :func:`check_household`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(str(path), f"cannot be read ({err.__class__.__name__})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(str(path), f"is not valid TOML: {err}") from None
-    try:
-        return Household.model_validate(data)
-    except ValidationError as err:
-        raise first_error(err) from None
+    return parse_fields(read_toml(path))
 
 
 def _rebalance(

@@ -430,18 +430,24 @@ def check_household(h: Household) -> None:
             raise InputError(f"assumptions.classes[{j}].id", f"duplicate class id {cid!r}")
 
 
-def parse_household(data: dict[str, Any]) -> Household:
-    """Validate a dict (as read from TOML) into a :class:`Household`."""
+def parse_fields(data: dict[str, Any]) -> Household:
+    """Validate a dict field by field, without the cross-field checks of
+    :func:`check_household` (for callers that complete the household first)."""
     try:
-        h = Household.model_validate(data)
+        return Household.model_validate(data)
     except ValidationError as err:
         raise _first_error(err) from None
+
+
+def parse_household(data: dict[str, Any]) -> Household:
+    """Validate a dict (as read from TOML) into a :class:`Household`."""
+    h = parse_fields(data)
     check_household(h)
     return h
 
 
-def load_household(path: str | Path) -> Household:
-    """Read and validate a household TOML file."""
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file as a dict; unreadable or malformed files are :class:`InputError`."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -450,10 +456,14 @@ def load_household(path: str | Path) -> Household:
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(str(p), f"cannot be read ({err.__class__.__name__})") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InputError(str(p), f"is not valid TOML: {err}") from None
-    return parse_household(data)
+
+
+def load_household(path: str | Path) -> Household:
+    """Read and validate a household TOML file."""
+    return parse_household(read_toml(path))
 
 
 def household_schema() -> dict[str, Any]:
