@@ -80,70 +80,22 @@ def test_json_from_price_round_trips(capsys: pytest.CaptureFixture[str]) -> None
     assert again["price_clean"] == pytest.approx(101.25, rel=1e-12)
 
 
+YEARS_FORM = ["bond", "--coupon", "0.03", "--price", "100", "--years", "4.5"]
+RATES = ["--federal-rate", "0.35", "--state-rate", "0.05"]
+
+
 def test_json_years_form_with_after_tax(capsys: pytest.CaptureFixture[str]) -> None:
-    d = run_json(
-        [
-            "bond",
-            "--coupon",
-            "0.03",
-            "--price",
-            "100",
-            "--years",
-            "4.5",
-            "--federal-rate",
-            "0.35",
-            "--state-rate",
-            "0.05",
-            "--muni",
-        ],
-        capsys,
-    )
+    d = run_json([*YEARS_FORM, *RATES, "--muni"], capsys)
     assert KEYS | TAX_KEYS <= set(d)
     assert d["yield"] == pytest.approx(0.03, rel=1e-12)  # par bond on a coupon date
     assert d["accrued_interest"] == 0.0 and d["years_to_maturity"] == 4.5
     assert d["after_tax_yield"] == pytest.approx(0.03 * 0.95, rel=1e-12)  # out-of-state muni
     assert d["taxable_equivalent_yield"] == pytest.approx(0.03 * 0.95 / 0.60, rel=1e-12)
-    d = run_json(
-        [
-            "bond",
-            "--coupon",
-            "0.03",
-            "--price",
-            "100",
-            "--years",
-            "4.5",
-            "--federal-rate",
-            "0.35",
-            "--state-rate",
-            "0.05",
-            "--muni",
-            "--in-state",
-        ],
-        capsys,
-    )
+    d = run_json([*YEARS_FORM, *RATES, "--muni", "--in-state"], capsys)
     assert d["after_tax_yield"] == pytest.approx(0.03, rel=1e-12)
-    d = run_json(
-        [
-            "bond",
-            "--coupon",
-            "0.03",
-            "--price",
-            "100",
-            "--years",
-            "4.5",
-            "--federal-rate",
-            "0.35",
-            "--state-rate",
-            "0.05",
-            "--treasury",
-        ],
-        capsys,
-    )
+    d = run_json([*YEARS_FORM, *RATES, "--treasury"], capsys)
     assert d["after_tax_yield"] == pytest.approx(0.03 * 0.65, rel=1e-12)
-    d = run_json(
-        ["bond", "--coupon", "0.03", "--price", "100", "--years", "4.5", "--federal-rate", "0.35"],
-        capsys,
-    )
+    d = run_json([*YEARS_FORM, "--federal-rate", "0.35"], capsys)
     assert d["after_tax_yield"] == pytest.approx(0.03 * 0.65, rel=1e-12)
 
 

@@ -20,27 +20,17 @@ from assetloc.report.html import render_html, write_report
 from assetloc.report.sample import sample_report_data
 from assetloc.report.style import plan_classes
 
+from samples import FOUR_ACCOUNTS
+
 ROOT = Path(__file__).resolve().parents[1]
 
-HOUSEHOLD: dict[str, Any] = {
-    "name": "Four accounts, Kaplan 2020",
-    "investor": {"ordinary_rate": 0.32, "capital_gains_rate": 0.15, "retirement_rate": 0.24},
-    "accounts": [
-        {"id": "brokerage", "type": "taxable", "balance": 250_000},
-        {"id": "401k", "type": "traditional", "balance": 400_000},
-        {"id": "roth_ira", "type": "roth", "balance": 120_000},
-        {"id": "hsa", "type": "hsa", "balance": 30_000},
-    ],
-    "assumptions": {"preset": "kaplan-2020"},
-    "objective": {"kind": "mean_variance", "risk_aversion": 3.74},
-}
 
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "source", "wbr", "area", "base"}
 
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
-    plan = assetloc.optimize(parse_household(HOUSEHOLD)).to_dict()
+    plan = assetloc.optimize(parse_household(FOUR_ACCOUNTS)).to_dict()
     return sample_report_data(plan, title="Four accounts, Kaplan 2020")
 
 

@@ -11,6 +11,7 @@ from assetloc import InputError, load_household, optimize, parse_household
 from assetloc.rebalance import RebalanceResult, rebalance
 from assetloc.rebalance.current import band_widths
 from assetloc.rebalance.target import post_flow_household
+
 from rebalance_support import (
     AS_OF,
     BOND,

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from assetloc import optimize, parse_household
 from assetloc.rebalance import rebalance
+
 from rebalance_support import (
     AS_OF,
     BOND,

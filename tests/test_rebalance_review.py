@@ -23,10 +23,10 @@ from assetloc.rebalance.tables import print_result
 from assetloc.rebalance.target import plan_after_flows
 from assetloc.rebalance.tax import TaxRates, schedule_d_tax
 from assetloc.rebalance.washsale import build_guard, disallowed_losses
-from rebalance_support import LONG_AGO, account, household, household_dict, lot, pos
 from test_rebalance_cli import CSV, HOUSEHOLD, write
 
 from cli_runner import run_cli
+from rebalance_support import LONG_AGO, account, household, household_dict, lot, pos
 
 # --- 1. cash-flow sales with whole shares or a minimum trade --------------------------------
 

@@ -14,6 +14,7 @@ from assetloc.rebalance.engine import model_spec
 from assetloc.rebalance.target import plan_after_flows, target_for
 from assetloc.rebalance.trades import solve
 from assetloc.rebalance.washsale import build_guard
+
 from rebalance_support import (
     LONG_AGO,
     SECURITIES,
