@@ -24,20 +24,23 @@ from assetloc.problem import Problem
 
 def groups(p: Problem, tax_free: np.ndarray | None = None) -> list[list[int]]:
     """Accounts that can be merged, in first-appearance order (``tax_free`` splits them)."""
+    bounded = (p.lower > 0).any(axis=1) | ((p.upper > 0) & (p.upper < p.budgets[:, None])).any(
+        axis=1
+    )
+    alone = bounded | (p.budgets <= 0)
+    allowed = p.upper > 0 if p.menu is None else p.menu
     out: dict[tuple[object, ...], list[int]] = {}
     for k in range(p.k):
-        bounded = bool(np.any(p.lower[k] > 0)) or bool(
-            np.any((p.upper[k] > 0) & (p.upper[k] < p.budgets[k]))
-        )
-        allowed = tuple(p.upper[k] > 0) if p.menu is None else tuple(p.menu[k])
         key: tuple[object, ...] = (
-            tuple(p.tau[k]),
-            allowed,
-            float(p.mix_weights[k]),
-            bool(tax_free[k]) if tax_free is not None else False,
+            ("alone", k)
+            if alone[k]
+            else (
+                p.tau[k].tobytes(),  # exact equality, as floats (τ > 0: no signed zeros)
+                allowed[k].tobytes(),
+                float(p.mix_weights[k]),
+                bool(tax_free[k]) if tax_free is not None else False,
+            )
         )
-        if bounded or p.budgets[k] <= 0:
-            key = ("alone", k)
         out.setdefault(key, []).append(k)
     return list(out.values())
 

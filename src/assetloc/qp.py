@@ -1,0 +1,183 @@
+"""One quadratic (or linear) program under linear constraints: DAQP first, HiGHS as arbiter.
+
+DAQP (a dual active-set solver, called directly) is fast on these small dense problems but,
+like every active-set method, can stall or misreport infeasibility on degenerate faces;
+HiGHS's QP solver with presolve is slower but robust, so it has the last word on both the
+solution and infeasibility. Units: the variables are shares of after-tax wealth F.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import daqp
+import highspy
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg.lapack import dgeqp3
+
+from assetloc.assumptions import FloatArray
+from assetloc.errors import SolverError
+
+INF = 1e30
+PRIMAL_TOL = 1e-10  # constraint tolerance of the active-set solver, shares of F
+ETA_PROX = 1e-14  # stop proximal-point iterations when steps are this small
+LP_PROX = 0.1  # proximal weight of DAQP's LP iterations (any positive value is exact)
+EQUALITY = 5  # DAQP's sense flag: an equality (immutable) constraint
+
+
+class Infeasible(Exception):
+    """The solver proved infeasibility; callers diagnose it (see :mod:`infeasibility`)."""
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Linear constraints in x (flattened K·n): lb ≤ x ≤ ub, lo ≤ A x ≤ hi, first m_eq rows
+    equalities (lo = hi)."""
+
+    lb: FloatArray
+    ub: FloatArray
+    a: FloatArray
+    lo: FloatArray
+    hi: FloatArray
+    m_eq: int
+
+
+def qp(
+    h: FloatArray, f: FloatArray, c: Constraints, what: str, eps_prox: float = 0.0
+) -> FloatArray:
+    """min ½x'Hx + f'x under ``c``: DAQP first (fast); HiGHS decides when DAQP fails."""
+    try:
+        return daqp_qp(h, f, c, what, eps_prox)
+    except (Infeasible, SolverError):
+        return highs_qp(h, f, c, what)
+
+
+def lp(cost: FloatArray, c: Constraints, what: str) -> FloatArray:
+    """min cost'x under ``c``: DAQP's proximal-point LP, HiGHS if that fails."""
+    return qp(np.zeros((len(cost), len(cost))), cost, c, what, eps_prox=LP_PROX)
+
+
+def daqp_qp(
+    h: FloatArray, f: FloatArray, c: Constraints, what: str, eps_prox: float = 0.0
+) -> FloatArray:
+    """min ½x'Hx + f'x under ``c`` by DAQP; raises on infeasibility or failure.
+
+    ``eps_prox`` > 0 turns on DAQP's proximal-point iterations (for a singular H); 0 lets
+    DAQP regularize a singular H only as it needs. Variables fixed at zero (menus, empty
+    accounts, classes not held) leave the problem first; rows left empty must hold at zero.
+    """
+    nv = len(f)
+    gone = (c.lb == 0.0) & (c.ub == 0.0)
+    a, lb, ub = c.a, c.lb, c.ub
+    if gone.any():
+        live = ~gone
+        a, lb, ub = a[:, live], lb[live], ub[live]
+        h, f = h[np.ix_(live, live)], f[live]
+    rows = np.abs(a).max(axis=1, initial=0.0) > 0
+    lo, hi, m_eq = c.lo, c.hi, c.m_eq
+    if not rows.all():
+        if np.any(~rows & ((lo > PRIMAL_TOL) | (hi < -PRIMAL_TOL))):
+            raise Infeasible()
+        m_eq = int(rows[:m_eq].sum())
+        a, lo, hi = a[rows], lo[rows], hi[rows]
+    n_live = len(f)
+    sense = np.zeros(n_live + len(lo), dtype=np.int32)
+    sense[n_live : n_live + m_eq] = EQUALITY
+    sense[:n_live][lb == ub] = EQUALITY  # variables fixed by their bounds
+    x, _fval, flag, _info = daqp.solve(
+        np.ascontiguousarray(h),
+        np.ascontiguousarray(f),
+        np.ascontiguousarray(a),
+        np.concatenate([ub, hi]),
+        np.concatenate([lb, lo]),
+        sense,
+        primal_tol=PRIMAL_TOL,
+        eps_prox=eps_prox if eps_prox > 0 else -1e-6,
+        eta_prox=ETA_PROX,
+    )
+    if flag == -1:
+        raise Infeasible()
+    if flag < 1:
+        raise SolverError(f"{what}: DAQP stopped with exit flag {flag}")
+    if n_live == nv:
+        return np.asarray(x, dtype=float)
+    out = np.zeros(nv)
+    out[~gone] = x
+    return out
+
+
+def highs_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:
+    """min ½x'Hx + f'x under ``c`` by HiGHS (H positive semidefinite; H = 0 is an LP)."""
+    nv = len(f)
+    model = highspy.HighsLp()
+    model.num_col_ = nv
+    model.num_row_ = len(c.lo)
+    model.col_cost_ = f
+    model.col_lower_ = c.lb
+    model.col_upper_ = np.where(c.ub >= INF / 2, np.inf, c.ub)
+    model.row_lower_ = np.where(c.lo <= -INF / 2, -np.inf, c.lo)
+    model.row_upper_ = np.where(c.hi >= INF / 2, np.inf, c.hi)
+    a = sp.csc_matrix(c.a)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = a.indptr
+    model.a_matrix_.index_ = a.indices
+    model.a_matrix_.value_ = a.data
+    model.a_matrix_.num_col_ = nv
+    model.a_matrix_.num_row_ = len(c.lo)
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("primal_feasibility_tolerance", 1e-9)
+    solver.setOptionValue("dual_feasibility_tolerance", 1e-9)
+    solver.passModel(model)
+    if np.any(h):
+        hu = sp.csc_matrix(np.tril(h))  # HiGHS reads the lower triangle, column-wise
+        hess = highspy.HighsHessian()
+        hess.dim_ = nv
+        hess.format_ = highspy.HessianFormat.kTriangular
+        hess.start_ = hu.indptr
+        hess.index_ = hu.indices
+        hess.value_ = hu.data
+        solver.passHessian(hess)
+    solver.run()
+    status = solver.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        raise Infeasible()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise SolverError(f"{what}: HiGHS stopped with {solver.modelStatusToString(status)}")
+    return np.asarray(solver.getSolution().col_value, dtype=float)
+
+
+def with_row(c: Constraints, row: FloatArray, lo: float, hi: float = INF) -> Constraints:
+    """``c`` plus the inequality lo <= row'x <= hi."""
+    return Constraints(
+        c.lb,
+        c.ub,
+        np.vstack([c.a, row[None, :]]),
+        np.append(c.lo, lo),
+        np.append(c.hi, hi),
+        c.m_eq,
+    )
+
+
+def independent_rows(
+    a: FloatArray, fixed: np.ndarray | None = None, tol: float = 1e-10
+) -> np.ndarray:
+    """Indices of a maximal set of rows of ``a`` independent on the non-``fixed`` columns.
+
+    Variables fixed by their bounds act as constants; rows that differ only there are
+    dependent for the solver (which treats fixed variables as equality constraints).
+    Rank-revealing QR with column pivoting (LAPACK dgeqp3) on a'.
+    """
+    if a.shape[0] == 0:
+        return np.zeros(0, dtype=int)
+    if fixed is not None and fixed.any():
+        a = a[:, ~fixed]
+    if a.shape[1] == 0:
+        return np.zeros(0, dtype=int)
+    qr, jpvt, _tau, _work, info = dgeqp3(np.asfortranarray(a.T))
+    if info != 0:
+        raise SolverError(f"rank of the equality constraints: LAPACK dgeqp3 info {info}")
+    diag = np.abs(np.diag(qr))
+    rank = int((diag > tol * max(1.0, diag[0] if diag.size else 1.0)).sum())
+    return np.sort(jpvt[:rank] - 1)
