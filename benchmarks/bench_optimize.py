@@ -11,9 +11,10 @@ import cvxpy as cp
 import numpy as np
 
 from assetloc import build_problem, optimize, parse_household
+from assetloc.constraints import constraints, exposure_map, variables
 from assetloc.plan import metrics
 from assetloc.problem import Problem
-from assetloc.solver import constraints, exposure_map, solve, solve_stage1
+from assetloc.solver import solve, solve_stage1
 
 from timing import median_ms
 
@@ -76,8 +77,8 @@ def main() -> None:
     t_solve = median_ms(lambda: solve(p, tax_free=np.array([False, False, True, True])), 300)
 
     def stage1() -> object:
-        m = exposure_map(p)
-        return solve_stage1(p, m, constraints(p, m), p.view())
+        cols = variables(p)
+        return solve_stage1(p, exposure_map(p, cols), constraints(p, cols), p.view())
 
     t_stage1 = median_ms(stage1, 300)
     t_cvx = median_ms(lambda: cvxpy_solve(p), 30)

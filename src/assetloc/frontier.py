@@ -17,19 +17,13 @@ import numpy as np
 from scipy.optimize import brentq
 
 from assetloc.assumptions import FloatArray
+from assetloc.constraints import constraints, exposure_map, variables
 from assetloc.errors import InfeasibleError, InputError
 from assetloc.household import Household
 from assetloc.infeasibility import diagnose
 from assetloc.plan import metrics
 from assetloc.problem import Problem, View, build_problem
-from assetloc.solver import (
-    Infeasible,
-    constraints,
-    exposure_map,
-    max_return,
-    min_variance,
-    solve_stage1,
-)
+from assetloc.solver import Infeasible, max_return, min_variance, solve_stage1
 
 VIEWS = ("financial", "net_worth")
 
@@ -102,8 +96,9 @@ def view_frontier(p: Problem, view_name: str, points: int = 50) -> Frontier:
         raise InputError("points", f"must be at least 2, got {points}")
     free = dataclasses.replace(p, kind="mean_variance", mix=None, target=None)
     view = free.view(view_name)
-    m = exposure_map(free)
-    c = constraints(free, m)
+    cols = variables(free)
+    m = exposure_map(free, cols)
+    c = constraints(free, cols)
     u = _utility_fn(p)
     try:
         x_lo = min_variance(free, m, c, view, None)

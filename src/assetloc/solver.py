@@ -24,19 +24,12 @@ import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
 from assetloc.assumptions import FloatArray
+from assetloc.constraints import constraints, exposure_map, holdings, variables
 from assetloc.errors import InfeasibleError, SolverError
 from assetloc.infeasibility import diagnose
 from assetloc.merge import groups, merged, spread
 from assetloc.problem import Problem, View
-from assetloc.qp import (
-    INF,
-    Constraints,
-    Infeasible,
-    independent_rows,
-    lp,
-    qp,
-    with_row,
-)
+from assetloc.qp import INF, Constraints, Infeasible, lp, qp, with_row
 from assetloc.tie_break import tie_break
 from assetloc.utility import crra_utility
 
@@ -44,8 +37,6 @@ __all__ = [
     "Constraints",
     "Infeasible",
     "Solution",
-    "constraints",
-    "exposure_map",
     "max_return",
     "min_variance",
     "solve",
@@ -56,59 +47,6 @@ __all__ = [
 QP_PROX = 1e-3  # proximal weight (Hessian scaled to max diagonal 1); outer iterations: exact
 FEAS_TOL = 1e-7  # a solution violating the stated constraints by more is no solution
 GAP_TOL = 1e-12  # return targets this close to the greatest return are met as it
-
-
-def exposure_map(p: Problem) -> FloatArray:
-    """M with e = M x for x flattened row-major from (K, n), shape (n, K·n)."""
-    n, k = p.n, p.k
-    m = np.zeros((n, k * n))
-    for kk in range(k):
-        m[np.arange(n), kk * n + np.arange(n)] = p.tau[kk]
-    return m
-
-
-def constraints(p: Problem, m: FloatArray) -> Constraints:
-    """Budgets, mix and household bounds as rows; menus and account bounds as bounds.
-
-    Objective constraints (a return target) are added by :func:`with_row`.
-    """
-    n, k = p.n, p.k
-    budgets = p.budgets
-    fixed = p.lower == p.upper
-    active = budgets > 0
-    if p.mix is None:
-        # Budget rows touch disjoint variables: independent unless all of a row's are fixed.
-        keep = np.flatnonzero(active & ~fixed.all(axis=1))
-        eq = np.repeat(np.eye(k)[keep], n, axis=1)  # Σ_i x[k, i] = a[k]
-        eq_rhs = budgets[keep]
-    else:  # Σ_k w[k]·x[k, i] = mix[i]; the mix rows and the budgets share one dependency
-        eq = np.vstack(
-            [
-                np.repeat(np.eye(k)[active], n, axis=1),
-                np.tile(np.eye(n), k) * np.repeat(p.mix_weights, n),
-            ]
-        )
-        keep = independent_rows(eq, fixed.ravel())
-        eq = eq[keep]
-        eq_rhs = np.concatenate([budgets[active], p.mix])[keep]
-    bounded = np.flatnonzero((p.class_lower > 0) | (p.class_upper < 1))
-    if bounded.size:  # lo ≤ Σ_k x[k, i] ≤ hi
-        a = np.vstack([eq, np.tile(np.eye(n)[bounded], k)])
-        lo = np.concatenate([eq_rhs, p.class_lower[bounded]])
-        hi = np.concatenate([eq_rhs, p.class_upper[bounded]])
-    else:
-        a, lo, hi = eq, eq_rhs, eq_rhs.copy()
-    # x[k, i] <= a[k] is implied by the budget and x >= 0; stating it again makes every
-    # single-class account a degenerate vertex, which active-set solvers handle badly.
-    implied = (p.upper >= budgets[:, None]) & active[:, None]
-    return Constraints(
-        lb=p.lower.ravel().copy(),
-        ub=np.where(implied, INF, p.upper).ravel(),
-        a=a,
-        lo=lo,
-        hi=hi,
-        m_eq=len(eq),
-    )
 
 
 def return_row(p: Problem, m: FloatArray, view: View) -> tuple[FloatArray, float]:
@@ -295,30 +233,25 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     tf = np.zeros(p.k, dtype=bool) if tax_free is None else tax_free
     parts1 = groups(p)
     p1 = merged(p, parts1)
-    m1 = exposure_map(p1)
+    cols1 = variables(p1)
+    m1 = exposure_map(p1, cols1)
     try:
-        y1 = solve_stage1(p1, m1, constraints(p1, m1), p1.view())
+        y1 = solve_stage1(p1, m1, constraints(p1, cols1), p1.view())
     except Infeasible:
         raise InfeasibleError(diagnose(p)) from None
-    x1 = spread(p, parts1, y1.reshape(len(parts1), p.n))
-    if violation(p, x1) > FEAS_TOL:
-        raise InfeasibleError(diagnose(p))
+    x1 = spread(p, parts1, holdings(p1, cols1, y1))
     parts2 = groups(p, tf)
-    if len(parts2) == 1:  # one account (or one group): the optimum is the only split
-        return Solution(x=x1, exposure=p.exposure(x1))
-    p2 = merged(p, parts2)
-    m2 = exposure_map(p2)
-    c2 = constraints(p2, m2)
-    y2 = np.array([x1[g].sum(axis=0) for g in parts2])
-    tf2 = tf[[g[0] for g in parts2]]
-    applied = True
-    try:
-        y = np.clip(tie_break(p2, m2, c2, y2.ravel(), tf2), c2.lb, c2.ub)
-        x = spread(p, parts2, y.reshape(len(parts2), p.n))
-        if violation(p, x) > FEAS_TOL:
-            raise SolverError("stage 2 left the constraints")
-    except (Infeasible, SolverError):
-        # The rule could not be applied numerically; the optimum itself stands, flagged.
-        applied = False
-        x = x1
+    x, applied, checked = x1, True, False  # one group: its pro-rata split is the only answer
+    if len(parts2) > 1:
+        try:
+            y2 = tie_break(merged(p, parts2), m1 @ y1, tf[[g[0] for g in parts2]])
+            x = spread(p, parts2, y2)
+            checked = violation(p, x) <= FEAS_TOL
+            if not checked:
+                raise SolverError("stage 2 left the constraints")
+        except (Infeasible, SolverError):
+            # The rule could not be applied numerically; the optimum itself stands, flagged.
+            x, applied = x1, False
+    if not checked and violation(p, x) > FEAS_TOL:
+        raise InfeasibleError(diagnose(p))
     return Solution(x=x, exposure=p.exposure(x), tie_break_applied=applied)

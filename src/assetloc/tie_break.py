@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from assetloc.assumptions import FloatArray
+from assetloc.constraints import constraints, exposure_map, holdings
 from assetloc.errors import SolverError
 from assetloc.problem import Problem
 from assetloc.qp import Constraints, Infeasible, lp, qp, with_row
@@ -25,54 +26,34 @@ HELD_TOL = 1e-13  # an exposure this small (share of F) is a class not held
 TIE_SLACK = 1e-9  # relative slack on stage 2a's optimum when the exact face is too thin
 
 
-def tie_break(
-    p: Problem, m: FloatArray, c: Constraints, x1: FloatArray, tax_free: np.ndarray
-) -> FloatArray:
-    """Holdings (flattened K·n) with exposure M x1 chosen by the tax-free-first, then
-    pro-rata rule; ``tax_free`` marks the accounts (K,). Raises on solver failure."""
+def tie_break(p: Problem, e_star: FloatArray, tax_free: np.ndarray) -> FloatArray:
+    """Holdings (K, n) with exposure ``e_star`` chosen by the tax-free-first, then pro-rata
+    rule; ``tax_free`` marks the accounts (K,). Raises on solver failure."""
     n, k = p.n, p.k
-    e_star = m @ x1
-    cols = np.flatnonzero((np.tile(e_star > HELD_TOL, k) & (c.ub > 0)) | (c.lb > 0))
-    eq = np.vstack([c.a[: c.m_eq], m])[:, cols]
-    eq_rhs = np.concatenate([c.lo[: c.m_eq], e_star])
-    ineq = c.a[c.m_eq :, cols]
-    budgets = np.repeat(p.budgets, n)[cols]
-    weight = np.diag(1.0 / budgets)  # every live variable is in an account with a[k] > 0
+    held = e_star > HELD_TOL
+    cols = np.flatnonzero(((p.upper > 0) & held) | (p.lower > 0))
+    c = constraints(p, cols)
+    m = exposure_map(p, cols)[held]
+    fixed = Constraints(
+        c.lb,
+        c.ub,
+        np.vstack([c.a[: c.m_eq], m, c.a[c.m_eq :]]),
+        np.concatenate([c.lo[: c.m_eq], e_star[held], c.lo[c.m_eq :]]),
+        np.concatenate([c.hi[: c.m_eq], e_star[held], c.hi[c.m_eq :]]),
+        c.m_eq + len(m),
+    )
+    weight = np.diag(1.0 / np.repeat(p.budgets, n)[cols])  # live x are in funded accounts
     tf = np.repeat(tax_free, n)[cols]
     ret = np.where(tf, np.tile(p.mu, k)[cols], 0.0)
-    held = Constraints(
-        c.lb[cols], c.ub[cols], *_rows(eq, eq_rhs, ineq, c.lo[c.m_eq :], c.hi[c.m_eq :])
-    )
-    x = np.zeros(k * n)
-    if not tf.any() or tf.all() or not ret.any():  # no trade-off: the pro-rata rule alone
-        x[cols] = qp(weight, np.zeros(len(cols)), held, "stage 2")
-        return x
-    best = float(ret @ lp(-ret, held, "stage 2a"))
+    zero = np.zeros(len(cols))
+    if tf.all() or not ret.any():  # no trade-off: the pro-rata rule alone
+        return holdings(p, cols, qp(weight, zero, fixed, "stage 2"))
+    best = float(ret @ lp(-ret, fixed, "stage 2a"))
     try:  # 2a's optimum as an equality: exact, and better conditioned than a tiny slack
-        x[cols] = qp(weight, np.zeros(len(cols)), _with_equality(held, ret, best), "stage 2b")
+        y = qp(weight, zero, _with_equality(fixed, ret, best), "stage 2b")
     except (Infeasible, SolverError):  # the exact face is too thin for the solvers
-        slack = best - TIE_SLACK * (1.0 + abs(best))
-        x[cols] = qp(weight, np.zeros(len(cols)), with_row(held, ret, slack), "stage 2b")
-    return x
-
-
-def _rows(
-    eq: FloatArray, eq_rhs: FloatArray, ineq: FloatArray, lo: FloatArray, hi: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, int]:
-    """(A, lo, hi, m_eq) without rows left empty by the classes not held.
-
-    An empty equality row holds (its right side, an exposure below HELD_TOL, is zero to the
-    solvers' tolerance); an empty household-bound row holds because stage 1 met it.
-    """
-    keep_eq = np.abs(eq).max(axis=1, initial=0.0) > 0
-    keep_in = np.abs(ineq).max(axis=1, initial=0.0) > 0
-    rhs = eq_rhs[keep_eq]
-    return (
-        np.vstack([eq[keep_eq], ineq[keep_in]]),
-        np.concatenate([rhs, lo[keep_in]]),
-        np.concatenate([rhs, hi[keep_in]]),
-        int(keep_eq.sum()),
-    )
+        y = qp(weight, zero, with_row(fixed, ret, best - TIE_SLACK * (1.0 + abs(best))), "stage 2b")
+    return holdings(p, cols, y)
 
 
 def _with_equality(c: Constraints, row: FloatArray, value: float) -> Constraints:

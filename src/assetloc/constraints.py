@@ -1,0 +1,80 @@
+"""The linear constraints of the joint problem, over the holdings that may be nonzero.
+
+x[k, i] is the share of after-tax wealth F held in class i inside account k, flattened
+row-major (index k·n + i). Holdings off an account's menu or in an empty account are zero
+and never reach a solver: problems are posed over ``cols``, the indices of the others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assetloc.assumptions import FloatArray
+from assetloc.problem import Problem
+from assetloc.qp import INF, Constraints, independent_rows
+
+
+def variables(p: Problem) -> np.ndarray:
+    """Flat indices k·n + i of the holdings x[k, i] that may be nonzero: on the account's
+    menu, in a funded account (or forced above zero by a bound). The rest are zero and never
+    reach a solver."""
+    return np.flatnonzero((p.upper > 0) | (p.lower > 0))
+
+
+def exposure_map(p: Problem, cols: np.ndarray | None = None) -> FloatArray:
+    """M with e = M x for x over ``cols`` (default: every holding), shape (n, len(cols))."""
+    cols = np.arange(p.k * p.n) if cols is None else cols
+    m = np.zeros((p.n, len(cols)))
+    m[cols % p.n, np.arange(len(cols))] = p.tau.ravel()[cols]
+    return m
+
+
+def constraints(p: Problem, cols: np.ndarray | None = None) -> Constraints:
+    """Budgets, mix and household bounds as rows; account bounds as bounds; over the holdings
+    ``cols`` (default: every holding; the others are held at zero).
+
+    Objective constraints (a return target) are added by :func:`with_row`.
+    """
+    n, k = p.n, p.k
+    cols = np.arange(k * n) if cols is None else cols
+    acc, cls = np.divmod(cols, n)
+    budgets = p.budgets
+    lower, upper = p.lower.ravel()[cols], p.upper.ravel()[cols]
+    fixed = lower == upper
+    in_account = acc == np.arange(k)[:, None]  # (K, len(cols))
+    active = budgets > 0
+    if p.mix is None:
+        # Budget rows touch disjoint variables: independent unless all of a row's are fixed.
+        keep = np.flatnonzero(active & (in_account & ~fixed).any(axis=1))
+        eq = in_account[keep].astype(float)  # Σ_i x[k, i] = a[k]
+        eq_rhs = budgets[keep]
+    else:  # Σ_k w[k]·x[k, i] = mix[i]; the mix rows and the budgets share one dependency
+        eq = np.vstack([in_account[active], (cls == np.arange(n)[:, None]) * p.mix_weights[acc]])
+        keep = independent_rows(eq, fixed)
+        eq = eq[keep]
+        eq_rhs = np.concatenate([budgets[active], p.mix])[keep]
+    bounded = np.flatnonzero((p.class_lower > 0) | (p.class_upper < 1))
+    if bounded.size:  # lo ≤ Σ_k x[k, i] ≤ hi
+        a = np.vstack([eq, cls == bounded[:, None]])
+        lo = np.concatenate([eq_rhs, p.class_lower[bounded]])
+        hi = np.concatenate([eq_rhs, p.class_upper[bounded]])
+    else:
+        a, lo, hi = eq, eq_rhs, eq_rhs.copy()
+    # x[k, i] <= a[k] is implied by the budget and x >= 0; stating it again makes every
+    # single-class account a degenerate vertex, which active-set solvers handle badly.
+    implied = (upper >= budgets[acc]) & active[acc]
+    return Constraints(
+        lb=lower,
+        ub=np.where(implied, INF, upper),
+        a=a,
+        lo=lo,
+        hi=hi,
+        m_eq=len(eq),
+    )
+
+
+def holdings(p: Problem, cols: np.ndarray, y: FloatArray) -> FloatArray:
+    """Holdings x (K, n) from the values ``y`` of the holdings ``cols`` (the rest zero)."""
+    x = np.zeros(p.k * p.n)
+    x[cols] = y
+    return x.reshape(p.k, p.n)
