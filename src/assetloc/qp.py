@@ -43,14 +43,30 @@ class Constraints:
     m_eq: int
 
 
+@dataclass(frozen=True)
+class Duals:
+    """DAQP's multipliers: H x + f + bounds + A' rows = 0; negative where a lower bound is
+    active, positive where an upper one is, zero where inactive."""
+
+    bounds: FloatArray
+    rows: FloatArray
+
+
 def qp(
     h: FloatArray, f: FloatArray, c: Constraints, what: str, eps_prox: float = 0.0
 ) -> FloatArray:
     """min ½x'Hx + f'x under ``c``: DAQP first (fast); HiGHS decides when DAQP fails."""
+    return qp_duals(h, f, c, what, eps_prox)[0]
+
+
+def qp_duals(
+    h: FloatArray, f: FloatArray, c: Constraints, what: str, eps_prox: float = 0.0
+) -> tuple[FloatArray, Duals | None]:
+    """:func:`qp` with DAQP's multipliers (None when HiGHS had to decide)."""
     try:
         return daqp_qp(h, f, c, what, eps_prox)
     except (Infeasible, SolverError):
-        return highs_qp(h, f, c, what)
+        return highs_qp(h, f, c, what), None
 
 
 def lp(cost: FloatArray, c: Constraints, what: str) -> FloatArray:
@@ -60,8 +76,8 @@ def lp(cost: FloatArray, c: Constraints, what: str) -> FloatArray:
 
 def daqp_qp(
     h: FloatArray, f: FloatArray, c: Constraints, what: str, eps_prox: float = 0.0
-) -> FloatArray:
-    """min ½x'Hx + f'x under ``c`` by DAQP; raises on infeasibility or failure.
+) -> tuple[FloatArray, Duals]:
+    """min ½x'Hx + f'x under ``c`` by DAQP, with its multipliers; raises on failure.
 
     ``eps_prox`` > 0 turns on DAQP's proximal-point iterations (for a singular H); 0 lets
     DAQP regularize a singular H only as it needs. Variables fixed at zero (menus, empty
@@ -85,7 +101,7 @@ def daqp_qp(
     sense = np.zeros(n_live + len(lo), dtype=np.int32)
     sense[n_live : n_live + m_eq] = EQUALITY
     sense[:n_live][lb == ub] = EQUALITY  # variables fixed by their bounds
-    x, _fval, flag, _info = daqp.solve(
+    x, _fval, flag, info = daqp.solve(
         np.ascontiguousarray(h),
         np.ascontiguousarray(f),
         np.ascontiguousarray(a),
@@ -100,11 +116,12 @@ def daqp_qp(
         raise Infeasible()
     if flag < 1:
         raise SolverError(f"{what}: DAQP stopped with exit flag {flag}")
-    if n_live == nv:
-        return np.asarray(x, dtype=float)
-    out = np.zeros(nv)
-    out[~gone] = x
-    return out
+    lam = info["lam"]
+    if n_live == nv and rows.all():
+        return np.asarray(x, dtype=float), Duals(lam[:nv], lam[nv:])
+    out, bounds, row_duals = np.zeros(nv), np.zeros(nv), np.zeros(len(rows))
+    out[~gone], bounds[~gone], row_duals[rows] = x, lam[:n_live], lam[n_live:]
+    return out, Duals(bounds, row_duals)
 
 
 def highs_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:

@@ -29,8 +29,8 @@ from assetloc.errors import InfeasibleError, SolverError
 from assetloc.infeasibility import diagnose
 from assetloc.merge import groups, merged, spread
 from assetloc.problem import Problem, View
-from assetloc.qp import INF, Constraints, Infeasible, lp, qp, with_row
-from assetloc.tie_break import tie_break
+from assetloc.qp import INF, Constraints, Duals, Infeasible, lp, qp, qp_duals, with_row
+from assetloc.tie_break import split, tie_break, unique_optimum
 from assetloc.utility import crra_utility
 
 __all__ = [
@@ -54,7 +54,9 @@ def return_row(p: Problem, m: FloatArray, view: View) -> tuple[FloatArray, float
     return view.scale * (p.mu @ m), float(p.mu @ view.offset)
 
 
-def _stage1_qp(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
+def _stage1_qp(
+    p: Problem, m: FloatArray, c: Constraints, view: View
+) -> tuple[FloatArray, Duals | None]:
     """Mean-variance (and fixed mix) or, for ``target_return``, least variance."""
     if p.kind == "target_return":
         assert p.target is not None
@@ -67,7 +69,7 @@ def _stage1_qp(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatAr
                     f"the greatest return the other constraints allow, {best:.6g}"
                 ]
             )
-        return min_variance(p, m, c, view, min(p.target, best))
+        return _least_variance(p, m, c, view, min(p.target, best))
     s, c0 = view.scale, view.offset
     a = p.risk_aversion
     h = a * s * s * (m.T @ p.cov @ m)
@@ -75,14 +77,16 @@ def _stage1_qp(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatAr
     return _scaled_qp(h, f, c, "stage 1")
 
 
-def _scaled_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:
+def _scaled_qp(
+    h: FloatArray, f: FloatArray, c: Constraints, what: str
+) -> tuple[FloatArray, Duals | None]:
     scale = float(np.abs(np.diag(h)).max(initial=0.0)) or 1.0  # the optimum ignores scale
-    return qp(h / scale, f / scale, c, what, eps_prox=QP_PROX)
+    return qp_duals(h / scale, f / scale, c, what, eps_prox=QP_PROX)
 
 
-def min_variance(
+def _least_variance(
     p: Problem, m: FloatArray, c: Constraints, view: View, target: float | None
-) -> FloatArray:
+) -> tuple[FloatArray, Duals | None]:
     """Least V_view subject to ``c`` and, if ``target`` is given, E_view >= target."""
     s, c0 = view.scale, view.offset
     h = s * s * (m.T @ p.cov @ m)
@@ -91,6 +95,13 @@ def min_variance(
         row, const = return_row(p, m, view)
         c = with_row(c, row, target - const)
     return _scaled_qp(h, f, c, "least variance")
+
+
+def min_variance(
+    p: Problem, m: FloatArray, c: Constraints, view: View, target: float | None
+) -> FloatArray:
+    """Least V_view subject to ``c`` and, if ``target`` is given, E_view >= target."""
+    return _least_variance(p, m, c, view, target)[0]
 
 
 def max_return(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
@@ -185,13 +196,21 @@ def _stage1_crra(p: Problem, m: FloatArray, c: Constraints, view: View) -> Float
     return point(best) if best < hi else min_variance(p, m, c, view, hi - GAP_TOL)
 
 
+def stage1(
+    p: Problem, m: FloatArray, c: Constraints, view: View
+) -> tuple[FloatArray, Duals | None]:
+    """Optimal x for ``p``'s objective in ``view``, with the multipliers of the QP that gave
+    it when one did (mean-variance, fixed mix, target return)."""
+    if p.kind == "target_volatility":
+        return _stage1_target_volatility(p, m, c, view), None
+    if p.kind == "crra":
+        return _stage1_crra(p, m, c, view), None
+    return _stage1_qp(p, m, c, view)
+
+
 def solve_stage1(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
     """Optimal x for ``p``'s objective in ``view`` (any x with the optimal exposure)."""
-    if p.kind == "target_volatility":
-        return _stage1_target_volatility(p, m, c, view)
-    if p.kind == "crra":
-        return _stage1_crra(p, m, c, view)
-    return _stage1_qp(p, m, c, view)
+    return stage1(p, m, c, view)[0]
 
 
 @dataclass(frozen=True)
@@ -235,17 +254,23 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     p1 = merged(p, parts1)
     cols1 = variables(p1)
     m1 = exposure_map(p1, cols1)
+    c1 = constraints(p1, cols1)
     try:
-        y1 = solve_stage1(p1, m1, constraints(p1, cols1), p1.view())
+        y1, duals = stage1(p1, m1, c1, p1.view())
     except Infeasible:
         raise InfeasibleError(diagnose(p)) from None
-    x1 = spread(p, parts1, holdings(p1, cols1, y1))
+    y_groups = holdings(p1, cols1, y1)
+    x1 = spread(p, parts1, y_groups)
+    x, applied, checked = x1, True, False
+    if duals is not None and unique_optimum(c1, m1, duals):
+        # Every x with exposure e* has these group holdings: the rule splits each group.
+        by_rule = split(p, parts1, y_groups, tf)
+        if violation(p, by_rule) <= FEAS_TOL:
+            x, checked = by_rule, True
     parts2 = groups(p, tf)
-    x, applied, checked = x1, True, False  # one group: its pro-rata split is the only answer
-    if len(parts2) > 1:
+    if not checked and len(parts2) > 1:
         try:
-            y2 = tie_break(merged(p, parts2), m1 @ y1, tf[[g[0] for g in parts2]])
-            x = spread(p, parts2, y2)
+            x = spread(p, parts2, tie_break(merged(p, parts2), m1 @ y1, tf[[g[0] for g in parts2]]))
             checked = violation(p, x) <= FEAS_TOL
             if not checked:
                 raise SolverError("stage 2 left the constraints")

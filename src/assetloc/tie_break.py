@@ -7,9 +7,18 @@ The rule, lexicographic:
 * 2b (pro rata): among those, minimize Σ x[k,i]²/a[k], whose unique minimizer splits a class
   across interchangeable accounts in proportion to their after-tax balances.
 
-2a is an LP and 2b a strictly convex QP with 2a's optimum held as an equality: exact.
-Classes the household does not hold (e*[i] = 0) are held in no account (τ > 0, x ≥ 0), so
-they leave both problems first; this usually removes most of the variables.
+Usually no further solve is needed. Stage 1 works on groups of interchangeable accounts
+(:mod:`assetloc.merge`); when its optimum is the only group holding with exposure e*
+(:func:`unique_optimum`, a test on stage 1's own multipliers), every x with exposure e*
+has the same group holdings, and the rule only splits each group between its tax-free and
+other accounts: a fractional knapsack (fill the tax-free accounts with the highest expected
+returns first) then, among classes of equal return at the margin, the pro-rata split
+(:func:`split`). Both are exact, in closed form.
+
+Otherwise (stage 1's optimum not provably unique, or its multipliers unknown) the rule is
+solved as posed: 2a is an LP and 2b a strictly convex QP with 2a's optimum held as an
+equality (:func:`tie_break`). Classes the household does not hold (e*[i] = 0) are held in
+no account (τ > 0, x ≥ 0), so they leave both problems first.
 """
 
 from __future__ import annotations
@@ -20,9 +29,10 @@ from assetloc.assumptions import FloatArray
 from assetloc.constraints import constraints, exposure_map, holdings
 from assetloc.errors import SolverError
 from assetloc.problem import Problem
-from assetloc.qp import Constraints, Infeasible, lp, qp, with_row
+from assetloc.qp import Constraints, Duals, Infeasible, lp, qp, with_row
 
 HELD_TOL = 1e-13  # an exposure this small (share of F) is a class not held
+STRICT_TOL = 1e-9  # multipliers below this share of the largest count as zero
 TIE_SLACK = 1e-9  # relative slack on stage 2a's optimum when the exact face is too thin
 
 
@@ -67,3 +77,85 @@ def _with_equality(c: Constraints, row: FloatArray, value: float) -> Constraints
         np.concatenate([c.hi[:m], [value], c.hi[m:]]),
         m + 1,
     )
+
+
+def unique_optimum(c: Constraints, m: FloatArray, duals: Duals) -> bool:
+    """Is stage 1's optimum y the only point of ``c`` with exposure M y? (sufficient test)
+
+    Along a direction d to another such point, M d = 0, so the objective (a function of the
+    exposure) does not change, and stationarity gives Σ ν_j d_j + Σ λ_r a_r'd = 0 over the
+    active constraints, each term ≤ 0: d vanishes on every bound, and is orthogonal to every
+    row, with a nonzero multiplier. If the equality rows, M and those rows have full column
+    rank on the remaining variables, d = 0.
+    """
+    lam_b, lam_r = duals.bounds, duals.rows[: len(c.lo)]
+    top = max(float(np.abs(lam_b).max(initial=0.0)), float(np.abs(lam_r).max(initial=0.0)))
+    tol = STRICT_TOL * top
+    cols = (np.abs(lam_b) <= tol) & (c.lb < c.ub)
+    n_cols = int(cols.sum())
+    if n_cols == 0:
+        return True
+    rows = np.abs(lam_r) > tol
+    rows[: c.m_eq] = True
+    a = np.vstack([c.a[rows][:, cols], m[:, cols]])
+    return len(a) >= n_cols and int(np.linalg.matrix_rank(a)) == n_cols
+
+
+def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarray) -> FloatArray:
+    """Holdings per account (K, n) from group holdings ``y`` (G, n) by the rule: within a
+    group, its tax-free accounts take the classes with the highest expected return first
+    (ties at the margin pro rata); each side is split pro rata across its accounts."""
+    b = p.budgets
+    x = np.zeros((p.k, p.n))
+    for g, members in enumerate(parts):
+        free = [k for k in members if tax_free[k]]
+        other = [k for k in members if not tax_free[k]]
+        sides = [(members, y[g])]
+        if free and other:
+            a_free, a_other = float(b[free].sum()), float(b[other].sum())
+            r = _fill(p.mu, y[g], a_free, a_other)
+            sides = [(free, r), (other, y[g] - r)]
+        for accounts, held in sides:
+            total = float(b[accounts].sum())
+            for k in accounts:
+                x[k] = held * (b[k] / total if total > 0 else 0.0)
+    return x
+
+
+def _fill(mu: FloatArray, z: FloatArray, a_free: float, a_other: float) -> FloatArray:
+    """Tax-free holdings r (n,) of a group holding z: max μ'r over 0 ≤ r ≤ z, Σ r = a_free
+    (greedy: highest μ first), then among classes of equal μ at the margin the least
+    Σ r²/a_free + (z − r)²/a_other."""
+    r = np.zeros(len(z))
+    zs, mus = z.tolist(), mu.tolist()
+    order = [i for i in sorted(range(len(zs)), key=lambda i: -mus[i]) if zs[i] > 0]
+    left = a_free
+    j = 0
+    while j < len(order) and left > 0:
+        block = [i for i in order[j:] if mus[i] == mus[order[j]]]
+        room = sum(zs[i] for i in block)
+        if left >= room:
+            r[block] = z[block]
+        else:
+            r[block] = _share([zs[i] for i in block], left, a_free / (a_free + a_other))
+        left -= room
+        j += len(block)
+    return r
+
+
+def _share(z: list[float], total: float, c: float) -> list[float]:
+    """argmin Σ r²/a_f + (z − r)²/a_o s.t. Σ r = total, 0 ≤ r ≤ z, where c = a_f/(a_f + a_o):
+    r_i = clip(c·z_i + λ, 0, z_i), λ found exactly on the piecewise-linear Σ r(λ)."""
+
+    def r_of(lam: float) -> list[float]:
+        return [min(max(c * zi + lam, 0.0), zi) for zi in z]
+
+    knots = sorted({-c * zi for zi in z} | {(1.0 - c) * zi for zi in z})
+    lo = knots[0]
+    for hi in knots[1:]:
+        s_lo, s_hi = sum(r_of(lo)), sum(r_of(hi))
+        if s_hi >= total:
+            lam = lo + (total - s_lo) * (hi - lo) / (s_hi - s_lo) if s_hi > s_lo else lo
+            return r_of(lam)
+        lo = hi
+    return r_of(lo)
