@@ -22,36 +22,35 @@ from assetloc.assumptions import FloatArray
 from assetloc.problem import Problem
 
 
-def groups(p: Problem, tax_free: np.ndarray | None = None) -> list[list[int]]:
-    """Accounts that can be merged, in first-appearance order (``tax_free`` splits them)."""
-    bounded = (p.lower > 0).any(axis=1) | ((p.upper > 0) & (p.upper < p.budgets[:, None])).any(
-        axis=1
-    )
-    alone = bounded | (p.budgets <= 0)
-    allowed = p.upper > 0 if p.menu is None else p.menu
-    out: dict[tuple[object, ...], list[int]] = {}
+def partition(p: Problem, tax_free: np.ndarray) -> tuple[list[list[int]], list[list[int]]]:
+    """Groups of interchangeable accounts, in first-appearance order: for stage 1 (tax-free
+    and other accounts together) and for the tie-break rule (``tax_free`` (K,) apart)."""
+    budgets, upper = p.budgets, p.upper
+    bounded = (p.lower > 0).any(axis=1) | ((upper > 0) & (upper < budgets[:, None])).any(axis=1)
+    alone = (bounded | (budgets <= 0)).tolist()
+    allowed = upper > 0 if p.menu is None else p.menu
+    weights = p.mix_weights.tolist()
+    free = tax_free.tolist()
+    coarse: dict[tuple[object, ...], list[int]] = {}
+    fine: dict[tuple[object, ...], list[int]] = {}
     for k in range(p.k):
-        key: tuple[object, ...] = (
-            ("alone", k)
-            if alone[k]
-            else (
-                p.tau[k].tobytes(),  # exact equality, as floats (τ > 0: no signed zeros)
-                allowed[k].tobytes(),
-                float(p.mix_weights[k]),
-                bool(tax_free[k]) if tax_free is not None else False,
-            )
-        )
-        out.setdefault(key, []).append(k)
-    return list(out.values())
+        # τ > 0, so byte equality is float equality (no signed zeros)
+        key = ("alone", k) if alone[k] else (p.tau[k].tobytes(), allowed[k].tobytes(), weights[k])
+        coarse.setdefault(key, []).append(k)
+        fine.setdefault((key, free[k]), []).append(k)
+    return list(coarse.values()), list(fine.values())
 
 
 def merged(p: Problem, parts: list[list[int]]) -> Problem:
     """``p`` with each group of accounts as one account (same wealth F, same views)."""
-    budgets = np.array([p.budgets[g].sum() for g in parts])
+    if len(parts) == p.k:
+        return p
+    b = p.budgets.tolist()
+    budgets = np.array([sum(b[k] for k in g) for g in parts])
     first = [g[0] for g in parts]
-    upper = np.where(p.upper[first] > 0, budgets[:, None], 0.0)
-    alone = [len(g) == 1 for g in parts]
-    upper[alone] = p.upper[first][alone]  # a single account keeps its own bounds
+    upper = p.upper[first]
+    pooled = [j for j, g in enumerate(parts) if len(g) > 1]  # a single account keeps its bounds
+    upper[pooled] = np.where(upper[pooled] > 0, budgets[pooled, None], 0.0)
     return dataclasses.replace(
         p,
         account_ids=tuple("+".join(p.account_ids[k] for k in g) for g in parts),
@@ -68,10 +67,11 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
 
 def spread(p: Problem, parts: list[list[int]], y: FloatArray) -> FloatArray:
     """Holdings per account (K, n) from holdings per group (G, n), pro rata."""
-    x = np.zeros((p.k, p.n))
-    budgets = p.budgets
+    b = p.budgets.tolist()
+    share = [0.0] * p.k
+    rows = [0] * p.k
     for g, members in enumerate(parts):
-        total = budgets[members].sum()
+        total = sum(b[k] for k in members)
         for k in members:
-            x[k] = y[g] * (budgets[k] / total if total > 0 else 0.0)
-    return x
+            share[k], rows[k] = (b[k] / total if total > 0 else 0.0), g
+    return y[rows] * np.array(share)[:, None]

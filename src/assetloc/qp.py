@@ -177,6 +177,24 @@ def with_row(c: Constraints, row: FloatArray, lo: float, hi: float = INF) -> Con
     )
 
 
+def rank(a: FloatArray, tol: float = 1e-10) -> int:
+    """Numerical rank of ``a`` by QR with column pivoting (LAPACK dgeqp3): diagonal entries of
+    R above ``tol`` times the largest (at least 1) count."""
+    if a.size == 0:
+        return 0
+    return len(_pivots(a, tol))
+
+
+def _pivots(a: FloatArray, tol: float) -> np.ndarray:
+    """Columns of ``a`` that dgeqp3 picks, in order, up to its numerical rank (0-based)."""
+    qr, jpvt, _tau, _work, info = dgeqp3(np.asfortranarray(a))
+    if info != 0:
+        raise SolverError(f"rank of a constraint matrix: LAPACK dgeqp3 info {info}")
+    diag = np.abs(np.diag(qr))
+    top = max(1.0, float(diag[0])) if diag.size else 1.0
+    return jpvt[: int((diag > tol * top).sum())] - 1
+
+
 def independent_rows(
     a: FloatArray, fixed: np.ndarray | None = None, tol: float = 1e-10
 ) -> np.ndarray:
@@ -184,7 +202,6 @@ def independent_rows(
 
     Variables fixed by their bounds act as constants; rows that differ only there are
     dependent for the solver (which treats fixed variables as equality constraints).
-    Rank-revealing QR with column pivoting (LAPACK dgeqp3) on a'.
     """
     if a.shape[0] == 0:
         return np.zeros(0, dtype=int)
@@ -192,9 +209,4 @@ def independent_rows(
         a = a[:, ~fixed]
     if a.shape[1] == 0:
         return np.zeros(0, dtype=int)
-    qr, jpvt, _tau, _work, info = dgeqp3(np.asfortranarray(a.T))
-    if info != 0:
-        raise SolverError(f"rank of the equality constraints: LAPACK dgeqp3 info {info}")
-    diag = np.abs(np.diag(qr))
-    rank = int((diag > tol * max(1.0, diag[0] if diag.size else 1.0)).sum())
-    return np.sort(jpvt[:rank] - 1)
+    return np.sort(_pivots(a.T, tol))

@@ -27,7 +27,7 @@ from assetloc.assumptions import FloatArray
 from assetloc.constraints import constraints, exposure_map, holdings, variables
 from assetloc.errors import InfeasibleError, SolverError
 from assetloc.infeasibility import diagnose
-from assetloc.merge import groups, merged, spread
+from assetloc.merge import merged, partition, spread
 from assetloc.problem import Problem, View
 from assetloc.qp import INF, Constraints, Duals, Infeasible, lp, qp, qp_duals, with_row
 from assetloc.tie_break import split, tie_break, unique_optimum
@@ -250,7 +250,7 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     a point that does not meet them: no answer is better than a wrong one).
     """
     tf = np.zeros(p.k, dtype=bool) if tax_free is None else tax_free
-    parts1 = groups(p)
+    parts1, parts2 = partition(p, tf)
     p1 = merged(p, parts1)
     cols1 = variables(p1)
     m1 = exposure_map(p1, cols1)
@@ -260,23 +260,25 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     except Infeasible:
         raise InfeasibleError(diagnose(p)) from None
     y_groups = holdings(p1, cols1, y1)
-    x1 = spread(p, parts1, y_groups)
-    x, applied, checked = x1, True, False
+    if len(parts2) == 1:  # one group: its pro-rata split is the only answer
+        x = spread(p, parts1, y_groups)
+        if violation(p, x) > FEAS_TOL:
+            raise InfeasibleError(diagnose(p))
+        return Solution(x=x, exposure=p.exposure(x))
     if duals is not None and unique_optimum(c1, m1, duals):
         # Every x with exposure e* has these group holdings: the rule splits each group.
-        by_rule = split(p, parts1, y_groups, tf)
-        if violation(p, by_rule) <= FEAS_TOL:
-            x, checked = by_rule, True
-    parts2 = groups(p, tf)
-    if not checked and len(parts2) > 1:
-        try:
-            x = spread(p, parts2, tie_break(merged(p, parts2), m1 @ y1, tf[[g[0] for g in parts2]]))
-            checked = violation(p, x) <= FEAS_TOL
-            if not checked:
-                raise SolverError("stage 2 left the constraints")
-        except (Infeasible, SolverError):
-            # The rule could not be applied numerically; the optimum itself stands, flagged.
-            x, applied = x1, False
-    if not checked and violation(p, x) > FEAS_TOL:
-        raise InfeasibleError(diagnose(p))
+        x = split(p, parts1, y_groups, tf)
+        if violation(p, x) <= FEAS_TOL:
+            return Solution(x=x, exposure=p.exposure(x))
+    applied = True
+    try:
+        x = spread(p, parts2, tie_break(merged(p, parts2), m1 @ y1, tf[[g[0] for g in parts2]]))
+        if violation(p, x) > FEAS_TOL:
+            raise SolverError("stage 2 left the constraints")
+    except (Infeasible, SolverError):
+        # The rule could not be applied numerically; the optimum itself stands, flagged.
+        applied = False
+        x = spread(p, parts1, y_groups)
+        if violation(p, x) > FEAS_TOL:
+            raise InfeasibleError(diagnose(p)) from None
     return Solution(x=x, exposure=p.exposure(x), tie_break_applied=applied)

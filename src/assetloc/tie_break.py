@@ -29,7 +29,7 @@ from assetloc.assumptions import FloatArray
 from assetloc.constraints import constraints, exposure_map, holdings
 from assetloc.errors import SolverError
 from assetloc.problem import Problem
-from assetloc.qp import Constraints, Duals, Infeasible, lp, qp, with_row
+from assetloc.qp import Constraints, Duals, Infeasible, lp, qp, rank, with_row
 
 HELD_TOL = 1e-13  # an exposure this small (share of F) is a class not held
 STRICT_TOL = 1e-9  # multipliers below this share of the largest count as zero
@@ -88,46 +88,46 @@ def unique_optimum(c: Constraints, m: FloatArray, duals: Duals) -> bool:
     row, with a nonzero multiplier. If the equality rows, M and those rows have full column
     rank on the remaining variables, d = 0.
     """
-    lam_b, lam_r = duals.bounds, duals.rows[: len(c.lo)]
-    top = max(float(np.abs(lam_b).max(initial=0.0)), float(np.abs(lam_r).max(initial=0.0)))
-    tol = STRICT_TOL * top
-    cols = (np.abs(lam_b) <= tol) & (c.lb < c.ub)
+    lam_b, lam_r = np.abs(duals.bounds), np.abs(duals.rows[: len(c.lo)])
+    tol = STRICT_TOL * max(float(lam_b.max(initial=0.0)), float(lam_r.max(initial=0.0)))
+    cols = (lam_b <= tol) & (c.lb < c.ub)
     n_cols = int(cols.sum())
     if n_cols == 0:
         return True
-    rows = np.abs(lam_r) > tol
+    rows = lam_r > tol
     rows[: c.m_eq] = True
     a = np.vstack([c.a[rows][:, cols], m[:, cols]])
-    return len(a) >= n_cols and int(np.linalg.matrix_rank(a)) == n_cols
+    return len(a) >= n_cols and rank(a) == n_cols
 
 
 def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarray) -> FloatArray:
     """Holdings per account (K, n) from group holdings ``y`` (G, n) by the rule: within a
     group, its tax-free accounts take the classes with the highest expected return first
     (ties at the margin pro rata); each side is split pro rata across its accounts."""
-    b = p.budgets
-    x = np.zeros((p.k, p.n))
+    b = p.budgets.tolist()
+    is_free = tax_free.tolist()
+    out: list[FloatArray] = [y[0]] * p.k
     for g, members in enumerate(parts):
-        free = [k for k in members if tax_free[k]]
-        other = [k for k in members if not tax_free[k]]
-        sides = [(members, y[g])]
+        free = [k for k in members if is_free[k]]
+        other = [k for k in members if not is_free[k]]
         if free and other:
-            a_free, a_other = float(b[free].sum()), float(b[other].sum())
+            a_free, a_other = sum(b[k] for k in free), sum(b[k] for k in other)
             r = _fill(p.mu, y[g], a_free, a_other)
-            sides = [(free, r), (other, y[g] - r)]
-        for accounts, held in sides:
-            total = float(b[accounts].sum())
+            sides = [(free, r, a_free), (other, y[g] - r, a_other)]
+        else:
+            sides = [(members, y[g], sum(b[k] for k in members))]
+        for accounts, held, total in sides:
             for k in accounts:
-                x[k] = held * (b[k] / total if total > 0 else 0.0)
-    return x
+                out[k] = held * (b[k] / total if total > 0 else 0.0)
+    return np.array(out)
 
 
 def _fill(mu: FloatArray, z: FloatArray, a_free: float, a_other: float) -> FloatArray:
     """Tax-free holdings r (n,) of a group holding z: max μ'r over 0 ≤ r ≤ z, Σ r = a_free
     (greedy: highest μ first), then among classes of equal μ at the margin the least
     Σ r²/a_free + (z − r)²/a_other."""
-    r = np.zeros(len(z))
     zs, mus = z.tolist(), mu.tolist()
+    r = [0.0] * len(zs)
     order = [i for i in sorted(range(len(zs)), key=lambda i: -mus[i]) if zs[i] > 0]
     left = a_free
     j = 0
@@ -135,12 +135,16 @@ def _fill(mu: FloatArray, z: FloatArray, a_free: float, a_other: float) -> Float
         block = [i for i in order[j:] if mus[i] == mus[order[j]]]
         room = sum(zs[i] for i in block)
         if left >= room:
-            r[block] = z[block]
+            shares = [zs[i] for i in block]
+        elif len(block) == 1:
+            shares = [left]
         else:
-            r[block] = _share([zs[i] for i in block], left, a_free / (a_free + a_other))
+            shares = _share([zs[i] for i in block], left, a_free / (a_free + a_other))
+        for i, v in zip(block, shares, strict=True):
+            r[i] = v
         left -= room
         j += len(block)
-    return r
+    return np.array(r)
 
 
 def _share(z: list[float], total: float, c: float) -> list[float]:
