@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import tomllib
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import numpy as np
@@ -55,7 +55,7 @@ class MarketAssumptions:
     tax_rate_is_reference: tuple[bool, ...] | None = None  # None: all scale; False: as given
     traits: tuple[TaxTraits | None, ...] | None = None  # what each class pays out
 
-    @property
+    @cached_property
     def covariance(self) -> FloatArray:
         """Σ = diag(σ) ρ diag(σ), decimal² per year."""
         return self.volatility[:, None] * self.correlation * self.volatility[None, :]

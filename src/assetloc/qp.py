@@ -80,33 +80,27 @@ def daqp_qp(
     """min ½x'Hx + f'x under ``c`` by DAQP, with its multipliers; raises on failure.
 
     ``eps_prox`` > 0 turns on DAQP's proximal-point iterations (for a singular H); 0 lets
-    DAQP regularize a singular H only as it needs. Variables fixed at zero (menus, empty
-    accounts, classes not held) leave the problem first; rows left empty must hold at zero.
+    DAQP regularize a singular H only as it needs. Rows with no variable left (a class no
+    account can hold) must hold at zero, and leave the problem.
     """
     nv = len(f)
-    gone = (c.lb == 0.0) & (c.ub == 0.0)
-    a, lb, ub = c.a, c.lb, c.ub
-    if gone.any():
-        live = ~gone
-        a, lb, ub = a[:, live], lb[live], ub[live]
-        h, f = h[np.ix_(live, live)], f[live]
-    rows = np.abs(a).max(axis=1, initial=0.0) > 0
-    lo, hi, m_eq = c.lo, c.hi, c.m_eq
-    if not rows.all():
+    a, lo, hi, m_eq = c.a, c.lo, c.hi, c.m_eq
+    rows = np.asarray(a.any(axis=1))
+    dropped = not rows.all()
+    if dropped:
         if np.any(~rows & ((lo > PRIMAL_TOL) | (hi < -PRIMAL_TOL))):
             raise Infeasible()
         m_eq = int(rows[:m_eq].sum())
         a, lo, hi = a[rows], lo[rows], hi[rows]
-    n_live = len(f)
-    sense = np.zeros(n_live + len(lo), dtype=np.int32)
-    sense[n_live : n_live + m_eq] = EQUALITY
-    sense[:n_live][lb == ub] = EQUALITY  # variables fixed by their bounds
+    sense = np.zeros(nv + len(lo), dtype=np.int32)
+    sense[nv : nv + m_eq] = EQUALITY
+    sense[:nv][c.lb == c.ub] = EQUALITY  # variables fixed by their bounds
     x, _fval, flag, info = daqp.solve(
         np.ascontiguousarray(h),
         np.ascontiguousarray(f),
         np.ascontiguousarray(a),
-        np.concatenate([ub, hi]),
-        np.concatenate([lb, lo]),
+        np.concatenate([c.ub, hi]),
+        np.concatenate([c.lb, lo]),
         sense,
         primal_tol=PRIMAL_TOL,
         eps_prox=eps_prox if eps_prox > 0 else -1e-6,
@@ -117,11 +111,11 @@ def daqp_qp(
     if flag < 1:
         raise SolverError(f"{what}: DAQP stopped with exit flag {flag}")
     lam = info["lam"]
-    if n_live == nv and rows.all():
-        return np.asarray(x, dtype=float), Duals(lam[:nv], lam[nv:])
-    out, bounds, row_duals = np.zeros(nv), np.zeros(nv), np.zeros(len(rows))
-    out[~gone], bounds[~gone], row_duals[rows] = x, lam[:n_live], lam[n_live:]
-    return out, Duals(bounds, row_duals)
+    row_duals = lam[nv:]
+    if dropped:
+        row_duals = np.zeros(len(rows))
+        row_duals[rows] = lam[nv:]
+    return x, Duals(lam[:nv], row_duals)
 
 
 def highs_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:

@@ -72,15 +72,15 @@ def _stage1_qp(
         return _least_variance(p, m, c, view, min(p.target, best))
     s, c0 = view.scale, view.offset
     a = p.risk_aversion
-    h = a * s * s * (m.T @ p.cov @ m)
-    f = -(m.T @ (s * p.mu - a * s * (p.cov @ c0)))
-    return _scaled_qp(h, f, c, "stage 1")
+    h = (a * s * s) * (m.T @ p.cov @ m)
+    grad = p.mu if view.name == "financial" else s * p.mu - a * s * (p.cov @ c0)
+    return _scaled_qp(h, -(grad @ m), c, "stage 1")
 
 
 def _scaled_qp(
     h: FloatArray, f: FloatArray, c: Constraints, what: str
 ) -> tuple[FloatArray, Duals | None]:
-    scale = float(np.abs(np.diag(h)).max(initial=0.0)) or 1.0  # the optimum ignores scale
+    scale = float(h.diagonal().max(initial=0.0)) or 1.0  # H is PSD; the optimum ignores scale
     return qp_duals(h / scale, f / scale, c, what, eps_prox=QP_PROX)
 
 
