@@ -37,40 +37,35 @@ def constraints(p: Problem, cols: np.ndarray | None = None) -> Constraints:
     """
     n, k = p.n, p.k
     cols = np.arange(k * n) if cols is None else cols
-    acc, cls = np.divmod(cols, n)
-    budgets = p.budgets
+    acc = cols // n
     lower, upper = p.lower.ravel()[cols], p.upper.ravel()[cols]
+    budgets = p.budgets
+    budget = budgets[acc]  # of each holding's account
     fixed = lower == upper
     in_account = acc == np.arange(k)[:, None]  # (K, len(cols))
     active = budgets > 0
     if p.mix is None:
         # Budget rows touch disjoint variables: independent unless all of a row's are fixed.
-        keep = np.flatnonzero(active & (in_account & ~fixed).any(axis=1))
+        keep = active & (in_account & ~fixed).any(axis=1) if fixed.any() else active
         eq = in_account[keep].astype(float)  # Σ_i x[k, i] = a[k]
         eq_rhs = budgets[keep]
     else:  # Σ_k w[k]·x[k, i] = mix[i]; the mix rows and the budgets share one dependency
-        eq = np.vstack([in_account[active], (cls == np.arange(n)[:, None]) * p.mix_weights[acc]])
-        keep = independent_rows(eq, fixed)
-        eq = eq[keep]
-        eq_rhs = np.concatenate([budgets[active], p.mix])[keep]
-    bounded = np.flatnonzero((p.class_lower > 0) | (p.class_upper < 1))
-    if bounded.size:  # lo ≤ Σ_k x[k, i] ≤ hi
-        a = np.vstack([eq, cls == bounded[:, None]])
+        eq = np.vstack(
+            [in_account[active], (cols % n == np.arange(n)[:, None]) * p.mix_weights[acc]]
+        )
+        rows = independent_rows(eq, fixed)
+        eq = eq[rows]
+        eq_rhs = np.concatenate([budgets[active], p.mix])[rows]
+    a, lo, hi = eq, eq_rhs, eq_rhs
+    if p.class_lower.any() or (p.class_upper < 1).any():  # lo ≤ Σ_k x[k, i] ≤ hi
+        bounded = np.flatnonzero((p.class_lower > 0) | (p.class_upper < 1))
+        a = np.vstack([eq, cols % n == bounded[:, None]])
         lo = np.concatenate([eq_rhs, p.class_lower[bounded]])
         hi = np.concatenate([eq_rhs, p.class_upper[bounded]])
-    else:
-        a, lo, hi = eq, eq_rhs, eq_rhs.copy()
     # x[k, i] <= a[k] is implied by the budget and x >= 0; stating it again makes every
     # single-class account a degenerate vertex, which active-set solvers handle badly.
-    implied = (upper >= budgets[acc]) & active[acc]
-    return Constraints(
-        lb=lower,
-        ub=np.where(implied, INF, upper),
-        a=a,
-        lo=lo,
-        hi=hi,
-        m_eq=len(eq),
-    )
+    implied = (upper >= budget) & (budget > 0)
+    return Constraints(lb=lower, ub=np.where(implied, INF, upper), a=a, lo=lo, hi=hi, m_eq=len(eq))
 
 
 def holdings(p: Problem, cols: np.ndarray, y: FloatArray) -> FloatArray:

@@ -26,9 +26,10 @@ def partition(p: Problem, tax_free: np.ndarray) -> tuple[list[list[int]], list[l
     """Groups of interchangeable accounts, in first-appearance order: for stage 1 (tax-free
     and other accounts together) and for the tie-break rule (``tax_free`` (K,) apart)."""
     budgets, upper = p.budgets, p.upper
-    bounded = (p.lower > 0).any(axis=1) | ((upper > 0) & (upper < budgets[:, None])).any(axis=1)
-    alone = (bounded | (budgets <= 0)).tolist()
-    allowed = upper > 0 if p.menu is None else p.menu
+    on_menu = upper > 0
+    capped = (on_menu & (upper < budgets[:, None])).any(axis=1)
+    alone = (capped | p.lower.any(axis=1) | (budgets <= 0)).tolist()
+    allowed = on_menu if p.menu is None else p.menu
     weights = p.mix_weights.tolist()
     free = tax_free.tolist()
     coarse: dict[tuple[object, ...], list[int]] = {}
@@ -50,7 +51,7 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
     first = [g[0] for g in parts]
     upper = p.upper[first]
     pooled = [j for j, g in enumerate(parts) if len(g) > 1]  # a single account keeps its bounds
-    upper[pooled] = np.where(upper[pooled] > 0, budgets[pooled, None], 0.0)
+    upper[pooled] = (upper[pooled] > 0) * budgets[pooled, None]
     return dataclasses.replace(
         p,
         account_ids=tuple("+".join(p.account_ids[k] for k in g) for g in parts),

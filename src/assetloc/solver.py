@@ -44,7 +44,7 @@ __all__ = [
     "violation",
 ]
 
-QP_PROX = 1e-3  # proximal weight (Hessian scaled to max diagonal 1); outer iterations: exact
+QP_PROX = 1e-4  # proximal weight (Hessian scaled to max diagonal 1); outer iterations: exact
 FEAS_TOL = 1e-7  # a solution violating the stated constraints by more is no solution
 GAP_TOL = 1e-12  # return targets this close to the greatest return are met as it
 
