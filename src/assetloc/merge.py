@@ -14,8 +14,6 @@ So the answer for a group is split pro rata to its accounts' after-tax balances.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from assetloc.assumptions import FloatArray
@@ -51,13 +49,12 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
     first = [g[0] for g in parts]
     upper = p.upper[first]
     pooled = [j for j, g in enumerate(parts) if len(g) > 1]  # a single account keeps its bounds
-    upper[pooled] = (upper[pooled] > 0) * budgets[pooled, None]
-    return dataclasses.replace(
-        p,
+    for j in pooled:
+        upper[j] = (upper[j] > 0) * budgets[j]
+    return p.with_accounts(
+        budgets,
         account_ids=tuple("+".join(p.account_ids[k] for k in g) for g in parts),
         account_types=tuple(p.account_types[g[0]] for g in parts),
-        balances=budgets * p.wealth,
-        value_factor=np.ones(len(parts)),
         tau=p.tau[first],
         lower=p.lower[first],
         upper=upper,

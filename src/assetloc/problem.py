@@ -122,6 +122,22 @@ class Problem:
         """After-tax exposure e = Σ_k τ[k]·x[k] for x of shape (K, n)."""
         return np.einsum("ki,ki->i", self.tau, x)
 
+    def with_accounts(self, budgets: FloatArray, **arrays: object) -> Problem:
+        """This problem over other accounts (merged groups), with account-level ``arrays``
+        replaced: same market, taxes, objective and wealth F; ``budgets`` (shares of F) are
+        the new accounts'. A shallow copy that skips ``__init__`` (the solver's hot path)."""
+        clone = object.__new__(Problem)
+        state = clone.__dict__
+        state.update(self.__dict__)
+        state.update(arrays)
+        state.update(  # fields, then the cached values they imply
+            balances=budgets * self.wealth,
+            value_factor=np.ones(len(budgets)),
+            budgets=budgets,
+            wealth=self.wealth,
+        )
+        return clone
+
     def dollars(self, x: FloatArray) -> FloatArray:
         """Holdings in each account's own dollars, shape (K, n)."""
         with np.errstate(divide="ignore", invalid="ignore"):

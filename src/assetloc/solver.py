@@ -215,7 +215,7 @@ def solve_stage1(p: Problem, m: FloatArray, c: Constraints, view: View) -> Float
 
 @dataclass(frozen=True)
 class Solution:
-    """Optimal shares of F, shape (K, n), with the exposure it gives.
+    """Optimal shares of F, shape (K, n), with the optimal exposure e* (every optimal x has it).
 
     ``tie_break_applied`` is False in the rare case where the tie-break rule could not be
     applied numerically and the holdings are the stage-1 optimum (same exposure, same
@@ -260,19 +260,20 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     except Infeasible:
         raise InfeasibleError(diagnose(p)) from None
     y_groups = holdings(p1, cols1, y1)
+    e_star = m1 @ y1
     if len(parts2) == 1:  # one group: its pro-rata split is the only answer
         x = spread(p, parts1, y_groups)
         if violation(p, x) > FEAS_TOL:
             raise InfeasibleError(diagnose(p))
-        return Solution(x=x, exposure=p.exposure(x))
+        return Solution(x=x, exposure=e_star)
     if duals is not None and unique_optimum(c1, m1, duals):
         # Every x with exposure e* has these group holdings: the rule splits each group.
         x = split(p, parts1, y_groups, tf)
         if violation(p, x) <= FEAS_TOL:
-            return Solution(x=x, exposure=p.exposure(x))
+            return Solution(x=x, exposure=e_star)
     applied = True
     try:
-        x = spread(p, parts2, tie_break(merged(p, parts2), m1 @ y1, tf[[g[0] for g in parts2]]))
+        x = spread(p, parts2, tie_break(merged(p, parts2), e_star, tf[[g[0] for g in parts2]]))
         if violation(p, x) > FEAS_TOL:
             raise SolverError("stage 2 left the constraints")
     except (Infeasible, SolverError):
@@ -281,4 +282,4 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
         x = spread(p, parts1, y_groups)
         if violation(p, x) > FEAS_TOL:
             raise InfeasibleError(diagnose(p)) from None
-    return Solution(x=x, exposure=p.exposure(x), tie_break_applied=applied)
+    return Solution(x=x, exposure=e_star, tie_break_applied=applied)

@@ -128,11 +128,15 @@ def _fill(mu: FloatArray, z: FloatArray, a_free: float, a_other: float) -> Float
     Σ r²/a_free + (z − r)²/a_other."""
     zs, mus = z.tolist(), mu.tolist()
     r = [0.0] * len(zs)
-    order = [i for i in sorted(range(len(zs)), key=lambda i: -mus[i]) if zs[i] > 0]
+    order = [i for i, zi in enumerate(zs) if zi > 0]
+    order.sort(key=mus.__getitem__, reverse=True)  # stable: ties keep the class order
     left = a_free
     j = 0
     while j < len(order) and left > 0:
-        block = [i for i in order[j:] if mus[i] == mus[order[j]]]
+        end = j + 1
+        while end < len(order) and mus[order[end]] == mus[order[j]]:
+            end += 1
+        block = order[j:end]
         room = sum(zs[i] for i in block)
         if left >= room:
             shares = [zs[i] for i in block]
@@ -143,7 +147,7 @@ def _fill(mu: FloatArray, z: FloatArray, a_free: float, a_other: float) -> Float
         for i, v in zip(block, shares, strict=True):
             r[i] = v
         left -= room
-        j += len(block)
+        j = end
     return np.array(r)
 
 
@@ -155,11 +159,9 @@ def _share(z: list[float], total: float, c: float) -> list[float]:
         return [min(max(c * zi + lam, 0.0), zi) for zi in z]
 
     knots = sorted({-c * zi for zi in z} | {(1.0 - c) * zi for zi in z})
-    lo = knots[0]
-    for hi in knots[1:]:
-        s_lo, s_hi = sum(r_of(lo)), sum(r_of(hi))
-        if s_hi >= total:
-            lam = lo + (total - s_lo) * (hi - lo) / (s_hi - s_lo) if s_hi > s_lo else lo
-            return r_of(lam)
-        lo = hi
-    return r_of(lo)
+    sums = [sum(r_of(k)) for k in knots]  # nondecreasing, from 0 to Σ z
+    for j in range(1, len(knots)):
+        if sums[j] >= total:
+            lo, hi, s_lo, s_hi = knots[j - 1], knots[j], sums[j - 1], sums[j]
+            return r_of(lo + (total - s_lo) * (hi - lo) / (s_hi - s_lo) if s_hi > s_lo else lo)
+    return r_of(knots[-1])
