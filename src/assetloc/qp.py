@@ -48,8 +48,18 @@ class Duals:
     """DAQP's multipliers: H x + f + bounds + A' rows = 0; negative where a lower bound is
     active, positive where an upper one is, zero where inactive."""
 
-    bounds: FloatArray
-    rows: FloatArray
+    all: FloatArray  # bounds, then rows
+    n_bounds: int
+
+    @property
+    def bounds(self) -> FloatArray:
+        """Multipliers of the variables' bounds."""
+        return self.all[: self.n_bounds]
+
+    @property
+    def rows(self) -> FloatArray:
+        """Multipliers of the rows of A."""
+        return self.all[self.n_bounds :]
 
 
 def qp(
@@ -111,11 +121,10 @@ def daqp_qp(
     if flag < 1:
         raise SolverError(f"{what}: DAQP stopped with exit flag {flag}")
     lam = info["lam"]
-    row_duals = lam[nv:]
     if dropped:
-        row_duals = np.zeros(len(rows))
-        row_duals[rows] = lam[nv:]
-    return x, Duals(lam[:nv], row_duals)
+        lam = np.concatenate([lam[:nv], np.zeros(len(rows))])
+        lam[nv:][rows] = info["lam"][nv:]
+    return x, Duals(lam, nv)
 
 
 def highs_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:
@@ -181,7 +190,7 @@ def rank(a: FloatArray, tol: float = 1e-10) -> int:
 
 def _pivots(a: FloatArray, tol: float) -> np.ndarray:
     """Columns of ``a`` that dgeqp3 picks, in order, up to its numerical rank (0-based)."""
-    qr, jpvt, _tau, _work, info = dgeqp3(np.asfortranarray(a))
+    qr, jpvt, _tau, _work, info = dgeqp3(a)
     if info != 0:
         raise SolverError(f"rank of a constraint matrix: LAPACK dgeqp3 info {info}")
     diag = np.abs(np.diag(qr))

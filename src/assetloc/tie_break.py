@@ -88,16 +88,17 @@ def unique_optimum(c: Constraints, m: FloatArray, duals: Duals) -> bool:
     row, with a nonzero multiplier. If the equality rows, M and those rows have full column
     rank on the remaining variables, d = 0.
     """
-    lam_b, lam_r = np.abs(duals.bounds), np.abs(duals.rows[: len(c.lo)])
-    tol = STRICT_TOL * max(float(lam_b.max(initial=0.0)), float(lam_r.max(initial=0.0)))
-    cols = (lam_b <= tol) & (c.lb < c.ub)
+    nv = len(c.lb)
+    lam = np.abs(duals.all[: nv + len(c.lo)])
+    tol = STRICT_TOL * float(lam.max())
+    cols = (lam[:nv] <= tol) & (c.lb < c.ub)
     n_cols = int(cols.sum())
     if n_cols == 0:
         return True
-    rows = lam_r > tol
+    rows = lam[nv:] > tol
     rows[: c.m_eq] = True
-    a = np.vstack([c.a[rows][:, cols], m[:, cols]])
-    return len(a) >= n_cols and rank(a) == n_cols
+    a = np.concatenate((c.a[rows], m)).compress(cols, axis=1)
+    return len(a) >= n_cols and rank(a.T) == n_cols
 
 
 def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarray) -> FloatArray:
@@ -128,7 +129,7 @@ def _fill(mu: FloatArray, z: FloatArray, a_free: float, a_other: float) -> Float
     Σ r²/a_free + (z − r)²/a_other."""
     zs, mus = z.tolist(), mu.tolist()
     r = [0.0] * len(zs)
-    order = [i for i, zi in enumerate(zs) if zi > 0]
+    order = [i for i, zi in enumerate(zs) if zi > HELD_TOL]
     order.sort(key=mus.__getitem__, reverse=True)  # stable: ties keep the class order
     left = a_free
     j = 0
@@ -158,6 +159,9 @@ def _share(z: list[float], total: float, c: float) -> list[float]:
     def r_of(lam: float) -> list[float]:
         return [min(max(c * zi + lam, 0.0), zi) for zi in z]
 
+    inner = (total - c * sum(z)) / len(z)  # no r_i at a bound: one shift for all
+    if all(0.0 <= c * zi + inner <= zi for zi in z):
+        return [c * zi + inner for zi in z]
     knots = sorted({-c * zi for zi in z} | {(1.0 - c) * zi for zi in z})
     sums = [sum(r_of(k)) for k in knots]  # nondecreasing, from 0 to Σ z
     for j in range(1, len(knots)):
