@@ -45,7 +45,7 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
     if len(parts) == p.k:
         return p
     b = p.budgets.tolist()
-    budgets = np.array([sum(b[k] for k in g) for g in parts])
+    budgets = np.array([sum([b[k] for k in g]) for g in parts])
     first = [g[0] for g in parts]
     upper = p.upper[first]
     pooled = [j for j, g in enumerate(parts) if len(g) > 1]  # a single account keeps its bounds
@@ -53,8 +53,8 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
         upper[j] = (upper[j] > 0) * budgets[j]
     return p.with_accounts(
         budgets,
-        account_ids=tuple("+".join(p.account_ids[k] for k in g) for g in parts),
-        account_types=tuple(p.account_types[g[0]] for g in parts),
+        account_ids=tuple(["+".join([p.account_ids[k] for k in g]) for g in parts]),
+        account_types=tuple([p.account_types[g[0]] for g in parts]),
         tau=p.tau[first],
         lower=p.lower[first],
         upper=upper,
@@ -69,7 +69,7 @@ def spread(p: Problem, parts: list[list[int]], y: FloatArray) -> FloatArray:
     share = [0.0] * p.k
     rows = [0] * p.k
     for g, members in enumerate(parts):
-        total = sum(b[k] for k in members)
+        total = sum([b[k] for k in members])
         for k in members:
             share[k], rows[k] = (b[k] / total if total > 0 else 0.0), g
     return y[rows] * np.array(share)[:, None]

@@ -185,7 +185,11 @@ def rank(a: FloatArray, tol: float = 1e-10) -> int:
     R above ``tol`` times the largest (at least 1) count."""
     if a.size == 0:
         return 0
-    return len(_pivots(a, tol))
+    qr, _jpvt, _tau, _work, info = dgeqp3(a)
+    if info != 0:
+        raise SolverError(f"rank of a constraint matrix: LAPACK dgeqp3 info {info}")
+    diag = np.abs(qr.diagonal())
+    return int(np.count_nonzero(diag > tol * max(1.0, float(diag[0]))))
 
 
 def _pivots(a: FloatArray, tol: float) -> np.ndarray:

@@ -98,7 +98,7 @@ def unique_optimum(c: Constraints, m: FloatArray, duals: Duals) -> bool:
     rows = lam[nv:] > tol
     rows[: c.m_eq] = True
     a = np.concatenate((c.a[rows], m)).compress(cols, axis=1)
-    return len(a) >= n_cols and rank(a.T) == n_cols
+    return len(a) >= n_cols and rank(a) == n_cols
 
 
 def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarray) -> FloatArray:
@@ -112,11 +112,11 @@ def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarra
         free = [k for k in members if is_free[k]]
         other = [k for k in members if not is_free[k]]
         if free and other:
-            a_free, a_other = sum(b[k] for k in free), sum(b[k] for k in other)
+            a_free, a_other = sum([b[k] for k in free]), sum([b[k] for k in other])
             r = _fill(p.mu, y[g], a_free, a_other)
             sides = [(free, r, a_free), (other, y[g] - r, a_other)]
         else:
-            sides = [(members, y[g], sum(b[k] for k in members))]
+            sides = [(members, y[g], sum([b[k] for k in members]))]
         for accounts, held, total in sides:
             for k in accounts:
                 out[k] = held * (b[k] / total if total > 0 else 0.0)
@@ -138,7 +138,7 @@ def _fill(mu: FloatArray, z: FloatArray, a_free: float, a_other: float) -> Float
         while end < len(order) and mus[order[end]] == mus[order[j]]:
             end += 1
         block = order[j:end]
-        room = sum(zs[i] for i in block)
+        room = sum([zs[i] for i in block])
         if left >= room:
             shares = [zs[i] for i in block]
         elif len(block) == 1:
