@@ -18,15 +18,13 @@ def variables(p: Problem) -> np.ndarray:
     """Flat indices k·n + i of the holdings x[k, i] that may be nonzero: on the account's
     menu, in a funded account (or forced above zero by a bound). The rest are zero and never
     reach a solver."""
-    return np.flatnonzero((p.upper > 0) | (p.lower > 0))
+    return np.flatnonzero(p.upper + p.lower)  # both are nonnegative
 
 
 def exposure_map(p: Problem, cols: np.ndarray | None = None) -> FloatArray:
     """M with e = M x for x over ``cols`` (default: every holding), shape (n, len(cols))."""
     cols = np.arange(p.k * p.n) if cols is None else cols
-    m = np.zeros((p.n, len(cols)))
-    m[cols % p.n, np.arange(len(cols))] = p.tau.ravel()[cols]
-    return m
+    return (cols % p.n == np.arange(p.n)[:, None]) * p.tau.ravel()[cols]
 
 
 def constraints(p: Problem, cols: np.ndarray | None = None) -> Constraints:
@@ -57,7 +55,7 @@ def constraints(p: Problem, cols: np.ndarray | None = None) -> Constraints:
         eq = eq[rows]
         eq_rhs = np.concatenate([budgets[active], p.mix])[rows]
     a, lo, hi = eq, eq_rhs, eq_rhs
-    if p.class_lower.any() or (p.class_upper < 1).any():  # lo ≤ Σ_k x[k, i] ≤ hi
+    if p.class_lower.any() or p.class_upper.min() < 1:  # lo ≤ Σ_k x[k, i] ≤ hi
         bounded = np.flatnonzero((p.class_lower > 0) | (p.class_upper < 1))
         a = np.vstack([eq, cols % n == bounded[:, None]])
         lo = np.concatenate([eq_rhs, p.class_lower[bounded]])

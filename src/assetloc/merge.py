@@ -24,10 +24,9 @@ def partition(p: Problem, tax_free: np.ndarray) -> tuple[list[list[int]], list[l
     """Groups of interchangeable accounts, in first-appearance order: for stage 1 (tax-free
     and other accounts together) and for the tie-break rule (``tax_free`` (K,) apart)."""
     budgets, upper = p.budgets, p.upper
-    on_menu = upper > 0
-    capped = (on_menu & (upper < budgets[:, None])).any(axis=1)
+    capped = (upper * (budgets[:, None] - upper)).any(axis=1)  # some 0 < upper < budget
     alone = (capped | p.lower.any(axis=1) | (budgets <= 0)).tolist()
-    allowed = on_menu if p.menu is None else p.menu
+    allowed = upper > 0 if p.menu is None else p.menu
     weights = p.mix_weights.tolist()
     free = tax_free.tolist()
     coarse: dict[tuple[object, ...], list[int]] = {}

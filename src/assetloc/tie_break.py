@@ -92,7 +92,7 @@ def unique_optimum(c: Constraints, m: FloatArray, duals: Duals) -> bool:
     lam = np.abs(duals.all[: nv + len(c.lo)])
     tol = STRICT_TOL * float(lam.max())
     cols = (lam[:nv] <= tol) & (c.lb < c.ub)
-    n_cols = int(cols.sum())
+    n_cols = int(np.count_nonzero(cols))
     if n_cols == 0:
         return True
     rows = lam[nv:] > tol
