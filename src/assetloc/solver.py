@@ -27,6 +27,7 @@ from assetloc.assumptions import FloatArray
 from assetloc.constraints import constraints, exposure_map, holdings, variables
 from assetloc.errors import InfeasibleError, SolverError
 from assetloc.infeasibility import diagnose
+from assetloc.kernels import worst_violation
 from assetloc.merge import merged, partition, spread
 from assetloc.problem import Problem, View
 from assetloc.qp import INF, Constraints, Duals, Infeasible, lp, qp, qp_duals, with_row
@@ -229,17 +230,22 @@ class Solution:
 
 def violation(p: Problem, x: FloatArray) -> float:
     """Largest violation of ``p``'s stated constraints by x (K, n), in shares of F."""
-    held = x.sum(axis=0)
-    gaps = [
-        (p.lower - x).ravel(),
-        (x - p.upper).ravel(),
-        np.abs(x.sum(axis=1) - p.budgets),
-        p.class_lower - held,
-        held - p.class_upper,
-    ]
-    if p.mix is not None:
-        gaps.append(np.abs(p.mix_weights @ x - p.mix))
-    return max(0.0, float(np.concatenate(gaps).max()))
+    mix = _NO_MIX if p.mix is None else p.mix
+    return float(
+        worst_violation(
+            np.ascontiguousarray(x, dtype=float),
+            p.lower,
+            p.upper,
+            p.budgets,
+            p.class_lower,
+            p.class_upper,
+            mix,
+            p.mix_weights,
+        )
+    )
+
+
+_NO_MIX = np.zeros(0)
 
 
 def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:

@@ -28,11 +28,13 @@ import numpy as np
 from assetloc.assumptions import FloatArray
 from assetloc.constraints import constraints, exposure_map, holdings
 from assetloc.errors import SolverError
+from assetloc.kernels import face_is_a_point, split_groups
 from assetloc.problem import Problem
-from assetloc.qp import Constraints, Duals, Infeasible, lp, qp, rank, with_row
+from assetloc.qp import Constraints, Duals, Infeasible, lp, qp, with_row
 
 HELD_TOL = 1e-13  # an exposure this small (share of F) is a class not held
 STRICT_TOL = 1e-9  # multipliers below this share of the largest count as zero
+RANK_TOL = 1e-10  # |R[j, j]| below this share of the largest (at least 1): dependent
 TIE_SLACK = 1e-9  # relative slack on stage 2a's optimum when the exact face is too thin
 
 
@@ -86,86 +88,17 @@ def unique_optimum(c: Constraints, m: FloatArray, duals: Duals) -> bool:
     exposure) does not change, and stationarity gives Σ ν_j d_j + Σ λ_r a_r'd = 0 over the
     active constraints, each term ≤ 0: d vanishes on every bound, and is orthogonal to every
     row, with a nonzero multiplier. If the equality rows, M and those rows have full column
-    rank on the remaining variables, d = 0.
+    rank on the remaining variables, d = 0. (Compiled: :func:`kernels.face_is_a_point`.)
     """
-    nv = len(c.lb)
-    lam = np.abs(duals.all[: nv + len(c.lo)])
-    tol = STRICT_TOL * float(lam.max())
-    cols = (lam[:nv] <= tol) & (c.lb < c.ub)
-    n_cols = int(np.count_nonzero(cols))
-    if n_cols == 0:
-        return True
-    rows = lam[nv:] > tol
-    rows[: c.m_eq] = True
-    a = np.concatenate((c.a[rows], m)).compress(cols, axis=1)
-    return len(a) >= n_cols and rank(a) == n_cols
+    return bool(face_is_a_point(duals.all, c.lb, c.ub, c.a, c.m_eq, m, STRICT_TOL, RANK_TOL))
 
 
 def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarray) -> FloatArray:
     """Holdings per account (K, n) from group holdings ``y`` (G, n) by the rule: within a
     group, its tax-free accounts take the classes with the highest expected return first
-    (ties at the margin pro rata); each side is split pro rata across its accounts."""
-    b = p.budgets.tolist()
-    is_free = tax_free.tolist()
-    out: list[FloatArray] = [y[0]] * p.k
+    (ties at the margin pro rata); each side is split pro rata across its accounts.
+    (Compiled: :func:`kernels.split_groups`.)"""
+    group_of = np.empty(p.k, dtype=np.int64)
     for g, members in enumerate(parts):
-        free = [k for k in members if is_free[k]]
-        other = [k for k in members if not is_free[k]]
-        if free and other:
-            a_free, a_other = sum([b[k] for k in free]), sum([b[k] for k in other])
-            r = _fill(p.mu, y[g], a_free, a_other)
-            sides = [(free, r, a_free), (other, y[g] - r, a_other)]
-        else:
-            sides = [(members, y[g], sum([b[k] for k in members]))]
-        for accounts, held, total in sides:
-            for k in accounts:
-                out[k] = held * (b[k] / total if total > 0 else 0.0)
-    return np.array(out)
-
-
-def _fill(mu: FloatArray, z: FloatArray, a_free: float, a_other: float) -> FloatArray:
-    """Tax-free holdings r (n,) of a group holding z: max μ'r over 0 ≤ r ≤ z, Σ r = a_free
-    (greedy: highest μ first), then among classes of equal μ at the margin the least
-    Σ r²/a_free + (z − r)²/a_other."""
-    zs, mus = z.tolist(), mu.tolist()
-    r = [0.0] * len(zs)
-    order = [i for i, zi in enumerate(zs) if zi > HELD_TOL]
-    order.sort(key=mus.__getitem__, reverse=True)  # stable: ties keep the class order
-    left = a_free
-    j = 0
-    while j < len(order) and left > 0:
-        end = j + 1
-        while end < len(order) and mus[order[end]] == mus[order[j]]:
-            end += 1
-        block = order[j:end]
-        room = sum([zs[i] for i in block])
-        if left >= room:
-            shares = [zs[i] for i in block]
-        elif len(block) == 1:
-            shares = [left]
-        else:
-            shares = _share([zs[i] for i in block], left, a_free / (a_free + a_other))
-        for i, v in zip(block, shares, strict=True):
-            r[i] = v
-        left -= room
-        j = end
-    return np.array(r)
-
-
-def _share(z: list[float], total: float, c: float) -> list[float]:
-    """argmin Σ r²/a_f + (z − r)²/a_o s.t. Σ r = total, 0 ≤ r ≤ z, where c = a_f/(a_f + a_o):
-    r_i = clip(c·z_i + λ, 0, z_i), λ found exactly on the piecewise-linear Σ r(λ)."""
-
-    def r_of(lam: float) -> list[float]:
-        return [min(max(c * zi + lam, 0.0), zi) for zi in z]
-
-    inner = (total - c * sum(z)) / len(z)  # no r_i at a bound: one shift for all
-    if all(0.0 <= c * zi + inner <= zi for zi in z):
-        return [c * zi + inner for zi in z]
-    knots = sorted({-c * zi for zi in z} | {(1.0 - c) * zi for zi in z})
-    sums = [sum(r_of(k)) for k in knots]  # nondecreasing, from 0 to Σ z
-    for j in range(1, len(knots)):
-        if sums[j] >= total:
-            lo, hi, s_lo, s_hi = knots[j - 1], knots[j], sums[j - 1], sums[j]
-            return r_of(lo + (total - s_lo) * (hi - lo) / (s_hi - s_lo) if s_hi > s_lo else lo)
-    return r_of(knots[-1])
+        group_of[members] = g
+    return split_groups(y, group_of, tax_free, p.budgets, p.mu, HELD_TOL)  # type: ignore[no-any-return]
