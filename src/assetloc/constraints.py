@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from assetloc.assumptions import FloatArray
+from assetloc.kernels import holding_bounds
 from assetloc.problem import Problem
 from assetloc.qp import INF, Constraints, independent_rows
 
@@ -35,23 +36,21 @@ def constraints(p: Problem, cols: np.ndarray | None = None) -> Constraints:
     """
     n, k = p.n, p.k
     cols = np.arange(k * n) if cols is None else cols
-    acc = cols // n
-    lower, upper = p.lower.ravel()[cols], p.upper.ravel()[cols]
     budgets = p.budgets
-    budget = budgets[acc]  # of each holding's account
-    fixed = lower == upper
-    in_account = acc == np.arange(k)[:, None]  # (K, len(cols))
-    active = budgets > 0
+    # x[k, i] <= a[k] is implied by the budget and x >= 0; stating it again makes every
+    # single-class account a degenerate vertex, which active-set solvers handle badly.
+    lb, ub, in_account, binds = holding_bounds(cols, p.lower, p.upper, budgets, INF)
     if p.mix is None:
         # Budget rows touch disjoint variables: independent unless all of a row's are fixed.
-        keep = active & (in_account & ~fixed).any(axis=1) if fixed.any() else active
-        eq = in_account[keep].astype(float)  # Σ_i x[k, i] = a[k]
-        eq_rhs = budgets[keep]
+        eq = in_account[binds]  # Σ_i x[k, i] = a[k]
+        eq_rhs = budgets[binds]
     else:  # Σ_k w[k]·x[k, i] = mix[i]; the mix rows and the budgets share one dependency
+        active = budgets > 0
+        acc = cols // n
         eq = np.vstack(
             [in_account[active], (cols % n == np.arange(n)[:, None]) * p.mix_weights[acc]]
         )
-        rows = independent_rows(eq, fixed)
+        rows = independent_rows(eq, lb == ub)
         eq = eq[rows]
         eq_rhs = np.concatenate([budgets[active], p.mix])[rows]
     a, lo, hi = eq, eq_rhs, eq_rhs
@@ -60,10 +59,7 @@ def constraints(p: Problem, cols: np.ndarray | None = None) -> Constraints:
         a = np.vstack([eq, cols % n == bounded[:, None]])
         lo = np.concatenate([eq_rhs, p.class_lower[bounded]])
         hi = np.concatenate([eq_rhs, p.class_upper[bounded]])
-    # x[k, i] <= a[k] is implied by the budget and x >= 0; stating it again makes every
-    # single-class account a degenerate vertex, which active-set solvers handle badly.
-    implied = (upper >= budget) & (budget > 0)
-    return Constraints(lb=lower, ub=np.where(implied, INF, upper), a=a, lo=lo, hi=hi, m_eq=len(eq))
+    return Constraints(lb=lb, ub=ub, a=a, lo=lo, hi=hi, m_eq=len(eq))
 
 
 def holdings(p: Problem, cols: np.ndarray, y: FloatArray) -> FloatArray:

@@ -168,3 +168,72 @@ def tie_share(z: FloatArray, total: float, c: float) -> FloatArray:
             lam = lo + (total - s_lo) * (hi - lo) / (s_hi - s_lo) if s_hi > s_lo else lo
             break
     return np.minimum(np.maximum(c * z + lam, 0.0), z)
+
+
+@njit(cache=True)
+def must_stand_alone(lower: FloatArray, upper: FloatArray, budgets: FloatArray) -> np.ndarray:
+    """Accounts (K,) that cannot be merged with others: a bound of their own (a minimum
+    above zero, a maximum below the budget on a menu class) or no budget."""
+    k, n = upper.shape
+    alone = np.zeros(k, dtype=np.bool_)
+    for a in range(k):
+        alone[a] = budgets[a] <= 0.0
+        for i in range(n):
+            if lower[a, i] > 0.0 or 0.0 < upper[a, i] < budgets[a]:
+                alone[a] = True
+    return alone
+
+
+@njit(cache=True)
+def pooled_accounts(
+    group_of: np.ndarray,
+    n_groups: int,
+    budgets: FloatArray,
+    tau: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    weights: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Account-level arrays of the groups (budgets, τ, lower, upper, mix weights), each
+    group's from its first account; a group of several may hold its whole budget in any
+    class on their (common) menu."""
+    n = tau.shape[1]
+    size = np.zeros(n_groups, dtype=np.int64)
+    first = np.full(n_groups, -1, dtype=np.int64)
+    budget_g = np.zeros(n_groups)
+    for a in range(group_of.size):
+        g = group_of[a]
+        budget_g[g] += budgets[a]
+        size[g] += 1
+        if first[g] < 0:
+            first[g] = a
+    tau_g, lower_g, upper_g = tau[first], lower[first], upper[first]
+    for g in range(n_groups):
+        if size[g] > 1:
+            for i in range(n):
+                upper_g[g, i] = budget_g[g] if upper_g[g, i] > 0.0 else 0.0
+    return budget_g, tau_g, lower_g, upper_g, weights[first]
+
+
+@njit(cache=True)
+def holding_bounds(
+    cols: np.ndarray, lower: FloatArray, upper: FloatArray, budgets: FloatArray, inf: float
+) -> tuple[FloatArray, FloatArray, FloatArray, np.ndarray]:
+    """For the holdings ``cols`` (flat k·n + i): bounds lb, ub (``inf`` where the budget
+    implies the bound), the budget rows (K, len(cols)), and the accounts whose row binds
+    anything (funded, with a holding not fixed by its bounds)."""
+    k, n = upper.shape
+    nv = cols.size
+    lb, ub = np.empty(nv), np.empty(nv)
+    rows = np.zeros((k, nv))
+    binds = np.zeros(k, dtype=np.bool_)
+    for j in range(nv):
+        a, i = cols[j] // n, cols[j] % n
+        lb[j], ub[j] = lower[a, i], upper[a, i]
+        funded = budgets[a] > 0.0
+        if funded and ub[j] >= budgets[a]:
+            ub[j] = inf
+        rows[a, j] = 1.0
+        if funded and lb[j] != upper[a, i]:
+            binds[a] = True
+    return lb, ub, rows, binds

@@ -17,16 +17,15 @@ from __future__ import annotations
 import numpy as np
 
 from assetloc.assumptions import FloatArray
+from assetloc.kernels import must_stand_alone, pooled_accounts
 from assetloc.problem import Problem
 
 
 def partition(p: Problem, tax_free: np.ndarray) -> tuple[list[list[int]], list[list[int]]]:
     """Groups of interchangeable accounts, in first-appearance order: for stage 1 (tax-free
     and other accounts together) and for the tie-break rule (``tax_free`` (K,) apart)."""
-    budgets, upper = p.budgets, p.upper
-    capped = (upper * (budgets[:, None] - upper)).any(axis=1)  # some 0 < upper < budget
-    alone = (capped | p.lower.any(axis=1) | (budgets <= 0)).tolist()
-    allowed = upper > 0 if p.menu is None else p.menu
+    alone = must_stand_alone(p.lower, p.upper, p.budgets).tolist()
+    allowed = p.upper > 0 if p.menu is None else p.menu
     weights = p.mix_weights.tolist()
     free = tax_free.tolist()
     coarse: dict[tuple[object, ...], list[int]] = {}
@@ -43,22 +42,21 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
     """``p`` with each group of accounts as one account (same wealth F, same views)."""
     if len(parts) == p.k:
         return p
-    b = p.budgets.tolist()
-    budgets = np.array([sum([b[k] for k in g]) for g in parts])
-    first = [g[0] for g in parts]
-    upper = p.upper[first]
-    pooled = [j for j, g in enumerate(parts) if len(g) > 1]  # a single account keeps its bounds
-    for j in pooled:
-        upper[j] = (upper[j] > 0) * budgets[j]
+    group_of = np.empty(p.k, dtype=np.int64)
+    for g, members in enumerate(parts):
+        group_of[members] = g
+    budgets, tau, lower, upper, weights = pooled_accounts(
+        group_of, len(parts), p.budgets, p.tau, p.lower, p.upper, p.mix_weights
+    )
     return p.with_accounts(
         budgets,
         account_ids=tuple(["+".join([p.account_ids[k] for k in g]) for g in parts]),
         account_types=tuple([p.account_types[g[0]] for g in parts]),
-        tau=p.tau[first],
-        lower=p.lower[first],
+        tau=tau,
+        lower=lower,
         upper=upper,
-        mix_weights=p.mix_weights[first],
-        menu=None if p.menu is None else p.menu[first],
+        mix_weights=weights,
+        menu=None if p.menu is None else p.menu[[g[0] for g in parts]],
     )
 
 
