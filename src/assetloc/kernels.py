@@ -50,7 +50,7 @@ def worst_violation(
 
 
 @njit(cache=True)
-def face_is_a_point(
+def face_matrix(
     lam: FloatArray,
     lb: FloatArray,
     ub: FloatArray,
@@ -58,33 +58,36 @@ def face_is_a_point(
     m_eq: int,
     m: FloatArray,
     strict_tol: float,
-    rank_tol: float,
-) -> bool:
-    """The test of :func:`assetloc.tie_break.unique_optimum` on DAQP's multipliers ``lam``
-    (bounds, then rows of ``a``): do the equality rows, the rows with a nonzero multiplier
-    and M have full column rank on the variables without one? (QR; R's diagonal.)"""
+) -> FloatArray:
+    """The matrix of :func:`assetloc.tie_break.unique_optimum`'s rank test, from DAQP's
+    multipliers ``lam`` (bounds, then rows of ``a``): the equality rows, the rows with a
+    nonzero multiplier and M, on the variables without one (shape (0, 0) if none)."""
     nv, nr = lb.size, a.shape[0]
     top = 0.0
     for j in range(nv + nr):
         top = max(top, abs(lam[j]))
     tol = strict_tol * top
-    cols = [j for j in range(nv) if abs(lam[j]) <= tol and lb[j] < ub[j]]
-    if len(cols) == 0:
-        return True
-    rows = [r for r in range(nr) if r < m_eq or abs(lam[nv + r]) > tol]
-    n_rows = len(rows) + m.shape[0]
-    if n_rows < len(cols):
-        return False
-    mat = np.empty((n_rows, len(cols)))
-    for jj, j in enumerate(cols):
-        for rr, r in enumerate(rows):
-            mat[rr, jj] = a[r, j]
+    n_cols = 0
+    cols = np.empty(nv, dtype=np.int64)
+    for j in range(nv):
+        if abs(lam[j]) <= tol and lb[j] < ub[j]:
+            cols[n_cols] = j
+            n_cols += 1
+    n_rows = 0
+    rows = np.empty(nr, dtype=np.int64)
+    for r in range(nr):
+        if r < m_eq or abs(lam[nv + r]) > tol:
+            rows[n_rows] = r
+            n_rows += 1
+    if n_cols == 0:
+        return np.zeros((0, 0))
+    mat = np.empty((n_rows + m.shape[0], n_cols))
+    for jj in range(n_cols):
+        for rr in range(n_rows):
+            mat[rr, jj] = a[rows[rr], cols[jj]]
         for i in range(m.shape[0]):
-            mat[len(rows) + i, jj] = m[i, j]
-    r_factor = np.linalg.qr(mat)[1]
-    diag = np.abs(np.diag(r_factor))
-    floor = rank_tol * max(1.0, diag.max())
-    return bool(np.all(diag > floor))
+            mat[n_rows + i, jj] = m[i, cols[jj]]
+    return mat
 
 
 @njit(cache=True)
@@ -134,22 +137,35 @@ def fill(
     Σ r²/a_free + (z − r)²/a_other."""
     n = z.size
     r = np.zeros(n)
-    held = np.array([i for i in range(n) if z[i] > held_tol], dtype=np.int64)
-    order = held[np.argsort(-mu[held], kind="mergesort")]  # stable: ties keep class order
+    order = np.empty(n, dtype=np.int64)  # held classes by expected return, high to low
+    count = 0
+    for i in range(n):
+        if z[i] > held_tol:
+            pos = count  # insertion sort, stable: ties keep the class order
+            while pos > 0 and mu[order[pos - 1]] < mu[i]:
+                order[pos] = order[pos - 1]
+                pos -= 1
+            order[pos] = i
+            count += 1
     left = a_free
     j = 0
-    while j < order.size and left > 0.0:
+    while j < count and left > 0.0:
         end = j + 1
-        while end < order.size and mu[order[end]] == mu[order[j]]:
+        while end < count and mu[order[end]] == mu[order[j]]:
             end += 1
-        block = order[j:end]
-        room = z[block].sum()
+        room = 0.0
+        for b in range(j, end):
+            room += z[order[b]]
         if left >= room:
-            r[block] = z[block]
-        elif block.size == 1:
-            r[block[0]] = left
+            for b in range(j, end):
+                r[order[b]] = z[order[b]]
+        elif end - j == 1:
+            r[order[j]] = left
         else:
-            r[block] = tie_share(z[block], left, a_free / (a_free + a_other))
+            block = z[order[j:end]]
+            shares = tie_share(block, left, a_free / (a_free + a_other))
+            for b in range(j, end):
+                r[order[b]] = shares[b - j]
         left -= room
         j = end
     return r
@@ -158,16 +174,28 @@ def fill(
 @njit(cache=True)
 def tie_share(z: FloatArray, total: float, c: float) -> FloatArray:
     """argmin Σ r²/a_f + (z − r)²/a_o s.t. Σ r = total, 0 ≤ r ≤ z, where c = a_f/(a_f + a_o):
-    r_i = clip(c·z_i + λ, 0, z_i), λ found exactly on the piecewise-linear Σ r(λ)."""
-    knots = np.sort(np.concatenate((-c * z, (1.0 - c) * z)))
-    sums = np.array([np.minimum(np.maximum(c * z + kn, 0.0), z).sum() for kn in knots])
+    r_i = clip(c·z_i + λ, 0, z_i), λ found exactly on the piecewise-linear, nondecreasing
+    S(λ) = Σ r_i(λ), which bends at λ = −c·z_i and (1 − c)·z_i."""
+    n = z.size
+    knots = np.empty(2 * n)
+    sums = np.empty(2 * n)
+    for i in range(n):
+        knots[i], knots[n + i] = -c * z[i], (1.0 - c) * z[i]
+    knots.sort()
+    for j in range(2 * n):
+        sums[j] = 0.0
+        for i in range(n):
+            sums[j] += min(max(c * z[i] + knots[j], 0.0), z[i])
     lam = knots[-1]
-    for j in range(1, knots.size):
+    for j in range(1, 2 * n):
         if sums[j] >= total:
             lo, hi, s_lo, s_hi = knots[j - 1], knots[j], sums[j - 1], sums[j]
             lam = lo + (total - s_lo) * (hi - lo) / (s_hi - s_lo) if s_hi > s_lo else lo
             break
-    return np.minimum(np.maximum(c * z + lam, 0.0), z)
+    r = np.empty(n)
+    for i in range(n):
+        r[i] = min(max(c * z[i] + lam, 0.0), z[i])
+    return r
 
 
 @njit(cache=True)

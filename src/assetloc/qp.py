@@ -180,6 +180,18 @@ def with_row(c: Constraints, row: FloatArray, lo: float, hi: float = INF) -> Con
     )
 
 
+def rank(a: FloatArray, tol: float = 1e-10) -> int:
+    """Numerical rank of ``a`` by QR with column pivoting (LAPACK dgeqp3): diagonal entries of
+    R above ``tol`` times the largest (at least 1) count."""
+    if a.size == 0:
+        return 0
+    qr, _jpvt, _tau, _work, info = dgeqp3(a)
+    if info != 0:
+        raise SolverError(f"rank of a constraint matrix: LAPACK dgeqp3 info {info}")
+    diag = np.abs(qr.diagonal())
+    return int(np.count_nonzero(diag > tol * max(1.0, float(diag[0]))))
+
+
 def _pivots(a: FloatArray, tol: float) -> np.ndarray:
     """Columns of ``a`` that dgeqp3 picks, in order, up to its numerical rank (0-based)."""
     qr, jpvt, _tau, _work, info = dgeqp3(a)

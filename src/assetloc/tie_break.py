@@ -28,13 +28,12 @@ import numpy as np
 from assetloc.assumptions import FloatArray
 from assetloc.constraints import constraints, exposure_map, holdings
 from assetloc.errors import SolverError
-from assetloc.kernels import face_is_a_point, split_groups
+from assetloc.kernels import face_matrix, split_groups
 from assetloc.problem import Problem
-from assetloc.qp import Constraints, Duals, Infeasible, lp, qp, with_row
+from assetloc.qp import Constraints, Duals, Infeasible, lp, qp, rank, with_row
 
 HELD_TOL = 1e-13  # an exposure this small (share of F) is a class not held
 STRICT_TOL = 1e-9  # multipliers below this share of the largest count as zero
-RANK_TOL = 1e-10  # |R[j, j]| below this share of the largest (at least 1): dependent
 TIE_SLACK = 1e-9  # relative slack on stage 2a's optimum when the exact face is too thin
 
 
@@ -88,9 +87,10 @@ def unique_optimum(c: Constraints, m: FloatArray, duals: Duals) -> bool:
     exposure) does not change, and stationarity gives Σ ν_j d_j + Σ λ_r a_r'd = 0 over the
     active constraints, each term ≤ 0: d vanishes on every bound, and is orthogonal to every
     row, with a nonzero multiplier. If the equality rows, M and those rows have full column
-    rank on the remaining variables, d = 0. (Compiled: :func:`kernels.face_is_a_point`.)
+    rank on the remaining variables, d = 0. (Matrix: :func:`kernels.face_matrix`; rank: LAPACK.)
     """
-    return bool(face_is_a_point(duals.all, c.lb, c.ub, c.a, c.m_eq, m, STRICT_TOL, RANK_TOL))
+    mat = face_matrix(duals.all, c.lb, c.ub, c.a, c.m_eq, m, STRICT_TOL)
+    return mat.shape[1] == 0 or (mat.shape[0] >= mat.shape[1] and rank(mat) == mat.shape[1])
 
 
 def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarray) -> FloatArray:
