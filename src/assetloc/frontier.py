@@ -21,6 +21,7 @@ from assetloc.constraints import constraints, exposure_map, variables
 from assetloc.errors import InfeasibleError, InputError
 from assetloc.household import Household
 from assetloc.infeasibility import diagnose
+from assetloc.merge import merged, partition
 from assetloc.plan import metrics
 from assetloc.problem import Problem, View, build_problem
 from assetloc.solver import Infeasible, max_return, min_variance, solve_stage1
@@ -96,9 +97,11 @@ def view_frontier(p: Problem, view_name: str, points: int = 50) -> Frontier:
         raise InputError("points", f"must be at least 2, got {points}")
     free = dataclasses.replace(p, kind="mean_variance", mix=None, target=None)
     view = free.view(view_name)
-    cols = variables(free)
-    m = exposure_map(free, cols)
-    c = constraints(free, cols)
+    # Points depend on exposures only: interchangeable accounts are one (exact, fewer x).
+    pooled = merged(free, partition(free, np.zeros(free.k, dtype=bool))[0])
+    cols = variables(pooled)
+    m = exposure_map(pooled, cols)
+    c = constraints(pooled, cols)
     u = _utility_fn(p)
     try:
         x_lo = min_variance(free, m, c, view, None)
