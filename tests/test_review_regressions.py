@@ -285,3 +285,30 @@ effective_tax_rate = 0.3
     code, out, _ = run_cli(capsys, "optimize", str(f), "--json")
     assert code == 0
     assert json.loads(out)["metrics"]["sharpe"] is None
+
+
+@pytest.mark.parametrize("bounded_first", [True, False])
+def test_a_zero_maximum_is_a_bound_when_merging(bounded_first: bool) -> None:
+    """Two identical Roth IRAs, one barred from stocks by `max = 0`: they must not be merged
+    as interchangeable (once: infeasible, or the whole group barred from stocks)."""
+    import assetloc.solver as solver_module
+
+    stocks, bonds = "us_equity_large_cap", "us_corp_bonds_core"
+    barred = {"id": "roth_b", "type": "roth", "balance": 60000.0}
+    barred["bounds"] = {stocks: {"min": 0.0, "max": 0.0}}
+    free = {"id": "roth_a", "type": "roth", "balance": 50000.0}
+    roths = [barred, free] if bounded_first else [free, barred]
+    data = hh(
+        accounts=[{"id": "brokerage", "type": "taxable", "balance": 10000.0}, *roths],
+        objective={"kind": "mean_variance", "risk_aversion": 3.0},
+        assumptions={"preset": "horizon-2025", "universe": [stocks, bonds]},
+    )
+    h = parse_household(data)
+    plan = optimize(h)
+    with pytest.MonkeyPatch.context() as mp:
+        alone = lambda p, tf: ([[k] for k in range(p.k)], [[k] for k in range(p.k)])  # noqa: E731
+        mp.setattr(solver_module, "partition", alone)
+        plain = optimize(h)
+    assert abs(plan.metrics.utility - plain.metrics.utility) < 1e-10
+    np.testing.assert_allclose(plan.holdings, plain.holdings, atol=1e-4)
+    assert plan.holdings[[a["id"] for a in data["accounts"]].index("roth_b"), 0] == 0.0

@@ -117,3 +117,50 @@ def test_share_is_the_least_squares_split(z: list[float], total: float, c: float
         options={"ftol": 1e-15},
     )
     assert cost(r) <= cost(ref.x) + 1e-12
+
+
+def _two_accounts(taxable: float, hsa: float, classes: list[tuple], objective: dict) -> dict:
+    """A taxable account and an HSA over inline classes (id, E, SD, tax rate)."""
+    return {
+        "investor": {"ordinary_rate": 0.3, "capital_gains_rate": 0.15},
+        "accounts": [
+            {"id": "tx", "type": "taxable", "balance": taxable},
+            {"id": "hsa", "type": "hsa", "balance": hsa},
+        ],
+        "assumptions": {
+            "cash_rate": 0.02,
+            "correlation": [[1, 0.2, 0.1], [0.2, 1, 0.3], [0.1, 0.3, 1]],
+            "classes": [
+                {"id": c, "expected_return": e, "volatility": v, "effective_tax_rate": t}
+                for c, e, v, t in classes
+            ],
+        },
+        "objective": objective,
+    }
+
+
+@pytest.mark.parametrize(
+    "household",
+    [
+        # interior optimum: every multiplier is noise (~1e-17); none may count as binding
+        _two_accounts(
+            100000,
+            300000,
+            [("a", 0.075, 0.16, 0.5), ("b", 0.046, 0.09, 0.2), ("c", 0.054, 0.05, 0.0)],
+            {"kind": "mean_variance", "risk_aversion": 24.463},
+        ),
+        # target return: the real multiplier sits on the return row, after the constraints'
+        _two_accounts(
+            200000,
+            100000,
+            [("a", 0.08, 0.16, 0.37), ("b", 0.028, 0.06, 0.0), ("c", 0.049, 0.17, 0.0)],
+            {"kind": "target_return", "target_return": 0.041},
+        ),
+    ],
+)
+def test_review_cases_closed_form_equals_lp_then_qp(
+    household: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by an independent review: the uniqueness test must not take noise for a bound."""
+    fast, posed, _ = _both(household, monkeypatch)
+    np.testing.assert_allclose(fast, posed, atol=1e-8)

@@ -60,11 +60,13 @@ def face_matrix(
     strict_tol: float,
 ) -> FloatArray:
     """The matrix of :func:`assetloc.tie_break.unique_optimum`'s rank test, from DAQP's
-    multipliers ``lam`` (bounds, then rows of ``a``): the equality rows, the rows with a
-    nonzero multiplier and M, on the variables without one (shape (0, 0) if none)."""
+    multipliers ``lam`` (bounds, then rows of ``a``, then any rows added to ``a``): the
+    equality rows, the rows of ``a`` with a nonzero multiplier and M, on the variables without
+    one (shape (0, 0) if none). A multiplier counts as nonzero above ``strict_tol`` times the
+    largest, and at least ``strict_tol``: an interior optimum has only noise (about 1e-17)."""
     nv, nr = lb.size, a.shape[0]
-    top = 0.0
-    for j in range(nv + nr):
+    top = 1.0  # H is scaled to a largest diagonal of 1: multipliers below strict_tol are noise
+    for j in range(lam.size):  # every row, an objective's (a return target) included
         top = max(top, abs(lam[j]))
     tol = strict_tol * top
     n_cols = 0

@@ -1,6 +1,7 @@
 """Merge interchangeable accounts before solving, and split the answer back exactly.
 
-Accounts with the same τ row, the same menu, the same mix weight and no account bounds are
+Accounts with the same τ row, the same classes open to them (the menu, less any class a bound
+holds at zero), the same mix weight and no other account bounds are
 interchangeable: any split of a group's holdings between them is feasible and gives the
 same exposures. Solving over groups (one budget each, the sum of its accounts') is exact:
 
@@ -25,7 +26,7 @@ def partition(p: Problem, tax_free: np.ndarray) -> tuple[list[list[int]], list[l
     """Groups of interchangeable accounts, in first-appearance order: for stage 1 (tax-free
     and other accounts together) and for the tie-break rule (``tax_free`` (K,) apart)."""
     alone = must_stand_alone(p.lower, p.upper, p.budgets).tolist()
-    allowed = p.upper > 0 if p.menu is None else p.menu
+    allowed = p.upper > 0  # the menu less any class held at zero by a bound (max = 0)
     weights = p.mix_weights.tolist()
     free = tax_free.tolist()
     coarse: dict[tuple[object, ...], list[int]] = {}

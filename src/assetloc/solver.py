@@ -255,7 +255,7 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     :class:`InfeasibleError` naming the constraints that conflict (also when a solver returns
     a point that does not meet them: no answer is better than a wrong one).
     """
-    tf = np.zeros(p.k, dtype=bool) if tax_free is None else tax_free
+    tf = np.zeros(p.k, dtype=bool) if tax_free is None else np.asarray(tax_free, dtype=bool)
     parts1, parts2 = partition(p, tf)
     p1 = merged(p, parts1)
     cols1 = variables(p1)

@@ -33,7 +33,7 @@ from assetloc.problem import Problem
 from assetloc.qp import Constraints, Duals, Infeasible, lp, qp, rank, with_row
 
 HELD_TOL = 1e-13  # an exposure this small (share of F) is a class not held
-STRICT_TOL = 1e-9  # multipliers below this share of the largest count as zero
+STRICT_TOL = 1e-9  # multipliers below this share of the largest (and of 1) count as zero
 TIE_SLACK = 1e-9  # relative slack on stage 2a's optimum when the exact face is too thin
 
 
