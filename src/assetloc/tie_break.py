@@ -44,15 +44,7 @@ def tie_break(p: Problem, e_star: FloatArray, tax_free: np.ndarray) -> FloatArra
     held = e_star > HELD_TOL
     cols = np.flatnonzero(((p.upper > 0) & held) | (p.lower > 0))
     c = constraints(p, cols)
-    m = exposure_map(p, cols)[held]
-    fixed = Constraints(
-        c.lb,
-        c.ub,
-        np.vstack([c.a[: c.m_eq], m, c.a[c.m_eq :]]),
-        np.concatenate([c.lo[: c.m_eq], e_star[held], c.lo[c.m_eq :]]),
-        np.concatenate([c.hi[: c.m_eq], e_star[held], c.hi[c.m_eq :]]),
-        c.m_eq + len(m),
-    )
+    fixed = _with_equalities(c, exposure_map(p, cols)[held], e_star[held])  # M x = e*
     weight = np.diag(1.0 / np.repeat(p.budgets, n)[cols])  # live x are in funded accounts
     tf = np.repeat(tax_free, n)[cols]
     ret = np.where(tf, np.tile(p.mu, k)[cols], 0.0)
@@ -61,22 +53,22 @@ def tie_break(p: Problem, e_star: FloatArray, tax_free: np.ndarray) -> FloatArra
         return holdings(p, cols, qp(weight, zero, fixed, "stage 2"))
     best = float(ret @ lp(-ret, fixed, "stage 2a"))
     try:  # 2a's optimum as an equality: exact, and better conditioned than a tiny slack
-        y = qp(weight, zero, _with_equality(fixed, ret, best), "stage 2b")
+        y = qp(weight, zero, _with_equalities(fixed, ret[None, :], np.array([best])), "stage 2b")
     except (Infeasible, SolverError):  # the exact face is too thin for the solvers
         y = qp(weight, zero, with_row(fixed, ret, best - TIE_SLACK * (1.0 + abs(best))), "stage 2b")
     return holdings(p, cols, y)
 
 
-def _with_equality(c: Constraints, row: FloatArray, value: float) -> Constraints:
-    """``c`` with row'x = value as one more equality."""
+def _with_equalities(c: Constraints, rows: FloatArray, values: FloatArray) -> Constraints:
+    """``c`` with rows x = values as more equalities (after its own)."""
     m = c.m_eq
     return Constraints(
         c.lb,
         c.ub,
-        np.vstack([c.a[:m], row[None, :], c.a[m:]]),
-        np.concatenate([c.lo[:m], [value], c.lo[m:]]),
-        np.concatenate([c.hi[:m], [value], c.hi[m:]]),
-        m + 1,
+        np.vstack([c.a[:m], rows, c.a[m:]]),
+        np.concatenate([c.lo[:m], values, c.lo[m:]]),
+        np.concatenate([c.hi[:m], values, c.hi[m:]]),
+        m + len(rows),
     )
 
 
