@@ -9,6 +9,7 @@ import pytest
 
 import assetloc.solver as solver
 from assetloc import build_problem, parse_household
+from assetloc.assumptions import load_preset
 from assetloc.kernels import tie_share
 from assetloc.optimize import tax_flags
 from assetloc.tie_break import unique_optimum
@@ -16,26 +17,7 @@ from assetloc.tie_break import unique_optimum
 from householdgen import random_household
 
 N_HOUSEHOLDS = 300
-HORIZON = [
-    "us_equity_large_cap",
-    "us_equity_small_mid_cap",
-    "non_us_equity_developed",
-    "non_us_equity_emerging",
-    "us_corp_bonds_core",
-    "us_corp_bonds_long_duration",
-    "us_corp_bonds_high_yield",
-    "non_us_debt_developed",
-    "non_us_debt_emerging",
-    "us_treasuries_cash_equivalents",
-    "tips",
-    "real_estate",
-    "hedge_funds",
-    "commodities",
-    "infrastructure",
-    "private_equity",
-    "private_debt",
-    "us_municipal_bonds",
-]
+HORIZON = list(load_preset("horizon-2025").ids)  # the survey's 17 classes and munis
 
 
 def _typical(seed: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from assetloc.assumptions import FloatArray
-from assetloc.kernels import must_stand_alone, pooled_accounts
+from assetloc.kernels import must_stand_alone, pooled_accounts, split_groups
 from assetloc.problem import Problem
 
 
@@ -43,11 +43,8 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
     """``p`` with each group of accounts as one account (same wealth F, same views)."""
     if len(parts) == p.k:
         return p
-    group_of = np.empty(p.k, dtype=np.int64)
-    for g, members in enumerate(parts):
-        group_of[members] = g
     budgets, tau, lower, upper, weights = pooled_accounts(
-        group_of, len(parts), p.budgets, p.tau, p.lower, p.upper, p.mix_weights
+        group_index(parts, p.k), len(parts), p.budgets, p.tau, p.lower, p.upper, p.mix_weights
     )
     return p.with_accounts(
         budgets,
@@ -63,11 +60,13 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
 
 def spread(p: Problem, parts: list[list[int]], y: FloatArray) -> FloatArray:
     """Holdings per account (K, n) from holdings per group (G, n), pro rata."""
-    b = p.budgets.tolist()
-    share = [0.0] * p.k
-    rows = [0] * p.k
+    no_tax_free = np.zeros(p.k, dtype=bool)  # the split rule with nothing to fill first
+    return split_groups(y, group_index(parts, p.k), no_tax_free, p.budgets, p.mu, 0.0)  # type: ignore[no-any-return]
+
+
+def group_index(parts: list[list[int]], k: int) -> np.ndarray:
+    """The group of each of the ``k`` accounts, shape (K,)."""
+    group_of = np.empty(k, dtype=np.int64)
     for g, members in enumerate(parts):
-        total = sum([b[k] for k in members])
-        for k in members:
-            share[k], rows[k] = (b[k] / total if total > 0 else 0.0), g
-    return y[rows] * np.array(share)[:, None]
+        group_of[members] = g
+    return group_of

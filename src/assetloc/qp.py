@@ -45,21 +45,11 @@ class Constraints:
 
 @dataclass(frozen=True)
 class Duals:
-    """DAQP's multipliers: H x + f + bounds + A' rows = 0; negative where a lower bound is
-    active, positive where an upper one is, zero where inactive."""
+    """DAQP's multipliers, of the variables' bounds then of the rows of A:
+    H x + f + λ_bounds + A'λ_rows = 0; negative where a lower bound is active, positive where
+    an upper one is, zero where inactive."""
 
-    all: FloatArray  # bounds, then rows
-    n_bounds: int
-
-    @property
-    def bounds(self) -> FloatArray:
-        """Multipliers of the variables' bounds."""
-        return self.all[: self.n_bounds]
-
-    @property
-    def rows(self) -> FloatArray:
-        """Multipliers of the rows of A."""
-        return self.all[self.n_bounds :]
+    values: FloatArray
 
 
 def qp(
@@ -124,7 +114,7 @@ def daqp_qp(
     if dropped:
         lam = np.concatenate([lam[:nv], np.zeros(len(rows))])
         lam[nv:][rows] = info["lam"][nv:]
-    return x, Duals(lam, nv)
+    return x, Duals(lam)
 
 
 def highs_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:
@@ -181,15 +171,8 @@ def with_row(c: Constraints, row: FloatArray, lo: float, hi: float = INF) -> Con
 
 
 def rank(a: FloatArray, tol: float = 1e-10) -> int:
-    """Numerical rank of ``a`` by QR with column pivoting (LAPACK dgeqp3): diagonal entries of
-    R above ``tol`` times the largest (at least 1) count."""
-    if a.size == 0:
-        return 0
-    qr, _jpvt, _tau, _work, info = dgeqp3(a)
-    if info != 0:
-        raise SolverError(f"rank of a constraint matrix: LAPACK dgeqp3 info {info}")
-    diag = np.abs(qr.diagonal())
-    return int(np.count_nonzero(diag > tol * max(1.0, float(diag[0]))))
+    """Numerical rank of ``a``: how many columns QR with column pivoting keeps (below)."""
+    return len(_pivots(a, tol)) if a.size else 0
 
 
 def _pivots(a: FloatArray, tol: float) -> np.ndarray:

@@ -228,6 +228,9 @@ class Solution:
     tie_break_applied: bool = True
 
 
+_NO_MIX = np.zeros(0)
+
+
 def violation(p: Problem, x: FloatArray) -> float:
     """Largest violation of ``p``'s stated constraints by x (K, n), in shares of F."""
     mix = _NO_MIX if p.mix is None else p.mix
@@ -243,9 +246,6 @@ def violation(p: Problem, x: FloatArray) -> float:
             p.mix_weights,
         )
     )
-
-
-_NO_MIX = np.zeros(0)
 
 
 def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:

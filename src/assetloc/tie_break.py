@@ -29,6 +29,7 @@ from assetloc.assumptions import FloatArray
 from assetloc.constraints import constraints, exposure_map, holdings
 from assetloc.errors import SolverError
 from assetloc.kernels import face_matrix, split_groups
+from assetloc.merge import group_index
 from assetloc.problem import Problem
 from assetloc.qp import Constraints, Duals, Infeasible, lp, qp, rank, with_row
 
@@ -81,7 +82,7 @@ def unique_optimum(c: Constraints, m: FloatArray, duals: Duals) -> bool:
     row, with a nonzero multiplier. If the equality rows, M and those rows have full column
     rank on the remaining variables, d = 0. (Matrix: :func:`kernels.face_matrix`; rank: LAPACK.)
     """
-    mat = face_matrix(duals.all, c.lb, c.ub, c.a, c.m_eq, m, STRICT_TOL)
+    mat = face_matrix(duals.values, c.lb, c.ub, c.a, c.m_eq, m, STRICT_TOL)
     return mat.shape[1] == 0 or (mat.shape[0] >= mat.shape[1] and rank(mat) == mat.shape[1])
 
 
@@ -90,7 +91,4 @@ def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarra
     group, its tax-free accounts take the classes with the highest expected return first
     (ties at the margin pro rata); each side is split pro rata across its accounts.
     (Compiled: :func:`kernels.split_groups`.)"""
-    group_of = np.empty(p.k, dtype=np.int64)
-    for g, members in enumerate(parts):
-        group_of[members] = g
-    return split_groups(y, group_of, tax_free, p.budgets, p.mu, HELD_TOL)  # type: ignore[no-any-return]
+    return split_groups(y, group_index(parts, p.k), tax_free, p.budgets, p.mu, HELD_TOL)  # type: ignore[no-any-return]
