@@ -13,12 +13,16 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from assetloc.effective_tax import TaxTraits, default_traits
 from assetloc.errors import InputError
+
+if TYPE_CHECKING:
+    from assetloc.robust import BlackLitterman
 
 FloatArray = NDArray[np.float64]
 
@@ -54,6 +58,12 @@ class MarketAssumptions:
     notes: tuple[str, ...] = field(default=())
     tax_rate_is_reference: tuple[bool, ...] | None = None  # None: all scale; False: as given
     traits: tuple[TaxTraits | None, ...] | None = None  # what each class pays out
+    stated_return: FloatArray | None = None  # the preset's/file's returns when robust is used
+    holdable: tuple[bool, ...] | None = None  # False: in the market for H/L only, not held
+    excluded: tuple[tuple[str, str], ...] = ()  # (class id, why) left out of the universe
+    robust: BlackLitterman | None = None  # how expected_return was made, when robust
+    returns_method: str = "as_given"  # "robust" (Black-Litterman) | "as_given"
+    returns_reason: str = ""  # why, when the method is not the one asked for by default
 
     @cached_property
     def covariance(self) -> FloatArray:
@@ -79,6 +89,8 @@ class MarketAssumptions:
             if self.tax_rate_is_reference is None
             else tuple(self.tax_rate_is_reference[i] for i in idx),
             traits=None if self.traits is None else tuple(self.traits[i] for i in idx),
+            stated_return=None if self.stated_return is None else self.stated_return[idx],
+            holdable=None if self.holdable is None else tuple(self.holdable[i] for i in idx),
         )
 
     def taxable_rates(self, ordinary_rate: float) -> FloatArray:

@@ -240,6 +240,19 @@ class Objective(_Strict):
         default=None, gt=0.0, le=MAX_VOLATILITY, allow_inf_nan=False
     )
     target_return: float | None = Field(default=None, gt=-1.0, le=MAX_RETURN, allow_inf_nan=False)
+    returns: Literal["robust", "as_given"] | None = Field(
+        default=None,
+        description="robust (default): Black-Litterman returns, the market reference's "
+        "equilibrium tilted toward the stated returns; as_given: plain mean-variance on the "
+        "stated returns",
+    )
+    view_confidence: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="robust: weight of a stated return against equilibrium (default 0.10)",
+    )
 
     @model_validator(mode="after")
     def _one_risk_aversion(self) -> Objective:
@@ -256,6 +269,8 @@ class Objective(_Strict):
             "risk_tolerance": "crra",
             "mix_basis": "fixed_mix",
         }
+        if "view_confidence" in self.model_fields_set and self.returns == "as_given":
+            raise ValueError("view_confidence is only used with returns = 'robust'")
         for name, kind in used_by.items():
             if name in self.model_fields_set and self.kind != kind:
                 raise ValueError(f"{name} is only used with kind = {kind!r}, not {self.kind!r}")

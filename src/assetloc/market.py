@@ -16,6 +16,9 @@ from assetloc.assumptions import MarketAssumptions, load_preset, validate_correl
 from assetloc.effective_tax import TRAIT_FIELDS, TaxTraits, traits_from_mapping
 from assetloc.errors import InputError
 from assetloc.household import AssumptionsSpec, ClassSpec, Household
+from assetloc.reference import preset_reference
+from assetloc.robust import VIEW_CONFIDENCE, black_litterman
+from assetloc.securities import security_table
 
 
 def _traits(c: ClassSpec, j: int, base: TaxTraits | None) -> TaxTraits | None:
@@ -136,12 +139,14 @@ def resolve_market(h: Household) -> MarketAssumptions:
     for name, item in worth_items:
         _check_known(ids, list(item.mix), f"{name}.mix")
 
+    excluded: list[tuple[str, str]] = []
     if spec.universe is not None:
         keep = list(spec.universe)
     elif h.objective.mix is not None:
         keep = [c for c in ids if c in h.objective.mix]
     else:
-        keep = list(ids)
+        keep, excluded = default_universe(market, h)
+    held = list(keep)
     for name, item in worth_items:  # H and L need their classes' returns and risks
         for c in item.mix:
             if c not in keep:
@@ -160,12 +165,113 @@ def resolve_market(h: Household) -> MarketAssumptions:
                     f"accounts[{k}].bounds.{name}",
                     f"asks for a minimum of a class outside {where}",
                 )
-        if acc.menu is not None and acc.market_value > 0 and not set(acc.menu) & set(keep):
-            raise InputError(
-                f"accounts[{k}].menu", f"holds none of the classes in {where} ({', '.join(keep)})"
-            )
     if h.objective.mix is not None:
         missing = [c for c, w in h.objective.mix.items() if w > 0 and c not in keep]
         if missing:
             raise InputError("assumptions.universe", f"excludes mix class {missing[0]!r}")
-    return market.subset(keep)
+    for k, acc in enumerate(h.accounts):
+        if acc.menu is not None and acc.market_value > 0 and not set(acc.menu) & set(held):
+            raise InputError(
+                f"accounts[{k}].menu",
+                f"holds none of the classes in the universe ({', '.join(held)}); "
+                "name its classes in assumptions.universe",
+            )
+    out = replace(
+        market.subset(keep),
+        holdable=tuple(c in held for c in keep),
+        excluded=tuple(excluded),
+    )
+    return with_returns(out, h)
+
+
+def _security_classes(h: Household) -> set[str]:
+    """Classes some bundled or household security holds."""
+    out: set[str] = set()
+    for info in security_table(h.securities).entries.values():
+        sec = info.security
+        if sec.asset_class is not None or sec.classes is not None:
+            out.update(c for c, w in sec.split.items() if w > 0)
+    return out
+
+
+def default_universe(
+    market: MarketAssumptions, h: Household
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The classes a household can hold through public index funds or ETFs, and the others
+    with the reason they are left out (name them in ``assumptions.universe`` to use them).
+
+    A preset's reference data lists the classes that are not investable; for a preset whose
+    classes the securities table maps (horizon-2025), a class with no bundled or household
+    security is left out too. Inline classes are all kept.
+    """
+    ref = preset_reference(market.name)
+    if ref is None:
+        return list(market.ids), []
+    with_security = _security_classes(h)
+    mapped = bool(with_security & set(market.ids))
+    keep: list[str] = []
+    excluded: list[tuple[str, str]] = []
+    for cid in market.ids:
+        if cid in ref.not_investable:
+            excluded.append((cid, ref.not_investable[cid]))
+        elif mapped and cid not in with_security:
+            excluded.append((cid, "no bundled or household security holds this class"))
+        else:
+            keep.append(cid)
+    return keep, excluded
+
+
+def with_returns(market: MarketAssumptions, h: Household) -> MarketAssumptions:
+    """Apply ``objective.returns``: robust (Black–Litterman, the default) or as given.
+
+    A fixed mix keeps the stated returns (the allocation is given; only the location is
+    optimized), and so do inline classes without a market reference (an error when the
+    file asks for ``robust`` itself).
+    """
+    asked = h.objective.returns
+    if asked == "as_given":
+        return market
+    if h.objective.kind == "fixed_mix":
+        if asked == "robust":
+            raise InputError(
+                "objective.returns", "robust returns choose a mix; a fixed mix is given"
+            )
+        return replace(
+            market, returns_reason="a fixed mix: the allocation is given, returns as stated"
+        )
+    ref = preset_reference(market.name)
+    weights = np.array([ref.weights.get(c, 0.0) if ref else 0.0 for c in market.ids])
+    if market.holdable is not None:
+        weights = np.where(np.array(market.holdable), weights, 0.0)
+    if ref is None or weights.sum() <= 0:
+        if asked == "robust":
+            raise InputError(
+                "objective.returns",
+                "robust needs a preset's market reference portfolio covering the universe",
+            )
+        return replace(
+            market,
+            returns_reason="no market reference portfolio for these classes: returns as stated",
+        )
+    ids = market.ids
+    derived = {
+        ids.index(c): (ids.index(base), ratio)
+        for c, (base, ratio) in ref.derived.items()
+        if c in ids and base in ids
+    }
+    confidence = h.objective.view_confidence or VIEW_CONFIDENCE
+    bl = black_litterman(
+        market.expected_return,
+        market.covariance,
+        weights,
+        market.cash_rate,
+        confidence=confidence,
+        derived=derived,
+    )
+    return replace(
+        market,
+        stated_return=market.expected_return,
+        expected_return=bl.posterior,
+        robust=bl,
+        returns_method="robust",
+    )

@@ -174,6 +174,13 @@ def build_problem(h: Household) -> Problem:
             lower[kk, i] = b.min * budgets[kk]
             upper[kk, i] = min(upper[kk, i], b.max * budgets[kk])
 
+    if market.holdable is not None and not all(market.holdable):
+        # Classes in the market only for human capital or liabilities: no account holds them.
+        off = ~np.array(market.holdable, dtype=bool)
+        upper[:, off] = 0.0
+        lower[:, off] = 0.0
+        menu[:, off] = False
+
     class_lower = np.zeros(n)
     class_upper = np.ones(n)
     for cid, b in h.bounds.items():
