@@ -50,7 +50,9 @@ def _share(split: Mapping[str, float], key: str) -> float:
     return float(split[key])
 
 
-def _weight(terms: list[list[Any]], totals: Mapping[str, float], split: Mapping[str, float]) -> float:
+def _weight(
+    terms: list[list[Any]], totals: Mapping[str, float], split: Mapping[str, float]
+) -> float:
     """Σ total × share (× an optional factor) over the class's terms, USD billions."""
     out = 0.0
     for term in terms:
