@@ -142,10 +142,13 @@ def resolve_market(h: Household) -> MarketAssumptions:
     excluded: list[tuple[str, str]] = []
     if spec.universe is not None:
         keep = list(spec.universe)
+        rule = "the classes named in assumptions.universe"
     elif h.objective.mix is not None:
         keep = [c for c in ids if c in h.objective.mix]
+        rule = "the classes of the fixed mix"
     else:
         keep, excluded = default_universe(market, h)
+        rule = UNIVERSE_RULE
     held = list(keep)
     for name, item in worth_items:  # H and L need their classes' returns and risks
         for c in item.mix:
@@ -180,8 +183,15 @@ def resolve_market(h: Household) -> MarketAssumptions:
         market.subset(keep),
         holdable=tuple(c in held for c in keep),
         excluded=tuple(excluded),
+        universe_rule=rule,
     )
     return with_returns(out, h)
+
+
+UNIVERSE_RULE = (
+    "default: the preset's classes a household can hold through public index funds or ETFs "
+    "(with a bundled or household security); name others in assumptions.universe to use them"
+)
 
 
 def _security_classes(h: Household) -> set[str]:

@@ -6,7 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from assetloc.assumptions import MarketAssumptions
+from assetloc.concentration import concentration_notes
 from assetloc.household import Household
+from assetloc.reference import preset_reference
 from assetloc.methods import duplicate, rule_of_thumb
 from assetloc.plan import Baseline, Plan, metrics
 from assetloc.problem import Problem, build_problem
@@ -68,6 +71,47 @@ def assumptions_summary(h: Household, p: Problem) -> dict[str, Any]:
         "tax_assumptions": list(p.taxes.assumptions),
         "units": "dollars; returns and rates are decimals per year, after tax unless named",
         "horizon": "one period (Kaplan's single-period mean-variance model)",
+        "universe": universe_summary(m),
+        "returns": returns_summary(m),
+    }
+
+
+def universe_summary(m: MarketAssumptions) -> dict[str, Any]:
+    """The classes optimized and those left out, with why."""
+    held = [c for c, ok in zip(m.ids, m.holdable or (True,) * len(m.ids), strict=True) if ok]
+    return {
+        "classes": held,
+        "excluded": dict(m.excluded),
+        "rule": m.universe_rule,
+    }
+
+
+def returns_summary(m: MarketAssumptions) -> dict[str, Any]:
+    """How the expected returns were made: robust (Black–Litterman) or as stated."""
+    if m.robust is None:
+        return {
+            "method": "as_given",
+            "reason": m.returns_reason or "objective.returns = 'as_given'",
+            "expected_return": dict(zip(m.ids, map(float, m.expected_return), strict=True)),
+        }
+    bl = m.robust
+    ref = preset_reference(m.name)
+    return {
+        "method": "robust",
+        "model": (
+            "Black-Litterman: equilibrium pi = cash + delta Sigma w_ref; views q = the stated "
+            "returns with Omega = ((1 - c)/c) diag(tau Sigma); posterior = pi + tau Sigma "
+            "(tau Sigma + Omega)^-1 (q - pi)"
+        ),
+        "view_confidence": bl.confidence,
+        "tau": bl.tau,
+        "market_risk_aversion": bl.risk_aversion,
+        "reference_source": ref.source if ref else "",
+        "reference_date": ref.date if ref else "",
+        "reference_portfolio": dict(zip(m.ids, map(float, bl.reference), strict=True)),
+        "stated": dict(zip(m.ids, map(float, bl.views), strict=True)),
+        "equilibrium": dict(zip(m.ids, map(float, bl.equilibrium), strict=True)),
+        "expected_return": dict(zip(m.ids, map(float, bl.posterior), strict=True)),
     }
 
 
@@ -82,6 +126,10 @@ def optimize(h: Household) -> Plan:
     deferred, free = tax_flags(h)
     sol = solve(p, tax_free=free)
     mix = sol.x.sum(axis=0)
+    summary = assumptions_summary(h, p)
+    summary["concentration"] = concentration_notes(
+        p.market.name, p.market.ids, p.market.labels, mix
+    )
     baselines = {
         "duplicate": duplicate(p, mix),
         "rule_of_thumb": rule_of_thumb(p, mix, deferred, free),
@@ -93,5 +141,5 @@ def optimize(h: Household) -> Plan:
         metrics=metrics(p, sol.x),
         baselines={n: Baseline(n, x, metrics(p, x)) for n, x in baselines.items()},
         tie_break=TIE_BREAK_RULE if sol.tie_break_applied else TIE_BREAK_FAILED,
-        assumptions=assumptions_summary(h, p),
+        assumptions=summary,
     )
