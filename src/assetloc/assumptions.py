@@ -61,6 +61,7 @@ class MarketAssumptions:
     stated_return: FloatArray | None = None  # the preset's/file's returns when robust is used
     holdable: tuple[bool, ...] | None = None  # False: in the market for H/L only, not held
     excluded: tuple[tuple[str, str], ...] = ()  # (class id, why) left out of the universe
+    excluded_labels: tuple[tuple[str, str], ...] = ()  # (class id, label) of those
     universe_rule: str = ""  # how the universe was chosen (default, the file's, the mix's)
     robust: BlackLitterman | None = None  # how expected_return was made, when robust
     returns_method: str = "as_given"  # "robust" (Black-Litterman) | "as_given"

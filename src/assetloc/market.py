@@ -183,6 +183,7 @@ def resolve_market(h: Household) -> MarketAssumptions:
         market.subset(keep),
         holdable=tuple(c in held for c in keep),
         excluded=tuple(excluded),
+        excluded_labels=tuple((c, market.labels[market.index(c)]) for c, _ in excluded),
         universe_rule=rule,
     )
     return with_returns(out, h)

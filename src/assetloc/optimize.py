@@ -9,10 +9,10 @@ import numpy as np
 from assetloc.assumptions import MarketAssumptions
 from assetloc.concentration import concentration_notes
 from assetloc.household import Household
-from assetloc.reference import preset_reference
 from assetloc.methods import duplicate, rule_of_thumb
 from assetloc.plan import Baseline, Plan, metrics
 from assetloc.problem import Problem, build_problem
+from assetloc.reference import preset_reference
 from assetloc.solver import solve
 from assetloc.taxes import is_tax_deferred, is_tax_free
 
@@ -82,6 +82,7 @@ def universe_summary(m: MarketAssumptions) -> dict[str, Any]:
     return {
         "classes": held,
         "excluded": dict(m.excluded),
+        "labels": {**dict(zip(m.ids, m.labels, strict=True)), **dict(m.excluded_labels)},
         "rule": m.universe_rule,
     }
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from assetloc.report.charts import build_figures, figure_svg, report_context
+from assetloc.report.method_section import METHOD_KEYS, method_section
 from assetloc.report.style import (
     CENT,
     METHOD_DESCRIPTIONS,
@@ -652,6 +653,7 @@ def _assumptions(plan: Mapping[str, Any]) -> str:
     a = plan.get("assumptions") or {}
     # Assumptions keyed by the same names (per asset class, typically) share one table.
     groups: dict[tuple[str, ...], list[str]] = {}
+    a = {k: v for k, v in a.items() if k not in METHOD_KEYS}  # shown in their own section
     for k, v in a.items():
         if isinstance(v, Mapping) and v and not any(isinstance(x, Mapping) for x in v.values()):
             groups.setdefault(tuple(map(str, v)), []).append(str(k))
@@ -736,6 +738,7 @@ def render_html(data: Mapping[str, Any], *, charts: bool = True) -> str:
         _comparison(data),
         _balance_sheet(data),
         _charts(data) if charts else "",
+        method_section(plan.get("assumptions") or {}),
         _assumptions(plan),
         f"<footer>{_notice(plan, 'bottom')}<p>Made by assetloc. Returns and volatilities are "
         "after tax and per year; money is US dollars. Figures are model estimates under the "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -107,6 +109,7 @@ def assumptions_block(plan: Plan, market: MarketAssumptions) -> Group:
         f"HSA {a['hsa_treatment']}",
         f"Objective: {a['objective']}; utility {a['utility']}; Sharpe against cash at "
         f"{_pct(a['cash_rate'], 2)}",
+        *method_lines(a),
         "Effective tax rates in a taxable account: "
         + ", ".join(
             f"{c} {_pct(r)} ({a['effective_tax_rate_origin'][c]})"
@@ -120,10 +123,56 @@ def assumptions_block(plan: Plan, market: MarketAssumptions) -> Group:
     return Group(*(Text(line) for line in lines))
 
 
+def method_lines(a: dict[str, Any]) -> list[str]:
+    """Plain lines: how the returns were made, the universe, the concentration notes."""
+    r, u = a.get("returns") or {}, a.get("universe") or {}
+    lines = []
+    if r.get("method") == "robust":
+        lines.append(
+            "Returns: robust (Black-Litterman): equilibrium returns implied by the market "
+            f"reference portfolio (market risk aversion {r['market_risk_aversion']:.2f}), moved "
+            f"toward the stated returns at view confidence {100 * r['view_confidence']:.0f}% "
+            f"(tau {r['tau']:g}); reference: {r['reference_source']} ({r['reference_date']}). "
+            'returns = "as_given" in [objective] gives plain mean-variance.'
+        )
+    elif r:
+        lines.append(f"Returns: as stated ({r.get('reason', '')})")
+    if u:
+        labels = u.get("labels") or {}
+        left = "; ".join(f"{labels.get(c, c)} ({why})" for c, why in u["excluded"].items())
+        lines.append(f"Universe: {u['rule']}" + (f". Left out: {left}" if left else ""))
+    lines += [f"Concentration: {n}" for n in a.get("concentration") or []]
+    return lines
+
+
+def returns_table(plan: Plan) -> Table | None:
+    """Stated, equilibrium and used expected returns (robust plans only), % per year."""
+    r = plan.assumptions.get("returns") or {}
+    if r.get("method") != "robust":
+        return None
+    labels = (plan.assumptions.get("universe") or {}).get("labels") or {}
+    t = Table(title="Expected returns, pre-tax (% per year): robust (Black-Litterman)")
+    t.add_column("asset class", overflow="fold")
+    for col in ("stated", "equilibrium", "used", "market reference"):
+        t.add_column(col, justify="right")
+    for cid, used in r["expected_return"].items():
+        t.add_row(
+            labels.get(cid, cid),
+            _pct(r["stated"][cid], 2),
+            _pct(r["equilibrium"][cid], 2),
+            _pct(used, 2),
+            _pct(r["reference_portfolio"][cid], 1),
+        )
+    return t
+
+
 def print_plan(plan: Plan, console: Console | None = None) -> None:
     """Print holdings, metrics and assumptions."""
     c = console or Console()
     c.print(holdings_table(plan))
     c.print(balance_sheet_table(plan))
     c.print(metrics_table(plan))
+    robust = returns_table(plan)
+    if robust is not None:
+        c.print(robust)
     c.print(assumptions_block(plan, plan.problem.market))
