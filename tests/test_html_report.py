@@ -17,6 +17,7 @@ import pytest
 import assetloc
 from assetloc.household import parse_household
 from assetloc.report.html import render_html, write_report
+from assetloc.report.method_section import METHOD_KEYS
 from assetloc.report.sample import sample_report_data
 from assetloc.report.style import plan_classes
 
@@ -135,11 +136,21 @@ def test_all_assumptions_shown(data: dict[str, Any], page: str) -> None:
     text = " ".join(" ".join(_parse(page).text).split())
     a = data["plan"]["assumptions"]
     for key, value in a.items():
+        if key in METHOD_KEYS:  # their own section, checked below
+            continue
         assert key.replace("_", " ") in text
         if isinstance(value, str):
             assert " ".join(value.split()) in text
     for note in a.get("notes", []):
         assert " ".join(note.split()) in text
+    assert "How the mix was chosen" in text
+    assert " ".join(a["universe"]["rule"].split()) in text
+    for cid, why in a["universe"]["excluded"].items():
+        assert cid in text and why in text
+    for note in a["concentration"]:
+        assert " ".join(note.split()) in text
+    if a["returns"]["method"] == "robust":
+        assert "Black–Litterman" in text and a["returns"]["reference_source"] in text
 
 
 def test_user_strings_escaped(data: dict[str, Any]) -> None:

@@ -168,7 +168,7 @@ def test_inline_classes_and_fixed_mix_keep_stated_returns() -> None:
     m = resolve_market(parse_household(d))
     assert m.returns_method == "as_given" and "fixed mix" in m.returns_reason
     d["objective"]["returns"] = "robust"
-    with pytest.raises(InputError, match="objective.returns"):
+    with pytest.raises(InputError, match=r"objective\.returns"):
         resolve_market(parse_household(d))
     inline = _household(returns="robust")
     inline["assumptions"] = {
@@ -176,7 +176,7 @@ def test_inline_classes_and_fixed_mix_keep_stated_returns() -> None:
         "correlation": [[1.0]],
         "classes": [{"id": "a", "expected_return": 0.05, "volatility": 0.1}],
     }
-    with pytest.raises(InputError, match="objective.returns"):
+    with pytest.raises(InputError, match=r"objective\.returns"):
         resolve_market(parse_household(inline))
 
 
@@ -245,9 +245,7 @@ def test_stable_under_50bp_on_random_households(seed: int) -> None:
 def test_plain_mean_variance_is_not_stable() -> None:
     """The requirement can fail: on the same households as_given moves far more."""
     worst = max(
-        _worst_move(
-            {**_realistic(np.random.default_rng(s)), "objective": _as_given()}
-        )
+        _worst_move({**_realistic(np.random.default_rng(s)), "objective": _as_given()})
         for s in range(3)
     )
     assert worst > 2 * STABILITY_LIMIT
