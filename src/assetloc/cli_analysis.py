@@ -13,8 +13,9 @@ from rich.table import Table
 from assetloc.compare import compare
 from assetloc.frontier import frontiers
 from assetloc.household import load_household
-from assetloc.optimize import optimize
+from assetloc.optimize import method_summary, optimize
 from assetloc.plan import NOTICE
+from assetloc.report.tables import method_lines
 
 FileArg = Annotated[Path, typer.Argument(help="household TOML file")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
@@ -43,6 +44,7 @@ def _frontier(
             "indifference": main["indifference"],
             "chosen": main["chosen"],
             "views": {name: f.to_dict() for name, f in fr.items()},
+            **method_summary(plan.problem.market),
             "notice": NOTICE,
         }
         typer.echo(json.dumps(out, indent=2))
@@ -66,6 +68,8 @@ def _frontier(
                 f"  the household's plan ({context} optimum) seen here: "
                 f"E {_pct(c.expected_return)}, SD {_pct(c.volatility)}"
             )
+    for line in method_lines(method_summary(plan.problem.market)):
+        console.print(line)
     console.print(NOTICE)
 
 
@@ -73,7 +77,9 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
     """Joint, duplicate, separate, two-step and rule-of-thumb side by side, both views."""
     cmp = compare(load_household(file))
     d = cmp.to_dict()
+    method = method_summary(cmp.problem.market)
     if as_json:
+        d.update(method)
         d["notice"] = NOTICE
         typer.echo(json.dumps(d, indent=2))
         return
@@ -114,6 +120,8 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
                 a.add_row(cid, *(f"${v:,.0f}" if v >= 0.5 else "-" for v in vals))
             del i
         console.print(a)
+    for line in method_lines(method):
+        console.print(line)
     console.print(NOTICE)
 
 

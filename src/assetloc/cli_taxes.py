@@ -12,6 +12,7 @@ from rich.table import Table
 
 from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.household import load_household
+from assetloc.report.tables import method_lines
 from assetloc.tax_summary import tax_summary
 
 
@@ -64,6 +65,8 @@ def _taxes(
         else:
             traits.add_row(c["id"], *("all" if tr[k] is None else f"{tr[k]:.3g}" for k in cols))
     console.print(traits)
+    for line in method_lines(d):
+        console.print(line)
     console.print("Rates: " + ", ".join(f"{k} {100 * v:.2f}%" for k, v in d["rates"].items()))
     for note in d["assumptions"]:
         console.print(f"  {note}")

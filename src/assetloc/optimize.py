@@ -76,6 +76,11 @@ def assumptions_summary(h: Household, p: Problem) -> dict[str, Any]:
     }
 
 
+def method_summary(m: MarketAssumptions) -> dict[str, Any]:
+    """``universe`` and ``returns`` of a market, for every command's output."""
+    return {"universe": universe_summary(m), "returns": returns_summary(m)}
+
+
 def universe_summary(m: MarketAssumptions) -> dict[str, Any]:
     """The classes optimized and those left out, with why."""
     held = [c for c, ok in zip(m.ids, m.holdable or (True,) * len(m.ids), strict=True) if ok]

@@ -13,6 +13,7 @@ from typing import Any
 from assetloc.effective_tax import ACCOUNT_TYPES
 from assetloc.household import Household
 from assetloc.market import resolve_market
+from assetloc.optimize import method_summary
 from assetloc.plan import NOTICE
 from assetloc.taxes import ClassTaxes, class_taxes
 
@@ -25,6 +26,7 @@ class TaxSummary:
     pre_tax_return: tuple[float, ...]
     taxes: ClassTaxes
     traits: tuple[dict[str, Any] | None, ...]
+    method: dict[str, Any]  # universe and how the expected returns were made
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: decimals per year."""
@@ -49,6 +51,7 @@ class TaxSummary:
             "classes": classes,
             "rates": t.profile.rates(),
             "assumptions": list(t.assumptions),
+            **self.method,
             "notice": NOTICE,
         }
 
@@ -63,4 +66,5 @@ def tax_summary(h: Household) -> TaxSummary:
         pre_tax_return=tuple(float(x) for x in market.expected_return),
         taxes=taxes,
         traits=tuple(None if tr is None else asdict(tr) for tr in traits),
+        method=method_summary(market),
     )
