@@ -78,8 +78,7 @@ class Position(_Strict):
             total = math.fsum(lot.shares for lot in self.lots)
             if abs(total - self.shares) > SHARE_TOLERANCE:
                 raise ValueError(
-                    f"lots hold {_shares(total)} shares but the position has "
-                    f"{_shares(self.shares)}"
+                    f"lots hold {_shares(total)} shares but the position has {_shares(self.shares)}"
                 )
         if self.value > MAX_DOLLARS:
             raise ValueError(

@@ -464,6 +464,12 @@ def check_household(h: Household) -> None:
         if acc.id in seen:
             raise InputError(f"accounts[{i}].id", f"duplicate account id {acc.id!r}")
         seen.add(acc.id)
+        if acc.market_value > MAX_DOLLARS:  # holdings replaced after the field checks
+            raise InputError(
+                f"accounts[{i}]",
+                f"market value ${acc.market_value:,.2f} exceeds the limit of "
+                f"${MAX_DOLLARS:,.0f} an account",
+            )
         if acc.menu is not None and not acc.menu:
             raise InputError(f"accounts[{i}].menu", "is empty: the account could hold nothing")
         lo = math.fsum(b.min for b in acc.bounds.values())
@@ -540,9 +546,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as err:
         raise InputError(str(p), f"is not valid TOML: {err}") from None
     except RecursionError:
-        raise InputError(
-            str(p), "cannot be parsed: arrays or tables nested too deeply"
-        ) from None
+        raise InputError(str(p), "cannot be parsed: arrays or tables nested too deeply") from None
 
 
 def load_household(path: str | Path) -> Household:
