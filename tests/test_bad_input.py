@@ -309,6 +309,9 @@ def test_csv_price_subprocess(tmp_path: Path) -> None:
         (["--price", "1e6"], "price", "prices are per 100 of face"),
         (["--price", "1.05"], "price", "implies a yield of"),
         (["--yield", "0.04", "--federal-rate", "24"], "federal_rate", "0.24 for 24%"),
+        (["--yield", "0.04", "--shift-bp=-1e6"], "shift_bp", "to -9996%, outside"),
+        (["--yield", "0.04", "--coupon", "5"], "coupon", "coupons are decimals: 0.05 for 5%"),
+        (["--yield", "0.04", "--years", "1e15"], "years", "1e+15 years to maturity exceeds 100"),
     ],
 )
 def test_bond_outside_meaningful_range(
@@ -344,6 +347,10 @@ def test_bond_invalid_settle_date(capsys: pytest.CaptureFixture[str]) -> None:
     assert msg == "settle: not a valid date: '2026-02-30' (day is out of range for month)"
     msg = bad(capsys, *args, "--settle", "2026-01-15", "--maturity", "2031-13-15")
     assert msg.startswith("maturity: not a valid date: '2031-13-15'")
+    msg = bad(capsys, *args, "--settle", "2026-01-15", "--maturity", "9999-12-31")
+    assert msg.startswith("maturity: 9999-12-31 is ") and msg.endswith(
+        "years after settlement 2026-01-15: more than 100"
+    )
 
 
 def test_bond_subprocess() -> None:

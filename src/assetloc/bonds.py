@@ -51,7 +51,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from assetloc.errors import InputError
-from assetloc.limits import MAX_YIELD, MIN_YIELD, decimal_hint
+from assetloc.limits import MAX_BOND_YEARS, MAX_COUPON, MAX_YIELD, MIN_YIELD, decimal_hint
 
 FREQUENCIES: tuple[int, ...] = (1, 2, 4, 12)
 """Allowed coupon frequencies (payments a year)."""
@@ -281,6 +281,8 @@ def timing_from_years(years: float, frequency: int) -> CouponTiming:
     t = _finite("years", years)
     if t <= 0:
         raise InputError("years", f"time to maturity must be positive, got {years}")
+    if t > MAX_BOND_YEARS:
+        raise InputError("years", f"{years:g} years to maturity exceeds {MAX_BOND_YEARS:g}")
     periods = q * t
     nearest = round(periods)
     if nearest >= 1 and abs(periods - nearest) <= _PERIOD_SNAP * max(1.0, periods):
@@ -312,6 +314,14 @@ def timing_from_dates(
     """
     q = check_frequency(frequency)
     dc = normalize_day_count(day_count)
+    if isinstance(settle, date) and isinstance(maturity, date):
+        span = (maturity - settle).days / 365.25
+        if span > MAX_BOND_YEARS:
+            raise InputError(
+                "maturity",
+                f"{maturity.isoformat()} is {span:.1f} years after settlement "
+                f"{settle.isoformat()}: more than {MAX_BOND_YEARS:g}",
+            )
     dates = coupon_dates(settle, maturity, q, end_of_month=end_of_month)
     previous, following = dates[0], dates[1]
     n = len(dates) - 1
@@ -359,6 +369,12 @@ class Bond:
         c = _finite("coupon", self.coupon)
         if c < 0:
             raise InputError("coupon", f"must be >= 0, got {self.coupon}")
+        if c > MAX_COUPON:
+            raise InputError(
+                "coupon",
+                f"{c:g} ({100 * c:.4g}% a year) exceeds {MAX_COUPON:g}"
+                + decimal_hint("coupon", c, MAX_COUPON),
+            )
 
     @property
     def frequency(self) -> int:
@@ -859,6 +875,12 @@ def analyze(
     else:
         assert yield_ is not None
         y = check_meaningful_yield(_finite("yield", yield_))
+    if dy is not None and not MIN_YIELD <= y + _finite("shift_bp", dy) <= MAX_YIELD:
+        raise InputError(
+            "shift_bp",
+            f"moves the yield {_pct(y)} to {_pct(y + dy)}, outside the meaningful range "
+            f"{YIELD_RANGE}",
+        )
     m = measures(bond, y)
     after = after_tax_yields(m.yield_, tax) if tax is not None else None
     change = price_change(bond, m.yield_, dy) if dy is not None else None

@@ -7,7 +7,9 @@ A number beyond these is taken for an input error (exit 2) naming its field, nev
 * prices: from ``MIN_PRICE`` = $0.0001 to ``MAX_PRICE`` = $10^7 per share;
 * shares: at most ``MAX_SHARES`` = 10^9 in one position, lot or trade (so shares keep
   their 10^-6 order quantum in a float);
-* bond yields: from ``MIN_YIELD`` = −10% to ``MAX_YIELD`` = 100% a year (decimals).
+* bonds: yields (given, implied by a price, or shifted) from ``MIN_YIELD`` = −10% to
+  ``MAX_YIELD`` = 100% a year, coupons at most ``MAX_COUPON`` = 100% a year (decimals),
+  at most ``MAX_BOND_YEARS`` = 100 years to maturity.
 
 Rates, shares and returns are decimals (0.24 = 24%): :func:`decimal_hint` says so when a
 value looks like a percentage.
@@ -21,6 +23,8 @@ MAX_PRICE = 1e7  # dollars per share
 MAX_SHARES = 1e9
 MIN_YIELD = -0.10  # decimal a year
 MAX_YIELD = 1.0  # decimal a year
+MAX_COUPON = 1.0  # decimal a year
+MAX_BOND_YEARS = 100.0  # years to maturity
 PERCENT_LIKE = 100.0  # a value in (bound, 100] where a decimal <= bound is wanted
 
 
@@ -30,6 +34,8 @@ def _noun(field: str) -> str:
     for suffix, noun in (
         ("rate", "rates"),
         ("yield", "yields"),
+        ("coupon", "coupons"),
+        ("growth", "growth rates"),
         ("return", "returns"),
         ("volatility", "volatilities"),
     ):
