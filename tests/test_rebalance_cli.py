@@ -238,7 +238,7 @@ def test_rebalance_with_holdings_csv_and_import_holdings(
             "251.00,2025-03-02",
             "holdings.csv row 4, column price: 251 disagrees",
         ),
-        ("2020-01-15", "2020-13-15", "holdings.csv row 3, column acquired: not a date"),
+        ("2020-01-15", "2020-13-15", "holdings.csv row 3, column acquired: not a valid date"),
         ("2025-03-02,", ",", "holdings.csv row 4, column acquired: is required when cost_basis"),
         (
             "ira,traditional",

@@ -51,6 +51,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from assetloc.errors import InputError
+from assetloc.limits import MAX_BOND_YEARS, MAX_COUPON, MAX_YIELD, MIN_YIELD, decimal_hint
 
 FREQUENCIES: tuple[int, ...] = (1, 2, 4, 12)
 """Allowed coupon frequencies (payments a year)."""
@@ -114,6 +115,36 @@ def check_yield(y: float, frequency: int) -> float:
     if y <= -frequency:
         raise InputError("yield", f"must be greater than -{frequency} (-frequency); got {y}")
     return y
+
+
+def _pct(y: float) -> str:
+    return f"{100 * y:.4g}%"
+
+
+YIELD_RANGE = f"[{_pct(MIN_YIELD)}, {_pct(MAX_YIELD)}] a year"
+
+
+def check_meaningful_yield(y: float, *, clean_price: float | None = None) -> float:
+    """Return ``y`` if it is in ``[MIN_YIELD, MAX_YIELD]`` (−10% to 100% a year).
+
+    The math holds for any yield above ``-frequency``, but a yield outside this range
+    (or a price implying one) is taken for a typo: a yield in percent (5 for 5%), a price
+    per 1 of face instead of per 100. Raises :class:`InputError` on ``yield`` (or on
+    ``price`` when ``clean_price`` gave the yield).
+    """
+    if MIN_YIELD <= y <= MAX_YIELD:
+        return y
+    if clean_price is None:
+        raise InputError(
+            "yield",
+            f"{y:g} ({_pct(y)}) is outside the meaningful range {YIELD_RANGE}"
+            + (decimal_hint("yield", y, MAX_YIELD) or "; yields are decimals: 0.05 for 5%"),
+        )
+    raise InputError(
+        "price",
+        f"{clean_price:g} implies a yield of {_pct(y)} a year, outside the meaningful range "
+        f"{YIELD_RANGE}; prices are per 100 of face",
+    )
 
 
 def normalize_day_count(day_count: str) -> str:
@@ -250,6 +281,8 @@ def timing_from_years(years: float, frequency: int) -> CouponTiming:
     t = _finite("years", years)
     if t <= 0:
         raise InputError("years", f"time to maturity must be positive, got {years}")
+    if t > MAX_BOND_YEARS:
+        raise InputError("years", f"{years:g} years to maturity exceeds {MAX_BOND_YEARS:g}")
     periods = q * t
     nearest = round(periods)
     if nearest >= 1 and abs(periods - nearest) <= _PERIOD_SNAP * max(1.0, periods):
@@ -281,6 +314,14 @@ def timing_from_dates(
     """
     q = check_frequency(frequency)
     dc = normalize_day_count(day_count)
+    if isinstance(settle, date) and isinstance(maturity, date):
+        span = (maturity - settle).days / 365.25
+        if span > MAX_BOND_YEARS:
+            raise InputError(
+                "maturity",
+                f"{maturity.isoformat()} is {span:.1f} years after settlement "
+                f"{settle.isoformat()}: more than {MAX_BOND_YEARS:g}",
+            )
     dates = coupon_dates(settle, maturity, q, end_of_month=end_of_month)
     previous, following = dates[0], dates[1]
     n = len(dates) - 1
@@ -328,6 +369,12 @@ class Bond:
         c = _finite("coupon", self.coupon)
         if c < 0:
             raise InputError("coupon", f"must be >= 0, got {self.coupon}")
+        if c > MAX_COUPON:
+            raise InputError(
+                "coupon",
+                f"{c:g} ({100 * c:.4g}% a year) exceeds {MAX_COUPON:g}"
+                + decimal_hint("coupon", c, MAX_COUPON),
+            )
 
     @property
     def frequency(self) -> int:
@@ -682,7 +729,10 @@ class TaxRates:
         for name in ("federal", "state"):
             rate = _finite(f"{name}_rate", getattr(self, name))
             if not (0.0 <= rate < 1.0):
-                raise InputError(f"{name}_rate", f"must be in [0, 1), got {rate}")
+                raise InputError(
+                    f"{name}_rate",
+                    f"must be in [0, 1), got {rate}" + decimal_hint("rate", rate, 1.0),
+                )
         if self.federal + self.state >= 1.0:
             raise InputError(
                 "state_rate",
@@ -803,6 +853,9 @@ def analyze(
 ) -> BondReport:
     """Measures of ``bond`` from exactly one of a yield or a clean price per 100.
 
+    The yield, given or implied by the price, must be in ``[MIN_YIELD, MAX_YIELD]``
+    (:func:`check_meaningful_yield`); the lower-level functions accept any yield > −q.
+
     Parameters
     ----------
     bond : Bond
@@ -817,8 +870,17 @@ def analyze(
     """
     if (yield_ is None) == (clean_price is None):
         raise InputError("yield", "give exactly one of a yield or a price")
-    y = yield_from_price(bond, clean_price) if clean_price is not None else yield_
-    assert y is not None
+    if clean_price is not None:
+        y = check_meaningful_yield(yield_from_price(bond, clean_price), clean_price=clean_price)
+    else:
+        assert yield_ is not None
+        y = check_meaningful_yield(_finite("yield", yield_))
+    if dy is not None and not MIN_YIELD <= y + _finite("shift_bp", dy) <= MAX_YIELD:
+        raise InputError(
+            "shift_bp",
+            f"moves the yield {_pct(y)} to {_pct(y + dy)}, outside the meaningful range "
+            f"{YIELD_RANGE}",
+        )
     m = measures(bond, y)
     after = after_tax_yields(m.yield_, tax) if tax is not None else None
     change = price_change(bond, m.yield_, dy) if dy is not None else None

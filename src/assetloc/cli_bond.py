@@ -14,26 +14,29 @@ from rich.console import Console
 from rich.table import Table
 
 from assetloc import bonds
+from assetloc.dates import parse_date
 from assetloc.errors import InputError
 
 
 def _parse_date(field: str, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(field, f"not a date in YYYY-MM-DD form: {text!r}") from None
+    return None if text is None else parse_date(field, text)
 
 
 def bond(
     coupon: Annotated[float, typer.Option(help="Annual coupon rate, decimal (0.05 = 5%).")],
     yield_: Annotated[
         float | None,
-        typer.Option("--yield", help="Yield, decimal, compounded --frequency times a year."),
+        typer.Option(
+            "--yield",
+            help="Yield, decimal, compounded --frequency times a year; -0.10 to 1.00.",
+        ),
     ] = None,
     price: Annotated[
-        float | None, typer.Option(help="Clean (quoted) price per 100 of face, instead of --yield.")
+        float | None,
+        typer.Option(
+            help="Clean (quoted) price per 100 of face, instead of --yield; its yield must "
+            "be in -10% to 100%."
+        ),
     ] = None,
     settle: Annotated[str | None, typer.Option(help="Settlement date, YYYY-MM-DD.")] = None,
     maturity: Annotated[str | None, typer.Option(help="Maturity date, YYYY-MM-DD.")] = None,

@@ -11,10 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from assetloc.assumptions import load_preset, preset_names
+from assetloc.cli_rebalance import load_for_rebalance
+from assetloc.dates import parse_date
 from assetloc.household import household_schema, load_household
 from assetloc.optimize import optimize
-from assetloc.problem import build_problem
 from assetloc.report.tables import print_plan
+from assetloc.validation import validate, with_trade_date
 
 FileArg = Annotated[Path, typer.Argument(help="household TOML file")]
 
@@ -31,14 +33,32 @@ def _optimize(
         print_plan(plan)
 
 
-def _validate(file: FileArg) -> None:
-    """Check a household file (fields, classes, matrices); exit 0 when valid."""
-    h = load_household(file)
-    p = build_problem(h)
+def _validate(
+    file: FileArg,
+    holdings: Annotated[
+        Path | None,
+        typer.Option("--holdings", help="holdings CSV replacing the accounts' holdings"),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="trade date YYYY-MM-DD (default: file/today)")
+    ] = None,
+) -> None:
+    """Run every input check of optimize and rebalance (no solve); exit 0 when valid."""
+    date = None if as_of is None else parse_date("--as-of", as_of)
+    h = with_trade_date(load_for_rebalance(file, holdings, date), date)
+    v = validate(h)
+    p = v.problem
     typer.echo(
         f"ok: {len(h.accounts)} accounts, {p.n} asset classes ({p.market.name}), "
         f"balance ${p.balances.sum():,.2f}, after-tax wealth ${p.wealth:,.2f}"
     )
+    if v.rebalance_checked:
+        typer.echo(
+            f"holdings: {v.positions} positions, {v.lots} taxable lots, "
+            f"checked for rebalancing on {v.trade_date}"
+        )
+    if v.rebalance_note:
+        typer.echo(f"note: {v.rebalance_note}")
 
 
 def _schema() -> None:

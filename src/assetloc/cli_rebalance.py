@@ -9,6 +9,7 @@ from typing import Annotated, Literal, cast
 
 import typer
 
+from assetloc.dates import parse_date
 from assetloc.errors import InputError
 from assetloc.household import (
     Household,
@@ -32,17 +33,27 @@ MODES = ("full", "cash_flow_only", "within_bands")
 
 
 def _as_of(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError("--as-of", f"not a date in YYYY-MM-DD form: {text!r}") from None
+    return None if text is None else parse_date("--as-of", text)
 
 
 def _load_unchecked(path: Path) -> Household:
     """The household file validated field by field, without :func:`check_household`."""
     return parse_fields(read_toml(path))
+
+
+def load_for_rebalance(file: Path, holdings: Path | None, date: dt.date | None) -> Household:
+    """The household file, with its holdings replaced by the CSV's when ``holdings`` is
+    given (lot dates checked against ``date``, else the file's trade date)."""
+    if holdings is None:
+        return load_household(file)
+    # the checks that span the accounts (balances, ids) run once the CSV is applied:
+    # a skeleton household file may have no holdings of its own
+    h = _load_unchecked(file)
+    imported = read_holdings_csv(holdings)
+    check_against(imported, h, date or trade_date(h))
+    h = apply_holdings(h, imported)
+    check_household(h)
+    return h
 
 
 def _rebalance(
@@ -67,17 +78,7 @@ def _rebalance(
     if mode is not None and mode not in MODES:
         raise InputError("--mode", f"must be one of {', '.join(MODES)} (got {mode!r})")
     date = _as_of(as_of)
-    if holdings is None:
-        h = load_household(file)
-    else:
-        # the checks that span the accounts (balances, ids) run once the CSV is applied:
-        # a skeleton household file may have no holdings of its own
-        h = _load_unchecked(file)
-        imported = read_holdings_csv(holdings)
-        when = date or trade_date(h)
-        check_against(imported, h, when)
-        h = apply_holdings(h, imported)
-        check_household(h)
+    h = load_for_rebalance(file, holdings, date)
     result = rebalance(
         h,
         mode=cast(Literal["full", "cash_flow_only", "within_bands"] | None, mode),

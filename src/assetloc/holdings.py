@@ -7,14 +7,20 @@ ISO dates. These models are parts of the household file (see :mod:`assetloc.hous
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from assetloc.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES, MIN_PRICE
 from assetloc.strict import Strict
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Dollars = Annotated[float, Field(ge=0.0, le=MAX_DOLLARS, allow_inf_nan=False)]
+Shares = Annotated[float, Field(ge=0.0, le=MAX_SHARES, allow_inf_nan=False)]
+LotShares = Annotated[float, Field(gt=0.0, le=MAX_SHARES, allow_inf_nan=False)]
+Price = Annotated[float, Field(ge=MIN_PRICE, le=MAX_PRICE, allow_inf_nan=False)]
 SHARE_TOLERANCE = 1e-6  # lots must add up to the position within this many shares
 
 
@@ -31,6 +37,11 @@ def is_long_term(acquired: dt.date, sold: dt.date) -> bool:
     return sold > anniversary
 
 
+def _shares(x: float) -> str:
+    """Shares to 1e-6, without trailing zeros: ``9``, ``10.5``, ``999999999.999999``."""
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
 class _Strict(Strict):
     """Strict numbers (:mod:`assetloc.strict`): ``price = true`` is an error, not $1."""
 
@@ -39,24 +50,41 @@ class Lot(_Strict):
     """A tax lot: when it was bought, how many shares, their total cost basis (dollars)."""
 
     acquired: dt.date
-    shares: Positive
-    cost_basis: NonNeg
+    shares: LotShares
+    cost_basis: Dollars
+
+    @model_validator(mode="after")
+    def _basis_per_share(self) -> Lot:
+        if self.cost_basis > self.shares * MAX_PRICE:
+            raise ValueError(
+                f"cost basis ${self.cost_basis:,.2f} for {self.shares:g} shares is "
+                f"${self.cost_basis / self.shares:,.2f} a share, above the limit of "
+                f"${MAX_PRICE:,.0f} (cost_basis is the lot's total)"
+            )
+        return self
 
 
 class Position(_Strict):
     """A holding of one security in one account; taxable accounts list its lots."""
 
     symbol: str = Field(min_length=1)
-    shares: NonNeg
-    price: Positive = Field(description="dollars per share, today")
+    shares: Shares
+    price: Price = Field(description="dollars per share, today")
     lots: list[Lot] | None = None
 
     @model_validator(mode="after")
     def _lots_add_up(self) -> Position:
         if self.lots is not None:
-            total = sum(lot.shares for lot in self.lots)
+            total = math.fsum(lot.shares for lot in self.lots)
             if abs(total - self.shares) > SHARE_TOLERANCE:
-                raise ValueError(f"lots hold {total:g} shares but the position has {self.shares:g}")
+                raise ValueError(
+                    f"lots hold {_shares(total)} shares but the position has {_shares(self.shares)}"
+                )
+        if self.value > MAX_DOLLARS:
+            raise ValueError(
+                f"market value ${self.value:,.2f} (shares x price) exceeds the limit of "
+                f"${MAX_DOLLARS:,.0f} a position"
+            )
         return self
 
     @property
@@ -76,7 +104,7 @@ class Security(_Strict):
     group: str | None = Field(
         default=None, description="substantially identical group (default: the symbol)"
     )
-    price: Positive | None = Field(
+    price: Price | None = Field(
         default=None,
         description="dollars per share today; needed only to buy a security no account holds",
     )
@@ -110,9 +138,13 @@ class RecentTrade(_Strict):
     symbol: str = Field(min_length=1)
     side: Literal["buy", "sell"]
     date: dt.date
-    shares: Positive
+    shares: LotShares
     realized_gain: float | None = Field(
-        default=None, allow_inf_nan=False, description="dollars; negative for a loss (sells)"
+        default=None,
+        ge=-MAX_DOLLARS,
+        le=MAX_DOLLARS,
+        allow_inf_nan=False,
+        description="dollars; negative for a loss (sells)",
     )
 
 

@@ -7,16 +7,19 @@ line naming the field (``accounts[1].balance: must be >= 0``), never fixed silen
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
+import types
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.errors import InputError
 from assetloc.holdings import Position, RebalanceOptions, RecentTrade, Security
+from assetloc.limits import MAX_DOLLARS, decimal_hint
 from assetloc.strict import Strict
 
 AccountType = Literal["taxable", "traditional", "roth", "hsa"]
@@ -25,8 +28,7 @@ Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 DEFAULT_PRESET = "horizon-2025"
 MIX_TOLERANCE = 1e-6  # a mix's weights must sum to 1 within this
 
-
-MAX_DOLLARS = 1e13  # balances and present values above this are taken for input errors
+# MAX_DOLLARS (assetloc.limits): dollar amounts above $10^13 are taken for input errors
 MAX_RETURN = 1.0  # expected returns are decimals per year in (-1, 1]
 MAX_VOLATILITY = 2.0  # decimals per year
 MIN_RISK_TOLERANCE = 0.1  # CRRA: below it the Levy-Markowitz approximation breaks down
@@ -129,10 +131,16 @@ class Account(_Strict):
         allow_inf_nan=False,
         description="market value, dollars",
     )
-    cash: float | None = Field(default=None, ge=0.0, allow_inf_nan=False, description="dollars")
+    cash: float | None = Field(
+        default=None, ge=0.0, le=MAX_DOLLARS, allow_inf_nan=False, description="dollars"
+    )
     positions: list[Position] = Field(default_factory=list)
-    contribution: float = Field(default=0.0, ge=0.0, allow_inf_nan=False, description="dollars")
-    withdrawal: float = Field(default=0.0, ge=0.0, allow_inf_nan=False, description="dollars")
+    contribution: float = Field(
+        default=0.0, ge=0.0, le=MAX_DOLLARS, allow_inf_nan=False, description="dollars"
+    )
+    withdrawal: float = Field(
+        default=0.0, ge=0.0, le=MAX_DOLLARS, allow_inf_nan=False, description="dollars"
+    )
     menu: list[str] | None = Field(
         default=None, description="classes this account can hold (a 401(k) fund list)"
     )
@@ -147,6 +155,12 @@ class Account(_Strict):
             raise ValueError("give a balance, or cash and positions")
         if self.balance is not None and held:
             raise ValueError("give a balance or holdings (cash, positions), not both")
+        value = self.market_value
+        if value > MAX_DOLLARS:
+            raise ValueError(
+                f"market value ${value:,.2f} (cash + positions) exceeds the limit of "
+                f"${MAX_DOLLARS:,.0f} an account"
+            )
         return self
 
     @property
@@ -200,7 +214,9 @@ class AssumptionsSpec(_Strict):
             return self.preset
         return None if self.classes else DEFAULT_PRESET
 
-    cash_rate: float | None = Field(default=None, allow_inf_nan=False)
+    cash_rate: float | None = Field(
+        default=None, gt=-1.0, le=MAX_RETURN, allow_inf_nan=False, description="decimal"
+    )
     correlation: list[list[float]] | None = None
     classes: list[ClassSpec] = Field(default_factory=list)
     universe: list[str] | None = Field(
@@ -374,18 +390,75 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _unwrap(annotation: Any) -> list[Any]:
+    """The types an annotation admits, with ``Annotated``, ``Optional`` and unions opened."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return [t for a in get_args(annotation) for t in _unwrap(a)]
+    return [annotation]
+
+
+def _step(annotation: Any, part: int | str) -> Any:
+    """The annotation one location part inside ``annotation`` (a field, item or value)."""
+    for t in _unwrap(annotation):
+        origin = get_origin(t)
+        if isinstance(t, type) and issubclass(t, BaseModel) and isinstance(part, str):
+            if part in t.model_fields:
+                return t.model_fields[part].annotation
+        elif origin is list and isinstance(part, int):
+            return get_args(t)[0]
+        elif origin is dict and isinstance(part, str):
+            return get_args(t)[1]
+    return None
+
+
+def known_fields(loc: tuple[int | str, ...]) -> list[str]:
+    """Field names allowed at ``loc`` (the location of a field) in the household file."""
+    annotation: Any = Household
+    for part in loc[:-1]:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    for t in _unwrap(annotation):
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            return list(t.model_fields)
+    return []
+
+
+def _unknown_field(loc: tuple[int | str, ...]) -> str:
+    """``unknown field`` with a "did you mean" hint from the fields allowed there."""
+    name = str(loc[-1]) if loc else ""
+    allowed = known_fields(loc)
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"unknown field (did you mean {close[0]!r}?)"
+    if allowed:
+        return "unknown field (allowed here: " + ", ".join(allowed) + ")"
+    return "unknown field"
+
+
 def _first_error(err: ValidationError) -> InputError:
-    e = err.errors()[0]
+    """The error to report: an unknown field first (a misspelt key is also a missing
+    one, and the misspelling is the cause), else pydantic's first."""
+    errors = err.errors()
+    e = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
     loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     msg = e["msg"]
     if e["type"] == "extra_forbidden":
-        msg = "unknown field"
+        msg = _unknown_field(loc)
     elif e["type"] == "missing":
         msg = "is required"
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     if e["type"] == "literal_error":
         msg = f"{msg} (got {e.get('input')!r})"
+    if e["type"] in ("less_than", "less_than_equal"):
+        bound = (e.get("ctx") or {}).get("lt", (e.get("ctx") or {}).get("le"))
+        msg += f" (got {e.get('input')!r})"
+        if isinstance(bound, int | float):
+            msg += decimal_hint(str(loc[-1]) if loc else "", e.get("input"), float(bound))
     return InputError(_path(loc) or "file", msg[:1].lower() + msg[1:])
 
 
@@ -406,6 +479,12 @@ def check_household(h: Household) -> None:
         if acc.id in seen:
             raise InputError(f"accounts[{i}].id", f"duplicate account id {acc.id!r}")
         seen.add(acc.id)
+        if acc.market_value > MAX_DOLLARS:  # holdings replaced after the field checks
+            raise InputError(
+                f"accounts[{i}]",
+                f"market value ${acc.market_value:,.2f} exceeds the limit of "
+                f"${MAX_DOLLARS:,.0f} an account",
+            )
         if acc.menu is not None and not acc.menu:
             raise InputError(f"accounts[{i}].menu", "is empty: the account could hold nothing")
         lo = math.fsum(b.min for b in acc.bounds.values())
@@ -452,6 +531,8 @@ def parse_fields(data: dict[str, Any]) -> Household:
         return Household.model_validate(data)
     except ValidationError as err:
         raise _first_error(err) from None
+    except RecursionError:  # a structure nested deeper than any field of the file
+        raise InputError("file", "values nested too deeply") from None
 
 
 def parse_household(data: dict[str, Any]) -> Household:
@@ -462,18 +543,25 @@ def parse_household(data: dict[str, Any]) -> Household:
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """A TOML file as a dict; unreadable or malformed files are :class:`InputError`."""
+    """A TOML file as a dict; unreadable or malformed files are :class:`InputError`.
+
+    A UTF-8 byte-order mark at the start (as some Windows editors write) is accepted.
+    """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(str(p), "file not found") from None
+    except IsADirectoryError:
+        raise InputError(str(p), "is a directory, not a household file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(str(p), f"cannot be read ({err.__class__.__name__})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InputError(str(p), f"is not valid TOML: {err}") from None
+    except RecursionError:
+        raise InputError(str(p), "cannot be parsed: arrays or tables nested too deeply") from None
 
 
 def load_household(path: str | Path) -> Household:

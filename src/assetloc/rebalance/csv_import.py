@@ -38,12 +38,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from assetloc.dates import parse_date
 from assetloc.errors import InputError
 from assetloc.holdings import Lot, Position
 from assetloc.household import Account, Household
+from assetloc.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES, MIN_PRICE
 from assetloc.securities import normalize, security_table
 
 COLUMNS = ("account", "type", "symbol", "shares", "price", "acquired", "cost_basis")
@@ -84,7 +89,16 @@ class ImportedHoldings:
         return f"{self.path} row {row}, column {column}"
 
 
-def _number(text: str, where: str, *, positive: bool = False) -> float:
+def _number(
+    text: str,
+    where: str,
+    *,
+    positive: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+    unit: str = "",
+) -> float:
+    """The number in a cell; finite, >= 0 (> 0 when ``positive``), in [low, high]."""
     cleaned = text.strip().replace("$", "").replace(",", "").replace("_", "")
     try:
         value = float(cleaned)
@@ -96,14 +110,15 @@ def _number(text: str, where: str, *, positive: bool = False) -> float:
         raise InputError(where, f"must be > 0 (got {text.strip()})")
     if value < 0:
         raise InputError(where, f"must be >= 0 (got {text.strip()})")
+    if low is not None and value < low:
+        raise InputError(where, f"{text.strip()} is below the limit of {low:g}{unit}")
+    if high is not None and value > high:
+        raise InputError(where, f"{text.strip()} exceeds the limit of {high:,.0f}{unit}")
     return value
 
 
 def _date(text: str, where: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(where, f"not a date in YYYY-MM-DD form ({text!r})") from None
+    return parse_date(where, text)
 
 
 def read_holdings_csv(path: str | Path) -> ImportedHoldings:
@@ -167,14 +182,31 @@ def read_holdings_csv(path: str | Path) -> ImportedHoldings:
                 )
         symbol = normalize(cell["symbol"])
         if symbol == CASH:
-            acc.cash += _number(cell["shares"], at("shares"))
+            acc.cash += _number(cell["shares"], at("shares"), high=MAX_DOLLARS, unit=" dollars")
+            if acc.cash > MAX_DOLLARS:
+                raise InputError(
+                    at("shares"),
+                    f"cash of {acc_id} adds up to ${acc.cash:,.2f}, above the limit of "
+                    f"${MAX_DOLLARS:,.0f}",
+                )
             continue
-        shares = _number(cell["shares"], at("shares"))
+        shares = _number(cell["shares"], at("shares"), high=MAX_SHARES, unit=" shares")
         if not cell.get("price"):
             raise InputError(at("price"), f"is required for {symbol}")
-        price = _number(cell["price"], at("price"), positive=True)
+        price = _number(
+            cell["price"],
+            at("price"),
+            positive=True,
+            low=MIN_PRICE,
+            high=MAX_PRICE,
+            unit=" dollars a share",
+        )
         acquired = _date(cell["acquired"], at("acquired")) if cell.get("acquired") else None
-        basis = _number(cell["cost_basis"], at("cost_basis")) if cell.get("cost_basis") else None
+        basis = (
+            _number(cell["cost_basis"], at("cost_basis"), high=MAX_DOLLARS, unit=" dollars")
+            if cell.get("cost_basis")
+            else None
+        )
         pos = acc.positions.get(symbol)
         if pos is None:
             pos = acc.positions[symbol] = _Pos(symbol, price, i)
@@ -187,9 +219,48 @@ def read_holdings_csv(path: str | Path) -> ImportedHoldings:
         raise InputError(f"{name} row 2", "no holdings: the file has only a header")
     imported = ImportedHoldings(name, tuple(accounts.values()))
     for acc in imported.accounts:
+        value = acc.cash
         for pos in acc.positions.values():
             _check_lots(imported, acc, pos)
+            value += _check_size(imported, acc, pos)
+        if value > MAX_DOLLARS:
+            raise InputError(
+                _row(imported, acc.first_row),
+                f"account {acc.id} holds ${value:,.2f} (cash + positions), above the limit of "
+                f"${MAX_DOLLARS:,.0f} an account",
+            )
     return imported
+
+
+def _row(imp: ImportedHoldings, row: int) -> str:
+    """The field name of a whole row, for messages."""
+    return f"{imp.path} row {row}"
+
+
+def _check_size(imp: ImportedHoldings, acc: ImportedAccount, pos: _Pos) -> float:
+    """Check a position's shares, value and lots' bases per share; its value in dollars."""
+    shares = math.fsum(q for _, _, q, _ in pos.lots)
+    if shares > MAX_SHARES:
+        raise InputError(
+            imp.where(pos.first_row, "shares"),
+            f"{pos.symbol} in {acc.id} adds up to {shares:g} shares, above the limit of "
+            f"{MAX_SHARES:,.0f}",
+        )
+    value = shares * pos.price
+    if value > MAX_DOLLARS:
+        raise InputError(
+            imp.where(pos.first_row, "shares"),
+            f"{pos.symbol} in {acc.id} is worth ${value:,.2f} (shares x price), above the "
+            f"limit of ${MAX_DOLLARS:,.0f} a position",
+        )
+    for row, _, q, basis in pos.lots:
+        if basis is not None and q > 0 and basis > q * MAX_PRICE:
+            raise InputError(
+                imp.where(row, "cost_basis"),
+                f"${basis:,.2f} for {q:g} shares is ${basis / q:,.2f} a share, above the limit "
+                f"of ${MAX_PRICE:,.0f} (cost_basis is the lot's total)",
+            )
+    return value
 
 
 def _check_lots(imp: ImportedHoldings, acc: ImportedAccount, pos: _Pos) -> None:
@@ -220,15 +291,19 @@ def _check_lots(imp: ImportedHoldings, acc: ImportedAccount, pos: _Pos) -> None:
 
 
 def _position(pos: _Pos) -> Position:
-    shares = sum(q for _, _, q, _ in pos.lots)
+    shares = math.fsum(q for _, _, q, _ in pos.lots)
     lots = None
-    if pos.lots and pos.lots[0][1] is not None:
-        lots = [
-            Lot(acquired=a, shares=q, cost_basis=b or 0.0)
-            for _, a, q, b in pos.lots
-            if a is not None
-        ]
-    return Position(symbol=pos.symbol, shares=shares, price=pos.price, lots=lots)
+    try:
+        if pos.lots and pos.lots[0][1] is not None:
+            lots = [
+                Lot(acquired=a, shares=q, cost_basis=b or 0.0)
+                for _, a, q, b in pos.lots
+                if a is not None
+            ]
+        return Position(symbol=pos.symbol, shares=shares, price=pos.price, lots=lots)
+    except ValidationError as err:  # the row checks mirror the schema; this is a backstop
+        e = err.errors()[0]
+        raise InputError(f"row {pos.first_row}", str(e["msg"])) from None
 
 
 def check_against(imp: ImportedHoldings, h: Household, as_of: dt.date) -> None:
