@@ -52,7 +52,8 @@ class Outcome:
     """Rounded orders of one solution and what they are worth.
 
     tax : reported estimated tax; gain : net realized gain (dollars); costs : trading costs
-    (dollars); utility : U of the holdings after the orders (decimal per year).
+    (dollars); utility : U of the holdings after the orders (decimal per year); cash : (K,)
+    dollars of uninvested cash after them.
     """
 
     sol: TradeSolution
@@ -63,6 +64,7 @@ class Outcome:
     gain: float
     costs: float
     utility: float
+    cash: FloatArray
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,22 @@ def _net(o: Outcome, base: Outcome, val: Valuation) -> float:
     return pv - (o.tax - base.tax) - (o.costs - base.costs)
 
 
-def _no_gain_caps(sweep: CapSweep, tax_budget: float | None) -> tuple[float, float | None]:
-    """(tax cap, gain cap) of the no-gain alternative: zero and zero, or the least tax the
+def _solve_capped(sweep: CapSweep, tax_cap: float | None, gain_cap: float | None) -> TradeSolution:
+    """The model's answer at these caps: the warm LP, or :func:`solve` for a MILP or when the
+    sweep's fixed wash-sale choices leave no feasible trade at the caps."""
+    if not sweep.integer:
+        try:
+            return sweep.solution(tax_cap, gain_cap)
+        except InfeasibleError:
+            pass
+    return solve(sweep.spec.relaxed(tax_cap=tax_cap, gain_cap=gain_cap))
+
+
+def _no_gain(sweep: CapSweep, tax_budget: float | None) -> TradeSolution:
+    """The no-gain alternative and its caps: zero tax and zero net gain, or the least tax the
     withdrawals need (when zero is infeasible) and no gain cap."""
     try:
-        sweep.solution(0.0, 0.0, exact=False)
-        return 0.0, 0.0
+        return _solve_capped(sweep, 0.0, 0.0)
     except InfeasibleError:
         spec = sweep.spec
         floor = solve(
@@ -104,32 +116,48 @@ def _no_gain_caps(sweep: CapSweep, tax_budget: float | None) -> tuple[float, flo
                     f"${floor.tax:,.2f} of tax"
                 ]
             ) from None
-        return floor.tax + CAP_TOLERANCE, spec.gain_cap
+        return _solve_capped(sweep, floor.tax + CAP_TOLERANCE, spec.gain_cap)
 
 
 def _search(
-    sweep: CapSweep, lo: float, hi: float, val: Valuation, u0: float, f_hi: float
+    sweep: CapSweep,
+    lo: float,
+    hi: float,
+    val: Valuation,
+    u0: float,
+    f_hi: float,
+    start: float,
+    no_gain_cash: FloatArray,
 ) -> tuple[float, int]:
-    """The cap in [lo, hi] with the best approximate net (LP, unrounded; module doc).
+    """The cap in [start, hi] with the best approximate net (LP, unrounded; module doc).
 
-    ``u0``: the utility of the no-gain alternative (its net is 0 by definition); ``f_hi``: the
-    approximate net of the full rebalance."""
+    ``lo``, ``u0``: the tax and utility of the no-gain alternative (its net is 0 by
+    definition); ``f_hi``: the approximate net of the full rebalance; ``start``: the lowest
+    cap (below ``lo`` when harvesting losses earns credit)."""
     book = sweep.spec.book
     price = np.nan_to_num(book.price)
     cash0 = book.available_cash
     scale = val.wealth * val.annuity
     gain_cap = sweep.spec.gain_cap
+    cash_limit = _cash_limit(sweep.spec, no_gain_cash)
     memo: dict[float, float] = {lo: 0.0, hi: f_hi}
 
     def f(b: float) -> float:
         if b not in memo:
-            sol = sweep.solution(b, gain_cap, exact=False)
+            try:
+                sol = sweep.solution(b, gain_cap, exact=False)
+            except InfeasibleError:  # the sweep's wash-sale choices cannot meet this cap
+                memo[b] = -np.inf
+                return memo[b]
             shares = np.maximum(book.shares + sol.buy - sol.sell, 0.0)
             cash = cash0 + (sol.sell * price).sum(axis=1) - (sol.buy * price).sum(axis=1)
+            if _strands(cash, sweep.spec, cash_limit):
+                memo[b] = -np.inf
+                return memo[b]
             memo[b] = (val.utility(shares, cash) - u0) * scale - (sol.tax - lo)
         return memo[b]
 
-    grid = [lo + (hi - lo) * j / (GRID + 1) for j in range(GRID + 2)]
+    grid = [start + (hi - start) * j / (GRID + 1) for j in range(GRID + 2)]
     values = [f(b) for b in grid]
     best = int(np.argmax(values))
     a = grid[max(best - 1, 0)]
@@ -147,6 +175,23 @@ def _search(
     return cap, len(memo) - 2
 
 
+STRAND_TOLERANCE = 1.0  # dollars
+
+
+def _cash_limit(spec: ModelSpec, no_gain_cash: FloatArray) -> FloatArray:
+    """(K,) the most uninvested cash a candidate may leave: the allowance, or what the no-gain
+    alternative leaves anyway (dollars)."""
+    allowance = spec.cash_allowance if spec.cash_allowance is not None else np.zeros(spec.book.k)
+    target = spec.cash_target if spec.cash_target is not None else np.zeros(spec.book.k)
+    return np.maximum(target + allowance, no_gain_cash) + STRAND_TOLERANCE
+
+
+def _strands(cash: FloatArray, spec: ModelSpec, limit: FloatArray) -> bool:
+    """True when an account would keep more uninvested cash than ``limit`` (e.g. a loss
+    harvested to cash): not a trade the rule chooses."""
+    return bool((np.asarray(cash) > limit).any())
+
+
 def decide(
     spec: ModelSpec,
     evaluate: Evaluate,
@@ -162,14 +207,11 @@ def decide(
     """
     base = spec.relaxed(weights=CAPPED, tax_cap=None, gain_cap=gain_budget)
     sweep = CapSweep(base)
-    lo_tax, lo_gain = _no_gain_caps(sweep, tax_budget)
 
     def exact(tax_cap: float | None, gain_cap: float | None) -> Outcome:
-        if sweep.integer:
-            return evaluate(solve(base.relaxed(tax_cap=tax_cap, gain_cap=gain_cap)))
-        return evaluate(sweep.solution(tax_cap, gain_cap))
+        return evaluate(_solve_capped(sweep, tax_cap, gain_cap))
 
-    no_gain = exact(lo_tax, lo_gain)
+    no_gain = evaluate(_no_gain(sweep, tax_budget))
     if legacy:
         chosen = evaluate(solve(spec.relaxed(tax_cap=tax_budget, gain_cap=gain_budget)))
         binds = _binds(chosen, tax_budget, gain_budget)
@@ -180,13 +222,20 @@ def decide(
     f_hi = (full[1] - no_gain.utility) * val.wealth * val.annuity - (hi - lo)
     searched = 0
     cap: float | None = None
-    if hi <= lo + CAP_TOLERANCE:
+    start = lo
+    if spec.rates.allow_losses:  # harvesting: caps below the no-gain tax trade distance for credit
+        harvest = solve(base.relaxed(weights=Weights(band=0.0, household=0.0), tax_cap=None))
+        start = min(lo, harvest.tax)
+    if hi <= start + CAP_TOLERANCE:
         chosen = exact(None, gain_budget) if tax_budget is None else exact(tax_budget, gain_budget)
     else:
-        b_star, searched = _search(sweep, lo, hi, val, no_gain.utility, f_hi)
+        b_star, searched = _search(sweep, lo, hi, val, no_gain.utility, f_hi, start, no_gain.cash)
         cap = b_star if tax_budget is None else min(b_star, tax_budget)
         candidate = exact(None if cap >= hi else cap, gain_budget)
-        chosen = max((no_gain, candidate), key=lambda o: _net(o, no_gain, val))
+        options = [no_gain]
+        if not _strands(candidate.cash, spec, _cash_limit(spec, no_gain.cash)):
+            options.append(candidate)
+        chosen = max(options, key=lambda o: _net(o, no_gain, val))
     binds = _binds(chosen, tax_budget, gain_budget, hi)
     return Decision(chosen, no_gain, full, "cost_benefit", cap, binds, searched)
 

@@ -361,7 +361,7 @@ def _finish(
     costs = opts.cost_per_trade * len(trades)
     gain = tax.short_term_gain + tax.long_term_gain + tax.disallowed_loss
     return Outcome(
-        sol, buy, sell, lot_sold, tax.estimated_tax, gain, costs, val.utility(shares, cash)
+        sol, buy, sell, lot_sold, tax.estimated_tax, gain, costs, val.utility(shares, cash), cash
     )
 
 
@@ -551,7 +551,15 @@ def rebalance(
     if decision is None:
         u_after = val.utility(after_shares, cash_after)
         none = Outcome(
-            _no_solution(book), buy, sell, lot_sold, tax.estimated_tax, 0.0, costs, u_after
+            _no_solution(book),
+            buy,
+            sell,
+            lot_sold,
+            tax.estimated_tax,
+            0.0,
+            costs,
+            u_after,
+            cash_after,
         )
         decision = Decision(none, none, None, "none", None)
     dist = _distance(drift_after, after.total, list(decision.budget_binds))

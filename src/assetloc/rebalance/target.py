@@ -152,12 +152,11 @@ def investable(
     dropped = tuple(c for c in ids if not can[c])
     keep = [c for c in ids if can[c]]
     notes: list[str] = []
-    if not keep:
-        raise InputError(
-            "securities",
-            "no security the accounts can buy maps to a class of "
-            "the assumptions: add [[securities]] entries with prices",
+    if not keep:  # nothing can be bought: the target stays the plan's, the cash stays cash
+        note = (
+            "no security any account can buy maps to a class of the target: cash stays uninvested"
         )
+        return Investable(h_post, (), tuple(() for _ in h_post.accounts), (note,))
     if dropped:
         notes.append(
             "left out of the target (no security any account can buy maps to them; add one "
