@@ -227,14 +227,16 @@ def decide(
         harvest = solve(base.relaxed(weights=Weights(band=0.0, household=0.0), tax_cap=None))
         start = min(lo, harvest.tax)
     if hi <= start + CAP_TOLERANCE:
-        chosen = exact(None, gain_budget) if tax_budget is None else exact(tax_budget, gain_budget)
+        cap = tax_budget
+        chosen = exact(tax_budget, gain_budget)
     else:
         b_star, searched = _search(sweep, lo, hi, val, no_gain.utility, f_hi, start, no_gain.cash)
         cap = b_star if tax_budget is None else min(b_star, tax_budget)
-        candidate = exact(None if cap >= hi else cap, gain_budget)
         options = [no_gain]
-        if not _strands(candidate.cash, spec, _cash_limit(spec, no_gain.cash)):
-            options.append(candidate)
+        if abs(cap - lo) > CAP_TOLERANCE:  # at the no-gain tax: the no-gain alternative
+            candidate = exact(None if cap >= hi else cap, gain_budget)
+            if not _strands(candidate.cash, spec, _cash_limit(spec, no_gain.cash)):
+                options.append(candidate)
         chosen = max(options, key=lambda o: _net(o, no_gain, val))
     binds = _binds(chosen, tax_budget, gain_budget, hi)
     return Decision(chosen, no_gain, full, "cost_benefit", cap, binds, searched)

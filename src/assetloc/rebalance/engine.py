@@ -56,7 +56,7 @@ from assetloc.rebalance.target import (
     target_for,
 )
 from assetloc.rebalance.tax import TaxRates, realized_tax
-from assetloc.rebalance.trades import ModelSpec, TradeSolution, Weights
+from assetloc.rebalance.trades import CAPPED, ModelSpec, TradeSolution, Weights
 from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
 from assetloc.taxes import tax_profile
 
@@ -486,6 +486,8 @@ def rebalance(
         buy, sell, lot_sold = chosen.buy, chosen.sell, chosen.lot_sold
         cap = decision.cap
         bind_spec = spec.relaxed(tax_cap=cap, gain_cap=opts.gain_budget)
+        if decision.rule == "cost_benefit":
+            bind_spec = bind_spec.relaxed(weights=CAPPED)
         binding = binding_constraints(bind_spec, sol)
         solver_info = {
             "solver": "HiGHS (highspy)",
