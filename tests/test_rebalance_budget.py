@@ -126,11 +126,11 @@ def without_gain_sales(
         shares = t.shares if kept is None else sum(lot.shares for lot in kept)
         positions[k][t.symbol] -= shares
         cash[k] += shares * t.price
-        for lot in kept or []:
-            if lot.term == "short":
-                st_g += lot.gain
+        for sale in kept or []:
+            if sale.term == "short":
+                st_g += sale.gain
             else:
-                lt_g += lot.gain
+                lt_g += sale.gain
     for k, orders in buys.items():
         spend = sum(q * p for _, q, p in orders)
         scale = min(1.0, max(cash[k], 0.0) / spend) if spend > 0 else 0.0

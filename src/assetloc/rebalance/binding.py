@@ -13,7 +13,8 @@ Two kinds of evidence:
 
 The tax cap is tried first; when relaxing it
 alone brings every class inside its band, the other families are not tried (each is a solve).
-When nothing relaxable helps, the remaining cause is the securities themselves: their class
+When nothing relaxable helps (or none removes even half of the excess), the remaining cause is
+the securities themselves: their class
 splits cannot produce the target mix (a total-market fund brings small/mid caps with it).
 """
 
@@ -74,7 +75,8 @@ def binding_constraints(spec: ModelSpec, sol: TradeSolution) -> list[str]:
     book = spec.book
     cls = ", ".join(book.classes[c] for c in np.flatnonzero(out))
     reasons = [f"outside the bands after the trades: {cls} (${excess:,.0f} beyond the bands)"]
-    reasons += _direct(spec, sol, out)
+    direct = _direct(spec, sol, out)
+    reasons += direct
     no_guard = np.zeros_like(spec.buy_blocked)
     families: list[tuple[bool, str, Callable[[], ModelSpec]]] = [
         (
@@ -108,17 +110,19 @@ def binding_constraints(spec: ModelSpec, sol: TradeSolution) -> list[str]:
         ),
     ]
     found = False
+    best_cut = excess
     for active, label, make in families:
         if not active:
             continue
         relaxed = solve(make().relaxed(two_stage=False))
         cut = float(relaxed.band_excess.sum())
+        best_cut = min(best_cut, cut)
         if cut < excess - EXCESS_TOLERANCE:
             reasons.append(f"{label} (relaxed: ${cut:,.0f} beyond the bands)")
             found = True
             if cut <= EXCESS_TOLERANCE and label.startswith("the tax cap"):
                 break  # the cost-benefit rule (or a budget) alone explains it
-    if not found and len(reasons) == 1:
+    if not direct and (not found or best_cut > 0.5 * excess):
         reasons.append(
             "the securities' class splits: the funds available cannot produce the target mix "
             "(e.g. a total-market fund brings small/mid caps with it)"

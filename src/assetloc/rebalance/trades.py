@@ -18,7 +18,9 @@ Variables (shares unless named)
   its choices from its LP relaxation), see :func:`solve`. :func:`build` can also write it
   as one binary per group (``coupled``), the textbook MILP the benchmark compares with;
 * deviations, dollars: ``e±[k,c]`` of account k's class c from its target, ``d±[c]`` of
-  the household's class c, ``v[c]`` ≥ 0 the part of |d[c]| beyond the class's band;
+  the household's class c, ``v[c]`` ≥ 0 the part of |d[c]| beyond the class's band; the
+  last "class" c = C is the account's uninvested cash (target ``cash_target``, band
+  ``cash_band``), and ``vc[k]`` ≥ 0 the cash an account keeps above ``cash_allowance``;
 * ``t`` the estimated tax, dollars (≥ 0 unless losses earn credit).
 
 Constraints
@@ -38,14 +40,20 @@ Constraints
   and an account never both buys and sells one security (u_buy + u_sell ≤ 1);
 * wash-sale coupling: per group g, either its loss lots are not sold or it is not bought
   (as binaries: loss-lot sales of g ≤ shares·w_g, purchases of g ≤ M·(1 − w_g));
-* purchases of groups sold at a loss in the past 30 days: none (bounds).
+* purchases of groups sold at a loss in the past 30 days: none (bounds);
+* caps: t ≤ ``tax_cap`` and Σ_l gain_l·x[l] ≤ ``gain_cap`` (gains as the tax rows count them),
+  rows always present so that :class:`CapSweep` can move their bounds (infinite when unset).
 
 Objective, in dollars of tax (two stages, lexicographic)
 --------------------------------------------------------
 Stage 1 minimizes ``G + ε·turnover`` with::
 
-    G = W_band·Σ_c v[c] + W_h·Σ_c (d⁺ + d⁻)[c] + t + cost_per_trade·(number of orders)
+    G = W_band·Σ_c v[c] + W_band·Σ_k vc[k] + W_h·Σ_c (d⁺ + d⁻)[c] + W_t·t
+        + cost_per_trade·(number of orders)
 
+* ``W_t = 1`` with a fixed price of deviation (``distance_weight``); the cost-benefit rule
+  (:mod:`~assetloc.rebalance.costbenefit`) uses ``CAPPED`` (``W_t = 0.001``): the tax cap,
+  not the price, limits the tax;
 * ``W_band = 1``: a dollar outside a band weighs as much as a dollar of tax. Selling a dollar
   of a security realizes at most its gain, taxed at most at the ordinary rate (< 1), so the
   bands win over tax whenever trades can reach them;
