@@ -66,8 +66,13 @@ def _cap_label(spec: ModelSpec) -> str:
     )
 
 
-def binding_constraints(spec: ModelSpec, sol: TradeSolution) -> list[str]:
-    """Plain-language reasons the solution leaves classes outside their bands."""
+def binding_constraints(
+    spec: ModelSpec, sol: TradeSolution, uncapped_excess: float | None = None
+) -> list[str]:
+    """Plain-language reasons the solution leaves classes outside their bands.
+
+    ``uncapped_excess``: dollars beyond the bands without the tax cap, when already known
+    (the cost-benefit rule's full rebalance): that family is then not solved again."""
     excess = float(sol.band_excess.sum())
     if excess <= EXCESS_TOLERANCE:
         return []
@@ -114,8 +119,10 @@ def binding_constraints(spec: ModelSpec, sol: TradeSolution) -> list[str]:
     for active, label, make in families:
         if not active:
             continue
-        relaxed = solve(make().relaxed(two_stage=False))
-        cut = float(relaxed.band_excess.sum())
+        if uncapped_excess is not None and label.startswith("the tax cap"):
+            cut = uncapped_excess
+        else:
+            cut = float(solve(make().relaxed(two_stage=False)).band_excess.sum())
         best_cut = min(best_cut, cut)
         if cut < excess - EXCESS_TOLERANCE:
             reasons.append(f"{label} (relaxed: ${cut:,.0f} beyond the bands)")

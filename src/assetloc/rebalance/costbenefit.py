@@ -78,6 +78,7 @@ class Decision:
     cap: float | None
     budget_binds: list[str] = field(default_factory=list)
     searched: int = 0
+    full_excess: float | None = None
 
 
 Evaluate = Callable[[TradeSolution], Outcome]
@@ -176,6 +177,15 @@ def _search(
 
 
 STRAND_TOLERANCE = 1.0  # dollars
+ROUNDING_MARGIN = 0.001  # dollars: rounding orders to 1e-6 shares may add this much gain tax
+
+
+def _model_cap(tax_budget: float | None) -> float | None:
+    """The model's cap for a budget: a tenth of a cent below it, so that the reported tax of
+    the rounded orders stays within the budget (a zero budget stays zero)."""
+    if tax_budget is None:
+        return None
+    return tax_budget - ROUNDING_MARGIN if tax_budget >= 10 * ROUNDING_MARGIN else tax_budget
 
 
 def _cash_limit(spec: ModelSpec, no_gain_cash: FloatArray) -> FloatArray:
@@ -213,7 +223,7 @@ def decide(
 
     no_gain = evaluate(_no_gain(sweep, tax_budget))
     if legacy:
-        chosen = evaluate(solve(spec.relaxed(tax_cap=tax_budget, gain_cap=gain_budget)))
+        chosen = evaluate(solve(spec.relaxed(tax_cap=_model_cap(tax_budget), gain_cap=gain_budget)))
         binds = _binds(chosen, tax_budget, gain_budget)
         return Decision(chosen, no_gain, None, "distance_weight", tax_budget, binds)
     full_lp = sweep.solution(None, gain_budget, exact=False)
@@ -227,11 +237,11 @@ def decide(
         harvest = solve(base.relaxed(weights=Weights(band=0.0, household=0.0), tax_cap=None))
         start = min(lo, harvest.tax)
     if hi <= start + CAP_TOLERANCE:
-        cap = tax_budget
-        chosen = exact(tax_budget, gain_budget)
+        cap = _model_cap(tax_budget)
+        chosen = exact(cap, gain_budget)
     else:
         b_star, searched = _search(sweep, lo, hi, val, no_gain.utility, f_hi, start, no_gain.cash)
-        cap = b_star if tax_budget is None else min(b_star, tax_budget)
+        cap = b_star if tax_budget is None else min(b_star, _model_cap(tax_budget) or 0.0)
         options = [no_gain]
         if abs(cap - lo) > CAP_TOLERANCE:  # at the no-gain tax: the no-gain alternative
             candidate = exact(None if cap >= hi else cap, gain_budget)
@@ -239,7 +249,8 @@ def decide(
                 options.append(candidate)
         chosen = max(options, key=lambda o: _net(o, no_gain, val))
     binds = _binds(chosen, tax_budget, gain_budget, hi)
-    return Decision(chosen, no_gain, full, "cost_benefit", cap, binds, searched)
+    excess = float(full_lp.band_excess.sum()) if gain_budget is None else None
+    return Decision(chosen, no_gain, full, "cost_benefit", cap, binds, searched, excess)
 
 
 def _approximate(sol: TradeSolution, spec: ModelSpec, val: Valuation) -> tuple[float, float]:

@@ -501,7 +501,7 @@ def rebalance(
         bind_spec = spec.relaxed(tax_cap=cap, gain_cap=opts.gain_budget)
         if decision.rule == "cost_benefit":
             bind_spec = bind_spec.relaxed(weights=CAPPED)
-        binding = binding_constraints(bind_spec, sol)
+        binding = binding_constraints(bind_spec, sol, decision.full_excess)
         solver_info = {
             "solver": "HiGHS (highspy)",
             "solved": True,
