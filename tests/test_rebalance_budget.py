@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assetloc import parse_household
+from assetloc.errors import InputError
 from assetloc.household import Household, load_household
 from assetloc.rebalance import rebalance
 from assetloc.rebalance.benefit import annuity_factor, break_even_years
@@ -205,6 +206,31 @@ def test_default_realizes_no_gain_whose_tax_exceeds_its_benefit(
         cb["benefit_per_year"] * u.pv_per_utility / u.p.wealth, rel=1e-9
     )
     assert cb["tax_now"] == pytest.approx(r.tax.estimated_tax)
+
+
+@pytest.mark.parametrize("share", [0.5, 0.85, 1.3, 2.5])
+def test_realizing_less_or_more_gain_than_the_rule_does_not_pay_better(
+    four: Household, four_default: RebalanceResult, four_zero: RebalanceResult, share: float
+) -> None:
+    """At the margin: the same household realizing less gain (a tax budget below the rule's
+    tax) or more (a high fixed price of deviation with a budget above it) has no higher
+    PV(benefit) − tax, recomputed independently."""
+    u = Utility(four)
+    r, r0 = four_default, four_zero
+    assert r.tax.estimated_tax > 100.0  # the trial realizes gains: the margin is tested
+
+    def net(x: RebalanceResult) -> float:
+        du = u.of_result(x) - u.of_result(r0)
+        return du * u.pv_per_utility - (x.tax.estimated_tax - r0.tax.estimated_tax)
+
+    budget = share * r.tax.estimated_tax
+    if share < 1:
+        other = rebalance(with_budget(four, tax_budget=budget))
+    else:  # the rule stops at its own cap: more gain comes from the fixed price, capped
+        other = rebalance(with_budget(four, tax_budget=budget, distance_weight=1.0))
+        assert other.tax.estimated_tax > r.tax.estimated_tax + 100.0
+    tolerance = 0.02 * r.tax.estimated_tax  # the search is on the LP, in 5-7 caps
+    assert net(other) <= net(r) + tolerance, (share, net(other), net(r))
 
 
 def test_default_realizes_gains_on_the_trial_household_and_says_what_they_buy(
@@ -399,3 +425,29 @@ def test_a_larger_budget_never_ends_farther_from_target(
     d["rebalance"]["tax_budget"] = small + extra
     far = rebalance(parse_household(d))
     assert distance(far) <= distance(near) + 1e-4, (distance(far), distance(near))
+
+
+def test_a_fund_list_limits_what_an_account_buys(four_default: RebalanceResult) -> None:
+    funds = {"FXAIX", "FXNAX", "FTIHX", "SVF"}
+    bought = {t.symbol for t in four_default.trades if t.account == "401k" and t.side == "buy"}
+    assert bought <= funds
+
+
+def test_a_fund_nobody_can_buy_is_one_error_line() -> None:
+    d = household_dict(
+        [
+            account("brk", "taxable", 100.0, [pos("STK", 10, 100.0, [lot(LONG_AGO, 10, 900.0)])]),
+            account("k", "traditional", 100.0, [pos("BON", 10, 100.0)], funds=["BON", "VOO"]),
+        ]
+    )
+    with pytest.raises(InputError, match=r"accounts\[1\]\.funds\[1\]"):
+        rebalance(parse_household(d))
+
+
+@SETTINGS
+@given(d=taxable_households(), budget=st.floats(0.0, 5000.0))
+def test_the_fixed_price_rule_keeps_within_the_budget_too(d: dict[str, Any], budget: float) -> None:
+    d["rebalance"].update({"distance_weight": 0.01, "tax_budget": budget})
+    r = rebalance(parse_household(d))
+    assert r.cost_benefit["rule"] == "distance_weight"
+    assert r.tax.estimated_tax <= budget + CENT
