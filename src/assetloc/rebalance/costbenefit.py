@@ -17,8 +17,12 @@ Search: net(b) is evaluated on the LP relaxation (warm-started HiGHS re-solves,
 :class:`~assetloc.rebalance.trades.CapSweep`) at caps between the no-gain tax and the tax of a
 full rebalance (the cap that no longer binds): a coarse grid, then golden-section steps
 around its best point. The best cap b* is solved exactly (two stages, the MILP when asked);
-the result is the best of {no-gain alternative, H(b*), full rebalance} by net computed from
-the rounded orders, so the chosen trades never do worse than not realizing the gains.
+the result is the better of the no-gain alternative and H(b*) by net computed from the
+rounded orders, so the chosen trades never do worse than not realizing the gains. With
+``allow_losses`` the caps searched start below the no-gain tax (harvesting); a candidate that
+leaves an account more uninvested cash than its allowance is never chosen. Limitation: the
+trade model's distance is L1 in pre-tax class dollars while U is quadratic in after-tax
+exposure, so the caps span a path chosen by the L1 model; U only picks the point on it.
 
 Budgets: ``tax_budget`` and ``gain_budget`` cap the rule: b ≤ tax_budget and net realized gain
 ≤ gain_budget. The rule's best cap is found without the budget, then the cap is
