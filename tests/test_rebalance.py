@@ -241,8 +241,14 @@ def test_cash_flow_only_never_sells_and_says_what_binds() -> None:
     assert sum(t.amount for t in r.trades) == pytest.approx(2000.0, abs=0.01)
     assert not r.within_bands  # 2,000 cannot fix 80/20
     assert any("cash_flow_only" in b for b in r.binding)
-    full = rebalance(parse_household(drifted("full", contribution=2000.0)))
+    # the fixed price of deviation (distance_weight, the pre-issue-10 default) reaches the
+    # bands; the default cost-benefit rule sells only as far as the benefit pays the tax
+    legacy = drifted("full", contribution=2000.0)
+    legacy["rebalance"]["distance_weight"] = 0.01  # type: ignore[index]
+    full = rebalance(parse_household(legacy))
     assert full.within_bands and any(t.side == "sell" for t in full.trades)
+    rule = rebalance(parse_household(drifted("full", contribution=2000.0)))
+    assert rule.cost_benefit["net_benefit"] >= -0.01
 
 
 def test_within_bands_does_nothing_inside_the_bands_and_trades_outside() -> None:
@@ -262,12 +268,20 @@ def test_within_bands_does_nothing_inside_the_bands_and_trades_outside() -> None
     )
     r = rebalance(parse_household(inside))
     assert not r.drift_before.any_out and r.trades == () and r.action == "none"
-    # the same drift in "full" mode is worth a trade: 0.3 cents of tax per dollar moved is
-    # less than the 2 cents the distance weight pays for it
-    full = household_dict(inside["accounts"], rebalance={"mode": "full"})  # type: ignore[arg-type]
+    # with the fixed price of deviation (distance_weight = 0.01, the pre-issue-10 default) the
+    # same drift in "full" mode is worth a trade: 0.3 cents of tax per dollar moved is less
+    # than the 2 cents the distance weight pays for it
+    full = household_dict(
+        inside["accounts"],  # type: ignore[arg-type]
+        rebalance={"mode": "full", "distance_weight": 0.01},
+    )
     assert rebalance(parse_household(full)).trades
-    r2 = rebalance(parse_household(drifted("within_bands")))
+    legacy = drifted("within_bands")
+    legacy["rebalance"]["distance_weight"] = 0.01  # type: ignore[index]
+    r2 = rebalance(parse_household(legacy))
     assert r2.action == "full" and r2.within_bands and r2.trades
+    r3 = rebalance(parse_household(drifted("within_bands")))  # the cost-benefit rule
+    assert r3.action == "full" and r3.cost_benefit["net_benefit"] >= -0.01
 
 
 def test_within_bands_still_places_a_contribution() -> None:
@@ -370,7 +384,9 @@ def test_household_on_target_gets_no_trades_in_every_mode(basis: float, allow_lo
 def test_on_target_with_a_loss_and_credit_for_losses_harvests_within_the_band() -> None:
     """With allow_losses = true a deep loss is worth harvesting even on target (documented):
     the sale stays inside the band and the group is not bought back."""
-    r = rebalance(parse_household(on_target(180.0, True)))
+    d = on_target(180.0, True)  # harvesting to cash: the fixed price of deviation only
+    d["rebalance"]["distance_weight"] = 0.01  # type: ignore[index]
+    r = rebalance(parse_household(d))
     sells = [t for t in r.trades if t.side == "sell"]
     assert sells and all(t.account == "brk" and t.symbol == "STK" for t in sells)
     assert r.within_bands and r.tax.estimated_tax < 0
@@ -406,15 +422,21 @@ def test_bands_are_the_tighter_of_absolute_and_relative() -> None:
     assert b == pytest.approx([0.05, 0.025, 0.0])
 
 
-def test_a_class_nobody_can_buy_binds_and_is_named() -> None:
+def test_a_class_nobody_can_buy_is_dropped_from_the_target_and_named() -> None:
+    """Issue 10: a class no security can buy is left out of the target (the fixed mix is
+    renormalized over the rest) and named, instead of leaving its share as cash."""
     d = household_dict(
         [account("brk", "taxable", 5000.0, [pos("STK", 50, 100.0, [lot(LONG_AGO, 50, 1000.0)])])],
         {STOCK: 0.5, "tips": 0.5},
     )
     r = rebalance(parse_household(d))
     check_after(d, r)
-    assert not r.within_bands
-    assert any("tips" in b and "no security" in b for b in r.binding)
+    assert r.dropped_classes == ("tips",)
+    assert "tips" not in r.classes
+    assert any("tips" in n and "left out of the target" in n for n in r.notes)
+    assert r.target.sum() == pytest.approx(10000.0)
+    assert r.target[0, r.classes.index(STOCK)] == pytest.approx(10000.0)
+    assert r.within_bands and r.accounts[0].cash_after <= 50.0
 
 
 def test_fund_splits_that_cannot_make_the_mix_bind() -> None:

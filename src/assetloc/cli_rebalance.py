@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
@@ -34,6 +35,19 @@ MODES = ("full", "cash_flow_only", "within_bands")
 
 def _as_of(text: str | None) -> dt.date | None:
     return None if text is None else parse_date("--as-of", text)
+
+
+def _dollars(text: str | None, name: str) -> float | None:
+    """A budget in dollars (>= 0, finite), or None."""
+    if text is None:
+        return None
+    try:
+        value = float(text.strip().replace(",", "").lstrip("$"))
+    except ValueError:
+        raise InputError(name, f"not a number of dollars: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise InputError(name, f"must be a number of dollars >= 0 (got {text!r})")
+    return value
 
 
 def _load_unchecked(path: Path) -> Household:
@@ -73,16 +87,32 @@ def _rebalance(
     orders: Annotated[
         Path | None, typer.Option("--orders", help="write the orders as CSV for bulk upload")
     ] = None,
+    tax_budget: Annotated[
+        str | None,
+        typer.Option(
+            "--tax-budget",
+            help="dollars of tax this rebalance may realize (0: no net gain); caps the "
+            "cost-benefit rule",
+        ),
+    ] = None,
+    gain_budget: Annotated[
+        str | None,
+        typer.Option("--gain-budget", help="dollars of net realized gain this rebalance may take"),
+    ] = None,
 ) -> None:
     """Trades, account by account, toward the optimized target at the least tax."""
     if mode is not None and mode not in MODES:
         raise InputError("--mode", f"must be one of {', '.join(MODES)} (got {mode!r})")
     date = _as_of(as_of)
+    tax_cap = _dollars(tax_budget, "--tax-budget")
+    gain_cap = _dollars(gain_budget, "--gain-budget")
     h = load_for_rebalance(file, holdings, date)
     result = rebalance(
         h,
         mode=cast(Literal["full", "cash_flow_only", "within_bands"] | None, mode),
         as_of=date,
+        tax_budget=tax_cap,
+        gain_budget=gain_cap,
     )
     if orders is not None:
         try:

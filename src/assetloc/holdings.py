@@ -158,8 +158,15 @@ class RebalanceOptions(_Strict):
     whole_shares: bool = False
     cost_per_trade: NonNeg = 0.0
     allow_losses: bool = False
-    distance_weight: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
-        default=0.01,
-        description="dollars of tax worth paying per dollar of household deviation removed",
+    distance_weight: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
+        default=None,
+        description="a fixed price instead of the cost-benefit rule: dollars of tax worth "
+        "paying per dollar of household deviation removed",
+    )
+    tax_budget: NonNeg | None = Field(
+        default=None, description="dollars of tax this rebalance may realize (0: no net gain)"
+    )
+    gain_budget: NonNeg | None = Field(
+        default=None, description="dollars of net realized gain this rebalance may realize"
     )
     as_of: dt.date | None = Field(default=None, description="trade date (default: today)")

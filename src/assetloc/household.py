@@ -144,6 +144,10 @@ class Account(_Strict):
     menu: list[str] | None = Field(
         default=None, description="classes this account can hold (a 401(k) fund list)"
     )
+    funds: list[str] | None = Field(
+        default=None,
+        description="symbols this account can buy (a 401(k)'s fund list); rebalance only",
+    )
     bounds: dict[str, Bound] = Field(
         default_factory=dict, description="per class, share of this account's balance"
     )
@@ -487,6 +491,8 @@ def check_household(h: Household) -> None:
             )
         if acc.menu is not None and not acc.menu:
             raise InputError(f"accounts[{i}].menu", "is empty: the account could hold nothing")
+        if acc.funds is not None and not acc.funds:
+            raise InputError(f"accounts[{i}].funds", "is empty: the account could buy nothing")
         lo = math.fsum(b.min for b in acc.bounds.values())
         if lo > 1.0 + MIX_TOLERANCE:
             raise InputError(f"accounts[{i}].bounds", f"minimums sum to {lo:.6g} > 1")

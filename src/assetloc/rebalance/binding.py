@@ -5,12 +5,16 @@ Two kinds of evidence:
 * direct: an underweight class that no account can buy — no security held or listed maps to
   it, the wash-sale guard blocks every security that does, or the menus exclude them;
 * counterfactual: the model is solved again (stage 1 only) with one family of constraints
-  relaxed — sales in ``cash_flow_only`` mode, the wash-sale guard, whole shares, the minimum
+  relaxed — sales in ``cash_flow_only`` mode, the wash-sale guard, the tax cap of the
+  cost-benefit rule or the budgets, whole shares, the minimum
   trade, the cost per trade, account menus, and the separation of the accounts' cash (money
   cannot move between accounts). A family binds when relaxing it cuts the dollars outside
   the bands.
 
-When nothing relaxable helps, the remaining cause is the securities themselves: their class
+The tax cap is tried first; when relaxing it
+alone brings every class inside its band, the other families are not tried (each is a solve).
+When nothing relaxable helps (or none removes even half of the excess), the remaining cause is
+the securities themselves: their class
 splits cannot produce the target mix (a total-market fund brings small/mid caps with it).
 """
 
@@ -50,8 +54,25 @@ def _direct(spec: ModelSpec, sol: TradeSolution, out: np.ndarray) -> list[str]:
     return found
 
 
-def binding_constraints(spec: ModelSpec, sol: TradeSolution) -> list[str]:
-    """Plain-language reasons the solution leaves classes outside their bands."""
+def _cap_label(spec: ModelSpec) -> str:
+    parts = []
+    if spec.tax_cap is not None:
+        parts.append(f"${spec.tax_cap:,.2f} of tax")
+    if spec.gain_cap is not None:
+        parts.append(f"${spec.gain_cap:,.2f} of net gain")
+    return (
+        f"the tax cap ({', '.join(parts)}: the cost-benefit rule's, or tax_budget / "
+        "gain_budget): going closer realizes gains whose tax the modelled benefit does not repay"
+    )
+
+
+def binding_constraints(
+    spec: ModelSpec, sol: TradeSolution, uncapped_excess: float | None = None
+) -> list[str]:
+    """Plain-language reasons the solution leaves classes outside their bands.
+
+    ``uncapped_excess``: dollars beyond the bands without the tax cap, when already known
+    (the cost-benefit rule's full rebalance): that family is then not solved again."""
     excess = float(sol.band_excess.sum())
     if excess <= EXCESS_TOLERANCE:
         return []
@@ -59,9 +80,15 @@ def binding_constraints(spec: ModelSpec, sol: TradeSolution) -> list[str]:
     book = spec.book
     cls = ", ".join(book.classes[c] for c in np.flatnonzero(out))
     reasons = [f"outside the bands after the trades: {cls} (${excess:,.0f} beyond the bands)"]
-    reasons += _direct(spec, sol, out)
+    direct = _direct(spec, sol, out)
+    reasons += direct
     no_guard = np.zeros_like(spec.buy_blocked)
     families: list[tuple[bool, str, Callable[[], ModelSpec]]] = [
+        (
+            spec.tax_cap is not None or spec.gain_cap is not None,
+            _cap_label(spec),
+            lambda: spec.relaxed(tax_cap=None, gain_cap=None),
+        ),
         (
             spec.sales == "cash_flow",
             "mode cash_flow_only: no sales beyond what withdrawals need",
@@ -88,15 +115,21 @@ def binding_constraints(spec: ModelSpec, sol: TradeSolution) -> list[str]:
         ),
     ]
     found = False
+    best_cut = excess
     for active, label, make in families:
         if not active:
             continue
-        relaxed = solve(make().relaxed(two_stage=False))
-        cut = float(relaxed.band_excess.sum())
+        if uncapped_excess is not None and label.startswith("the tax cap"):
+            cut = uncapped_excess
+        else:
+            cut = float(solve(make().relaxed(two_stage=False)).band_excess.sum())
+        best_cut = min(best_cut, cut)
         if cut < excess - EXCESS_TOLERANCE:
             reasons.append(f"{label} (relaxed: ${cut:,.0f} beyond the bands)")
             found = True
-    if not found and len(reasons) == 1:
+            if cut <= EXCESS_TOLERANCE and label.startswith("the tax cap"):
+                break  # the cost-benefit rule (or a budget) alone explains it
+    if not direct and (not found or best_cut > 0.5 * excess):
         reasons.append(
             "the securities' class splits: the funds available cannot produce the target mix "
             "(e.g. a total-market fund brings small/mid caps with it)"

@@ -21,7 +21,8 @@ Which securities can be bought: every security held anywhere in the household, p
 household's own ``[[securities]]`` entries (the bundled table only classifies; it never
 adds a fund to buy). A security not held anywhere needs a ``price`` in its
 ``[[securities]]`` entry to be bought. An account with a ``menu`` buys only securities
-whose classes are all on the menu.
+whose classes are all on the menu; an account with ``funds`` (a 401(k)'s fund list) buys
+only those symbols.
 
 Units: shares; dollars (prices per share, bases per lot in total dollars); dates.
 """
@@ -304,6 +305,17 @@ def build_book(h: Household, target_classes: tuple[str, ...]) -> Book:
             allowed = set(acc.menu)
             for s, info in enumerate(infos):
                 menu_ok[k, s] = all(c in allowed for c, w in info.security.split.items() if w > 0)
+        if acc.funds is not None:
+            for j, sym in enumerate(acc.funds):
+                table.require(sym, f"accounts[{k}].funds[{j}]")
+                if normalize(sym) not in symbols:
+                    raise InputError(
+                        f"accounts[{k}].funds[{j}]",
+                        f"{sym} is neither held anywhere nor listed in [[securities]] (with a "
+                        "price): it cannot be bought",
+                    )
+            listed = {normalize(sym) for sym in acc.funds}
+            menu_ok[k] &= np.array([sym in listed for sym in symbols], dtype=bool)
     has_price = ~np.isnan(ref_price)
     for missing in np.flatnonzero(~has_price):
         notes.append(

@@ -26,15 +26,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass, replace
 from typing import Any, Literal, get_args
 
 import numpy as np
 
 from assetloc.errors import InputError
 from assetloc.household import Household
+from assetloc.market import resolve_market
+from assetloc.optimize import optimize
+from assetloc.plan import Plan
+from assetloc.rebalance.benefit import Valuation, valuation
 from assetloc.rebalance.binding import binding_constraints
 from assetloc.rebalance.book import Book, build_book
-from assetloc.rebalance.current import Allocation, allocation, band_widths, drift
+from assetloc.rebalance.costbenefit import Decision, Outcome, decide, report
+from assetloc.rebalance.current import Allocation, Drift, allocation, band_widths, drift
 from assetloc.rebalance.result import (
     AccountState,
     LotSale,
@@ -42,9 +48,15 @@ from assetloc.rebalance.result import (
     TaxSummary,
     Trade,
 )
-from assetloc.rebalance.target import Target, plan_after_flows, target_for
-from assetloc.rebalance.tax import TaxRates, schedule_d_tax
-from assetloc.rebalance.trades import ModelSpec, TradeSolution, Weights, solve
+from assetloc.rebalance.target import (
+    Investable,
+    Target,
+    investable,
+    post_flow_household,
+    target_for,
+)
+from assetloc.rebalance.tax import TaxRates, realized_tax
+from assetloc.rebalance.trades import CAPPED, ModelSpec, TradeSolution, Weights
 from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
 from assetloc.taxes import tax_profile
 
@@ -54,8 +66,19 @@ FRACTION_QUANTUM = 1e-6  # shares
 DUST = 0.005  # dollars
 
 
-def _with_options(h: Household, mode: Mode | None, as_of: dt.date | None) -> Household:
+def _with_options(
+    h: Household,
+    mode: Mode | None,
+    as_of: dt.date | None,
+    tax_budget: float | None = None,
+    gain_budget: float | None = None,
+) -> Household:
     update: dict[str, Any] = {}
+    for name, value in (("tax_budget", tax_budget), ("gain_budget", gain_budget)):
+        if value is not None:
+            if not math.isfinite(value) or value < 0:
+                raise InputError(name, f"must be a number of dollars >= 0 (got {value!r})")
+            update[name] = float(value)
     if mode is not None:
         if mode not in MODES:
             raise InputError("mode", f"must be one of {', '.join(MODES)} (got {mode!r})")
@@ -225,7 +248,7 @@ def _tax_summary(trades: list[Trade], rates: TaxRates) -> TaxSummary:
     return TaxSummary(
         short_term_gain=st,
         long_term_gain=lt,
-        estimated_tax=schedule_d_tax(st_eff, lt_eff, rates),
+        estimated_tax=realized_tax(st_eff, lt_eff, rates),
         disallowed_loss=disallowed,
         permanently_disallowed_loss=permanent,
         short_term_rate=rates.short_term,
@@ -253,6 +276,10 @@ def _decide(mode: str, any_out: bool, flows: bool) -> tuple[str, str]:
     return "none", "every class is within its band and there are no cash flows: no trades"
 
 
+CASH = "cash"  # the row of uninvested cash in allocation tables and the band check
+CASH_SHARE = 0.005  # an account may keep this share of its value (or min_trade) as cash
+
+
 def model_spec(
     h: Household, book: Book, target: Target, guard: WashSaleGuard, sales: str
 ) -> ModelSpec:
@@ -260,6 +287,7 @@ def model_spec(
     opts = h.rebalance
     band_share = band_widths(target.shares, opts.band_absolute, opts.band_relative)
     rates = tax_rates(h)
+    weight = 0.01 if opts.distance_weight is None else opts.distance_weight
     return ModelSpec(
         book=book,
         target=target.dollars,
@@ -272,46 +300,208 @@ def model_spec(
         whole_shares=opts.whole_shares,
         min_trade=opts.min_trade,
         cost_per_trade=opts.cost_per_trade,
-        weights=Weights(household=opts.distance_weight),
+        weights=Weights(household=weight),
+        cash_target=np.zeros(book.k),
+        cash_band=float(cash_band(book, _totals(book), opts.min_trade).sum()),
+        cash_allowance=cash_band(book, _totals(book), opts.min_trade),
     )
 
 
+def _totals(book: Book) -> np.ndarray:
+    """(K,) dollars each account holds after the cash flows."""
+    return book.value.sum(axis=1) + book.available_cash
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A rebalance's inputs: the book, the investable target, its plan and valuation."""
+
+    household: Household
+    book: Book
+    invest: Investable
+    plan: Plan
+    target: Target
+    valuation: Valuation
+
+
+def prepare(h: Household) -> Prepared:
+    """Book, investable target and valuation of ``h`` (options already applied).
+
+    The target is the optimizer's plan on the post-flow balances with each account's menu
+    restricted to the classes it can buy and classes nobody can buy left out
+    (:func:`~assetloc.rebalance.target.investable`).
+    """
+    h_post = post_flow_household(h)
+    ids = resolve_market(h_post).ids
+    book = build_book(h, ids)
+    invest = investable(h_post, ids, book.classes, book.buyable, book.split)
+    if invest.dropped:
+        keep = [j for j, c in enumerate(book.classes) if c not in invest.dropped]
+        book = replace(
+            book, classes=tuple(book.classes[j] for j in keep), split=book.split[:, keep]
+        )
+    plan = optimize(invest.household)
+    target = target_for(plan, book.classes)
+    val = valuation(plan, book, h.investor.horizon_years)
+    return Prepared(h, book, invest, plan, target, val)
+
+
+def _finish(
+    book: Book, guard: WashSaleGuard, sol: TradeSolution, h: Household, val: Valuation
+) -> Outcome:
+    """Round ``sol`` to orders and value them (tax, gain, costs, utility)."""
+    opts = h.rebalance
+    buy, sell, lot_sold = _round_trades(book, sol, opts.whole_shares)
+    buy, sell, lot_sold = _drop_unplaced(book, sol, buy, sell, lot_sold, opts.min_trade)
+    buy = _repair_cash(book, buy, sell, opts.cost_per_trade, opts.whole_shares)
+    tax, gain = _tax_of(book, guard, buy, sell, lot_sold, tax_rates(h))
+    shares = np.maximum(book.shares + buy - sell, 0.0)
+    cash = _cash_after(book, buy, sell, opts.cost_per_trade)
+    costs = opts.cost_per_trade * int((buy > 0).sum() + (sell > 0).sum())
+    return Outcome(sol, buy, sell, lot_sold, tax, gain, costs, val.utility(shares, cash), cash)
+
+
+def _tax_of(
+    book: Book,
+    guard: WashSaleGuard,
+    buy: np.ndarray,
+    sell: np.ndarray,
+    lot_sold: np.ndarray,
+    rates: TaxRates,
+) -> tuple[float, float]:
+    """(reported estimated tax, net gain after disallowed losses) of rounded orders, dollars:
+    the same figures as :func:`_tax_summary` of their trades, vectorized."""
+    dis = disallowed_losses(book, guard, lot_sold, buy, sell)
+    eff = lot_sold * book.lot_gain_per_share + np.where(lot_sold > 0, dis.loss, 0.0)
+    st = float(eff[~book.lot_long_term].sum())
+    lt = float(eff[book.lot_long_term].sum())
+    return realized_tax(st, lt, rates), st + lt
+
+
+def cash_band(book: Book, totals: np.ndarray, min_trade: float) -> np.ndarray:
+    """(K,) dollars of uninvested cash each account may keep: max(min_trade, 0.5% of it)."""
+    return np.maximum(min_trade, CASH_SHARE * totals)
+
+
+def _with_cash(d: Drift, alloc: Allocation, target_cash: float, band: float) -> Drift:
+    """``d`` with a cash row (share of uninvested cash, its target and band)."""
+    tot = alloc.total
+    share = float(alloc.cash.sum()) / tot if tot > 0 else 0.0
+    return Drift(
+        (*d.classes, CASH),
+        np.append(d.shares, share),
+        np.append(d.target, target_cash),
+        np.append(d.band, band),
+    )
+
+
+def _distance(d: Drift, total: float, binds: list[str]) -> dict[str, Any]:
+    """How far from the target the household ends (dollars, percentage points)."""
+    half = 0.5 * float(np.abs(d.drift).sum())
+    return {
+        "dollars": half * total,
+        "points": 100.0 * half,
+        "measure": "half the sum of |share - target| over the classes and cash: the share of "
+        "the household that would still have to move",
+        "out_of_band": d.out_classes(),
+        "budget_binds": binds,
+    }
+
+
+def _stranded(
+    book: Book,
+    cash_after: np.ndarray,
+    totals: np.ndarray,
+    target_cash: np.ndarray,
+    allowance: np.ndarray,
+    invest: Investable,
+    opts: Any,
+) -> list[str]:
+    """Why an account keeps more than its allowance of uninvested cash, one line each."""
+    out = []
+    for k in range(book.k):
+        extra = cash_after[k] - target_cash[k]
+        if extra <= allowance[k] + DUST:
+            continue
+        acc = book.account_ids[k]
+        if not invest.menus[k]:
+            why = "it can buy no security of the target's classes"
+        elif opts.whole_shares:
+            why = "whole shares: what is left buys less than one share of what it needs"
+        elif opts.min_trade > 0:
+            why = f"the minimum trade (${opts.min_trade:,.2f})"
+        else:
+            why = "the securities it can buy would move it away from its target"
+        out.append(
+            f"{acc}: ${cash_after[k]:,.2f} stays uninvested (allowance ${allowance[k]:,.2f}): {why}"
+        )
+    return out
+
+
 def rebalance(
-    h: Household, *, mode: Mode | None = None, as_of: dt.date | None = None
+    h: Household,
+    *,
+    mode: Mode | None = None,
+    as_of: dt.date | None = None,
+    tax_budget: float | None = None,
+    gain_budget: float | None = None,
 ) -> RebalanceResult:
     """Tax-aware rebalance of ``h`` toward its optimized target (see the module doc).
 
-    ``mode`` and ``as_of`` override the file's ``[rebalance]`` options. Raises
-    :class:`~assetloc.errors.InputError` (exit 2) on bad input,
-    :class:`~assetloc.errors.InfeasibleError` (exit 3) when a withdrawal cannot be raised
-    under the order rules, :class:`~assetloc.errors.SolverError` (exit 4).
+    ``mode``, ``as_of``, ``tax_budget`` and ``gain_budget`` (dollars) override the file's
+    ``[rebalance]`` options. Raises :class:`~assetloc.errors.InputError` (exit 2) on bad
+    input, :class:`~assetloc.errors.InfeasibleError` (exit 3) when a withdrawal cannot be
+    raised under the order rules (or within the tax budget),
+    :class:`~assetloc.errors.SolverError` (exit 4).
     """
-    h = _with_options(h, mode, as_of)
+    h = _with_options(h, mode, as_of, tax_budget, gain_budget)
     opts = h.rebalance
-    plan = plan_after_flows(h)
-    book = build_book(h, plan.problem.market.ids)
-    target = target_for(plan, book.classes)
+    prep = prepare(h)
+    book, target, val = prep.book, prep.target, prep.valuation
     guard = build_guard(h, book)
     band_share = band_widths(target.shares, opts.band_absolute, opts.band_relative)
+    totals = _totals(book)
+    allowance = cash_band(book, totals, opts.min_trade)
+    target_cash = np.zeros(book.k)  # the target holds no uninvested cash
+    cash_share = float(target_cash.sum()) / target.total if target.total > 0 else 0.0
+    cash_bandw = float(allowance.sum()) / target.total if target.total > 0 else 0.0
     before = allocation(book, book.shares, book.cash)
-    drift_before = drift(before, target.shares, band_share)
+    drift_before = _with_cash(
+        drift(before, target.shares, band_share), before, cash_share, cash_bandw
+    )
     flows = bool((book.contribution > 0).any() or (book.withdrawal > 0).any())
     action, reason = _decide(opts.mode, drift_before.any_out, flows)
 
-    rates = tax_rates(h)
+    u_today = val.utility(book.shares, book.available_cash)
     binding: list[str] = []
     solver_info: dict[str, Any] = {"solver": "HiGHS (highspy)", "solved": False}
+    decision: Decision | None = None
     if action == "none":
         buy = np.zeros_like(book.shares)
         sell = np.zeros_like(book.shares)
         lot_sold = np.zeros(book.n_lots)
     else:
         spec = model_spec(h, book, target, guard, "all" if action == "full" else "cash_flow")
-        sol = solve(spec)
-        buy, sell, lot_sold = _round_trades(book, sol, opts.whole_shares)
-        buy, sell, lot_sold = _drop_unplaced(book, sol, buy, sell, lot_sold, opts.min_trade)
-        buy = _repair_cash(book, buy, sell, opts.cost_per_trade, opts.whole_shares)
-        binding = binding_constraints(spec, sol)
+
+        def evaluate(sol: TradeSolution) -> Outcome:
+            return _finish(book, guard, sol, h, val)
+
+        decision = decide(
+            spec,
+            evaluate,
+            val,
+            opts.tax_budget,
+            opts.gain_budget,
+            legacy=opts.distance_weight is not None,
+        )
+        chosen = decision.chosen
+        sol = chosen.sol
+        buy, sell, lot_sold = chosen.buy, chosen.sell, chosen.lot_sold
+        cap = decision.cap
+        bind_spec = spec.relaxed(tax_cap=cap, gain_cap=opts.gain_budget)
+        if decision.rule == "cost_benefit":
+            bind_spec = bind_spec.relaxed(weights=CAPPED)
+        binding = binding_constraints(bind_spec, sol, decision.full_excess)
         solver_info = {
             "solver": "HiGHS (highspy)",
             "solved": True,
@@ -333,13 +523,22 @@ def rebalance(
     cash_after = _cash_after(book, buy, sell, opts.cost_per_trade)
     cash_after = np.where(np.abs(cash_after) < DUST, 0.0, cash_after)
     after: Allocation = allocation(book, after_shares, cash_after)
-    drift_after = drift(after, target.shares, band_share)
+    drift_after = _with_cash(drift(after, target.shares, band_share), after, cash_share, cash_bandw)
     if action == "none":
-        drift_after = drift(before, target.shares, band_share)
+        drift_after = drift_before
     if drift_after.any_out and not binding:
         out = ", ".join(drift_after.out_classes())
-        why = "rounding the orders (whole shares, minimum trade) and trading costs"
+        if decision is not None and decision.rule == "cost_benefit":
+            why = (
+                "the cost-benefit rule: closing the gap would realize gains whose tax "
+                "exceeds the modelled benefit"
+            )
+            if decision.budget_binds:
+                why = f"the {' and '.join(decision.budget_binds)}"
+        else:
+            why = "rounding the orders (whole shares, minimum trade) and trading costs"
         binding = [f"outside the bands after the trades: {out} ({why})"]
+    stranded = _stranded(book, cash_after, totals, target_cash, allowance, prep.invest, opts)
     accounts = tuple(
         AccountState(
             id=book.account_ids[k],
@@ -360,8 +559,26 @@ def rebalance(
             if t.side == "sell" and any(lot.gain < 0 for lot in t.lots)
         }
     )
-    notes = list(book.notes) + list(guard.notes)
+    notes = list(book.notes) + list(prep.invest.notes) + list(guard.notes)
+    tax = _tax_summary(trades, tax_rates(h))
     n_orders = len(trades)
+    costs = opts.cost_per_trade * n_orders
+    if decision is None:
+        u_after = val.utility(after_shares, cash_after)
+        none = Outcome(
+            _no_solution(book),
+            buy,
+            sell,
+            lot_sold,
+            tax.estimated_tax,
+            0.0,
+            costs,
+            u_after,
+            cash_after,
+        )
+        decision = Decision(none, none, None, "none", None)
+    dist = _distance(drift_after, after.total, list(decision.budget_binds))
+    cost_benefit = report(decision, val, u_today, after.total, dist)
     return RebalanceResult(
         as_of=book.as_of,
         mode=opts.mode,
@@ -369,8 +586,8 @@ def rebalance(
         reason=reason,
         trades=tuple(trades),
         accounts=accounts,
-        tax=_tax_summary(trades, rates),
-        trading_costs=opts.cost_per_trade * n_orders,
+        tax=tax,
+        trading_costs=costs,
         classes=book.classes,
         target=target.dollars,
         before=before,
@@ -383,4 +600,30 @@ def rebalance(
         avoid_buying=tuple(losses),
         notes=tuple(notes),
         solver=solver_info,
+        cost_benefit=cost_benefit,
+        dropped_classes=prep.invest.dropped,
+        target_cash=target_cash,
+        cash_allowance=allowance,
+        stranded_cash=tuple(stranded),
+    )
+
+
+def _no_solution(book: Book) -> TradeSolution:
+    """A placeholder solution for a rebalance that does not trade."""
+    z = np.zeros((book.k, book.s))
+    return TradeSolution(
+        buy=z,
+        sell=z,
+        lot_sold=np.zeros(book.n_lots),
+        tax=0.0,
+        band_excess=np.zeros(book.c),
+        household_deviation=np.zeros(book.c),
+        objective=0.0,
+        stage1_objective=0.0,
+        status="not solved",
+        seconds=0.0,
+        n_vars=0,
+        n_rows=0,
+        n_integer=0,
+        stages=0,
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -195,6 +195,11 @@ class RebalanceResult:
     wash_sale : flagged loss sales and blocked groups; avoid_buying : groups sold at a loss
     now (do not buy them in any account for 30 days).
     notes : remarks; solver : model size, status and time.
+    cost_benefit : what the realized tax buys (see :mod:`~assetloc.rebalance.costbenefit`).
+    dropped_classes : classes left out of the target (no security can buy them).
+    target_cash, cash_allowance : (K,) dollars of uninvested cash each account is meant to
+        hold and may keep; stranded_cash : why an account keeps more than its allowance.
+    The drifts carry a last row ``cash`` (uninvested cash).
     """
 
     as_of: dt.date
@@ -217,11 +222,24 @@ class RebalanceResult:
     avoid_buying: tuple[str, ...]
     notes: tuple[str, ...]
     solver: dict[str, Any]
+    cost_benefit: dict[str, Any] = field(default_factory=dict)
+    dropped_classes: tuple[str, ...] = ()
+    target_cash: FloatArray | None = None
+    cash_allowance: FloatArray | None = None
+    stranded_cash: tuple[str, ...] = ()
 
     @property
     def within_bands(self) -> bool:
         """True when every class ends inside its band."""
         return not self.drift_after.any_out
+
+    @property
+    def account_cash_target(self) -> FloatArray:
+        """(K,) dollars of uninvested cash each account is meant to hold (0 unless it can buy
+        nothing)."""
+        if self.target_cash is None:
+            return np.zeros(len(self.accounts))
+        return self.target_cash
 
     def _allocation_dict(self) -> dict[str, Any]:
         ids = [s.id for s in self.accounts]
@@ -235,9 +253,17 @@ class RebalanceResult:
                     "target": _class_map(self.classes, self.target[k]),
                     "cash_before": float(self.before.cash[k]),
                     "cash_after": float(self.after.cash[k]),
+                    "cash_target": float(self.account_cash_target[k]),
+                    "cash_allowance": float(self.cash_allowance[k])
+                    if self.cash_allowance is not None
+                    else 0.0,
                 }
             )
         db, da = self.drift_before, self.drift_after
+        n = len(self.classes)
+        dollars_before = np.append(self.before.household, self.before.cash.sum())
+        dollars_after = np.append(self.after.household, self.after.cash.sum())
+        dollars_target = np.append(self.target.sum(axis=0), self.account_cash_target.sum())
         household = [
             {
                 "class": c,
@@ -249,11 +275,11 @@ class RebalanceResult:
                 "drift_after": float(da.drift[i]),
                 "out_of_band_before": bool(db.out_of_band[i]),
                 "out_of_band_after": bool(da.out_of_band[i]),
-                "dollars_before": float(self.before.household[i]),
-                "dollars_after": float(self.after.household[i]),
-                "dollars_target": float(self.target[:, i].sum()),
+                "dollars_before": float(dollars_before[i]),
+                "dollars_after": float(dollars_after[i]),
+                "dollars_target": float(dollars_target[i]),
             }
-            for i, c in enumerate(self.classes)
+            for i, c in enumerate(da.classes[: n + 1])
         ]
         return {"household": household, "accounts": per_account}
 
@@ -278,6 +304,9 @@ class RebalanceResult:
                 "avoid_buying_for_30_days": list(self.avoid_buying),
             },
             "notes": list(self.notes),
+            "cost_benefit": dict(self.cost_benefit),
+            "dropped_classes": list(self.dropped_classes),
+            "stranded_cash": list(self.stranded_cash),
             "solver": dict(self.solver),
             "notice": NOTICE,
         }

@@ -91,7 +91,12 @@ def account_allocation_table(result: RebalanceResult, k: int) -> Table:
         )
         if max(abs(b), abs(a), abs(g)) >= 0.5:
             t.add_row(cid, _usd(b), _usd(a), _usd(g))
-    t.add_row("cash", _usd(result.before.cash[k]), _usd(result.after.cash[k]), "")
+    t.add_row(
+        "cash (uninvested)",
+        _usd(result.before.cash[k]),
+        _usd(result.after.cash[k]),
+        _usd(float(result.account_cash_target[k])),
+    )
     return t
 
 
@@ -103,7 +108,7 @@ def household_table(result: RebalanceResult) -> Table:
         t.add_column(col, justify="right")
     t.add_column("band", no_wrap=True)
     db, da = result.drift_before, result.drift_after
-    for i, cid in enumerate(result.classes):
+    for i, cid in enumerate(da.classes):
         before = "OUT" if db.out_of_band[i] else "in"
         after = "OUT" if da.out_of_band[i] else "in"
         t.add_row(
@@ -140,6 +145,40 @@ def tax_table(result: RebalanceResult) -> Table:
     return t
 
 
+def cost_benefit_table(result: RebalanceResult) -> Table:
+    """What the realized tax buys: the cost-benefit figures (dollars, bp, years)."""
+    cb = result.cost_benefit
+    t = Table(title="What the tax buys", show_header=False, title_justify="left")
+    t.add_column("item")
+    t.add_column("value", justify="right")
+    t.add_row("estimated tax now", _usd(cb["tax_now"]))
+    t.add_row("  of which from gain-realizing sales", _usd(cb["tax_of_gain_realizing_trades"]))
+    t.add_row(
+        "utility gain (after tax) vs not realizing gains", f"{cb['utility_gain_bp']:.2f} bp/yr"
+    )
+    t.add_row("benefit per year (utility gain x after-tax wealth)", _usd(cb["benefit_per_year"]))
+    t.add_row(
+        f"present value over {cb['horizon_years']} years at {_pct(cb['discount_rate'])}",
+        _usd(cb["present_value"]),
+    )
+    be = cb["break_even_years"]
+    t.add_row("break-even (years)", "never" if be is None else f"{be:.1f}")
+    t.add_row("net benefit (present value - tax - costs)", _usd(cb["net_benefit"], True))
+    full = cb.get("full_rebalance")
+    if full:
+        t.add_row(
+            "a full rebalance instead: tax / present value",
+            f"{_usd(full['tax_now'])} / {_usd(full['present_value'])}",
+        )
+    dist = cb["distance_from_target"]
+    t.add_row(
+        "left to move to reach the target", f"{_usd(dist['dollars'])} ({dist['points']:.1f} pts)"
+    )
+    if cb["budget_binds"]:
+        t.add_row("budget binds", ", ".join(cb["budget_binds"]))
+    return t
+
+
 def print_result(result: RebalanceResult, console: Console | None = None) -> None:
     """Print the whole result."""
     con = console or Console()
@@ -154,6 +193,8 @@ def print_result(result: RebalanceResult, console: Console | None = None) -> Non
         con.print(account_allocation_table(result, k))
     con.print(household_table(result))
     con.print(tax_table(result))
+    if result.cost_benefit:
+        con.print(cost_benefit_table(result))
     if result.within_bands:
         con.print("Check: every class is within its band after the trades.")
     else:
@@ -171,6 +212,8 @@ def print_result(result: RebalanceResult, console: Console | None = None) -> Non
             "Sold at a loss today: do not buy these groups in ANY account (IRA and Roth "
             f"included) for the next 30 days: {escape(', '.join(result.avoid_buying))}"
         )
+    for line in result.stranded_cash:
+        con.print(f"[bold]Cash left uninvested:[/bold] {escape(line)}")
     for n in result.notes:
         con.print(f"note: {escape(n)}")
     con.print(NOTICE)

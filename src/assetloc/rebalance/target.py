@@ -106,3 +106,91 @@ def target_for(plan: Plan, classes: tuple[str, ...]) -> Target:
         dollars[:, classes.index(cid)] = hold[:, i]
     dollars = np.maximum(dollars, 0.0)
     return Target(plan=plan, classes=classes, dollars=dollars)
+
+
+@dataclass(frozen=True)
+class Investable:
+    """The post-flow household restricted to what the accounts can buy.
+
+    Attributes
+    ----------
+    household : the household handed to the optimizer (menus and universe restricted).
+    dropped : classes of the universe no security anywhere can buy (left out of the target).
+    menus : per account, the classes it can buy (a security of the class is buyable there).
+    notes : plain-words remarks (dropped classes, accounts that can buy nothing).
+    """
+
+    household: Household
+    dropped: tuple[str, ...]
+    menus: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...]
+
+
+def reachable(buyable: np.ndarray, split: FloatArray) -> np.ndarray:
+    """(K, C) True where account k can buy a security with a positive weight in class c."""
+    return (buyable.astype(float) @ (split > 0).astype(float)) > 0
+
+
+def investable(
+    h_post: Household,
+    ids: tuple[str, ...],
+    classes: tuple[str, ...],
+    buyable: np.ndarray,
+    split: FloatArray,
+) -> Investable:
+    """Restrict ``h_post`` (the post-flow household) to the classes its accounts can buy.
+
+    ``ids`` are the optimizer's classes; ``classes``, ``buyable`` (K, S) and ``split`` (S, C)
+    the book's. A class of ``ids`` no account can buy is dropped from the universe (and from
+    a fixed mix, renormalized); each account's menu becomes the classes it can buy (within
+    its own menu). An account that can buy nothing keeps its holdings' classes (its cash
+    then stays cash; the output says so).
+    """
+    reach = reachable(buyable, split)
+    col = {c: j for j, c in enumerate(classes)}
+    can = {c: bool(reach[:, col[c]].any()) if c in col else False for c in ids}
+    dropped = tuple(c for c in ids if not can[c])
+    keep = [c for c in ids if can[c]]
+    notes: list[str] = []
+    if not keep:  # nothing can be bought: the target stays the plan's, the cash stays cash
+        note = (
+            "no security any account can buy maps to a class of the target: cash stays uninvested"
+        )
+        return Investable(h_post, (), tuple(() for _ in h_post.accounts), (note,))
+    if dropped:
+        notes.append(
+            "left out of the target (no security any account can buy maps to them; add one "
+            f"to [[securities]] with a price to use them): {', '.join(dropped)}"
+        )
+    accounts: list[Account] = []
+    menus: list[tuple[str, ...]] = []
+    for k, acc in enumerate(h_post.accounts):
+        menu = [c for c in keep if reach[k, col[c]]]
+        if acc.menu is not None:
+            menu = [c for c in menu if c in acc.menu]
+        if not menu:
+            notes.append(
+                f"{acc.id}: can buy no security of the target's classes; its cash stays uninvested"
+            )
+            accounts.append(acc)
+            menus.append(())
+            continue
+        menus.append(tuple(menu))
+        accounts.append(acc.model_copy(update={"menu": menu}))
+    update: dict[str, object] = {"accounts": accounts}
+    if dropped:
+        update["assumptions"] = h_post.assumptions.model_copy(update={"universe": keep})
+        obj = h_post.objective
+        if obj.kind == "fixed_mix" and obj.mix is not None:
+            mix = {c: w for c, w in obj.mix.items() if c not in dropped}
+            total = sum(mix.values())
+            if total <= 0:
+                raise InputError(
+                    "objective.mix", f"no class of the mix can be bought: {', '.join(obj.mix)}"
+                )
+            if len(mix) < len(obj.mix):
+                notes.append("the fixed mix is renormalized over the classes that can be bought")
+            update["objective"] = obj.model_copy(
+                update={"mix": {c: w / total for c, w in mix.items()}}
+            )
+    return Investable(h_post.model_copy(update=update), dropped, tuple(menus), tuple(notes))

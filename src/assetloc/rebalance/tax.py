@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from assetloc.holdings import is_long_term
 
-__all__ = ["TaxRates", "estimated_tax", "is_long_term", "schedule_d_tax"]
+__all__ = ["TaxRates", "estimated_tax", "is_long_term", "realized_tax", "schedule_d_tax"]
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,12 @@ def schedule_d_tax(short_term_gain: float, long_term_gain: float, rates: TaxRate
         else:  # one net is a loss, and the other (a gain) is larger: it remains
             tax = (rates.short_term if st > 0 else rates.long_term) * net
     return tax if rates.allow_losses else max(tax, 0.0)
+
+
+def realized_tax(short_term_gain: float, long_term_gain: float, rates: TaxRates) -> float:
+    """THE estimated tax (dollars) of a rebalance's net realized gains (dollars).
+
+    Every report and the cost-benefit rule call this one function, so that a more exact tax
+    engine can replace it in one place. Today: :func:`schedule_d_tax`.
+    """
+    return schedule_d_tax(short_term_gain, long_term_gain, rates)

@@ -18,7 +18,9 @@ Variables (shares unless named)
   its choices from its LP relaxation), see :func:`solve`. :func:`build` can also write it
   as one binary per group (``coupled``), the textbook MILP the benchmark compares with;
 * deviations, dollars: ``e±[k,c]`` of account k's class c from its target, ``d±[c]`` of
-  the household's class c, ``v[c]`` ≥ 0 the part of |d[c]| beyond the class's band;
+  the household's class c, ``v[c]`` ≥ 0 the part of |d[c]| beyond the class's band; the
+  last "class" c = C is the account's uninvested cash (target ``cash_target``, band
+  ``cash_band``), and ``vc[k]`` ≥ 0 the cash an account keeps above ``cash_allowance``;
 * ``t`` the estimated tax, dollars (≥ 0 unless losses earn credit).
 
 Constraints
@@ -38,14 +40,20 @@ Constraints
   and an account never both buys and sells one security (u_buy + u_sell ≤ 1);
 * wash-sale coupling: per group g, either its loss lots are not sold or it is not bought
   (as binaries: loss-lot sales of g ≤ shares·w_g, purchases of g ≤ M·(1 − w_g));
-* purchases of groups sold at a loss in the past 30 days: none (bounds).
+* purchases of groups sold at a loss in the past 30 days: none (bounds);
+* caps: t ≤ ``tax_cap`` and Σ_l gain_l·x[l] ≤ ``gain_cap`` (gains as the tax rows count them),
+  rows always present so that :class:`CapSweep` can move their bounds (infinite when unset).
 
 Objective, in dollars of tax (two stages, lexicographic)
 --------------------------------------------------------
 Stage 1 minimizes ``G + ε·turnover`` with::
 
-    G = W_band·Σ_c v[c] + W_h·Σ_c (d⁺ + d⁻)[c] + t + cost_per_trade·(number of orders)
+    G = W_band·Σ_c v[c] + W_band·Σ_k vc[k] + W_h·Σ_c (d⁺ + d⁻)[c] + W_t·t
+        + cost_per_trade·(number of orders)
 
+* ``W_t = 1`` with a fixed price of deviation (``distance_weight``); the cost-benefit rule
+  (:mod:`~assetloc.rebalance.costbenefit`) uses ``CAPPED`` (``W_t = 0.001``): the tax cap,
+  not the price, limits the tax;
 * ``W_band = 1``: a dollar outside a band weighs as much as a dollar of tax. Selling a dollar
   of a security realizes at most its gain, taxed at most at the ordinary rate (< 1), so the
   bands win over tax whenever trades can reach them;
@@ -117,6 +125,14 @@ class Weights:
     turnover: float = 1e-4
     gain: float = 1e-5
     new_position: float = 1e-5
+    tax: float = 1.0
+
+
+# Weights of the capped model (the cost-benefit rule and budgets): the tax cap, not the
+# objective, limits the tax; a dollar of deviation weighs ten times a dollar of tax, so the
+# model trades until the cap binds or the household is on target, and among choices equally
+# close to the target realizes the least tax (see docs/rebalance.md).
+CAPPED = Weights(band=1.0, household=0.01, tax=1e-3)
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,14 @@ class ModelSpec:
     menus : respect account menus (False relaxes them, for diagnostics).
     pooled_cash : one household cash constraint instead of one per account (diagnostics).
     two_stage : run the location stage (stage 2).
+    tax_cap : the model's estimated tax t may not exceed this (dollars; None: no cap).
+    gain_cap : net realized gain (wash-sale flagged losses counted as the tax rows count
+        them) may not exceed this (dollars; None: no cap).
+    cash_target : (K,) dollars of uninvested cash each account is meant to hold after the
+        trades (None: zero); cash_band : the household's band on uninvested cash, dollars.
+        Uninvested cash is one more "class" of the deviation rows.
+    cash_allowance : (K,) dollars of cash above its target an account may keep; each dollar
+        beyond weighs as a dollar outside a band (None: no such rows).
     """
 
     book: Book
@@ -157,6 +181,11 @@ class ModelSpec:
     pooled_cash: bool = False
     two_stage: bool = True
     weights: Weights = field(default_factory=Weights)
+    tax_cap: float | None = None
+    gain_cap: float | None = None
+    cash_target: FloatArray | None = None
+    cash_band: float = 0.0
+    cash_allowance: FloatArray | None = None
 
     def relaxed(self, **changes: object) -> ModelSpec:
         """A copy with some switches changed."""
@@ -237,6 +266,8 @@ class _Layout:
     candidates: list[str]
     start: dict[str, int]
     size: dict[str, int]
+    tax_cap_row: int = -1
+    gain_cap_row: int = -1
 
     def sl(self, name: str) -> slice:
         return slice(self.start[name], self.start[name] + self.size[name])
@@ -282,7 +313,7 @@ def _layout(spec: ModelSpec, coupled: frozenset[str] | None) -> _Layout:
         buy_groups = {book.groups[s] for s in bs}
         candidates = sorted(loss_groups & buy_groups)
     groups = [g for g in candidates if coupled is None or g in coupled]
-    kc = book.k * book.c
+    kc = book.k * (book.c + 1)
     sizes = [
         ("b", len(bk)),
         ("y", len(nk)),
@@ -293,9 +324,10 @@ def _layout(spec: ModelSpec, coupled: frozenset[str] | None) -> _Layout:
         ("w", len(groups)),
         ("ep", kc),
         ("em", kc),
-        ("dp", book.c),
-        ("dm", book.c),
-        ("v", book.c),
+        ("dp", book.c + 1),
+        ("dm", book.c + 1),
+        ("v", book.c + 1),
+        ("vc", book.k if spec.cash_allowance is not None else 0),
         ("t", 1),
     ]
     start, size, at = {}, {}, 0
@@ -343,7 +375,8 @@ def build(
     for name in ("dp", "dm"):
         g[lay.sl(name)] = w.household
     g[lay.sl("v")] = w.band
-    g[t_col] = 1.0
+    g[lay.sl("vc")] = w.band
+    g[t_col] = w.tax
     for name in ("ub", "ut", "un"):
         g[lay.sl(name)] = spec.cost_per_trade
     cost = g.copy()
@@ -371,10 +404,13 @@ def build(
         m.add(r0 + acc_row(lay.pos_k), lay.idx("ut"), np.full(len(lay.pos_k), -spec.cost_per_trade))
         m.add(r0 + acc_row(lay.nk), lay.idx("un"), np.full(len(lay.nk), -spec.cost_per_trade))
 
-    # account × class exposure rows: trades − e⁺ + e⁻ = target − current
-    nc = book.c
-    current = book.class_dollars(book.shares)
-    r1 = m.new_rows(book.k * nc, (spec.target - current).ravel(), (spec.target - current).ravel())
+    # account × class exposure rows: trades − e⁺ + e⁻ = target − current; the last "class"
+    # of each account is its uninvested cash (purchases and costs lower it, sales raise it)
+    nc = book.c + 1
+    cash_target = np.zeros(book.k) if spec.cash_target is None else spec.cash_target
+    current = np.hstack([book.class_dollars(book.shares), avail[:, None]])
+    goal = np.hstack([spec.target, cash_target[:, None]])
+    r1 = m.new_rows(book.k * nc, (goal - current).ravel(), (goal - current).ravel())
 
     def exposure(
         k: np.ndarray, s: np.ndarray, p: np.ndarray, cols: np.ndarray, sign: float
@@ -382,6 +418,7 @@ def build(
         coef = book.split[s] * p[:, None] * sign  # (n, C)
         nz_i, nz_c = np.nonzero(coef)
         m.add(r1 + k[nz_i] * nc + nz_c, cols[nz_i], coef[nz_i, nz_c])
+        m.add(r1 + k * nc + nc - 1, cols, -sign * p)  # cash
 
     exposure(lay.bk, lay.bs, pb, lay.idx("b"), 1.0)
     exposure(lay.nk, lay.ns, pn, lay.idx("y"), -1.0)
@@ -389,6 +426,10 @@ def build(
     kc = np.arange(book.k * nc)
     m.add(r1 + kc, lay.idx("ep"), -np.ones(len(kc)))
     m.add(r1 + kc, lay.idx("em"), np.ones(len(kc)))
+    if lay.size["ub"]:
+        per_trade = -spec.cost_per_trade
+        for kk, name in ((lay.bk, "ub"), (lay.pos_k, "ut"), (lay.nk, "un")):
+            m.add(r1 + kk * nc + nc - 1, lay.idx(name), np.full(len(kk), per_trade))
 
     # household rows: Σ_k (e⁺ − e⁻) − d⁺ + d⁻ = 0 ; band rows: d⁺ + d⁻ − v ≤ band
     r2 = m.new_rows(nc, 0.0, 0.0)
@@ -397,7 +438,12 @@ def build(
     m.add(r2 + cls, lay.idx("em"), -np.ones(len(kc)))
     m.add(r2 + np.arange(nc), lay.idx("dp"), -np.ones(nc))
     m.add(r2 + np.arange(nc), lay.idx("dm"), np.ones(nc))
-    r3 = m.new_rows(nc, -INF, spec.band)
+    if spec.cash_allowance is not None:  # e⁺(cash)[k] − vc[k] ≤ allowance[k]
+        rv = m.new_rows(book.k, -INF, spec.cash_allowance)
+        ks = np.arange(book.k)
+        m.add(rv + ks, lay.start["ep"] + ks * nc + nc - 1, np.ones(book.k))
+        m.add(rv + ks, lay.idx("vc"), -np.ones(book.k))
+    r3 = m.new_rows(nc, -INF, np.append(spec.band, spec.cash_band))
     m.add(r3 + np.arange(nc), lay.idx("dp"), np.ones(nc))
     m.add(r3 + np.arange(nc), lay.idx("dm"), np.ones(nc))
     m.add(r3 + np.arange(nc), lay.idx("v"), -np.ones(nc))
@@ -413,6 +459,12 @@ def build(
     m.add(np.full(1, r4 + 1), np.full(1, t_col), np.ones(1))
     m.add(np.full(book.n_lots, r4), lay.idx("x"), -rate * gain)
     m.add(np.full(book.n_lots, r4 + 1), lay.idx("x"), -r.lower * gain)
+
+    # caps (always present, so a sweep can move their bounds): t ≤ tax_cap ; gain ≤ gain_cap
+    lay.tax_cap_row = m.new_rows(1, -INF, INF if spec.tax_cap is None else spec.tax_cap)
+    m.add(np.full(1, lay.tax_cap_row), np.full(1, t_col), np.ones(1))
+    lay.gain_cap_row = m.new_rows(1, -INF, INF if spec.gain_cap is None else spec.gain_cap)
+    m.add(np.full(book.n_lots, lay.gain_cap_row), lay.idx("x"), gain)
 
     # order binaries: min·u ≤ amount ≤ M·u
     if lay.size["ub"]:
@@ -558,6 +610,10 @@ def _conflicts(spec: ModelSpec) -> list[str]:
         out.append(f"rebalance.min_trade (${spec.min_trade:,.2f})")
     if spec.cost_per_trade > 0:
         out.append(f"rebalance.cost_per_trade (${spec.cost_per_trade:,.2f})")
+    if spec.tax_cap is not None:
+        out.append(f"rebalance.tax_budget (${spec.tax_cap:,.2f} of tax)")
+    if spec.gain_cap is not None:
+        out.append(f"rebalance.gain_budget (${spec.gain_cap:,.2f} of net gain)")
     return out
 
 
@@ -765,6 +821,101 @@ def _fix_from(solver: highspy.Highs, spec: ModelSpec, lay: _Layout, x: FloatArra
     solver.changeColsBounds(len(c), c, v, v)
 
 
+def _arrays(book: Book, lay: _Layout, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(buy (K,S), sell (K,S), lot_sold (L,)) in shares from a solution vector ``x``."""
+    buy = np.zeros((book.k, book.s))
+    buy[lay.bk, lay.bs] = np.maximum(x[lay.sl("b")], 0.0)
+    lot_sold = np.clip(x[lay.sl("x")], 0.0, book.lot_shares)
+    sell = np.zeros((book.k, book.s))
+    sell[lay.nk, lay.ns] = np.clip(x[lay.sl("y")], 0.0, book.shares[lay.nk, lay.ns])
+    np.add.at(sell, (book.lot_account, book.lot_security), lot_sold)
+    return buy, sell, lot_sold
+
+
+class CapSweep:
+    """The model of ``spec`` re-solved, warm-started, at other tax and gain caps (a search).
+
+    Built once on the LP relaxation (no integers): the wash-sale choices of its first solve
+    (without a tax cap) are kept for every cap, so each solution is feasible for the coupled
+    model (every group is either not bought or not sold at a loss) but may miss a better
+    choice at a lower cap. :meth:`solution` runs both stages and undoes stage 2's row, costs
+    and bound. ``integer`` says whether ``spec`` itself is a MILP (then solve the chosen cap
+    with :func:`solve`).
+    """
+
+    def __init__(self, spec: ModelSpec) -> None:
+        t0 = time.perf_counter()
+        lp, lay, g = build(spec, frozenset())
+        self.integer = _n_integer(lp) > 0
+        self.lp = _relaxation(lp) if self.integer else lp
+        self.spec, self.lay, self.g = spec, lay, g
+        self.conflicts = _conflicts(spec)
+        self.nodes = 1
+        if spec.couple and lay.candidates:
+            self.solver, _, _, self.nodes = _branch_and_bound(spec, lay, self.lp, self.conflicts)
+        else:
+            self.solver = _new_solver(self.lp, 0)
+        self.setup_seconds = time.perf_counter() - t0
+        n = self.lp.num_col_
+        self.cols = np.arange(n, dtype=np.int32)
+        self.cost = np.asarray(self.lp.col_cost_, dtype=float).copy()
+        self.search_cost = self.cost.copy()  # one stage: G + account deviations + ε·turnover
+        for name in ("ep", "em"):
+            self.search_cost[lay.sl(name)] += spec.weights.account
+        self.costs_now = "exact"
+
+    def _costs(self, which: str) -> None:
+        if which != self.costs_now:
+            cost = self.cost if which == "exact" else self.search_cost
+            self.solver.changeColsCost(len(self.cols), self.cols, cost)
+            self.costs_now = which
+
+    def solution(
+        self, tax_cap: float | None, gain_cap: float | None, exact: bool = True
+    ) -> TradeSolution:
+        """The LP solution with the tax and the net gain capped (None: no cap).
+
+        ``exact``: both stages (the model's answer); otherwise one stage whose objective adds
+        the accounts' deviations at the stage-2 weight (cheaper, for the search).
+        """
+        t0 = time.perf_counter()
+        solver, lay, lp, book = self.solver, self.lay, self.lp, self.spec.book
+        t_col = lay.start["t"]
+        solver.changeRowBounds(lay.tax_cap_row, -INF, INF if tax_cap is None else tax_cap)
+        solver.changeRowBounds(lay.gain_cap_row, -INF, INF if gain_cap is None else gain_cap)
+        self._costs("exact" if exact else "search")
+        _run(solver, "rebalance (search)", self.conflicts)
+        x = np.asarray(solver.getSolution().col_value, dtype=float)
+        g1 = float(self.g @ x)
+        full1 = float(np.asarray(lp.col_cost_) @ x)
+        stages = 1
+        if self.spec.two_stage and exact:
+            n_rows = solver.getNumRow()
+            x = _stage2(solver, self.spec, lay, lp, self.g, x, self.conflicts, mip=False)
+            solver.deleteRows(1, np.array([n_rows], dtype=np.int32))
+            solver.changeColsCost(len(self.cols), self.cols, self.cost)
+            solver.changeColBounds(t_col, lp.col_lower_[t_col], lp.col_upper_[t_col])
+            stages = 2
+        buy, sell, lot_sold = _arrays(book, lay, x)
+        return TradeSolution(
+            buy=buy,
+            sell=sell,
+            lot_sold=lot_sold,
+            tax=float(x[t_col]),
+            band_excess=np.maximum(x[lay.sl("v")], 0.0)[: book.c],
+            household_deviation=(x[lay.sl("dp")] - x[lay.sl("dm")])[: book.c],
+            objective=g1,
+            stage1_objective=full1,
+            status="Optimal",
+            seconds=time.perf_counter() - t0,
+            n_vars=lp.num_col_,
+            n_rows=lp.num_row_,
+            n_integer=0,
+            stages=stages,
+            lp_nodes=self.nodes,
+        )
+
+
 def solve(spec: ModelSpec) -> TradeSolution:
     """Build and solve the model (two stages); raise on infeasibility or solver failure.
 
@@ -823,13 +974,8 @@ def solve(spec: ModelSpec) -> TradeSolution:
         stages = 2
         status = solver.modelStatusToString(solver.getModelStatus())
 
-    buy = np.zeros((book.k, book.s))
-    buy[lay.bk, lay.bs] = np.maximum(x[lay.sl("b")], 0.0)
-    lot_sold = np.clip(x[lay.sl("x")], 0.0, book.lot_shares)
-    sell = np.zeros((book.k, book.s))
-    sell[lay.nk, lay.ns] = np.clip(x[lay.sl("y")], 0.0, book.shares[lay.nk, lay.ns])
-    np.add.at(sell, (book.lot_account, book.lot_security), lot_sold)
-    dev = x[lay.sl("dp")] - x[lay.sl("dm")]
+    buy, sell, lot_sold = _arrays(book, lay, x)
+    dev = (x[lay.sl("dp")] - x[lay.sl("dm")])[: book.c]
     buy_placed = sell_placed = None
     if lay.size["ub"]:
         buy_placed = np.zeros((book.k, book.s), dtype=bool)
@@ -842,7 +988,7 @@ def solve(spec: ModelSpec) -> TradeSolution:
         sell=sell,
         lot_sold=lot_sold,
         tax=float(x[lay.start["t"]]),
-        band_excess=np.maximum(x[lay.sl("v")], 0.0),
+        band_excess=np.maximum(x[lay.sl("v")], 0.0)[: book.c],
         household_deviation=dev,
         objective=g1,
         stage1_objective=full1,
