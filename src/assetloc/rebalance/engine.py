@@ -342,8 +342,21 @@ def prepare(h: Household) -> Prepared:
         )
     plan = optimize(invest.household)
     target = target_for(plan, book.classes)
+    book = replace(book, buyable=book.buyable & fits_target(book.split, target.dollars))
     val = valuation(plan, book, h.investor.horizon_years)
     return Prepared(h, book, invest, plan, target, val)
+
+
+FIT_SHARE = 0.5  # a security is bought where at least this share of it is in target classes
+
+
+def fits_target(split: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """(K, S) True where at least half of a security's dollar (``split`` (S, C)) is in
+    classes the account's own target holds (``target`` (K, C) dollars): an account buys
+    only what its target holds (no municipal bonds bought in a Roth IRA to make up for a
+    taxable account that cannot sell its stocks without tax)."""
+    held = (target > 0.5).astype(float)  # at least 50 cents of target
+    return held @ split.T >= FIT_SHARE - 1e-12
 
 
 def _finish(
