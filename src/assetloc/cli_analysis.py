@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assetloc import jsonout
 from assetloc.compare import compare
 from assetloc.frontier import frontiers
 from assetloc.household import load_household
@@ -45,7 +45,7 @@ def _frontier(
             "views": {name: f.to_dict() for name, f in fr.items()},
             "notice": NOTICE,
         }
-        typer.echo(json.dumps(out, indent=2))
+        typer.echo(jsonout.dumps(out))
         return
     console = Console()
     for name, f in fr.items():
@@ -75,7 +75,7 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
     d = cmp.to_dict()
     if as_json:
         d["notice"] = NOTICE
-        typer.echo(json.dumps(d, indent=2))
+        typer.echo(jsonout.dumps(d))
         return
     console = Console()
     views = [v for v in ("financial", "net_worth") if any(v in m for m in d["methods"])]

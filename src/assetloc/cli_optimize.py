@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assetloc import jsonout
 from assetloc.assumptions import load_preset, preset_names
 from assetloc.household import household_schema, load_household
 from assetloc.optimize import optimize
@@ -26,7 +27,7 @@ def _optimize(
     """Optimize allocation and location; print tables (or JSON)."""
     plan = optimize(load_household(file))
     if as_json:
-        typer.echo(json.dumps(plan.to_dict(), indent=2))
+        typer.echo(jsonout.dumps(plan.to_dict()))
     else:
         print_plan(plan)
 
@@ -73,7 +74,7 @@ def _presets(
             }
             for m in sets
         ]
-        typer.echo(json.dumps(out, indent=2))
+        typer.echo(jsonout.dumps(out))
         return
     console = Console()
     for m in sets:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assetloc import jsonout
 from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.household import load_household
 from assetloc.tax_summary import tax_summary
@@ -22,7 +22,7 @@ def _taxes(
     """Effective tax rates, tax cost ratios and after-tax returns per asset class."""
     d = tax_summary(load_household(file)).to_dict()
     if as_json:
-        typer.echo(json.dumps(d, indent=2))
+        typer.echo(jsonout.dumps(d))
         return
     t = Table(title="What tax does to each class (% per year; rates after tax)")
     t.add_column("asset class", overflow="fold", min_width=14)

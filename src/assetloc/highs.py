@@ -18,7 +18,7 @@ __all__ = ["QuietHighs", "new_highs"]
 class QuietHighs(highspy.Highs):
     """``highspy.Highs`` with ``output_flag`` and ``log_to_console`` off before any logging."""
 
-    def enableCallbacks(self) -> None:  # noqa: N802 (highspy's name)
+    def enableCallbacks(self) -> None:
         """Silence the solver, then attach highspy's callbacks (called by ``__init__``)."""
         _silence(self)
         super().enableCallbacks()
