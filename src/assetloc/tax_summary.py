@@ -25,6 +25,7 @@ class TaxSummary:
     pre_tax_return: tuple[float, ...]
     taxes: ClassTaxes
     traits: tuple[dict[str, Any] | None, ...]
+    labels: tuple[str, ...] = ()  # the preset's human labels, in class order
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: decimals per year."""
@@ -35,6 +36,7 @@ class TaxSummary:
             classes.append(
                 {
                     "id": cid,
+                    "label": self.labels[i] if self.labels else cid,
                     "pre_tax_return": mu,
                     "effective_tax_rate": float(t.taxable_rate[i]),
                     "tax_cost_ratio": float(t.tax_cost_ratio[i]),
@@ -63,4 +65,5 @@ def tax_summary(h: Household) -> TaxSummary:
         pre_tax_return=tuple(float(x) for x in market.expected_return),
         taxes=taxes,
         traits=tuple(None if tr is None else asdict(tr) for tr in traits),
+        labels=market.labels,
     )
