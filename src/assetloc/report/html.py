@@ -35,6 +35,8 @@ from assetloc.report.style import (
     VIEW_LABELS,
     bp,
     class_colors,
+    class_label,
+    is_fixed_mix,
     is_number,
     pct,
     plan_classes,
@@ -47,6 +49,12 @@ from assetloc.report.style import (
 DEFAULT_NOTICE = (
     "Estimates, not tax advice: expected returns, risks and tax rates are assumptions; "
     "check any decision with a qualified professional."
+)
+
+#: Added to the frontier caption when the plan places a fixed household mix.
+FIXED_MIX_FRONTIER_NOTE = (
+    "This household fixes its mix, so its plan (the cross) is not the star: the star is the "
+    "unconstrained optimum with the mix released, shown for comparison only."
 )
 
 #: Captions of the charts, by figure name.
@@ -332,6 +340,14 @@ def _gain_from_comparison(data: Mapping[str, Any], ref: str) -> dict[str, float]
     }
 
 
+def _class_name(plan: Mapping[str, Any], c: str) -> str:
+    """A class by its preset label, with the id as a tooltip (the id alone without a label)."""
+    name = class_label(plan, c)
+    if name == c:
+        return f'<span class="id">{_e(c)}</span>'
+    return f'<span title="{_e(c)}">{_e(name)}</span>'
+
+
 def _swatch(color: str) -> str:
     return f'<span class="swatch" style="background:{_e(color)}"></span>'
 
@@ -374,7 +390,7 @@ def _holdings(plan: Mapping[str, Any]) -> str:
             f"{_e(pct(total / grand if grand > 0 else 0.0, 1))} of balances</span></td>"
         )
         rows.append(
-            f'<tr><th scope="row">{_swatch(colors[c])}<span class="id">{_e(c)}</span></th>'
+            f'<tr><th scope="row">{_swatch(colors[c])}{_class_name(plan, c)}</th>'
             + "".join(cells)
             + "</tr>"
         )
@@ -392,7 +408,7 @@ def _holdings(plan: Mapping[str, Any]) -> str:
         rows,
         foot=foot,
     )
-    ids = ", ".join(f'<span class="id">{_e(c)}</span>' for c in not_held)
+    ids = ", ".join(_class_name(plan, c) for c in not_held)
     note = f'<p class="muted">Not held in any account: {ids}.</p>' if not_held else ""
     return f'<section id="holdings"><h2>Holdings</h2>{table}{note}</section>'
 
@@ -414,7 +430,7 @@ def _mix(plan: Mapping[str, Any]) -> str:
         a, p = after.get(c), pre.get(c)
         diff = _points(float(a) - float(p)) if is_number(a) and is_number(p) else "–"
         rows.append(
-            f'<tr><th scope="row">{_swatch(colors[c])}<span class="id">{_e(c)}</span></th>'
+            f'<tr><th scope="row">{_swatch(colors[c])}{_class_name(plan, c)}</th>'
             f"{_num_cell(pct(a, 1))}{_num_cell(pct(p, 1))}{_num_cell(diff)}</tr>"
         )
     table = _table(
@@ -562,7 +578,7 @@ def _method_holdings(m: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
     ]
     head = [("asset class", False)] + [(str(a.get("id", "?")), True) for a in accounts]
     rows = [
-        f'<tr><th scope="row"><span class="id">{_e(c)}</span></th>'
+        f'<tr><th scope="row">{_class_name(plan, c)}</th>'
         + "".join(_num_cell(usd(float(a.get("holdings", {}).get(c, 0.0)))) for a in accounts)
         + "</tr>"
         for c in held
@@ -597,6 +613,8 @@ def _charts(data: Mapping[str, Any]) -> str:
         svg = figure_svg(fig).encode("utf-8")
         uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
         caption = CHART_CAPTIONS.get(name, name)
+        if name == "frontier" and is_fixed_mix(data.get("plan") or {}):
+            caption += " " + FIXED_MIX_FRONTIER_NOTE
         out.append(
             f'<figure id="chart-{_e(name)}"><img src="{uri}" alt="{_e(name)} chart: {_e(caption)}">'
             f"<figcaption>{_e(caption)}</figcaption></figure>"

@@ -158,6 +158,17 @@ def plan_classes(plan: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def is_fixed_mix(plan: Mapping[str, Any]) -> bool:
+    """True when the plan places a fixed household mix (``objective.kind = "fixed_mix"``)."""
+    return str(((plan or {}).get("assumptions") or {}).get("objective", "")) == "fixed_mix"
+
+
+def class_label(plan: Mapping[str, Any], class_id: str) -> str:
+    """The preset's label of a class (``plan["class_labels"]``), or the id without one."""
+    labels = plan.get("class_labels") or {}
+    return str(labels.get(class_id) or class_id)
+
+
 def utility_formula(plan: Mapping[str, Any] | None) -> str:
     """How the plan's utility is defined, for titles and notes.
 
