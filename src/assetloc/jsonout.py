@@ -10,8 +10,9 @@ precision for callers in Python. Which unit a number has is read from its key:
 * **shares** (``shares``, ``quantity``, the values of ``positions``): rounded to 1e-6 share.
 * **prices per share** (``price``, ``estimated_price``): rounded to 1e-6 dollar.
 * everything else (returns, rates, shares of an account or of wealth, durations, bp):
-  rounded to 1e-10, which leaves every meaningful digit and drops solver noise such as
-  ``2.3e-27`` or ``0.1499999999999999``.
+  13 significant digits, and zero below 1e-12 in magnitude: every meaningful digit stays
+  (a yield read back reprices the bond to 1e-12), solver noise such as ``2.3e-27`` or
+  ``0.1499999999999999`` goes.
 
 A new field in dollars or shares must be named in the tables below (a test checks the
 fields of every command's JSON against them). No number is ever printed as ``-0.0``;
@@ -92,7 +93,11 @@ DECIMAL_MAPS = frozenset(
 #: keys whose value is a price per share, in dollars
 PRICE_KEYS = frozenset({"price", "estimated_price"})
 
-_DIGITS = {"dollars": 2, "shares": 6, "price": 6, "decimal": 10}
+_DIGITS = {"dollars": 2, "shares": 6, "price": 6}
+#: significant digits of a decimal (returns, rates, shares, durations)
+SIGNIFICANT = 13
+#: decimals smaller than this in magnitude print as 0
+TINY = 1e-12
 
 
 def unit_of(key: str | None, parent: str | None = None) -> str:
@@ -121,6 +126,15 @@ def _round(x: float, digits: int) -> float:
         raise ValueError(f"cannot write {x!r} as JSON")
     r = round(x, digits)
     return r + 0.0 if r != 0 else 0.0  # never -0.0
+
+
+def _decimal(x: float) -> float:
+    """``x`` to :data:`SIGNIFICANT` significant digits; zero below :data:`TINY`."""
+    if not math.isfinite(x):
+        raise ValueError(f"cannot write {x!r} as JSON")
+    if abs(x) < TINY:
+        return 0.0
+    return float(f"{x:.{SIGNIFICANT}g}") + 0.0
 
 
 def _round_map(values: Mapping[str, Any], digits: int) -> dict[str, Any]:
@@ -163,7 +177,8 @@ def clean(obj: Any, key: str | None = None, parent: str | None = None) -> Any:
     if isinstance(obj, numbers.Integral):  # numpy integers
         return int(obj)
     if isinstance(obj, float):
-        return _round(obj, _DIGITS[unit_of(key, parent)])
+        unit = unit_of(key, parent)
+        return _decimal(obj) if unit == "decimal" else _round(obj, _DIGITS[unit])
     if isinstance(obj, Mapping):
         if key in DOLLAR_MAPS:
             return _round_map(obj, _DIGITS["dollars"])
