@@ -629,20 +629,20 @@ def _trimmed(v: float, digits: int) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def _format_value(key: str, value: Any) -> str:
+def _format_value(key: str, value: Any, plan: Mapping[str, Any] | None = None) -> str:
     """HTML for one assumption value: rates as percents, dicts as tables, lists as lists."""
     rate_like = "rate" in key or key in {"cash_rate", "expected_return", "volatility"}
     if isinstance(value, Mapping):
         rows = "".join(
-            f'<tr><th scope="row"><span class="id">{_e(k)}</span></th>'
-            f"<td class='num'>{_format_value(key if rate_like else str(k), v)}</td></tr>"
+            f'<tr><th scope="row">{_class_name(plan or {}, str(k))}</th>'
+            f"<td class='num'>{_format_value(key if rate_like else str(k), v, plan)}</td></tr>"
             for k, v in value.items()
         )
         return f"<table><tbody>{rows}</tbody></table>"
     if isinstance(value, list | tuple):
         if not value:
             return '<span class="muted">none</span>'
-        return "<ul>" + "".join(f"<li>{_format_value(key, v)}</li>" for v in value) + "</ul>"
+        return "<ul>" + "".join(f"<li>{_format_value(key, v, plan)}</li>" for v in value) + "</ul>"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if is_number(value):
@@ -654,11 +654,13 @@ def _format_value(key: str, value: Any) -> str:
     return _e(value)
 
 
-def _joint_table(keys: Sequence[str], names: Sequence[str], a: Mapping[str, Any]) -> str:
+def _joint_table(
+    keys: Sequence[str], names: Sequence[str], a: Mapping[str, Any], plan: Mapping[str, Any]
+) -> str:
     """One table for several assumptions with the same keys: a column per assumption."""
     head = "".join(f'<th scope="col">{_e(_label(n))}</th>' for n in names)
     rows = "".join(
-        f'<tr><th scope="row"><span class="id">{_e(k)}</span></th>'
+        f'<tr><th scope="row">{_class_name(plan, k)}</th>'
         + "".join(f'<td class="num">{_format_value(n, a[n][k])}</td>' for n in names)
         + "</tr>"
         for k in keys
@@ -683,10 +685,10 @@ def _assumptions(plan: Mapping[str, Any]) -> str:
         if key in merged:
             keys, names = merged[key]
             parts.append(f"<dt>{_e(' / '.join(_label(n) for n in names))}</dt><dd>")
-            parts.append(_joint_table(keys, names, a))
+            parts.append(_joint_table(keys, names, a, plan))
             parts.append("</dd>")
         else:
-            parts.append(f"<dt>{_e(_label(key))}</dt><dd>{_format_value(key, v)}</dd>")
+            parts.append(f"<dt>{_e(_label(key))}</dt><dd>{_format_value(key, v, plan)}</dd>")
     items = "".join(parts)
     tie = plan.get("tie_break")
     tie_html = (
