@@ -232,9 +232,9 @@ def _rate_notes(
     if "preset" in origin:
         out.append(
             f"Effective tax rates from the {market.name} preset (options.effective_tax_rates "
-            f"= 'preset'): its published rates at a {100 * market.reference_ordinary_rate:.0f}% "
-            f"ordinary rate, scaled linearly to this investor's {100 * ordinary:.1f}%; not "
-            "simulated."
+            f"= 'preset'): the preset's rates, stated at a "
+            f"{100 * market.reference_ordinary_rate:.0f}% ordinary rate (see its notes), "
+            f"scaled linearly to this investor's {100 * ordinary:.1f}%; not simulated."
         )
     given = [c for c, o in zip(market.ids, origin, strict=True) if o == "given"]
     if given:
