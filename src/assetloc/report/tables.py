@@ -24,12 +24,6 @@ def _ratio(x: float | None) -> str:
     return "-" if x is None else ratio(x)
 
 
-def class_labels(plan: Plan) -> dict[str, str]:
-    """Class id → the preset's label (the id itself when the class has no label)."""
-    m = plan.problem.market
-    return label_map(m.ids, m.labels)
-
-
 def holdings_table(plan: Plan) -> Table:
     """Per account and class: dollars and percent of the account."""
     p = plan.problem
