@@ -19,7 +19,7 @@ from assetloc.household import parse_household
 from assetloc.report.html import render_html, write_report
 from assetloc.report.method_section import METHOD_KEYS
 from assetloc.report.sample import sample_report_data
-from assetloc.report.style import plan_classes
+from assetloc.report.style import class_label, plan_classes
 
 from samples import FOUR_ACCOUNTS
 
@@ -110,7 +110,7 @@ def test_every_account_and_class_appears(data: dict[str, Any], page: str) -> Non
     for acc in data["plan"]["accounts"]:
         assert acc["id"] in text
     for c in plan_classes(data["plan"]):
-        assert c in text
+        assert class_label(data["plan"], c) in text  # by the preset's label, id as tooltip
 
 
 def test_headline_tables_notice_tie_break(data: dict[str, Any], page: str) -> None:

@@ -71,3 +71,44 @@ def test_unknown_and_duplicate_symbols_are_input_errors() -> None:
     dup = [Security(symbol="X", asset_class="tips"), Security(symbol="x", asset_class="tips")]
     with pytest.raises(InputError, match=r"^securities\[1\]\.symbol: 'x' is listed twice"):
         security_table(dup)
+
+
+def test_a_price_only_entry_completes_the_bundled_entry() -> None:
+    table = security_table([Security(symbol="schp", price=26.5)])
+    info = table.get("SCHP")
+    bundled = bundled_securities()["SCHP"]
+    assert info is not None and info.source == "household"
+    assert info.security.split == bundled.security.split == {"tips": 1.0}
+    assert info.security.identical_group == bundled.security.identical_group
+    assert info.security.price == 26.5 and info.name == bundled.name
+    own_group = security_table([Security(symbol="SCHP", price=26.5, group="mine")])
+    assert own_group.entries["SCHP"].security.identical_group == "mine"
+
+
+def test_a_price_only_entry_for_an_unknown_symbol_names_the_missing_class() -> None:
+    with pytest.raises(InputError, match=r"^securities\[0\]\.asset_class: 'ZZZZ' is not a bundled"):
+        security_table([Security(symbol="ZZZZ", price=10.0)])
+    with pytest.raises(ValueError, match="exactly one"):
+        Security(symbol="X", asset_class="tips", classes={"tips": 1.0})
+
+
+def test_price_only_entries_rebalance_like_the_full_entries() -> None:
+    """examples/rebalance.toml restates three bundled entries in full; price alone is enough."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from assetloc import parse_household
+    from assetloc.rebalance import rebalance
+
+    text = (Path(__file__).resolve().parents[1] / "examples" / "rebalance.toml").read_text()
+    short = text
+    for sym, price in (("SCHP", "26.5"), ("IEFA", "84.0"), ("IEMG", "62.0")):
+        full = re.search(rf'\[\[securities\]\]\nsymbol = "{sym}"\n(?:[a-z_]+ = .*\n)+', short)
+        assert full is not None, sym
+        short = short.replace(full.group(0), f'[[securities]]\nsymbol = "{sym}"\nprice = {price}\n')
+    assert short != text and "msci-eafe-imi" not in short
+    a = rebalance(parse_household(tomllib.loads(text)))
+    b = rebalance(parse_household(tomllib.loads(short)))
+    assert [t.to_dict() for t in a.trades] == [t.to_dict() for t in b.trades]
+    assert any(t.symbol in ("SCHP", "IEFA") and t.side == "buy" for t in b.trades)

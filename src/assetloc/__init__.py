@@ -8,12 +8,20 @@ Estimates, not tax advice. Typical use::
     plan.to_frame()
 """
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
 from assetloc.assumptions import MarketAssumptions, load_preset, preset_names
 from assetloc.errors import AssetlocError, InfeasibleError, InputError, SolverError
 from assetloc.household import Household, household_schema, load_household, parse_household
 from assetloc.optimize import optimize
 from assetloc.plan import Metrics, Plan
 from assetloc.problem import Problem, build_problem
+
+try:
+    __version__: str = _version("assetloc")  # the installed distribution's metadata
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "AssetlocError",
@@ -25,6 +33,7 @@ __all__ = [
     "Plan",
     "Problem",
     "SolverError",
+    "__version__",
     "build_problem",
     "household_schema",
     "load_household",

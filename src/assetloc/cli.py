@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from typer.exceptions import Abort, Exit, TyperException
@@ -22,8 +23,21 @@ app = typer.Typer(
 _registered = False
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from assetloc import __version__
+
+        typer.echo(f"assetloc {__version__}")
+        raise Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="print the version"),
+    ] = False,
+) -> None:
     """Tax-aware asset allocation and location. Estimates, not tax advice.
 
     Exit codes: 0 success, 2 bad input, 3 infeasible constraints, 4 solver failure.

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from assetloc import jsonout
 from assetloc.compare import compare
+from assetloc.fmt import console as new_console
+from assetloc.fmt import label_map, pct, ratio, usd
 from assetloc.frontier import frontiers
 from assetloc.household import load_household
 from assetloc.optimize import method_summary, optimize
@@ -22,7 +23,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.2f}%"
+    return pct(x, 2)
+
+
+#: rows of each frontier table on a terminal (``--json`` gives every point)
+TABLE_ROWS = 12
 
 
 def _frontier(
@@ -47,17 +52,23 @@ def _frontier(
             **method_summary(plan.problem.market),
             "notice": NOTICE,
         }
-        typer.echo(json.dumps(out, indent=2))
+        typer.echo(jsonout.dumps(out))
         return
-    console = Console()
+    console = new_console()
     for name, f in fr.items():
+        shown = _sample(len(f.points))
         t = Table(title=f"Efficient frontier, {name} view (after tax, % per year)")
         for col in ("expected return", "volatility", "utility"):
             t.add_column(col, justify="right")
-        step = max(1, len(f.points) // 12)
-        for pt in f.points[::step]:
+        for j in shown:
+            pt = f.points[j]
             t.add_row(_pct(pt.expected_return), _pct(pt.volatility), _pct(pt.utility))
         console.print(t)
+        if len(shown) < len(f.points):
+            console.print(
+                f"  showing {len(shown)} of {len(f.points)} points, evenly spaced along "
+                "the frontier; --json gives all"
+            )
         o = f.optimum
         console.print(
             f"  optimum: E {_pct(o.expected_return)}, SD {_pct(o.volatility)}, U {_pct(o.utility)}"
@@ -73,6 +84,13 @@ def _frontier(
     console.print(NOTICE)
 
 
+def _sample(n: int, rows: int = TABLE_ROWS) -> list[int]:
+    """Indices of at most ``rows`` points out of ``n``, evenly spaced, first and last kept."""
+    if n <= rows:
+        return list(range(n))
+    return sorted({round(j * (n - 1) / (rows - 1)) for j in range(rows)})
+
+
 def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
     """Joint, duplicate, separate, two-step and rule-of-thumb side by side, both views."""
     cmp = compare(load_household(file))
@@ -81,9 +99,9 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
     if as_json:
         d.update(method)
         d["notice"] = NOTICE
-        typer.echo(json.dumps(d, indent=2))
+        typer.echo(jsonout.dumps(d))
         return
-    console = Console()
+    console = new_console()
     views = [v for v in ("financial", "net_worth") if any(v in m for m in d["methods"])]
     t = Table(title=f"Methods compared (after tax, % per year; optimized view: {d['context']})")
     t.add_column("method", no_wrap=True)
@@ -99,13 +117,14 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
                     _pct(mv["expected_return"]),
                     _pct(mv["volatility"]),
                     _pct(mv["utility"]),
-                    f"{mv['sharpe']:.3f}",
+                    ratio(mv["sharpe"]),
                 ]
             else:
                 cells += ["-"] * 4
         t.add_row(m["name"], *cells)
     console.print(t)
     p = cmp.problem
+    names = label_map(p.market.ids, p.market.labels)
     for m in d["methods"]:
         if "error" in m:
             console.print(f"{m['name']}: not available ({m['error']})")
@@ -117,7 +136,7 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
         for i, cid in enumerate(p.market.ids):
             vals = [acc["holdings"][cid] for acc in m["accounts"]]
             if max(vals) >= 0.5:
-                a.add_row(cid, *(f"${v:,.0f}" if v >= 0.5 else "-" for v in vals))
+                a.add_row(names[cid], *(usd(v) if v >= 0.5 else "-" for v in vals))
             del i
         console.print(a)
     for line in method_lines(method):

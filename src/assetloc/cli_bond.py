@@ -5,7 +5,6 @@ Thin shell over :mod:`assetloc.bonds`: parse options, call, print.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated
 
@@ -13,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assetloc import bonds
+from assetloc import bonds, jsonout
 from assetloc.dates import parse_date
 from assetloc.errors import InputError
 
@@ -109,7 +108,7 @@ def bond(
         dy=None if shift_bp is None else shift_bp / 10000.0,
     )
     if as_json:
-        typer.echo(json.dumps(report.to_dict()))
+        typer.echo(jsonout.dumps(report.to_dict(), indent=None))
     else:
         Console().print(_table(report))
 

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from assetloc import jsonout
 from assetloc.assumptions import load_preset, preset_names
 from assetloc.cli_rebalance import load_for_rebalance
 from assetloc.dates import parse_date
+from assetloc.fmt import console as new_console
+from assetloc.fmt import pct
 from assetloc.household import household_schema, load_household
 from assetloc.optimize import optimize
 from assetloc.report.tables import print_plan
@@ -28,7 +30,7 @@ def _optimize(
     """Optimize allocation and location; print tables (or JSON)."""
     plan = optimize(load_household(file))
     if as_json:
-        typer.echo(json.dumps(plan.to_dict(), indent=2))
+        typer.echo(jsonout.dumps(plan.to_dict()))
     else:
         print_plan(plan)
 
@@ -81,27 +83,29 @@ def _presets(
                 "classes": [
                     {
                         "id": c,
+                        "label": lab,
                         "expected_return": float(r),
                         "volatility": float(v),
                         "effective_tax_rate_at_40pct": float(t),
                     }
-                    for c, r, v, t in zip(
-                        m.ids, m.expected_return, m.volatility, m.tax_rate, strict=True
+                    for c, lab, r, v, t in zip(
+                        m.ids, m.labels, m.expected_return, m.volatility, m.tax_rate, strict=True
                     )
                 ],
                 "notes": list(m.notes),
             }
             for m in sets
         ]
-        typer.echo(json.dumps(out, indent=2))
+        typer.echo(jsonout.dumps(out))
         return
-    console = Console()
+    console = new_console()
     for m in sets:
         t = Table(title=f"{m.name}: {m.source} ({m.date})")
-        for col in ("class", "E (pre-tax)", "SD", "tax rate at 40% ordinary"):
-            t.add_column(col, justify="left" if col == "class" else "right")
-        for c, r, v, tr in zip(m.ids, m.expected_return, m.volatility, m.tax_rate, strict=True):
-            t.add_row(c, f"{100 * r:.2f}%", f"{100 * v:.2f}%", f"{100 * tr:.2f}%")
+        for col in ("class", "id", "E (pre-tax)", "SD", "tax rate at 40% ordinary"):
+            t.add_column(col, justify="left" if col in ("class", "id") else "right")
+        rows = zip(m.labels, m.ids, m.expected_return, m.volatility, m.tax_rate, strict=True)
+        for lab, c, r, v, tr in rows:
+            t.add_row(lab, c, pct(r, 2), pct(v, 2), pct(tr, 2))
         console.print(t)
         for note in m.notes:
             console.print(f"  note: {note}")

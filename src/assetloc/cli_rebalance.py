@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
 import typer
 
+from assetloc import jsonout
 from assetloc.dates import parse_date
 from assetloc.errors import InputError
 from assetloc.household import (
@@ -120,7 +120,7 @@ def _rebalance(
         except OSError as err:
             raise InputError("--orders", f"cannot write {orders} ({err.strerror})") from None
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
+        typer.echo(jsonout.dumps(result.to_dict()))
     else:
         print_result(result)
         if orders is not None:
@@ -141,7 +141,7 @@ def _import_holdings(
         h = load_household(household)
         check_against(imported, h, trade_date(h))
     if as_json:
-        typer.echo(json.dumps({"accounts": to_json(imported)}, indent=2))
+        typer.echo(jsonout.dumps({"accounts": to_json(imported)}))
     else:
         typer.echo(to_toml(imported))
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from assetloc import jsonout
 from assetloc.effective_tax import TRAIT_FIELDS
+from assetloc.fmt import console as new_console
+from assetloc.fmt import pct
 from assetloc.household import load_household
 from assetloc.report.tables import method_lines
 from assetloc.tax_summary import tax_summary
@@ -23,7 +24,7 @@ def _taxes(
     """Effective tax rates, tax cost ratios and after-tax returns per asset class."""
     d = tax_summary(load_household(file)).to_dict()
     if as_json:
-        typer.echo(json.dumps(d, indent=2))
+        typer.echo(jsonout.dumps(d))
         return
     t = Table(title="What tax does to each class (% per year; rates after tax)")
     t.add_column("asset class", overflow="fold", min_width=14)
@@ -41,17 +42,17 @@ def _taxes(
     for c in d["classes"]:
         a = c["after_tax_return"]
         t.add_row(
-            c["id"],
-            f"{100 * c['pre_tax_return']:.2f}%",
-            f"{100 * c['effective_tax_rate']:.1f}%",
-            f"{100 * c['tax_cost_ratio']:.2f}%",
-            f"{100 * a['taxable']:.2f}%",
-            f"{100 * a['traditional']:.2f}%",
-            f"{100 * a['roth']:.2f}%",
-            f"{100 * a['hsa']:.2f}%",
+            c["label"],
+            pct(c["pre_tax_return"], 2),
+            pct(c["effective_tax_rate"], 1),
+            pct(c["tax_cost_ratio"], 2),
+            pct(a["taxable"], 2),
+            pct(a["traditional"], 2),
+            pct(a["roth"], 2),
+            pct(a["hsa"], 2),
             c["origin"],
         )
-    console = Console()
+    console = new_console()
     console.print(t)
     traits = Table(title="Tax traits used (decimals; income 'all' = whole return is income)")
     cols = TRAIT_FIELDS
@@ -61,13 +62,13 @@ def _taxes(
     for c in d["classes"]:
         tr = c["traits"]
         if tr is None:
-            traits.add_row(c["id"], *(["-"] * len(cols)))
+            traits.add_row(c["label"], *(["-"] * len(cols)))
         else:
-            traits.add_row(c["id"], *("all" if tr[k] is None else f"{tr[k]:.3g}" for k in cols))
+            traits.add_row(c["label"], *("all" if tr[k] is None else f"{tr[k]:.3g}" for k in cols))
     console.print(traits)
     for line in method_lines(d):
         console.print(line)
-    console.print("Rates: " + ", ".join(f"{k} {100 * v:.2f}%" for k, v in d["rates"].items()))
+    console.print("Rates: " + ", ".join(f"{k} {pct(v, 2)}" for k, v in d["rates"].items()))
     for note in d["assumptions"]:
         console.print(f"  {note}")
 

@@ -111,7 +111,9 @@ class Security(_Strict):
 
     @model_validator(mode="after")
     def _one_mapping(self) -> Security:
-        if (self.asset_class is None) == (self.classes is None):
+        # neither: an entry that only adds a price (or group) to a bundled symbol; the
+        # securities table merges it with the bundled entry or names the missing class
+        if self.asset_class is not None and self.classes is not None:
             raise ValueError("give exactly one of asset_class or classes")
         if self.classes is not None and abs(sum(self.classes.values()) - 1.0) > 1e-6:
             raise ValueError(f"classes sum to {sum(self.classes.values()):.6g}, must sum to 1")
@@ -122,7 +124,8 @@ class Security(_Strict):
         """Class weights of one dollar of this security (sum 1)."""
         if self.classes is not None:
             return dict(self.classes)
-        assert self.asset_class is not None
+        if self.asset_class is None:
+            raise ValueError(f"security {self.symbol!r} has no asset_class (merge it first)")
         return {self.asset_class: 1.0}
 
     @property

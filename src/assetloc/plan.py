@@ -129,6 +129,7 @@ class Plan:
                 "mix": dict(zip(ids, map(float, self.mix), strict=True)),
                 "mix_pre_tax": dict(zip(ids, map(float, self.mix_pre_tax), strict=True)),
             },
+            "class_labels": dict(zip(ids, p.market.labels, strict=True)),
             "context": p.context,
             "metrics": self.metrics.to_dict(),
             "views": self.views(),

@@ -18,6 +18,7 @@ from scipy.linalg.lapack import dgeqp3
 
 from assetloc.assumptions import FloatArray
 from assetloc.errors import SolverError
+from assetloc.highs import new_highs
 
 INF = 1e30
 PRIMAL_TOL = 1e-10  # constraint tolerance of the active-set solver, shares of F
@@ -135,8 +136,7 @@ def highs_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatAr
     model.a_matrix_.value_ = a.data
     model.a_matrix_.num_col_ = nv
     model.a_matrix_.num_row_ = len(c.lo)
-    solver = highspy.Highs()
-    solver.setOptionValue("output_flag", False)
+    solver = new_highs()
     solver.setOptionValue("primal_feasibility_tolerance", 1e-9)
     solver.setOptionValue("dual_feasibility_tolerance", 1e-9)
     solver.passModel(model)

@@ -4,7 +4,9 @@ Two sources, merged by symbol:
 
 * the bundled default map ``data/securities.toml`` (60 broad index funds and ETFs mapped to
   the horizon-2025 classes; the file documents how the splits and groups were chosen);
-* the household's own ``[[securities]]`` entries, which override the bundled ones.
+* the household's own ``[[securities]]`` entries, which override the bundled ones. An entry
+  with no ``asset_class`` or ``classes`` (for example only ``symbol`` and ``price``) adds to
+  the bundled entry of its symbol: the bundled classes and group, its own price and group.
 
 Symbols are matched case-insensitively (stored upper-case). A symbol in neither source is
 unknown: :func:`SecurityTable.require` raises :class:`~assetloc.errors.InputError` naming
@@ -100,14 +102,37 @@ class SecurityTable:
 def security_table(securities: list[Security], *, bundled: bool = True) -> SecurityTable:
     """Merge the household's ``[[securities]]`` over the bundled map.
 
-    Raises :class:`InputError` on a symbol listed twice in the household file.
+    An entry without ``asset_class`` or ``classes`` completes the bundled entry of its
+    symbol (see the module docstring). Raises :class:`InputError` on a symbol listed twice in
+    the household file, or on an entry with no class whose symbol is not bundled.
     """
-    entries: dict[str, SecurityInfo] = dict(bundled_securities()) if bundled else {}
+    base = bundled_securities()
+    entries: dict[str, SecurityInfo] = dict(base) if bundled else {}
     seen: set[str] = set()
     for j, sec in enumerate(securities):
         key = normalize(sec.symbol)
         if key in seen:
             raise InputError(f"securities[{j}].symbol", f"{sec.symbol!r} is listed twice")
         seen.add(key)
-        entries[key] = SecurityInfo(sec, "household")
+        if sec.asset_class is None and sec.classes is None:
+            entries[key] = _completed(sec, base.get(key) if bundled else None, j)
+        else:
+            entries[key] = SecurityInfo(sec, "household")
     return SecurityTable(entries)
+
+
+def _completed(sec: Security, found: SecurityInfo | None, j: int) -> SecurityInfo:
+    """A household entry with no class, merged with the bundled entry of its symbol."""
+    if found is None:
+        raise InputError(
+            f"securities[{j}].asset_class",
+            f"{sec.symbol!r} is not a bundled symbol: give its asset_class (or classes)",
+        )
+    merged = found.security.model_copy(
+        update={
+            "symbol": sec.symbol,
+            "price": sec.price if sec.price is not None else found.security.price,
+            "group": sec.group if sec.group is not None else found.security.group,
+        }
+    )
+    return SecurityInfo(merged, "household", found.name, found.index)

@@ -27,6 +27,7 @@ class TaxSummary:
     taxes: ClassTaxes
     traits: tuple[dict[str, Any] | None, ...]
     method: dict[str, Any]  # universe and how the expected returns were made
+    labels: tuple[str, ...] = ()  # the preset's human labels, in class order
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: decimals per year."""
@@ -37,6 +38,7 @@ class TaxSummary:
             classes.append(
                 {
                     "id": cid,
+                    "label": self.labels[i] if self.labels else cid,
                     "pre_tax_return": mu,
                     "effective_tax_rate": float(t.taxable_rate[i]),
                     "tax_cost_ratio": float(t.tax_cost_ratio[i]),
@@ -67,4 +69,5 @@ def tax_summary(h: Household) -> TaxSummary:
         taxes=taxes,
         traits=tuple(None if tr is None else asdict(tr) for tr in traits),
         method=method_summary(market),
+        labels=market.labels,
     )

@@ -195,7 +195,10 @@ def class_taxes(market: MarketAssumptions, investor: Investor, options: Options)
         drag = foreign_tax_drag(mu[with_traits], [traits[i] for i in with_traits])  # type: ignore[misc]
         keep[with_traits] = 1.0 - drag / mu[with_traits]
     after = mu * (1.0 - rate)
-    notes = (*model_assumptions(investor.horizon_years, investor.liquidation), *profile.assumptions)
+    notes = (
+        *_rate_notes(market, investor, origin, bool(with_traits), profile.ordinary),
+        *profile.assumptions,
+    )
     return ClassTaxes(
         taxable_rate=rate,
         sheltered_keep=keep,
@@ -205,6 +208,42 @@ def class_taxes(market: MarketAssumptions, investor: Investor, options: Options)
         profile=profile,
         assumptions=notes,
     )
+
+
+def _rate_notes(
+    market: MarketAssumptions,
+    investor: Investor,
+    origin: list[str],
+    foreign: bool,
+    ordinary: float,
+) -> tuple[str, ...]:
+    """Where the effective tax rates came from, one sentence per source actually used.
+
+    The simulation's assumptions are stated only when some rate was simulated: a run on the
+    preset's rates (``options.effective_tax_rates = "preset"``) says so instead.
+    """
+    sim = model_assumptions(investor.horizon_years, investor.liquidation)
+    out: list[str] = []
+    computed = [c for c, o in zip(market.ids, origin, strict=True) if o == "computed"]
+    if computed:
+        if len(computed) < len(origin):
+            out.append(f"Simulated rates (origin 'computed'): {', '.join(computed)}.")
+        out += [sim[0], sim[1]]
+    if "preset" in origin:
+        out.append(
+            f"Effective tax rates from the {market.name} preset (options.effective_tax_rates "
+            f"= 'preset'): the preset's rates, stated at a "
+            f"{100 * market.reference_ordinary_rate:.0f}% ordinary rate (see its notes), "
+            f"scaled linearly to this investor's {100 * ordinary:.1f}%; not simulated."
+        )
+    given = [c for c, o in zip(market.ids, origin, strict=True) if o == "given"]
+    if given:
+        out.append(f"Effective tax rates stated in the household file: {', '.join(given)}.")
+    if foreign:
+        out.append(sim[2])
+    if computed:
+        out.append(sim[3])
+    return tuple(out)
 
 
 def tau_matrix(types: tuple[str, ...], taxes: ClassTaxes) -> FloatArray:

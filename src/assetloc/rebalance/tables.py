@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from assetloc.fmt import pct
 from assetloc.plan import NOTICE
 from assetloc.rebalance.result import RebalanceResult, Trade
 
@@ -26,7 +27,7 @@ def _usd(x: float, sign: bool = False) -> str:
 
 
 def _pct(x: float, sign: bool = False) -> str:
-    return f"{100 * x:+.1f}%" if sign else f"{100 * x:.1f}%"
+    return pct(x, 1, sign)  # never "-0.0%"
 
 
 def _shares(x: float) -> str:

@@ -99,6 +99,7 @@ import scipy.sparse as sp
 
 from assetloc.assumptions import FloatArray
 from assetloc.errors import InfeasibleError, SolverError
+from assetloc.highs import new_highs
 from assetloc.rebalance.book import Book
 from assetloc.rebalance.tax import TaxRates
 
@@ -629,8 +630,7 @@ def _conflict_groups(spec: ModelSpec, lay: _Layout, x: FloatArray) -> set[str]:
 
 
 def _new_solver(lp: highspy.HighsLp, n_int: int, scale: float = 0.0) -> highspy.Highs:
-    solver = highspy.Highs()
-    solver.setOptionValue("output_flag", False)
+    solver = new_highs()
     if n_int:
         solver.setOptionValue("mip_rel_gap", MIP_REL_GAP)
         solver.setOptionValue("mip_abs_gap", max(0.01, MIP_ABS_GAP * scale))

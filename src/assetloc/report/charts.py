@@ -44,6 +44,8 @@ from assetloc.report.style import (
     VIEW_LABELS,
     class_colors,
     class_hatches,
+    class_label,
+    is_fixed_mix,
     method_style,
     pct,
     plan_classes,
@@ -255,6 +257,7 @@ def frontier_figure(
     *,
     views: Mapping[str, Any] | None = None,
     methods: Sequence[Mapping[str, Any]] | None = None,
+    fixed_mix: bool = False,
 ) -> Figure:
     """The after-tax efficient frontier in each view, with the optimum and its indifference curve.
 
@@ -276,6 +279,10 @@ def frontier_figure(
     methods
         Optional comparison methods (``comparison["methods"]``), marked in each view they
         have metrics for.
+    fixed_mix
+        The plan places a fixed household mix: the frontier's utility maximum is then the
+        *unconstrained optimum (mix released)*, not the plan, and the plan's own point is
+        marked as "the household's plan (its fixed mix)".
 
     Returns
     -------
@@ -336,11 +343,12 @@ def frontier_figure(
                     zorder=6,
                     gid=f"optimum-{view}",
                 )
-                om.set_label(f"optimum ({label})")
+                opt_name = "unconstrained optimum\n(mix released)" if fixed_mix else "optimum"
+                om.set_label(f"{opt_name} ({label})")
                 util = opt.get("utility")
                 util_txt = f"\nU = {pct(util)}" if util is not None else ""
                 ax.annotate(
-                    f"optimum\nE = {pct(oy)}, SD = {pct(ox)}{util_txt}",
+                    f"{opt_name}\nE = {pct(oy)}, SD = {pct(ox)}{util_txt}",
                     xy=(ox, oy),
                     xytext=(12, -14),
                     textcoords="offset points",
@@ -350,7 +358,12 @@ def frontier_figure(
                     bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": color, "lw": 0.8},
                     zorder=7,
                 )
-                handles["optimum (utility maximum)"] = Line2D(
+                opt_key = (
+                    "optimum: unconstrained utility maximum (mix released; not the plan)"
+                    if fixed_mix
+                    else "optimum (utility maximum)"
+                )
+                handles[opt_key] = Line2D(
                     [], [], ls="none", marker="*", ms=13, color="#999999", mec="black", mew=0.9
                 )
             chosen = f.get("chosen") or (views or {}).get(view)
@@ -369,10 +382,13 @@ def frontier_figure(
                         zorder=6,
                         gid=f"chosen-{view}",
                     )
-                    handles[
-                        f"the household's plan (optimized in the "
+                    plan_key = (
+                        "the household's plan (its fixed mix)"
+                        if fixed_mix
+                        else f"the household's plan (optimized in the "
                         f"{VIEW_LABELS.get(context, context)} view)"
-                    ] = Line2D(
+                    )
+                    handles[plan_key] = Line2D(
                         [], [], ls="none", marker="P", ms=10, color="white", mec="#333333", mew=2.0
                     )
                     xs.append(cx)
@@ -444,10 +460,15 @@ def _held(plan: Mapping[str, Any]) -> list[str]:
 
 
 def _class_legend(
-    classes: Sequence[str], colors: Mapping[str, str], hatches: Mapping[str, str]
+    classes: Sequence[str],
+    colors: Mapping[str, str],
+    hatches: Mapping[str, str],
+    names: Mapping[str, str] | None = None,
 ) -> list[Patch]:
+    names = names or {}
     return [
-        Patch(facecolor=colors[c], edgecolor="white", hatch=hatches[c], label=c) for c in classes
+        Patch(facecolor=colors[c], edgecolor="white", hatch=hatches[c], label=names.get(c, c))
+        for c in classes
     ]
 
 
@@ -545,7 +566,9 @@ def allocation_figure(plan: Mapping[str, Any]) -> Figure:
         _dollar_axis(ax)
         ax.set_title("Holdings by account (dollars; % of account inside the bars)")
         fig.legend(
-            handles=_class_legend(held[::-1], colors, hatches),
+            handles=_class_legend(
+                held[::-1], colors, hatches, {c: class_label(plan, c) for c in held}
+            ),
             title="asset class",
             loc="outside right upper",
         )
@@ -610,7 +633,7 @@ def mix_figure(plan: Mapping[str, Any]) -> Figure:
             ax.text(
                 p + vmax * 0.01, yi - h / 2, pct(p, 1), va="center", fontsize=8.5, color="#333333"
             )
-        ax.set_yticks(y, shown)
+        ax.set_yticks(y, [class_label(plan, c) for c in shown])
         ax.grid(axis="y", visible=False)
         ax.set_xlim(0, vmax * 1.18)
         _pct_axis(ax, "x")
@@ -632,7 +655,7 @@ def mix_figure(plan: Mapping[str, Any]) -> Figure:
         )
         if absent:
             ax.annotate(
-                _wrap("Not held: " + ", ".join(absent), 110),
+                _wrap("Not held: " + ", ".join(class_label(plan, c) for c in absent), 110),
                 xy=(0.0, 0.0),
                 xycoords="axes fraction",
                 xytext=(0, -34),
@@ -848,6 +871,7 @@ def build_figures(data: Mapping[str, Any]) -> dict[str, Figure]:
             report_context(data),
             views=data.get("views") or plan.get("views"),
             methods=(comparison or {}).get("methods"),
+            fixed_mix=is_fixed_mix(plan),
         )
     if plan.get("accounts"):
         out["allocation"] = allocation_figure(plan)

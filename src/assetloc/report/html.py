@@ -36,6 +36,8 @@ from assetloc.report.style import (
     VIEW_LABELS,
     bp,
     class_colors,
+    class_label,
+    is_fixed_mix,
     is_number,
     pct,
     plan_classes,
@@ -48,6 +50,12 @@ from assetloc.report.style import (
 DEFAULT_NOTICE = (
     "Estimates, not tax advice: expected returns, risks and tax rates are assumptions; "
     "check any decision with a qualified professional."
+)
+
+#: Added to the frontier caption when the plan places a fixed household mix.
+FIXED_MIX_FRONTIER_NOTE = (
+    "This household fixes its mix, so its plan (the cross) is not the star: the star is the "
+    "unconstrained optimum with the mix released, shown for comparison only."
 )
 
 #: Captions of the charts, by figure name.
@@ -333,6 +341,14 @@ def _gain_from_comparison(data: Mapping[str, Any], ref: str) -> dict[str, float]
     }
 
 
+def _class_name(plan: Mapping[str, Any], c: str) -> str:
+    """A class by its preset label, with the id as a tooltip (the id alone without a label)."""
+    name = class_label(plan, c)
+    if name == c:
+        return f'<span class="id">{_e(c)}</span>'
+    return f'<span title="{_e(c)}">{_e(name)}</span>'
+
+
 def _swatch(color: str) -> str:
     return f'<span class="swatch" style="background:{_e(color)}"></span>'
 
@@ -375,7 +391,7 @@ def _holdings(plan: Mapping[str, Any]) -> str:
             f"{_e(pct(total / grand if grand > 0 else 0.0, 1))} of balances</span></td>"
         )
         rows.append(
-            f'<tr><th scope="row">{_swatch(colors[c])}<span class="id">{_e(c)}</span></th>'
+            f'<tr><th scope="row">{_swatch(colors[c])}{_class_name(plan, c)}</th>'
             + "".join(cells)
             + "</tr>"
         )
@@ -393,7 +409,7 @@ def _holdings(plan: Mapping[str, Any]) -> str:
         rows,
         foot=foot,
     )
-    ids = ", ".join(f'<span class="id">{_e(c)}</span>' for c in not_held)
+    ids = ", ".join(_class_name(plan, c) for c in not_held)
     note = f'<p class="muted">Not held in any account: {ids}.</p>' if not_held else ""
     return f'<section id="holdings"><h2>Holdings</h2>{table}{note}</section>'
 
@@ -415,7 +431,7 @@ def _mix(plan: Mapping[str, Any]) -> str:
         a, p = after.get(c), pre.get(c)
         diff = _points(float(a) - float(p)) if is_number(a) and is_number(p) else "–"
         rows.append(
-            f'<tr><th scope="row">{_swatch(colors[c])}<span class="id">{_e(c)}</span></th>'
+            f'<tr><th scope="row">{_swatch(colors[c])}{_class_name(plan, c)}</th>'
             f"{_num_cell(pct(a, 1))}{_num_cell(pct(p, 1))}{_num_cell(diff)}</tr>"
         )
     table = _table(
@@ -563,7 +579,7 @@ def _method_holdings(m: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
     ]
     head = [("asset class", False)] + [(str(a.get("id", "?")), True) for a in accounts]
     rows = [
-        f'<tr><th scope="row"><span class="id">{_e(c)}</span></th>'
+        f'<tr><th scope="row">{_class_name(plan, c)}</th>'
         + "".join(_num_cell(usd(float(a.get("holdings", {}).get(c, 0.0)))) for a in accounts)
         + "</tr>"
         for c in held
@@ -598,6 +614,8 @@ def _charts(data: Mapping[str, Any]) -> str:
         svg = figure_svg(fig).encode("utf-8")
         uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
         caption = CHART_CAPTIONS.get(name, name)
+        if name == "frontier" and is_fixed_mix(data.get("plan") or {}):
+            caption += " " + FIXED_MIX_FRONTIER_NOTE
         out.append(
             f'<figure id="chart-{_e(name)}"><img src="{uri}" alt="{_e(name)} chart: {_e(caption)}">'
             f"<figcaption>{_e(caption)}</figcaption></figure>"
@@ -612,20 +630,20 @@ def _trimmed(v: float, digits: int) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def _format_value(key: str, value: Any) -> str:
+def _format_value(key: str, value: Any, plan: Mapping[str, Any] | None = None) -> str:
     """HTML for one assumption value: rates as percents, dicts as tables, lists as lists."""
     rate_like = "rate" in key or key in {"cash_rate", "expected_return", "volatility"}
     if isinstance(value, Mapping):
         rows = "".join(
-            f'<tr><th scope="row"><span class="id">{_e(k)}</span></th>'
-            f"<td class='num'>{_format_value(key if rate_like else str(k), v)}</td></tr>"
+            f'<tr><th scope="row">{_class_name(plan or {}, str(k))}</th>'
+            f"<td class='num'>{_format_value(key if rate_like else str(k), v, plan)}</td></tr>"
             for k, v in value.items()
         )
         return f"<table><tbody>{rows}</tbody></table>"
     if isinstance(value, list | tuple):
         if not value:
             return '<span class="muted">none</span>'
-        return "<ul>" + "".join(f"<li>{_format_value(key, v)}</li>" for v in value) + "</ul>"
+        return "<ul>" + "".join(f"<li>{_format_value(key, v, plan)}</li>" for v in value) + "</ul>"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if is_number(value):
@@ -637,11 +655,13 @@ def _format_value(key: str, value: Any) -> str:
     return _e(value)
 
 
-def _joint_table(keys: Sequence[str], names: Sequence[str], a: Mapping[str, Any]) -> str:
+def _joint_table(
+    keys: Sequence[str], names: Sequence[str], a: Mapping[str, Any], plan: Mapping[str, Any]
+) -> str:
     """One table for several assumptions with the same keys: a column per assumption."""
     head = "".join(f'<th scope="col">{_e(_label(n))}</th>' for n in names)
     rows = "".join(
-        f'<tr><th scope="row"><span class="id">{_e(k)}</span></th>'
+        f'<tr><th scope="row">{_class_name(plan, k)}</th>'
         + "".join(f'<td class="num">{_format_value(n, a[n][k])}</td>' for n in names)
         + "</tr>"
         for k in keys
@@ -667,10 +687,10 @@ def _assumptions(plan: Mapping[str, Any]) -> str:
         if key in merged:
             keys, names = merged[key]
             parts.append(f"<dt>{_e(' / '.join(_label(n) for n in names))}</dt><dd>")
-            parts.append(_joint_table(keys, names, a))
+            parts.append(_joint_table(keys, names, a, plan))
             parts.append("</dd>")
         else:
-            parts.append(f"<dt>{_e(_label(key))}</dt><dd>{_format_value(key, v)}</dd>")
+            parts.append(f"<dt>{_e(_label(key))}</dt><dd>{_format_value(key, v, plan)}</dd>")
     items = "".join(parts)
     tie = plan.get("tie_break")
     tie_html = (

@@ -1,4 +1,4 @@
-"""Shared look of charts and reports: palettes, class colours, number formats.
+"""Shared look of charts and reports: palettes, class colours (numbers: :mod:`assetloc.fmt`).
 
 Colours are colour-blind safe: asset classes use Paul Tol's *muted* qualitative scheme
 (ten colours, tested for deuteranopia, protanopia and tritanopia), comparison methods and
@@ -9,9 +9,19 @@ report because colours are assigned by the class order of the plan
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeGuard
+from typing import Any
+
+# number formats live in assetloc.fmt (one module for terminal tables and reports);
+# re-exported here for the report modules. CENT: dollars below it show as zero and classes
+# below it are treated as not held.
+from assetloc.fmt import CENT as CENT
+from assetloc.fmt import bp as bp
+from assetloc.fmt import is_number as is_number
+from assetloc.fmt import pct as pct
+from assetloc.fmt import ratio as ratio
+from assetloc.fmt import usd as usd
+from assetloc.fmt import usd_short as usd_short
 
 #: Paul Tol's "muted" scheme (https://personal.sron.nl/~pault/), in his recommended order.
 CLASS_PALETTE: tuple[str, ...] = (
@@ -74,8 +84,6 @@ METHOD_DESCRIPTIONS: dict[str, str] = {
     "rule_of_thumb": "guide's placement rule",
 }
 
-#: Dollars below this are shown as zero and classes below it are treated as not held.
-CENT = 0.005
 
 #: Matplotlib settings applied (through ``rc_context``) while building and saving charts.
 RC: dict[str, Any] = {
@@ -140,56 +148,6 @@ def text_color_on(hex_color: str) -> str:
     return "#000000" if lum > 0.22 else "#FFFFFF"
 
 
-def is_number(x: object) -> TypeGuard[int | float]:
-    """True for a finite int or float (not bool)."""
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def pct(x: object, digits: int = 2) -> str:
-    """A decimal as a percent string: ``0.0606 → "6.06%"``; non-numbers as an en dash."""
-    if not is_number(x):
-        return "–"
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def usd(x: object) -> str:
-    """Dollars with thousands separators: ``250000 → "$250,000"``; below a cent, ``"$0"``."""
-    if not is_number(x):
-        return "–"
-    v = float(x)
-    if abs(v) < CENT:
-        return "$0"
-    return f"-${-v:,.0f}" if v < 0 else f"${v:,.0f}"
-
-
-def usd_short(x: float) -> str:
-    """Compact dollars for axes and labels: ``$250k``, ``$1.2M``."""
-    a = abs(x)
-    sign = "-" if x < 0 else ""
-    if a >= 1e9:
-        return f"{sign}${a / 1e9:.3g}B"
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:.3g}M"
-    if a >= 1e3:
-        return f"{sign}${a / 1e3:.3g}k"
-    return f"{sign}${a:.0f}"
-
-
-def bp(x: object, digits: int = 1) -> str:
-    """Basis points with a sign: ``15.45 → "+15.5 bp"``."""
-    if not is_number(x):
-        return "–"
-    v = round(float(x), digits)
-    return f"{0.0:.{digits}f} bp" if v == 0 else f"{v:+.{digits}f} bp"
-
-
-def ratio(x: object, digits: int = 3) -> str:
-    """A plain ratio (Sharpe): ``0.254 → "0.254"``."""
-    if not is_number(x):
-        return "–"
-    return f"{float(x):.{digits}f}"
-
-
 def plan_classes(plan: Mapping[str, Any]) -> list[str]:
     """Asset classes of a plan in its own order (household mix first, then any in accounts)."""
     out: list[str] = list(plan.get("household", {}).get("mix", {}) or {})
@@ -198,6 +156,17 @@ def plan_classes(plan: Mapping[str, Any]) -> list[str]:
             if c not in out:
                 out.append(c)
     return out
+
+
+def is_fixed_mix(plan: Mapping[str, Any]) -> bool:
+    """True when the plan places a fixed household mix (``objective.kind = "fixed_mix"``)."""
+    return str(((plan or {}).get("assumptions") or {}).get("objective", "")) == "fixed_mix"
+
+
+def class_label(plan: Mapping[str, Any], class_id: str) -> str:
+    """The preset's label of a class (``plan["class_labels"]``), or the id without one."""
+    labels = plan.get("class_labels") or {}
+    return str(labels.get(class_id) or class_id)
 
 
 def utility_formula(plan: Mapping[str, Any] | None) -> str:

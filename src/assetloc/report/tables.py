@@ -9,21 +9,21 @@ from rich.table import Table
 from rich.text import Text
 
 from assetloc.assumptions import MarketAssumptions
+from assetloc.fmt import CENT, bp, label_map, pct, ratio, usd
+from assetloc.fmt import console as new_console
 from assetloc.plan import NOTICE, Plan
-
-CENT = 0.005  # dollars below this print as 0
 
 
 def _usd(x: float) -> str:
-    return f"${x:,.0f}" if abs(x) >= CENT else "$0"
+    return usd(x)
 
 
 def _pct(x: float, digits: int = 1) -> str:
-    return f"{100 * x:.{digits}f}%"
+    return pct(x, digits)
 
 
 def _ratio(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3f}"
+    return "-" if x is None else ratio(x)
 
 
 def holdings_table(plan: Plan) -> Table:
@@ -44,7 +44,7 @@ def holdings_table(plan: Plan) -> Table:
             bal = p.balances[k]
             share = d[k, i] / bal if bal > 0 else 0.0
             cells.append(f"{_usd(d[k, i])} ({_pct(share, 0)})" if d[k, i] >= CENT else "-")
-        t.add_row(p.market.ids[i], *cells, _pct(plan.mix[i]), _pct(plan.mix_pre_tax[i]))
+        t.add_row(p.market.labels[i], *cells, _pct(plan.mix[i]), _pct(plan.mix_pre_tax[i]))
     return t
 
 
@@ -78,7 +78,7 @@ def metrics_table(plan: Plan) -> Table:
         _pct(m.expected_return, 2),
         _pct(m.volatility, 2),
         _pct(m.utility, 2),
-        f"{m.sharpe:.3f}",
+        _ratio(m.sharpe),
         "",
         "",
     )
@@ -90,9 +90,9 @@ def metrics_table(plan: Plan) -> Table:
             _pct(bm.expected_return, 2),
             _pct(bm.volatility, 2),
             _pct(bm.utility, 2),
-            f"{bm.sharpe:.3f}",
-            f"{g['expected_return_bp']:+.1f}",
-            f"{g['utility_bp']:+.1f}",
+            _ratio(bm.sharpe),
+            bp(g["expected_return_bp"]).removesuffix(" bp"),
+            bp(g["utility_bp"]).removesuffix(" bp"),
         )
     return t
 
@@ -100,6 +100,7 @@ def metrics_table(plan: Plan) -> Table:
 def assumptions_block(plan: Plan, market: MarketAssumptions) -> Group:
     """The assumptions used, with sources and the tax notice."""
     a = plan.assumptions
+    names = label_map(market.ids, market.labels)
     lines = [
         f"Assumptions: {a['preset']} — {a['source']} ({a['date']})",
         f"Rates: ordinary {_pct(a['ordinary_rate'])}, long-term gains and qualified dividends "
@@ -112,7 +113,7 @@ def assumptions_block(plan: Plan, market: MarketAssumptions) -> Group:
         *method_lines(a),
         "Effective tax rates in a taxable account: "
         + ", ".join(
-            f"{c} {_pct(r)} ({a['effective_tax_rate_origin'][c]})"
+            f"{names.get(c, c)} {_pct(r)} ({a['effective_tax_rate_origin'][c]})"
             for c, r in a["effective_tax_rates"].items()
         ),
         *(f"Tax model: {n}" for n in a["tax_assumptions"]),
@@ -168,7 +169,7 @@ def returns_table(plan: Plan) -> Table | None:
 
 def print_plan(plan: Plan, console: Console | None = None) -> None:
     """Print holdings, metrics and assumptions."""
-    c = console or Console()
+    c = console or new_console()
     c.print(holdings_table(plan))
     c.print(balance_sheet_table(plan))
     c.print(metrics_table(plan))

@@ -1,0 +1,198 @@
+"""The one place machine output (``--json``) gets its numbers rounded.
+
+Every ``--json`` command prints :func:`dumps` of a plain ``to_dict()``; the dicts keep full
+precision for callers in Python. Which unit a number has is read from its key:
+
+* **dollars** (``balance``, ``amount``, ``gain``, ... and every value of a dollar map such as
+  an account's ``holdings``): rounded to cents. The values of a dollar map are rounded
+  together (largest remainder) so that they add up to their rounded total: an account's
+  holdings still sum to its balance to the cent.
+* **shares** (``shares``, ``quantity``, the values of ``positions``): rounded to 1e-6 share.
+* **prices per share** (``price``, ``estimated_price``): rounded to 1e-6 dollar.
+* everything else (returns, rates, shares of an account or of wealth, durations, bp):
+  13 significant digits, and zero below 1e-12 in magnitude: every meaningful digit stays
+  (a yield read back reprices the bond to 1e-12), solver noise such as ``2.3e-27`` or
+  ``0.1499999999999999`` goes.
+
+A new field in dollars or shares must be named in the tables below (a test checks the
+fields of every command's JSON against them). No number is ever printed as ``-0.0``;
+integers, strings, booleans and ``None`` pass through unchanged. Non-finite floats are an
+error (JSON has no NaN): :func:`dumps` refuses them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["clean", "dumps", "unit_of"]
+
+#: keys whose value is an amount in dollars
+DOLLAR_KEYS = frozenset(
+    {
+        "after_tax",
+        "after_tax_value",
+        "after_tax_wealth",
+        "amount",
+        "annual_amount",
+        "balance",
+        "benefit_per_year",
+        "cash",
+        "cash_after",
+        "cash_before",
+        "cost_basis",
+        "deferred_loss",
+        "disallowed_loss",
+        "dollars",
+        "dollars_after",
+        "dollars_before",
+        "dollars_target",
+        "estimated_amount",
+        "estimated_tax",
+        "gain",
+        "gain_budget",
+        "long_term_gain",
+        "min_trade",
+        "model_tax",
+        "objective_dollars",
+        "permanently_disallowed_loss",
+        "pre_tax",
+        "present_value",
+        "proceeds",
+        "realized_gain",
+        "short_term_gain",
+        "tax",
+        "tax_budget",
+        "tax_now",
+        "trading_costs",
+        "value",
+    }
+)
+#: keys whose value maps names (classes, symbols) to dollars
+DOLLAR_MAPS = frozenset({"after", "before", "dollars", "holdings", "target"})
+#: keys whose value is a number of shares
+SHARE_KEYS = frozenset({"shares", "quantity"})
+#: keys whose value maps symbols to numbers of shares
+SHARE_MAPS = frozenset({"positions"})
+#: keys whose value maps class ids to decimals (a class id such as ``cash`` is no dollar key)
+DECIMAL_MAPS = frozenset(
+    {
+        "effective_tax_rates",
+        "mix",
+        "mix_pre_tax",
+        "reference",
+        "reference_mix",
+        "returns",
+        "target_mix",
+        "weights",
+    }
+)
+#: keys whose value is a price per share, in dollars
+PRICE_KEYS = frozenset({"price", "estimated_price"})
+
+_DIGITS = {"dollars": 2, "shares": 6, "price": 6}
+#: significant digits of a decimal (returns, rates, shares, durations)
+SIGNIFICANT = 13
+#: decimals smaller than this in magnitude print as 0
+TINY = 1e-12
+
+
+def unit_of(key: str | None, parent: str | None = None) -> str:
+    """``dollars``, ``shares``, ``price`` or ``decimal``: the unit of a number at ``key``.
+
+    ``parent`` is the key of the mapping that holds ``key`` when that mapping is keyed by
+    names (class ids, symbols); a known map decides before the name itself.
+    """
+    if parent in DOLLAR_MAPS:
+        return "dollars"
+    if parent in SHARE_MAPS:
+        return "shares"
+    if parent in DECIMAL_MAPS:
+        return "decimal"
+    if key in DOLLAR_KEYS:
+        return "dollars"
+    if key in SHARE_KEYS:
+        return "shares"
+    if key in PRICE_KEYS:
+        return "price"
+    return "decimal"
+
+
+def _round(x: float, digits: int) -> float:
+    if not math.isfinite(x):
+        raise ValueError(f"cannot write {x!r} as JSON")
+    r = round(x, digits)
+    return r + 0.0 if r != 0 else 0.0  # never -0.0
+
+
+def _decimal(x: float) -> float:
+    """``x`` to :data:`SIGNIFICANT` significant digits; zero below :data:`TINY`."""
+    if not math.isfinite(x):
+        raise ValueError(f"cannot write {x!r} as JSON")
+    if abs(x) < TINY:
+        return 0.0
+    return float(f"{x:.{SIGNIFICANT}g}") + 0.0
+
+
+def _round_map(values: Mapping[str, Any], digits: int) -> dict[str, Any]:
+    """Round the numeric values so that they sum to their rounded total (largest remainder)."""
+    nums = {
+        k: float(v)
+        for k, v in values.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+    out: dict[str, Any] = dict(values)
+    if not nums:
+        return {k: clean(v, k) for k, v in values.items()}
+    scale = 10**digits
+    for v in nums.values():
+        if not math.isfinite(v):
+            raise ValueError(f"cannot write {v!r} as JSON")
+    total = round(math.fsum(nums.values()) * scale)
+    units = {k: math.floor(v * scale) for k, v in nums.items()}
+    short = total - sum(units.values())
+    # hand the missing units to the largest fractional parts (ties: the larger value, key)
+    order = sorted(nums, key=lambda k: (nums[k] * scale - units[k], nums[k], k), reverse=True)
+    if 0 <= short <= len(order):
+        for k in order[:short]:
+            units[k] += 1
+        for k, u in units.items():
+            out[k] = _round(u / scale, digits)
+    else:  # cannot happen for finite sums; round one by one
+        for k, v in nums.items():
+            out[k] = _round(v, digits)
+    for k, v in values.items():
+        if k not in nums:
+            out[k] = clean(v, k)
+    return out
+
+
+def clean(obj: Any, key: str | None = None, parent: str | None = None) -> Any:
+    """``obj`` with every float rounded for its unit (see the module docstring)."""
+    if isinstance(obj, bool) or obj is None or isinstance(obj, (str, int)):
+        return obj
+    if isinstance(obj, numbers.Integral):  # numpy integers
+        return int(obj)
+    if isinstance(obj, float):
+        unit = unit_of(key, parent)
+        return _decimal(obj) if unit == "decimal" else _round(obj, _DIGITS[unit])
+    if isinstance(obj, Mapping):
+        if key in DOLLAR_MAPS:
+            return _round_map(obj, _DIGITS["dollars"])
+        if key in SHARE_MAPS or key in DECIMAL_MAPS:
+            return {k: clean(v, k, key) for k, v in obj.items()}
+        return {k: clean(v, k) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean(v, key) for v in obj]
+    try:  # numpy scalars
+        return clean(float(obj), key, parent)
+    except (TypeError, ValueError):
+        return obj
+
+
+def dumps(obj: Any, indent: int | None = 2) -> str:
+    """One JSON document of ``obj`` with its numbers rounded by :func:`clean`."""
+    return json.dumps(clean(obj), indent=indent, allow_nan=False, ensure_ascii=False)
