@@ -35,7 +35,7 @@ def _returns_table(r: Mapping[str, Any], labels: Mapping[str, str]) -> str:
     )
     rows = []
     for cid, used in r["expected_return"].items():
-        name = f'{_e(labels.get(cid, cid))} <span class="id">{_e(cid)}</span>'
+        name = f'<span title="{_e(cid)}">{_e(labels.get(cid, cid))}</span>'
         cells = (
             [r["stated"][cid], r["equilibrium"][cid], used, r["reference_portfolio"][cid]]
             if robust
@@ -77,7 +77,7 @@ def method_section(assumptions: Mapping[str, Any]) -> str:
     excluded = u.get("excluded") or {}
     if excluded:
         items = "".join(
-            f"<li>{_e(labels.get(c, c))} <span class='id'>{_e(c)}</span>: {_e(why)}</li>"
+            f'<li><span title="{_e(c)}">{_e(labels.get(c, c))}</span>: {_e(why)}</li>'
             for c, why in excluded.items()
         )
         out.append(f'<p>Left out:</p><ul id="excluded-classes">{items}</ul>')
