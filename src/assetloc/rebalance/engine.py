@@ -31,10 +31,11 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
+from assetloc.assumptions import load_preset, preset_names
 from assetloc.errors import InputError
 from assetloc.household import Household
 from assetloc.market import resolve_market
-from assetloc.optimize import optimize
+from assetloc.optimize import optimize, returns_summary, universe_summary
 from assetloc.plan import Plan
 from assetloc.rebalance.benefit import Valuation, valuation
 from assetloc.rebalance.binding import binding_constraints
@@ -322,6 +323,7 @@ class Prepared:
     plan: Plan
     target: Target
     valuation: Valuation
+    method: dict[str, Any]  # universe (with the classes dropped here) and returns
 
 
 def prepare(h: Household) -> Prepared:
@@ -332,7 +334,8 @@ def prepare(h: Household) -> Prepared:
     (:func:`~assetloc.rebalance.target.investable`).
     """
     h_post = post_flow_household(h)
-    ids = resolve_market(h_post).ids
+    market = resolve_market(h_post)
+    ids = market.ids
     book = build_book(h, ids)
     invest = investable(h_post, ids, book.classes, book.buyable, book.split)
     if invest.dropped:
@@ -344,7 +347,15 @@ def prepare(h: Household) -> Prepared:
     target = target_for(plan, book.classes)
     book = replace(book, buyable=book.buyable & fits_target(book.split, target.dollars))
     val = valuation(plan, book, h.investor.horizon_years)
-    return Prepared(h, book, invest, plan, target, val)
+    universe = universe_summary(market)
+    universe["excluded"].update(
+        {c: "no security any account can buy maps to it" for c in invest.dropped}
+    )
+    universe["classes"] = [c for c in universe["classes"] if c not in invest.dropped]
+    if invest.dropped:
+        universe["rule"] += "; less the classes no account can buy"
+    method = {"universe": universe, "returns": returns_summary(plan.problem.market)}
+    return Prepared(h, book, invest, plan, target, val, method)
 
 
 FIT_SHARE = 0.5  # a security is bought where at least this share of it is in target classes
@@ -618,7 +629,19 @@ def rebalance(
         target_cash=target_cash,
         cash_allowance=allowance,
         stranded_cash=tuple(stranded),
+        labels=class_labels(prep.plan),
+        method=prep.method,
     )
+
+
+def class_labels(plan: Plan) -> dict[str, str]:
+    """Human labels of the plan's classes and of the rest of its preset (for tables)."""
+    m = plan.problem.market
+    labels = dict(zip(m.ids, m.labels, strict=True))
+    if m.name in preset_names():
+        full = load_preset(m.name)
+        labels = {**dict(zip(full.ids, full.labels, strict=True)), **labels}
+    return labels
 
 
 def _no_solution(book: Book) -> TradeSolution:

@@ -227,6 +227,8 @@ class RebalanceResult:
     target_cash: FloatArray | None = None
     cash_allowance: FloatArray | None = None
     stranded_cash: tuple[str, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)  # class id -> human label
+    method: dict[str, Any] = field(default_factory=dict)  # the target's universe, returns
 
     @property
     def within_bands(self) -> bool:
@@ -307,6 +309,7 @@ class RebalanceResult:
             "cost_benefit": dict(self.cost_benefit),
             "dropped_classes": list(self.dropped_classes),
             "stranded_cash": list(self.stranded_cash),
+            **self.method,
             "solver": dict(self.solver),
             "notice": NOTICE,
         }

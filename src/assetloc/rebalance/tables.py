@@ -13,6 +13,7 @@ from rich.table import Table
 from assetloc.fmt import pct
 from assetloc.plan import NOTICE
 from assetloc.rebalance.result import RebalanceResult, Trade
+from assetloc.report.tables import method_lines
 
 CENT = 0.005
 
@@ -91,7 +92,7 @@ def account_allocation_table(result: RebalanceResult, k: int) -> Table:
             result.target[k, i],
         )
         if max(abs(b), abs(a), abs(g)) >= 0.5:
-            t.add_row(cid, _usd(b), _usd(a), _usd(g))
+            t.add_row(result.labels.get(cid, cid), _usd(b), _usd(a), _usd(g))
     t.add_row(
         "cash (uninvested)",
         _usd(result.before.cash[k]),
@@ -113,7 +114,7 @@ def household_table(result: RebalanceResult) -> Table:
         before = "OUT" if db.out_of_band[i] else "in"
         after = "OUT" if da.out_of_band[i] else "in"
         t.add_row(
-            cid,
+            result.labels.get(cid, cid),
             _pct(db.shares[i]),
             _pct(da.shares[i]),
             _pct(da.target[i]),
@@ -217,4 +218,6 @@ def print_result(result: RebalanceResult, console: Console | None = None) -> Non
         con.print(f"[bold]Cash left uninvested:[/bold] {escape(line)}")
     for n in result.notes:
         con.print(f"note: {escape(n)}")
+    for line in method_lines(result.method):
+        con.print(escape(f"Target: {line}"))
     con.print(NOTICE)
