@@ -16,3 +16,22 @@ FOUR_ACCOUNTS: dict[str, Any] = {
     "assumptions": {"preset": "kaplan-2020"},
     "objective": {"kind": "mean_variance", "risk_aversion": 3.74},
 }
+
+
+# The investor and two accounts (taxable $200k, traditional $150k) as TOML, for CLI tests
+# that add their own [objective] (and menus via TWO_ACCOUNTS_TOML.replace).
+TWO_ACCOUNTS_TOML = """
+[investor]
+ordinary_rate = 0.24
+capital_gains_rate = 0.15
+
+[[accounts]]
+id = "brokerage"
+type = "taxable"
+balance = 200000
+
+[[accounts]]
+id = "ira"
+type = "traditional"
+balance = 150000
+"""

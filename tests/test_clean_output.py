@@ -17,31 +17,23 @@ from typing import Any
 
 import pytest
 
+from samples import TWO_ACCOUNTS_TOML
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 SRC = str(ROOT / "src")
 
-INFEASIBLE = """
-[investor]
-ordinary_rate = 0.24
-capital_gains_rate = 0.15
-
-[[accounts]]
-id = "brokerage"
-type = "taxable"
-balance = 200000
-menu = ["us_corp_bonds_core"]
-
-[[accounts]]
-id = "ira"
-type = "traditional"
-balance = 150000
-menu = ["us_corp_bonds_core"]
+INFEASIBLE = (
+    TWO_ACCOUNTS_TOML.replace(
+        "balance = 200000", 'balance = 200000\nmenu = ["us_corp_bonds_core"]'
+    ).replace("balance = 150000", 'balance = 150000\nmenu = ["us_corp_bonds_core"]')
+    + """
 
 [objective]
 kind = "fixed_mix"
 mix = { us_equity_large_cap = 0.6, us_corp_bonds_core = 0.4 }
 """
+)
 
 HOLDINGS_CSV = """account,type,symbol,shares,price,acquired,cost_basis
 brokerage,taxable,CASH,1000,,,

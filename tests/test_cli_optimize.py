@@ -10,28 +10,18 @@ from pathlib import Path
 import pytest
 
 from cli_runner import run_cli
+from samples import TWO_ACCOUNTS_TOML
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
-BASE = """
-[investor]
-ordinary_rate = 0.24
-capital_gains_rate = 0.15
-
-[[accounts]]
-id = "brokerage"
-type = "taxable"
-balance = 200000
-
-[[accounts]]
-id = "ira"
-type = "traditional"
-balance = 150000
-
+BASE = (
+    TWO_ACCOUNTS_TOML
+    + """
 [objective]
 kind = "fixed_mix"
 mix = { us_equity_large_cap = 0.6, us_corp_bonds_core = 0.4 }
 """
+)
 
 INLINE = """
 [investor]

@@ -19,30 +19,21 @@ from assetloc.report.data import report_data
 from assetloc.report.html import FIXED_MIX_FRONTIER_NOTE, render_html
 from assetloc.tax_summary import tax_summary
 
+from samples import TWO_ACCOUNTS_TOML
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXED = ROOT / "examples" / "three_accounts.toml"  # objective: fixed 60/40 mix
 
-MEAN_VARIANCE = """
-[investor]
-ordinary_rate = 0.24
-capital_gains_rate = 0.15
-
-[[accounts]]
-id = "brokerage"
-type = "taxable"
-balance = 200000
-
-[[accounts]]
-id = "ira"
-type = "traditional"
-balance = 150000
-
+MEAN_VARIANCE = (
+    TWO_ACCOUNTS_TOML
+    + """
 [objective]
 kind = "mean_variance"
 
 [assumptions]
 universe = ["us_equity_large_cap", "us_corp_bonds_core", "tips"]
 """
+)
 
 
 def _legend_texts(fig: Any) -> list[str]:
