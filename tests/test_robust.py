@@ -314,3 +314,31 @@ def test_every_command_states_universe_and_returns(command: str) -> None:
     where = out["assumptions"] if command == "optimize" else out
     assert where["returns"]["method"] == "as_given"
     assert "classes" in where["universe"] and "rule" in where["universe"]
+
+
+def test_optimize_keeps_a_401k_to_the_classes_of_its_funds() -> None:
+    """`funds` limits what the optimizer places in the account, not only the rebalance."""
+    from assetloc.securities import security_table
+
+    h = load_household(ROOT / "examples" / "four_accounts.toml")
+    plan = optimize(h)
+    k = [a.id for a in h.accounts].index("401k")
+    table = security_table(h.securities)
+    allowed = {
+        c
+        for sym in h.accounts[k].funds or []
+        for c, w in table.require(sym, "funds").security.split.items()
+        if w > 0
+    }
+    held = {c for c, d in zip(plan.problem.market.ids, plan.holdings[k], strict=True) if d > 0.01}
+    assert held and held <= allowed
+
+
+def test_exactly_forty_percent_is_not_concentrated() -> None:
+    d = _household()
+    d["objective"] = {
+        "kind": "fixed_mix",
+        "mix": {"us_equity_large_cap": 0.6, "us_corp_bonds_core": 0.4},
+    }
+    notes = optimize(parse_household(d)).assumptions["concentration"]
+    assert not any("Core is 40.0%" in n for n in notes)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from assetloc import jsonout
@@ -80,7 +81,7 @@ def _frontier(
                 f"E {_pct(c.expected_return)}, SD {_pct(c.volatility)}"
             )
     for line in method_lines(method_summary(plan.problem.market)):
-        console.print(line)
+        console.print(escape(line))
     console.print(NOTICE)
 
 
@@ -140,7 +141,7 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
             del i
         console.print(a)
     for line in method_lines(method):
-        console.print(line)
+        console.print(escape(line))
     console.print(NOTICE)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from assetloc import jsonout
@@ -67,7 +68,7 @@ def _taxes(
             traits.add_row(c["label"], *("all" if tr[k] is None else f"{tr[k]:.3g}" for k in cols))
     console.print(traits)
     for line in method_lines(d):
-        console.print(line)
+        console.print(escape(line))
     console.print("Rates: " + ", ".join(f"{k} {pct(v, 2)}" for k, v in d["rates"].items()))
     for note in d["assumptions"]:
         console.print(f"  {note}")

@@ -23,7 +23,7 @@ def concentration_notes(
         f"{label} is {100 * w:.1f}% of the household (more than {100 * MAX_CLASS_SHARE:.0f}%): "
         "a concentrated position; check that this is intended."
         for label, w in zip(labels, mix, strict=True)
-        if w > MAX_CLASS_SHARE
+        if w > MAX_CLASS_SHARE + 1e-9  # a mix of exactly 40% is not "more than 40%"
     ]
     ref = preset_reference(preset)
     if ref is None:

@@ -18,6 +18,7 @@ from assetloc.errors import InputError
 from assetloc.household import DEFAULT_RISK_AVERSION, MAX_LEVERAGE, Household
 from assetloc.market import resolve_market
 from assetloc.networth import NetWorth, net_worth
+from assetloc.securities import security_table
 from assetloc.taxes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
 from assetloc.utility import crra_utility, implied_risk_aversion, mean_variance_utility
 
@@ -166,7 +167,9 @@ def build_problem(h: Household) -> Problem:
     for kk, acc in enumerate(h.accounts):
         if acc.menu is not None:
             menu[kk] = np.isin(np.array(ids), acc.menu)
-            upper[kk, ~menu[kk]] = 0.0
+        if acc.funds is not None:  # a plan's fund list: only the classes its funds hold
+            menu[kk] &= np.isin(np.array(ids), sorted(fund_classes(h, kk)))
+        upper[kk, ~menu[kk]] = 0.0
         for cid, b in acc.bounds.items():
             if cid not in ids:  # a maximum on a class outside the universe (checked)
                 continue
@@ -255,6 +258,17 @@ def build_problem(h: Household) -> Problem:
     )
     _check_finite(problem)
     return problem
+
+
+def fund_classes(h: Household, k: int) -> set[str]:
+    """Classes the funds of account ``k`` hold (bundled or household securities); an
+    unknown symbol is an :class:`InputError` naming ``accounts[k].funds[j]``."""
+    table = security_table(h.securities)
+    out: set[str] = set()
+    for j, sym in enumerate(h.accounts[k].funds or []):
+        sec = table.require(sym, f"accounts[{k}].funds[{j}]").security
+        out.update(c for c, w in sec.split.items() if w > 0)
+    return out
 
 
 def _check_finite(p: Problem) -> None:

@@ -164,7 +164,11 @@ def cost_benefit_table(result: RebalanceResult) -> Table:
         _usd(cb["present_value"]),
     )
     be = cb["break_even_years"]
-    t.add_row("break-even (years)", "never" if be is None else f"{be:.1f}")
+    no_tax = abs(cb["tax_now"]) < 0.005
+    t.add_row(
+        "break-even (years)",
+        "n/a (no tax)" if no_tax else ("never" if be is None else f"{be:.1f}"),
+    )
     t.add_row("net benefit (present value - tax - costs)", _usd(cb["net_benefit"], True))
     full = cb.get("full_rebalance")
     if full:
