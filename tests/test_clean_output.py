@@ -164,6 +164,11 @@ def test_every_json_command_prints_one_document_and_nothing_else(tmp_path: Path)
         if case[0] == "optimize":
             for acc in doc["accounts"]:
                 assert abs(sum(acc["holdings"].values()) - acc["balance"]) <= 0.01 + 1e-9
+        if case[0] in ("optimize", "frontier", "compare", "taxes", "rebalance"):
+            # every result states its universe and how the expected returns were made
+            method = doc["assumptions"] if case[0] == "optimize" else doc
+            assert {"classes", "excluded", "rule"} <= set(method["universe"]), where
+            assert method["returns"]["method"] in ("robust", "as_given"), where
 
 
 def test_infeasible_json_run_prints_one_error_line_only(tmp_path: Path) -> None:

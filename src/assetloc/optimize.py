@@ -77,8 +77,13 @@ def assumptions_summary(h: Household, p: Problem) -> dict[str, Any]:
 
 
 def method_summary(m: MarketAssumptions) -> dict[str, Any]:
-    """``universe`` and ``returns`` of a market, for every command's output."""
-    return {"universe": universe_summary(m), "returns": returns_summary(m)}
+    """``market`` (preset, source, date), ``universe`` and ``returns`` of a market, for
+    every command's output."""
+    return {
+        "market": {"preset": m.name, "source": m.source, "date": m.date},
+        "universe": universe_summary(m),
+        "returns": returns_summary(m),
+    }
 
 
 def universe_summary(m: MarketAssumptions) -> dict[str, Any]:

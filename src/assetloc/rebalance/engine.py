@@ -354,7 +354,12 @@ def prepare(h: Household) -> Prepared:
     universe["classes"] = [c for c in universe["classes"] if c not in invest.dropped]
     if invest.dropped:
         universe["rule"] += "; less the classes no account can buy"
-    method = {"universe": universe, "returns": returns_summary(plan.problem.market)}
+    m = plan.problem.market
+    method = {
+        "market": {"preset": m.name, "source": m.source, "date": m.date},
+        "universe": universe,
+        "returns": returns_summary(m),
+    }
     return Prepared(h, book, invest, plan, target, val, method)
 
 

@@ -128,6 +128,9 @@ def method_lines(a: dict[str, Any]) -> list[str]:
     """Plain lines: how the returns were made, the universe, the concentration notes."""
     r, u = a.get("returns") or {}, a.get("universe") or {}
     lines = []
+    market = a.get("market")
+    if isinstance(market, dict):
+        lines.append(f"Assumptions: {market['preset']} — {market['source']} ({market['date']})")
     if r.get("method") == "robust":
         lines.append(
             "Returns: robust (Black-Litterman): equilibrium returns implied by the market "
