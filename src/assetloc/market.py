@@ -8,7 +8,6 @@ classes and the correlation matrix define everything. The universe is then restr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
 
@@ -17,11 +16,10 @@ import numpy as np
 from assetloc.assumptions import MarketAssumptions, load_preset, validate_correlation
 from assetloc.effective_tax import TRAIT_FIELDS, TaxTraits, traits_from_mapping
 from assetloc.errors import InputError
-from assetloc.holdings import Security
 from assetloc.household import AssumptionsSpec, ClassSpec, Household
 from assetloc.reference import preset_reference
 from assetloc.robust import VIEW_CONFIDENCE, black_litterman
-from assetloc.securities import bundled_securities, security_table
+from assetloc.securities import bundled_securities, classes_held, security_table
 
 
 def _traits(c: ClassSpec, j: int, base: TaxTraits | None) -> TaxTraits | None:
@@ -198,17 +196,9 @@ UNIVERSE_RULE = (
 )
 
 
-def _classes_of(securities: Iterable[Security]) -> set[str]:
-    out: set[str] = set()
-    for sec in securities:
-        if sec.asset_class is not None or sec.classes is not None:
-            out.update(c for c, w in sec.split.items() if w > 0)
-    return out
-
-
 @cache
 def _bundled_classes() -> frozenset[str]:
-    return frozenset(_classes_of(info.security for info in bundled_securities().values()))
+    return frozenset(classes_held(info.security for info in bundled_securities().values()))
 
 
 def _security_classes(h: Household) -> set[str]:
@@ -217,7 +207,7 @@ def _security_classes(h: Household) -> set[str]:
     if not h.securities:
         return set(_bundled_classes())
     table = security_table(h.securities)
-    return _classes_of(info.security for info in table.entries.values())
+    return classes_held(info.security for info in table.entries.values())
 
 
 def default_universe(

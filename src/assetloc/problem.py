@@ -18,7 +18,7 @@ from assetloc.errors import InputError
 from assetloc.household import DEFAULT_RISK_AVERSION, MAX_LEVERAGE, Household
 from assetloc.market import resolve_market
 from assetloc.networth import NetWorth, net_worth
-from assetloc.securities import security_table
+from assetloc.securities import classes_held, security_table
 from assetloc.taxes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
 from assetloc.utility import crra_utility, implied_risk_aversion, mean_variance_utility
 
@@ -264,11 +264,10 @@ def fund_classes(h: Household, k: int) -> set[str]:
     """Classes the funds of account ``k`` hold (bundled or household securities); an
     unknown symbol is an :class:`InputError` naming ``accounts[k].funds[j]``."""
     table = security_table(h.securities)
-    out: set[str] = set()
-    for j, sym in enumerate(h.accounts[k].funds or []):
-        sec = table.require(sym, f"accounts[{k}].funds[{j}]").security
-        out.update(c for c, w in sec.split.items() if w > 0)
-    return out
+    funds = h.accounts[k].funds or []
+    return classes_held(
+        table.require(sym, f"accounts[{k}].funds[{j}]").security for j, sym in enumerate(funds)
+    )
 
 
 def _check_finite(p: Problem) -> None:

@@ -16,7 +16,7 @@ the field that used it, so the user can add a ``[[securities]]`` entry.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -97,6 +97,16 @@ class SecurityTable:
     def household_symbols(self) -> list[str]:
         """Symbols listed in the household file, in table order."""
         return [s for s, info in self.entries.items() if info.source == "household"]
+
+
+def classes_held(securities: Iterable[Security]) -> set[str]:
+    """Classes with a positive weight in any of ``securities`` (price-only entries, not yet
+    merged with their bundled entry, hold none)."""
+    out: set[str] = set()
+    for sec in securities:
+        if sec.asset_class is not None or sec.classes is not None:
+            out.update(c for c, w in sec.split.items() if w > 0)
+    return out
 
 
 def security_table(securities: list[Security], *, bundled: bool = True) -> SecurityTable:

@@ -35,7 +35,7 @@ from assetloc.assumptions import load_preset, preset_names
 from assetloc.errors import InputError
 from assetloc.household import Household
 from assetloc.market import resolve_market
-from assetloc.optimize import optimize, returns_summary, universe_summary
+from assetloc.optimize import method_summary, optimize, universe_summary
 from assetloc.plan import Plan
 from assetloc.rebalance.benefit import Valuation, valuation
 from assetloc.rebalance.binding import binding_constraints
@@ -354,12 +354,7 @@ def prepare(h: Household) -> Prepared:
     universe["classes"] = [c for c in universe["classes"] if c not in invest.dropped]
     if invest.dropped:
         universe["rule"] += "; less the classes no account can buy"
-    m = plan.problem.market
-    method = {
-        "market": {"preset": m.name, "source": m.source, "date": m.date},
-        "universe": universe,
-        "returns": returns_summary(m),
-    }
+    method = {**method_summary(plan.problem.market), "universe": universe}
     return Prepared(h, book, invest, plan, target, val, method)
 
 

@@ -8,16 +8,13 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
+from assetloc.fmt import pct
+
 METHOD_KEYS = ("universe", "returns", "concentration")  # not repeated in the assumptions list
 
 
 def _e(x: object) -> str:
     return html.escape(str(x), quote=True)
-
-
-def _pct(x: float, digits: int = 2) -> str:
-    text = f"{100 * x:.{digits}f}%"
-    return text[1:] if text.startswith("-") and float(text[1:-1]) == 0 else text
 
 
 def _returns_table(r: Mapping[str, Any], labels: Mapping[str, str]) -> str:
@@ -41,7 +38,7 @@ def _returns_table(r: Mapping[str, Any], labels: Mapping[str, str]) -> str:
             if robust
             else [used]
         )
-        tds = "".join(f'<td class="num">{_pct(v)}</td>' for v in cells)
+        tds = "".join(f'<td class="num">{pct(v)}</td>' for v in cells)
         rows.append(f'<tr><th scope="row">{name}</th>{tds}</tr>')
     return (
         '<div class="scroll"><table id="expected-returns"><caption>Expected returns, pre-tax, '
