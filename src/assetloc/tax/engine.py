@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from assetloc.tax.income import INCOME_KEYS
 from assetloc.tax.law import YearLaw
 
 FloatArray = NDArray[np.float64]
@@ -49,7 +48,6 @@ NOT_MODELLED: tuple[str, ...] = (
     "the 2025-2028 deductions for tips, overtime and car-loan interest; blindness",
     "the IRS Tax Table's $50 bands below $100,000 taxable income (the rate schedule is used)",
 )
-
 
 
 @dataclass(frozen=True)

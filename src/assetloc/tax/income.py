@@ -70,8 +70,9 @@ class Income:
                 raise InputError(f"income.{f.name}", f"must be a finite amount, got {value!r}")
             if value < 0 and f.name not in SIGNED_KEYS:
                 raise InputError(
-                    f"income.{f.name}", f"must be >= 0 dollars, got {value!r}"
-                    + (" (a carryforward is a positive number)" if "carry" in f.name else "")
+                    f"income.{f.name}",
+                    f"must be >= 0 dollars, got {value!r}"
+                    + (" (a carryforward is a positive number)" if "carry" in f.name else ""),
                 )
             object.__setattr__(self, f.name, float(value))
         if self.qualified_dividends > self.ordinary_dividends:

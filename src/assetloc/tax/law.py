@@ -135,9 +135,7 @@ def year_law(year: int) -> YearLaw:
         raise InputError("tax_year", f"no federal tax table for {year!r}; have {have}")
     t = years[str(year)]
     brackets = t["ordinary_brackets"]
-    start = np.array(
-        [[float(b["start"]) for b in brackets[_TABLE_STATUS[s]]] for s in STATUSES]
-    )
+    start = np.array([[float(b["start"]) for b in brackets[_TABLE_STATUS[s]]] for s in STATUSES])
     rate = np.array([float(b["rate"]) for b in brackets["single"]])
     gains = t["capital_gains"]
     add = t["additional_standard_deduction"]
@@ -156,9 +154,7 @@ def year_law(year: int) -> YearLaw:
         source=_SOURCES.get(year, f"us_federal_tax.toml [years.{year}]"),
         bracket_start=start,
         bracket_rate=rate,
-        zero_rate_max=np.array(
-            [float(gains[_TABLE_STATUS[s]]["zero_rate_max"]) for s in STATUSES]
-        ),
+        zero_rate_max=np.array([float(gains[_TABLE_STATUS[s]]["zero_rate_max"]) for s in STATUSES]),
         fifteen_rate_max=np.array(
             [float(gains[_TABLE_STATUS[s]]["fifteen_rate_max"]) for s in STATUSES]
         ),
