@@ -91,10 +91,10 @@ def bracket_tax(law: YearLaw, status: NDArray[np.intp], income: FloatArray) -> F
 
 def compute_lines(
     law: YearLaw,
-    status: NDArray[np.intp],
-    people_65: NDArray[np.intp],
-    state_rate: FloatArray,
-    muni_in_state: FloatArray,
+    status: NDArray[np.intp] | int,
+    people_65: NDArray[np.intp] | int,
+    state_rate: FloatArray | float,
+    muni_in_state: FloatArray | float,
     income: Mapping[str, Any],
     ops: Ops = ARRAYS,
 ) -> dict[str, Any]:
