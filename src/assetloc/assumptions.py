@@ -144,23 +144,21 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class MuniModel:
-    """How the municipal-bond class is derived from the Simba history (1986–2018).
+    """How the municipal-bond class's risk is derived from the Simba history (1986–2018).
 
     Intermediate-term munis (Simba ``it_munis``, VWITX) are regressed on total US bonds
     (``tbm``, VBMFX) and the S&P 500 (``lcb_500``, VFINX): r_muni = α + β_b r_b + β_s r_s + ε.
     The preset's muni class is then the factor portfolio β_b·(core bonds) + β_s·(US large
     cap) + independent ε, so its covariances come from the survey's own matrix (keeping it
-    positive semidefinite) and its expected return is the survey's core-bond return times
-    the historical ratio mean(it_munis) / mean(tbm). The residual volatility is scaled by
-    the preset's bond volatility over the historical one, so munis keep their history's
-    share of bond-unrelated risk.
+    positive semidefinite). The residual volatility is scaled by the preset's bond volatility
+    over the historical one, so munis keep their history's share of bond-unrelated risk.
+    The class's expected return is not historical: see :func:`muni_yields`.
     """
 
     beta_bonds: float
     beta_stocks: float
     residual_vol: float
     bonds_vol: float
-    return_ratio: float
     first_year: int
     last_year: int
 
@@ -184,9 +182,78 @@ def muni_model(first_year: int = 1986, last_year: int = 2018) -> MuniModel:
         beta_stocks=float(coef[2]),
         residual_vol=float(np.sqrt(resid @ resid / (len(muni) - design.shape[1]))),
         bonds_vol=float(bonds.std(ddof=1)),
-        return_ratio=float(muni.mean() / bonds.mean()),
         first_year=first_year,
         last_year=last_year,
+    )
+
+
+MUNI_YIELDS_FILE = "muni_yields.toml"
+
+
+@dataclass(frozen=True)
+class MuniYields:
+    """How the municipal-bond class is priced from yields (``data/muni_yields.toml``).
+
+    AAA munis yield ``ratio`` × Treasuries of the same maturity; a Treasury of a core bond's
+    duration yields ``treasury_yield / core_yield`` × the core bond. So the muni class's
+    expected return is :attr:`core_multiplier` × the preset's core taxable bond return,
+    for the stated returns and for the Black–Litterman equilibrium alike. Decimals.
+    """
+
+    ratio: float  # AAA muni / Treasury yield, same maturity
+    maturity: str
+    benchmark: str
+    ratio_date: str
+    ratio_source: str
+    treasury_yield: float  # Treasury index yield at a core bond's duration
+    core_yield: float  # core taxable bond index yield
+    spread_date: str
+    spread_source: str
+
+    @property
+    def treasury_share(self) -> float:
+        """Treasury yield / core-bond yield: the core bond's Treasury-like part."""
+        return self.treasury_yield / self.core_yield
+
+    @property
+    def core_multiplier(self) -> float:
+        """μ_muni / μ_core = ratio × treasury_share."""
+        return self.ratio * self.treasury_share
+
+    def note(self, core_label: str) -> str:
+        """One sentence for a preset's notes: how its muni return was made."""
+        return (
+            f"Municipal bonds' expected return = {self.ratio:.2f} ({self.maturity} "
+            f"{self.benchmark} ratio, {self.ratio_date}) x the Treasury-like return of "
+            f"{core_label} (its return x {self.treasury_yield:.2%} / {self.core_yield:.2%}, "
+            f"Treasury / core-bond index yield, {self.spread_date}) = "
+            f"{self.core_multiplier:.4f} x {core_label}; sources in data/PROVENANCE.md."
+        )
+
+
+def _unit_share(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1.5:
+        raise InputError(
+            f"{MUNI_YIELDS_FILE}: {name}", f"must be a decimal in (0, 1.5], got {value!r}"
+        )
+    return float(value)
+
+
+@cache
+def muni_yields() -> MuniYields:
+    """The documented muni / Treasury yield ratio and the Treasury share of core-bond yields."""
+    spec = tomllib.loads(_data_text(MUNI_YIELDS_FILE))
+    m, t = spec["muni_treasury"], spec["treasury_core"]
+    return MuniYields(
+        ratio=_unit_share("muni_treasury.ratio", m["ratio"]),
+        maturity=str(m["maturity"]),
+        benchmark=str(m["benchmark"]),
+        ratio_date=str(m["as_of"]),
+        ratio_source=str(m["source"]),
+        treasury_yield=_unit_share("treasury_core.treasury_yield", t["treasury_yield"]),
+        core_yield=_unit_share("treasury_core.core_yield", t["core_yield"]),
+        spread_date=str(t["as_of"]),
+        spread_source=str(t["source"]),
     )
 
 
@@ -256,11 +323,12 @@ def _horizon_2025() -> MarketAssumptions:
     loadings = np.zeros(len(ids))
     loadings[ids.index("us_corp_bonds_core")] = mm.beta_bonds
     loadings[ids.index("us_equity_large_cap")] = mm.beta_stocks
-    muni_mu = mu[ids.index("us_corp_bonds_core")] * mm.return_ratio
+    my = muni_yields()
+    muni_mu = mu[ids.index("us_corp_bonds_core")] * my.core_multiplier
     resid = mm.residual_vol * vol[ids.index("us_corp_bonds_core")] / mm.bonds_vol
     mu, cov = _append_factor_class(mu, cov, loadings, resid, muni_mu)
     ids.append("us_municipal_bonds")
-    labels.append("US Municipal Bonds (derived from Simba, see notes)")
+    labels.append("US Municipal Bonds (priced from yields, see notes)")
     vol, corr = _cov_to_corr(cov)
 
     return MarketAssumptions(
@@ -277,11 +345,14 @@ def _horizon_2025() -> MarketAssumptions:
         date="2025-08",
         notes=(
             "Third-party transcription of the survey, not checked against the PDF.",
-            f"us_municipal_bonds is derived: OLS of Simba it_munis on tbm and lcb_500 over "
-            f"{mm.first_year}-{mm.last_year} (beta_bonds {mm.beta_bonds:.3f}, beta_stocks "
+            f"us_municipal_bonds is derived. Risk: OLS of Simba it_munis on tbm and lcb_500 "
+            f"over {mm.first_year}-{mm.last_year} (beta_bonds {mm.beta_bonds:.3f}, beta_stocks "
             f"{mm.beta_stocks:.3f}, residual vol {mm.residual_vol:.4f} scaled by core-bond "
-            f"vol / historical tbm vol {mm.bonds_vol:.4f}); expected return = "
-            f"core-bond return x {mm.return_ratio:.4f} (historical mean ratio).",
+            f"vol / historical tbm vol {mm.bonds_vol:.4f}).",
+            my.note("us_corp_bonds_core")
+            + " The survey's core class is treated as aggregate-like (Treasuries plus spread "
+            "sectors); the AAA ratio is against Treasuries, so the core bond's spread over "
+            "Treasuries is taken out first.",
             "Effective tax rates are computed from each class's payouts (bundled tax traits); "
             "with options.effective_tax_rates = 'preset', Kaplan's Part II rates (computed at "
             "a 40% ordinary rate) for the nearest class, scaled by ordinary rate / 40%.",
@@ -319,7 +390,8 @@ def _kaplan_2020() -> MarketAssumptions:
     loadings[bonds] = mm.beta_bonds
     loadings[stocks] = mm.beta_stocks
     resid = mm.residual_vol * vol[bonds] / mm.bonds_vol
-    mu, cov = _append_factor_class(mu, cov, loadings, resid, mu[bonds] * mm.return_ratio)
+    my = muni_yields()
+    mu, cov = _append_factor_class(mu, cov, loadings, resid, mu[bonds] * my.core_multiplier)
     vol, corr = _cov_to_corr(cov)
     return MarketAssumptions(
         ids=(*ids, "municipal_bonds"),
@@ -334,8 +406,11 @@ def _kaplan_2020() -> MarketAssumptions:
         date=spec["date"],
         notes=(
             *spec["notes"],
-            "municipal_bonds is derived from the Simba history as in horizon-2025, "
-            "relative to Kaplan's U.S. bonds; its tax rate is Kaplan's 0%.",
+            "municipal_bonds is derived (Kaplan published no muni return): its risk from the "
+            "Simba history as in horizon-2025, relative to Kaplan's U.S. bonds; its tax rate is "
+            "Kaplan's 0%.",
+            my.note("us_bonds")
+            + " The yields are of 2025, applied to Kaplan's 2020 returns as ratios.",
         ),
     )
 

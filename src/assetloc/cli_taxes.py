@@ -14,6 +14,7 @@ from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.fmt import console as new_console
 from assetloc.fmt import pct
 from assetloc.household import load_household
+from assetloc.muni import muni_line
 from assetloc.report.tables import method_lines
 from assetloc.tax_summary import tax_summary
 
@@ -70,6 +71,8 @@ def _taxes(
     for line in method_lines(d):
         console.print(escape(line))
     console.print("Rates: " + ", ".join(f"{k} {pct(v, 2)}" for k, v in d["rates"].items()))
+    be = d.get("muni_break_even")
+    console.print(escape(muni_line(be, d.get("muni_break_even_reason", ""))))
     for note in d["assumptions"]:
         console.print(f"  {note}")
 

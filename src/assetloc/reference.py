@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from assetloc.assumptions import muni_model
+from assetloc.assumptions import muni_yields
 
 REFERENCE_FILE = "market_reference.toml"
 REGIONS = ("us_stocks", "non_us_stocks", "bonds")  # the broad regions a note asks about
@@ -30,7 +30,9 @@ class PresetReference:
     region : class id → ``us_stocks`` | ``non_us_stocks`` | ``bonds`` | ``cash`` |
         ``real_estate``.
     derived : class id → (base class id, ratio): the class's equilibrium return is ratio ×
-        the base's (municipal bonds: the preset's historical muni / bond return ratio).
+        the base's (municipal bonds: the AAA muni / Treasury yield ratio × the Treasury
+        share of the core bond's yield, ``data/muni_yields.toml``, as the preset prices the
+        class itself).
     source, date : where the market values come from.
     """
 
@@ -76,7 +78,7 @@ def preset_reference(name: str) -> PresetReference | None:
         return None
     totals, split = data["gmp_2025"], data["split"]
     weights = {cid: _weight(terms, totals, split) for cid, terms in spec["weights"].items()}
-    ratio = muni_model().return_ratio
+    ratio = muni_yields().core_multiplier
     derived = {cid: (str(base), ratio) for cid, base in spec.get("muni_from", {}).items()}
     return PresetReference(
         derived=derived,

@@ -13,6 +13,7 @@ from typing import Any
 from assetloc.effective_tax import ACCOUNT_TYPES
 from assetloc.household import Household
 from assetloc.market import resolve_market
+from assetloc.muni import MuniBreakEven, muni_break_even
 from assetloc.optimize import method_summary
 from assetloc.plan import NOTICE
 from assetloc.taxes import ClassTaxes, class_taxes
@@ -28,6 +29,7 @@ class TaxSummary:
     traits: tuple[dict[str, Any] | None, ...]
     method: dict[str, Any]  # universe and how the expected returns were made
     labels: tuple[str, ...] = ()  # the preset's human labels, in class order
+    muni: MuniBreakEven | None = None  # municipal bonds' break-even ordinary rate
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: decimals per year."""
@@ -54,6 +56,7 @@ class TaxSummary:
             "rates": t.profile.rates(),
             "assumptions": list(t.assumptions),
             **self.method,
+            **(self.muni.json_items() if self.muni else {}),
             "notice": NOTICE,
         }
 
@@ -70,4 +73,5 @@ def tax_summary(h: Household) -> TaxSummary:
         traits=tuple(None if tr is None else asdict(tr) for tr in traits),
         method=method_summary(market),
         labels=market.labels,
+        muni=muni_break_even(market, taxes),
     )
