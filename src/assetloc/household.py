@@ -51,22 +51,45 @@ FilingStatus = Literal[
 class Investor(_Strict):
     """The investor's taxes: stated marginal rates, or filing status and income.
 
-    Rates form: ``ordinary_rate`` and ``capital_gains_rate`` are all-in marginal rates
-    (federal + state, and the 3.8% NIIT if it applies); ``state_rate`` says how much of
-    each is state tax, so Treasury interest can skip it and municipal interest pay only it.
-    Income form: ``filing_status`` and ``taxable_income`` (dollars) give the federal rates
-    from the bundled brackets of ``tax_year``, plus NIIT above its threshold, plus
-    ``state_rate``. ``horizon_years`` and ``liquidation`` drive the effective tax rates.
+    Rates form: ``ordinary_rate`` and ``capital_gains_rate`` are marginal rates, federal +
+    state (no NIIT: say ``niit = true`` to add the 3.8% to investment income, never to
+    withdrawals); ``state_rate`` says how much of each is state tax, so Treasury interest
+    can skip it and municipal interest pay only it. Income forms: ``filing_status`` with
+    ``taxable_income`` (dollars of ordinary taxable income) or with the household's
+    ``[income]`` table; the year's return (:mod:`assetloc.tax`) then gives every rate.
+    ``horizon_years`` and ``liquidation`` drive the effective tax rates.
     """
 
-    ordinary_rate: Rate | None = Field(default=None, description="all-in marginal ordinary rate")
+    ordinary_rate: Rate | None = Field(
+        default=None, description="marginal ordinary rate, federal + state (no NIIT)"
+    )
     capital_gains_rate: Rate | None = Field(
-        default=None, description="all-in rate on long-term gains and qualified dividends"
+        default=None,
+        description="rate on long-term gains and qualified dividends, federal + state (no NIIT)",
+    )
+    niit: bool = Field(
+        default=False,
+        description="rates form: add the 3.8% NIIT to interest, dividends and gains",
     )
     filing_status: FilingStatus | None = None
-    taxable_income: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+    taxable_income: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=MAX_DOLLARS,
+        allow_inf_nan=False,
+        description="ordinary taxable income, dollars (or give [income])",
+    )
     magi: float | None = Field(
-        default=None, ge=0.0, allow_inf_nan=False, description="for NIIT (default: income)"
+        default=None,
+        ge=0.0,
+        le=MAX_DOLLARS,
+        allow_inf_nan=False,
+        description="with taxable_income: modified AGI, dollars (default: taxable income + "
+        "standard deduction)",
+    )
+    age: int | None = Field(default=None, ge=0, le=125, description="years, end of tax year")
+    spouse_age: int | None = Field(
+        default=None, ge=0, le=125, description="years, end of tax year (joint returns)"
     )
     tax_year: int = Field(default=2026, description="year of the bracket table")
     state_rate: Rate = Field(default=0.0, description="flat state rate on investment income")
@@ -87,18 +110,62 @@ class Investor(_Strict):
                 "give rates (ordinary_rate, capital_gains_rate) or income "
                 "(filing_status, taxable_income), not both"
             )
-        if income and (self.filing_status is None or self.taxable_income is None):
-            raise ValueError("filing_status and taxable_income go together")
+        if self.taxable_income is not None and self.filing_status is None:
+            raise ValueError("taxable_income needs filing_status")
+        if self.magi is not None and self.taxable_income is None:
+            raise ValueError("magi goes with taxable_income (with [income], AGI is computed)")
         if not income and (self.ordinary_rate is None or self.capital_gains_rate is None):
             raise ValueError(
-                "give ordinary_rate and capital_gains_rate, or filing_status and taxable_income"
+                "give ordinary_rate and capital_gains_rate, or filing_status with "
+                "taxable_income or an [income] table"
             )
+        if self.niit and not rates:
+            raise ValueError("niit is for the rates form: with income, the return computes NIIT")
+        if (self.age is not None or self.spouse_age is not None) and not income:
+            raise ValueError("age and spouse_age go with filing_status (the return uses them)")
+        if self.spouse_age is not None and self.filing_status != "married_filing_jointly":
+            raise ValueError("spouse_age is for married_filing_jointly")
         if rates:
             assert self.ordinary_rate is not None and self.capital_gains_rate is not None
             if self.state_rate > min(self.ordinary_rate, self.capital_gains_rate):
                 raise ValueError(
                     f"state_rate {self.state_rate} exceeds the all-in rates it is part of"
                 )
+        return self
+
+
+Dollars = Annotated[float, Field(ge=0.0, le=MAX_DOLLARS, allow_inf_nan=False)]
+SignedDollars = Annotated[float, Field(ge=-MAX_DOLLARS, le=MAX_DOLLARS, allow_inf_nan=False)]
+
+
+class IncomeTable(_Strict):
+    """The ``[income]`` table: the year's income, dollars (see :class:`assetloc.tax.Income`).
+
+    With it, taxable income, AGI and every marginal rate come from the year's return.
+    """
+
+    wages: Dollars = 0.0
+    taxable_interest: Dollars = 0.0
+    treasury_interest: Dollars = Field(default=0.0, ge=0.0, description="state-exempt")
+    tax_exempt_interest: Dollars = Field(default=0.0, ge=0.0, description="municipal")
+    ordinary_dividends: Dollars = Field(default=0.0, ge=0.0, description="including qualified")
+    qualified_dividends: Dollars = 0.0
+    short_term_gains: SignedDollars = Field(default=0.0, description="net; negative = a loss")
+    long_term_gains: SignedDollars = Field(default=0.0, description="net; negative = a loss")
+    short_term_carryforward: Dollars = Field(default=0.0, description="loss carried in, > 0")
+    long_term_carryforward: Dollars = Field(default=0.0, description="loss carried in, > 0")
+    ira_distributions: Dollars = 0.0
+    roth_conversions: Dollars = 0.0
+    social_security: Dollars = Field(default=0.0, description="gross benefits")
+    itemized_deductions: Dollars = Field(default=0.0, description="else the standard deduction")
+
+    @model_validator(mode="after")
+    def _qualified_within(self) -> IncomeTable:
+        if self.qualified_dividends > self.ordinary_dividends:
+            raise ValueError(
+                f"qualified_dividends ${self.qualified_dividends:,.2f} exceed "
+                f"ordinary_dividends ${self.ordinary_dividends:,.2f}, which include them"
+            )
         return self
 
 
@@ -341,7 +408,7 @@ class Options(_Strict):
     effective_tax_rates: Literal["computed", "preset"] = Field(
         default="computed",
         description="computed from each class's payouts (default) or the preset's published "
-        "rates scaled by ordinary rate / 40%",
+        "rates as published (only for an investor at the preset's reference rates)",
     )
     taxable_value: Literal["market", "liquidation"] = Field(
         default="market",
@@ -355,6 +422,7 @@ class Household(_Strict):
 
     name: str | None = None
     investor: Investor
+    income: IncomeTable | None = None
     accounts: list[Account]
     assumptions: AssumptionsSpec = Field(default_factory=AssumptionsSpec)
     objective: Objective
@@ -478,6 +546,19 @@ def check_household(h: Household) -> None:
     """Checks that span fields (ids, sums); class names are checked against assumptions."""
     if not h.accounts:
         raise InputError("accounts", "the household has no accounts")
+    inv = h.investor
+    if h.income is not None:
+        if inv.filing_status is None:
+            raise InputError("investor.filing_status", "is required with an [income] table")
+        if inv.taxable_income is not None:
+            raise InputError(
+                "investor.taxable_income",
+                "is computed from [income]: give one or the other, not both",
+            )
+    elif inv.filing_status is not None and inv.taxable_income is None:
+        raise InputError(
+            "investor.taxable_income", "is required with filing_status (or give an [income] table)"
+        )
     seen: set[str] = set()
     for i, acc in enumerate(h.accounts):
         if acc.id in seen:

@@ -68,8 +68,13 @@ class GainTax(Protocol):
     def long_term_rate(self) -> float:
         """Marginal rate of the next long-term dollar, decimal."""
 
-    allow_losses: bool
-    source: str  # "engine" or "stated rates"
+    @property
+    def allow_losses(self) -> bool:
+        """Whether a net loss earns a credit this year."""
+
+    @property
+    def source(self) -> str:
+        """``"engine"`` or ``"stated rates"``."""
 
     def detail(self, st: float, lt: float) -> GainTaxDetail:
         """The tax and the carryforward of realizing ``st``, ``lt`` (dollars)."""

@@ -35,14 +35,20 @@ MARGINAL_KINDS: Mapping[str, tuple[str, ...]] = {
 }
 #: The step of a marginal rate: the tax of the next dollar.
 MARGINAL_STEP = 1.0
+#: Marginal rates are rounded to this many decimals (float noise of the difference).
+MARGINAL_DIGITS = 8
 
 
 @dataclass(frozen=True)
 class MarginalRate:
-    """Tax of one more dollar of a kind of income (decimals): federal (with NIIT), state."""
+    """Tax of one more dollar of a kind of income (decimals): federal (with NIIT), state.
+
+    ``niit``: the part of ``federal`` that is the net investment income tax.
+    """
 
     federal: float
     state: float
+    niit: float = 0.0
 
     @property
     def total(self) -> float:
@@ -117,7 +123,8 @@ class TaxReturn:
             "average_rate": self.average_rate,
             "marginal_rates": {k: m.total for k, m in self.marginal.items()},
             "marginal_rates_detail": {
-                k: {"federal": m.federal, "state": m.state} for k, m in self.marginal.items()
+                k: {"federal": m.federal, "niit": m.niit, "state": m.state}
+                for k, m in self.marginal.items()
             },
             "not_modelled": list(NOT_MODELLED),
         }
@@ -152,8 +159,9 @@ def marginal_rates(
             bumped[k] += step
         up = lines_of(filer, bumped)
         out[kind] = MarginalRate(
-            federal=(up["federal_total"] - lines["federal_total"]) / step,
-            state=(up["state_tax"] - lines["state_tax"]) / step,
+            federal=round((up["federal_total"] - lines["federal_total"]) / step, MARGINAL_DIGITS),
+            state=round((up["state_tax"] - lines["state_tax"]) / step, MARGINAL_DIGITS),
+            niit=round((up["niit"] - lines["niit"]) / step, MARGINAL_DIGITS),
         )
     return out
 

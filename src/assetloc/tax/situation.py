@@ -1,0 +1,99 @@
+"""The household file's taxes: who files, the year's income, the rates and the gain tax.
+
+One place turns ``[investor]`` and ``[income]`` into the tax objects every command uses:
+the :class:`~assetloc.tax.income.Filer`, the :class:`~assetloc.tax.income.Income`, the
+:class:`~assetloc.tax.profile.TaxProfile` and the
+:class:`~assetloc.tax.gains.GainTax` of realizing gains this year. Field names in errors
+are the household file's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assetloc.errors import InputError
+from assetloc.tax.gains import EngineGainTax, GainTax, StatedGainTax, loss_limit
+from assetloc.tax.income import Filer, Income
+from assetloc.tax.profile import TaxProfile
+from assetloc.tax.year_return import TaxReturn
+
+
+@dataclass(frozen=True)
+class TaxSituation:
+    """The household's taxes; ``filer`` and ``income`` are None for stated rates."""
+
+    profile: TaxProfile
+    filer: Filer | None
+    income: Income | None
+
+    @property
+    def tax_return(self) -> TaxReturn | None:
+        """The year's return the rates come from (None for stated rates)."""
+        return self.profile.tax_return
+
+    def gain_tax(self, allow_losses: bool = True) -> GainTax:
+        """The tax of realizing net gains this year (dollars), by the engine if it can."""
+        if self.filer is not None and self.income is not None:
+            return EngineGainTax(self.filer, self.income, allow_losses)
+        p = self.profile
+        return StatedGainTax(p.short_term, p.long_term, allow_losses, loss_limit(None, None))
+
+
+def _filer(investor: Any) -> Filer:
+    assert investor.filing_status is not None
+    return Filer(
+        filing_status=investor.filing_status,
+        year=investor.tax_year,
+        age=investor.age,
+        spouse_age=investor.spouse_age,
+        state_rate=investor.state_rate,
+        muni_in_state=investor.muni_in_state,
+    )
+
+
+def tax_situation(investor: Any, income_table: Any = None) -> TaxSituation:
+    """The taxes of a household file's ``[investor]`` and ``[income]`` (pydantic models)."""
+    try:
+        return _situation(investor, income_table)
+    except InputError as err:  # name the household file's field
+        if err.field.startswith(("investor.", "income.")):
+            raise
+        field = {"year": "tax_year"}.get(err.field, err.field)
+        if "state" in err.problem and err.field == "ordinary_rate":
+            field = "state_rate"
+        raise InputError(f"investor.{field}", err.problem) from None
+
+
+def _situation(investor: Any, income_table: Any) -> TaxSituation:
+    if income_table is not None:
+        filer = _filer(investor)
+        income = Income(**income_table.model_dump())
+        profile = TaxProfile.from_return(filer, income, retirement_rate=investor.retirement_rate)
+        return TaxSituation(profile, filer, income)
+    if investor.filing_status is not None:
+        assert investor.taxable_income is not None
+        profile = TaxProfile.from_income(
+            investor.filing_status,
+            investor.taxable_income,
+            year=investor.tax_year,
+            state_rate=investor.state_rate,
+            magi=investor.magi,
+            muni_in_state=investor.muni_in_state,
+            retirement_rate=investor.retirement_rate,
+            age=investor.age,
+            spouse_age=investor.spouse_age,
+        )
+        ret = profile.tax_return
+        assert ret is not None
+        return TaxSituation(profile, ret.filer, ret.income)
+    assert investor.ordinary_rate is not None and investor.capital_gains_rate is not None
+    profile = TaxProfile.from_rates(
+        investor.ordinary_rate - investor.state_rate,
+        investor.capital_gains_rate - investor.state_rate,
+        state_rate=investor.state_rate,
+        niit=investor.niit,
+        muni_in_state=investor.muni_in_state,
+        retirement_rate=investor.retirement_rate,
+    )
+    return TaxSituation(profile, None, None)
