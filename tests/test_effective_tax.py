@@ -1,4 +1,4 @@
-"""Tests of assetloc.effective_tax against closed forms, hand numbers and a reference loop."""
+"""Tests of assetloc.tax.effective against closed forms, hand numbers and a reference loop."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from assetloc.effective_tax import (
+from assetloc.tax.effective import (
     ACCOUNT_TYPES,
     LIQUIDATIONS,
     TaxTraits,
@@ -19,14 +19,13 @@ from assetloc.effective_tax import (
     effective_tax_rates,
     foreign_tax_drag,
     simulate_after_tax,
-    tau_matrix,
     tax_cost_ratio,
     traits_from_mapping,
 )
 from assetloc.errors import InputError
-from assetloc.tax_profile import TaxProfile
+from assetloc.tax.profile import TaxProfile
 
-KAPLAN = TaxProfile.from_rates(0.40, 0.238)  # all-in: 40% ordinary, 20% + 3.8% NIIT gains
+KAPLAN = TaxProfile.from_rates(0.40, 0.238)  # federal: 40% ordinary, 23.8% gains
 INCOME_ONLY = TaxTraits(income_yield=None)
 
 
@@ -35,8 +34,8 @@ def reference_wealth(mu: float, t: TaxTraits, p: TaxProfile, years: int) -> tupl
     """Scalar year-by-year simulation written from the spec; returns (value, basis)."""
     y = mu if t.income_yield is None else t.income_yield
     other = 1.0 - t.qualified_share - t.exempt_share - t.state_exempt_share
-    fed_ordinary = p.federal_ordinary + (p.niit_rate if p.niit else 0.0)
-    fed_qualified = p.federal_capital_gains + (p.niit_rate if p.niit else 0.0)
+    fed_ordinary = p.kinds["taxable_interest"].federal  # federal + NIIT
+    fed_qualified = p.kinds["qualified_dividends"].federal
     value, basis = 1.0, 1.0
     for _ in range(years):
         income = y * value
@@ -143,16 +142,6 @@ def test_foreign_tax_credited_in_taxable_lost_elsewhere() -> None:
         pytest.approx(0.10, abs=1e-12)
     )
     assert float(foreign_tax_drag([0.08], [withheld])[0]) == pytest.approx(0.003)
-    tau = tau_matrix([0.08], [withheld], KAPLAN, 20)
-    assert tau.shape == (4, 1)
-    np.testing.assert_allclose(tau[1:, 0], 1 - 0.003 / 0.08, atol=1e-15)
-    assert tau[0, 0] == pytest.approx(1 - effective_tax_rate(0.08, withheld, KAPLAN, 20))
-
-
-def test_tau_matrix_rows() -> None:
-    traits = [INCOME_ONLY, TaxTraits(income_yield=0.0)]
-    tau = tau_matrix([0.03, 0.07], traits, KAPLAN, 30, "step_up", account_types=["roth", "taxable"])
-    np.testing.assert_allclose(tau, [[1.0, 1.0], [0.6, 1.0]], atol=1e-12)
     assert ACCOUNT_TYPES == ("taxable", "traditional", "roth", "hsa")
 
 
@@ -277,12 +266,6 @@ def test_simulation_rejects(mu: list[float], horizon: int, liquidation: str, fie
     with pytest.raises(InputError) as err:
         simulate_after_tax(mu, [INCOME_ONLY], KAPLAN, horizon, liquidation)
     assert err.value.field == field
-
-
-def test_unknown_account_type() -> None:
-    with pytest.raises(InputError) as err:
-        tau_matrix([0.05], [INCOME_ONLY], KAPLAN, 10, account_types=["taxable", "529"])
-    assert err.value.field == "account_types[1]"
 
 
 # ------------------------------------------------------------------ properties

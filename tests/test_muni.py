@@ -22,11 +22,11 @@ from scipy.optimize import brentq
 from assetloc import optimize, parse_household
 from assetloc.assumptions import load_preset
 from assetloc.cli import main
-from assetloc.effective_tax import simulate_after_tax
+from assetloc.tax.effective import simulate_after_tax
 from assetloc.household import Investor, Options
 from assetloc.market import resolve_market
-from assetloc.muni import break_even_rate, muni_break_even
-from assetloc.taxes import class_taxes
+from assetloc.tax.muni import break_even_rate, muni_break_even
+from assetloc.tax.classes import class_taxes
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "assetloc" / "data"

@@ -17,7 +17,7 @@ from assetloc.cli_analysis import _sample
 from assetloc.report.charts import build_figures
 from assetloc.report.data import report_data
 from assetloc.report.html import FIXED_MIX_FRONTIER_NOTE, render_html
-from assetloc.tax_summary import tax_summary
+from assetloc.tax.summary import tax_summary
 
 from samples import TWO_ACCOUNTS_TOML
 

@@ -12,10 +12,10 @@ import pytest
 
 from assetloc import build_problem, optimize, parse_household
 from assetloc.cli import main
-from assetloc.effective_tax import default_traits, simulate_after_tax
+from assetloc.tax.effective import default_traits, simulate_after_tax
 from assetloc.errors import InputError
-from assetloc.tax_profile import TaxProfile
-from assetloc.tax_summary import tax_summary
+from assetloc.tax.profile import TaxProfile
+from assetloc.tax.summary import tax_summary
 
 BASE: dict[str, Any] = {
     "investor": {"ordinary_rate": 0.32, "capital_gains_rate": 0.15},

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from assetloc.effective_tax import TaxTraits, default_traits
 from assetloc.errors import InputError
+from assetloc.tax.effective import TaxTraits, default_traits
 
 if TYPE_CHECKING:
     from assetloc.robust import BlackLitterman
@@ -38,7 +38,8 @@ class MarketAssumptions:
     volatility : standard deviation of annual return per class, decimal per year.
     correlation : symmetric, unit-diagonal, positive semidefinite matrix.
     tax_rate : effective tax rate per class in a taxable account (decimal), as published
-        at ``reference_ordinary_rate``; :meth:`taxable_rates` scales it to an investor.
+        for an investor at ``reference_ordinary_rate`` on interest and
+        ``reference_gains_rate`` on long-term gains (used only for such an investor).
     cash_rate : the risk-free (cash) return, decimal per year, pre-tax.
     name, source, date : where the numbers come from, shown in every output.
     notes : derivations and caveats, shown in reports.
@@ -55,6 +56,7 @@ class MarketAssumptions:
     source: str
     date: str
     reference_ordinary_rate: float = 0.40
+    reference_gains_rate: float = 0.20  # Kaplan's article states no gains rate; 20% assumed
     notes: tuple[str, ...] = field(default=())
     tax_rate_is_reference: tuple[bool, ...] | None = None  # None: all scale; False: as given
     traits: tuple[TaxTraits | None, ...] | None = None  # what each class pays out
@@ -94,18 +96,6 @@ class MarketAssumptions:
             stated_return=None if self.stated_return is None else self.stated_return[idx],
             holdable=None if self.holdable is None else tuple(self.holdable[i] for i in idx),
         )
-
-    def taxable_rates(self, ordinary_rate: float) -> FloatArray:
-        """Effective tax rates for an investor at ``ordinary_rate``.
-
-        The published rates were computed at ``reference_ordinary_rate``; they are scaled
-        linearly: exact for classes whose return is all ordinary income, an approximation
-        for equity. Rates the household file gives itself are used as given.
-        """
-        scale = np.full(len(self.ids), ordinary_rate / self.reference_ordinary_rate)
-        if self.tax_rate_is_reference is not None:
-            scale[~np.array(self.tax_rate_is_reference, dtype=bool)] = 1.0
-        return np.clip(self.tax_rate * scale, 0.0, 0.999)
 
 
 def validate_correlation(corr: FloatArray, field_name: str, tol: float = 1e-8) -> None:
@@ -355,7 +345,8 @@ def _horizon_2025() -> MarketAssumptions:
             "Treasuries is taken out first.",
             "Effective tax rates are computed from each class's payouts (bundled tax traits); "
             "with options.effective_tax_rates = 'preset', Kaplan's Part II rates (computed at "
-            "a 40% ordinary rate) for the nearest class, scaled by ordinary rate / 40%.",
+            "a 40% ordinary rate) for the nearest class, only for an investor at 40% on "
+            "interest and 20% on long-term gains.",
             "Cash rate = expected return of US Treasuries (Cash Equivalents).",
         ),
     )

@@ -10,13 +10,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from assetloc import jsonout
-from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.fmt import console as new_console
 from assetloc.fmt import pct
 from assetloc.household import load_household
-from assetloc.muni import muni_line
 from assetloc.report.tables import method_lines
-from assetloc.tax_summary import tax_summary
+from assetloc.tax.effective import TRAIT_FIELDS
+from assetloc.tax.muni import muni_line
+from assetloc.tax.summary import tax_summary
 
 
 def _taxes(

@@ -16,11 +16,11 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from assetloc.effective_tax import TRAIT_FIELDS
 from assetloc.errors import InputError
 from assetloc.holdings import Position, RebalanceOptions, RecentTrade, Security
 from assetloc.limits import MAX_DOLLARS, decimal_hint
 from assetloc.strict import Strict
+from assetloc.tax.effective import TRAIT_FIELDS
 
 AccountType = Literal["taxable", "traditional", "roth", "hsa"]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
@@ -256,7 +256,7 @@ class ClassSpec(_Strict):
     effective_tax_rate: Share | None = Field(
         default=None, description="in a taxable account; overrides the computed rate"
     )
-    # Tax traits (see assetloc.effective_tax.TaxTraits); each overrides the bundled default.
+    # Tax traits (see assetloc.tax.effective.TaxTraits); each overrides the bundled default.
     income_yield: float | Literal["all"] | None = None  # checked by TaxTraits
     qualified_share: Share | None = None
     exempt_share: Share | None = None

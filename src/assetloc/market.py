@@ -14,12 +14,12 @@ from functools import cache
 import numpy as np
 
 from assetloc.assumptions import MarketAssumptions, load_preset, validate_correlation
-from assetloc.effective_tax import TRAIT_FIELDS, TaxTraits, traits_from_mapping
 from assetloc.errors import InputError
 from assetloc.household import AssumptionsSpec, ClassSpec, Household
 from assetloc.reference import preset_reference
 from assetloc.robust import VIEW_CONFIDENCE, black_litterman
 from assetloc.securities import bundled_securities, classes_held, security_table
+from assetloc.tax.effective import TRAIT_FIELDS, TaxTraits, traits_from_mapping
 
 
 def _traits(c: ClassSpec, j: int, base: TaxTraits | None) -> TaxTraits | None:

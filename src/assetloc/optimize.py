@@ -14,7 +14,7 @@ from assetloc.plan import Baseline, Plan, metrics
 from assetloc.problem import Problem, build_problem
 from assetloc.reference import preset_reference
 from assetloc.solver import solve
-from assetloc.taxes import is_tax_deferred, is_tax_free
+from assetloc.tax.classes import is_tax_deferred, is_tax_free
 
 TIE_BREAK_RULE = (
     "Accounts that are interchangeable per after-tax dollar are split by a fixed rule: "

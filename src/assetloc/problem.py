@@ -19,7 +19,7 @@ from assetloc.household import DEFAULT_RISK_AVERSION, MAX_LEVERAGE, Household
 from assetloc.market import resolve_market
 from assetloc.networth import NetWorth, net_worth
 from assetloc.securities import classes_held, security_table
-from assetloc.taxes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
+from assetloc.tax.classes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
 from assetloc.utility import crra_utility, implied_risk_aversion, mean_variance_utility
 
 ObjectiveKind = str  # "fixed_mix" | "mean_variance" | "target_volatility" | "target_return"
@@ -153,9 +153,9 @@ def build_problem(h: Household) -> Problem:
     n, k = len(ids), len(h.accounts)
     balances = np.array([a.market_value for a in h.accounts], dtype=float)
     types = tuple(a.type for a in h.accounts)
-    taxes = class_taxes(market, h.investor, h.options)
+    taxes = class_taxes(market, h)
     as_of = h.rebalance.as_of or dt.date.today()
-    v = account_value_factors(h.accounts, taxes.profile, h.options, as_of)
+    v = account_value_factors(h.accounts, taxes.situation, h.options, as_of)
     tax = taxes.taxable_rate
     tau = tau_matrix(types, taxes)
     wealth = float(v @ balances)

@@ -59,7 +59,7 @@ from assetloc.rebalance.target import (
 from assetloc.rebalance.tax import TaxRates, realized_tax
 from assetloc.rebalance.trades import CAPPED, ModelSpec, TradeSolution, Weights
 from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
-from assetloc.taxes import tax_profile
+from assetloc.tax.situation import tax_situation
 
 Mode = Literal["full", "cash_flow_only", "within_bands"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -260,7 +260,7 @@ def _tax_summary(trades: list[Trade], rates: TaxRates) -> TaxSummary:
 
 def tax_rates(h: Household) -> TaxRates:
     """Short- and long-term gain rates from the investor's tax profile (all-in decimals)."""
-    prof = tax_profile(h.investor)
+    prof = tax_situation(h.investor, h.income).profile
     return TaxRates(prof.short_term, prof.long_term, h.rebalance.allow_losses)
 
 

@@ -54,7 +54,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from assetloc.errors import InputError
-from assetloc.tax_profile import TaxProfile
+from assetloc.tax.profile import TaxProfile
 
 __all__ = [
     "ACCOUNT_TYPES",
@@ -70,7 +70,6 @@ __all__ = [
     "foreign_tax_drag",
     "model_assumptions",
     "simulate_after_tax",
-    "tau_matrix",
     "tax_cost_ratio",
     "traits_from_mapping",
 ]
@@ -235,12 +234,19 @@ def _liquidation(liquidation: str) -> str:
 
 
 def _income_cost_rate(s: _Stack, profile: TaxProfile) -> FloatArray:
-    """Tax per $ of income in a taxable account, after the foreign tax credit."""
-    ordinary_fed = profile.treasury_interest  # federal ordinary + NIIT
-    qualified_fed = profile.qualified - profile.state_rate  # federal LTCG + NIIT
+    """Tax per $ of income in a taxable account, after the foreign tax credit.
+
+    Each kind of income pays the profile's marginal rate for it (federal with NIIT, and
+    state): qualified dividends, municipal interest (exempt share), Treasury interest
+    (state-exempt share) and ordinary interest or dividends (the rest).
+    """
+    k = profile.kinds
+    q, m, t = k["qualified_dividends"], k["tax_exempt_interest"], k["treasury_interest"]
+    o = k["taxable_interest"]
     rest = np.clip(1.0 - s.qualified - s.exempt - s.state_exempt, 0.0, 1.0)
-    federal = s.qualified * qualified_fed + (s.state_exempt + rest) * ordinary_fed
-    state = (s.qualified + rest) * profile.state_rate + s.exempt * profile.exempt_interest
+    federal = s.qualified * q.federal + s.exempt * m.federal + s.state_exempt * t.federal
+    federal = federal + rest * o.federal
+    state = s.qualified * q.state + s.exempt * m.state + s.state_exempt * t.state + rest * o.state
     return state + np.maximum(federal, s.foreign)
 
 
@@ -433,42 +439,6 @@ def foreign_tax_drag(mu: ArrayLike, traits: Sequence[TaxTraits]) -> FloatArray:
     s = _stack(seq)
     y = np.where(s.all_income, m, s.y)
     return s.foreign * y
-
-
-def tau_matrix(
-    mu: ArrayLike,
-    traits: Sequence[TaxTraits],
-    profile: TaxProfile,
-    horizon: int,
-    liquidation: Liquidation | str = "liquidate",
-    account_types: Sequence[str] = ACCOUNT_TYPES,
-) -> FloatArray:
-    """Share of each class's return (and risk) kept in each account type: τ.
-
-    Parameters
-    ----------
-    mu, traits, profile, horizon, liquidation
-        As in :func:`simulate_after_tax`.
-    account_types : sequence of str
-        Rows wanted, from ``taxable``, ``traditional``, ``roth``, ``hsa``.
-
-    Returns
-    -------
-    ndarray, shape (len(account_types), n)
-        ``taxable``: 1 − t; the others: 1 − foreign-tax drag / μ.
-    """
-    for i, kind in enumerate(account_types):
-        if kind not in ACCOUNT_TYPES:
-            raise InputError(
-                f"account_types[{i}]",
-                f"unknown account type {kind!r}; use {', '.join(ACCOUNT_TYPES)}",
-            )
-    seq = _as_traits(traits)
-    m = _mu(mu, len(seq))
-    taxable = 1.0 - simulate_after_tax(m, seq, profile, horizon, liquidation).effective_rate
-    sheltered = 1.0 - foreign_tax_drag(m, seq) / m
-    rows = [taxable if kind == "taxable" else sheltered for kind in account_types]
-    return np.vstack(rows) if rows else np.empty((0, len(seq)))
 
 
 def model_assumptions(horizon: int, liquidation: str) -> tuple[str, ...]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from assetloc.effective_tax import ACCOUNT_TYPES
 from assetloc.household import Household
 from assetloc.market import resolve_market
-from assetloc.muni import MuniBreakEven, muni_break_even
 from assetloc.optimize import method_summary
 from assetloc.plan import NOTICE
-from assetloc.taxes import ClassTaxes, class_taxes
+from assetloc.tax.classes import ClassTaxes, class_taxes
+from assetloc.tax.effective import ACCOUNT_TYPES
+from assetloc.tax.muni import MuniBreakEven, muni_break_even
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class TaxSummary:
 def tax_summary(h: Household) -> TaxSummary:
     """Effective tax rates and after-tax returns of the household's classes."""
     market = resolve_market(h)
-    taxes = class_taxes(market, h.investor, h.options)
+    taxes = class_taxes(market, h)
     traits = market.traits or (None,) * len(market.ids)
     return TaxSummary(
         class_ids=market.ids,

@@ -14,7 +14,7 @@ With yields y_m = r·y_b, a fully exempt muni and a fully taxable bond:
 Above t* the muni keeps more; below it the taxable bond does. :func:`break_even_rate` is
 that formula with the bond's state-exempt share; :func:`muni_break_even` applies the
 general linear form to a household's classes, returns and rate origin (rates simulated
-from tax traits, the preset's rates scaled by the ordinary rate, or rates the file states).
+from tax traits, the preset's published rates, or rates the file states).
 
 Which class is the muni and which core bond it is priced from comes from the preset's
 market reference (``muni_from`` in ``data/market_reference.toml``); the documented yield
@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 
 from assetloc.assumptions import MarketAssumptions, muni_yields
-from assetloc.effective_tax import TaxTraits
 from assetloc.reference import preset_reference
-from assetloc.taxes import ClassTaxes
+from assetloc.tax.classes import ClassTaxes
+from assetloc.tax.effective import TaxTraits
+from assetloc.tax.profile import TaxProfile
 
 __all__ = ["MuniBreakEven", "break_even_rate", "muni_break_even", "muni_line"]
 
@@ -167,20 +168,23 @@ def _keep_line(i: int, market: MarketAssumptions, taxes: ClassTaxes) -> tuple[fl
     """(α, β): share of class i's return kept in a taxable account is α − β·t, or why not."""
     p = taxes.profile
     origin = taxes.origin[i]
-    if origin == "given":
+    if origin in ("given", "preset"):  # a fixed rate: does not move with t
         return 1.0 - float(taxes.taxable_rate[i]), 0.0
-    if origin == "preset":  # rate = τ (t + s) / reference rate (ordinary = federal + state)
-        scale = float(market.tax_rate[i]) / market.reference_ordinary_rate
-        return 1.0 - scale * p.state_rate, scale
     traits = market.traits[i] if market.traits else None
     if not _all_interest(traits):
         return f"{market.ids[i]} is not all interest (no closed form)"
     assert traits is not None
     e, se = traits.exempt_share, traits.state_exempt_share
     rest = 1.0 - e - se
-    niit = p.treasury_interest - p.federal_ordinary
-    cost0 = (1.0 - e) * niit + rest * p.state_rate + e * p.exempt_interest
+    interest = p.kinds["taxable_interest"]
+    cost0 = (1.0 - e) * interest.niit + rest * interest.state + e * p.exempt_interest
     return 1.0 - cost0, 1.0 - e
+
+
+def federal_ordinary(profile: TaxProfile) -> float:
+    """The household's federal marginal rate on interest, without NIIT (decimal)."""
+    interest = profile.kinds["taxable_interest"]
+    return interest.federal - interest.niit
 
 
 def muni_break_even(market: MarketAssumptions, taxes: ClassTaxes) -> MuniBreakEven:
@@ -222,7 +226,7 @@ def muni_break_even(market: MarketAssumptions, taxes: ClassTaxes) -> MuniBreakEv
         ordinary_rate=float(t_star),
         muni=muni,
         compared_with=base,
-        household_rate=taxes.profile.federal_ordinary,
+        household_rate=federal_ordinary(taxes.profile),
         muni_after_tax_higher=bool(np.greater(after[im], after[ib])),
         return_ratio=mu_m / mu_b,
         ratio=my.ratio,

@@ -6,7 +6,7 @@ HSA treated as tax-deferred like a traditional account; a taxable account at mar
 (1) or at liquidation value (balance − tax on its unrealized gains, when lots are given).
 
 §2–3: a class keeps τ of its return and risk. In a taxable account τ = 1 − t, with t the
-effective tax rate computed from what the class pays out (:mod:`assetloc.effective_tax`) or
+effective tax rate computed from what the class pays out (:mod:`assetloc.tax.effective`) or
 given; in tax-advantaged accounts τ = 1 − (foreign tax withheld and not creditable) / μ.
 """
 
@@ -18,50 +18,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from assetloc.assumptions import FloatArray, MarketAssumptions
-from assetloc.effective_tax import (
+from assetloc.errors import InputError
+from assetloc.holdings import is_long_term
+from assetloc.household import Account, Household, Investor, Options
+from assetloc.tax.effective import (
     ACCOUNT_TYPES,
     foreign_tax_drag,
     model_assumptions,
     simulate_after_tax,
     tax_cost_ratio,
 )
-from assetloc.errors import InputError
-from assetloc.holdings import is_long_term
-from assetloc.household import Account, Investor, Options
-from assetloc.tax_profile import TaxProfile
-
-
-def tax_profile(investor: Investor) -> TaxProfile:
-    """The investor's marginal rates from the household file (see :class:`Investor`)."""
-    try:
-        return _profile(investor)
-    except InputError as err:  # name the household file's field
-        field = {"year": "tax_year", "ordinary_rate": "ordinary_rate"}.get(err.field, err.field)
-        if "state" in err.problem and err.field == "ordinary_rate":
-            field = "state_rate"
-        raise InputError(f"investor.{field}", err.problem) from None
-
-
-def _profile(investor: Investor) -> TaxProfile:
-    if investor.filing_status is not None:
-        assert investor.taxable_income is not None
-        return TaxProfile.from_income(
-            investor.filing_status,
-            investor.taxable_income,
-            year=investor.tax_year,
-            state_rate=investor.state_rate,
-            magi=investor.magi,
-            muni_in_state=investor.muni_in_state,
-            retirement_rate=investor.retirement_rate,
-        )
-    assert investor.ordinary_rate is not None and investor.capital_gains_rate is not None
-    return TaxProfile.from_rates(
-        investor.ordinary_rate - investor.state_rate,
-        investor.capital_gains_rate - investor.state_rate,
-        state_rate=investor.state_rate,
-        muni_in_state=investor.muni_in_state,
-        retirement_rate=investor.retirement_rate,
-    )
+from assetloc.tax.gains import GainTax
+from assetloc.tax.profile import TaxProfile
+from assetloc.tax.situation import TaxSituation, tax_situation
 
 
 def is_tax_deferred(account_type: str, options: Options) -> bool:
@@ -76,13 +45,13 @@ def is_tax_free(account_type: str, options: Options) -> bool:
     return account_type == "roth" or (account_type == "hsa" and options.hsa_treatment == "tax_free")
 
 
-def unrealized_gain_tax(account: Account, profile: TaxProfile, as_of: dt.date, index: int) -> float:
-    """Tax in dollars if the taxable ``account`` sold every lot on ``as_of``.
+def unrealized_gain_tax(account: Account, gains: GainTax, as_of: dt.date, index: int) -> float:
+    """Tax in dollars if the taxable ``account`` sold every lot on ``as_of`` this year.
 
-    Long-term lots (held more than a year) pay the long-term rate, others the short-term
-    rate; a loss is negative tax (its value as an offset).
+    The year's tax of the account's net short- and long-term gains (lots held more than a
+    year are long-term), on top of the household's income: :meth:`GainTax.tax`.
     """
-    tax = 0.0
+    st = lt = 0.0
     for j, pos in enumerate(account.positions):
         if pos.lots is None:
             raise InputError(
@@ -91,13 +60,15 @@ def unrealized_gain_tax(account: Account, profile: TaxProfile, as_of: dt.date, i
             )
         for lot in pos.lots:
             gain = lot.shares * pos.price - lot.cost_basis
-            long_term = is_long_term(lot.acquired, as_of)
-            tax += gain * (profile.long_term if long_term else profile.short_term)
-    return tax
+            if is_long_term(lot.acquired, as_of):
+                lt += gain
+            else:
+                st += gain
+    return gains.tax(st, lt)
 
 
 def account_value_factors(
-    accounts: list[Account], profile: TaxProfile, options: Options, as_of: dt.date
+    accounts: list[Account], situation: TaxSituation, options: Options, as_of: dt.date
 ) -> FloatArray:
     """After-tax dollars per dollar of balance for each account (decimal).
 
@@ -105,6 +76,8 @@ def account_value_factors(
     unrealized gains; unrealized losses are not counted as extra wealth (v <= 1): their tax
     value is a fixed dollar amount, not exposure to returns.
     """
+    profile = situation.profile
+    gains = situation.gain_tax()
     v = np.ones(len(accounts))
     for k, acc in enumerate(accounts):
         if options.tax_deferred_basis == "after_tax" and is_tax_deferred(acc.type, options):
@@ -112,7 +85,7 @@ def account_value_factors(
         elif acc.type == "taxable" and options.taxable_value == "liquidation":
             value = acc.market_value
             if value > 0 and acc.positions:
-                v[k] = min(1.0, 1.0 - unrealized_gain_tax(acc, profile, as_of, k) / value)
+                v[k] = min(1.0, 1.0 - unrealized_gain_tax(acc, gains, as_of, k) / value)
     return v
 
 
@@ -128,6 +101,7 @@ class ClassTaxes:
     tax_cost_ratio : Morningstar's 1 − (1 + after-tax) / (1 + pre-tax), (n,).
     origin : per class, where t comes from: "computed", "given" or "preset".
     profile : the investor's marginal rates.
+    situation : the household's taxes (filer, income, rates).
     assumptions : sentences for reports.
     """
 
@@ -137,6 +111,7 @@ class ClassTaxes:
     tax_cost_ratio: FloatArray
     origin: tuple[str, ...]
     profile: TaxProfile
+    situation: TaxSituation
     assumptions: tuple[str, ...]
 
     def keep(self, account_type: str) -> FloatArray:
@@ -144,9 +119,11 @@ class ClassTaxes:
         return 1.0 - self.taxable_rate if account_type == "taxable" else self.sheltered_keep
 
 
-def class_taxes(market: MarketAssumptions, investor: Investor, options: Options) -> ClassTaxes:
-    """Effective tax rates and τ rows for ``market``'s classes and this investor."""
-    profile = tax_profile(investor)
+def class_taxes(market: MarketAssumptions, h: Household) -> ClassTaxes:
+    """Effective tax rates and τ rows for ``market``'s classes and this household."""
+    investor, options = h.investor, h.options
+    situation = tax_situation(investor, h.income)
+    profile = situation.profile
     mu = market.expected_return
     n = len(mu)
     traits = market.traits or (None,) * n
@@ -161,7 +138,8 @@ def class_taxes(market: MarketAssumptions, investor: Investor, options: Options)
                 "options.effective_tax_rates",
                 "'preset' needs a preset, or an effective_tax_rate for every inline class",
             )
-        rate = market.taxable_rates(profile.ordinary)
+        _check_preset_investor(market, profile)
+        rate = market.tax_rate.copy()
         origin = ["given" if g else "preset" for g in given]
     else:
         rate[given] = market.tax_rate[given]
@@ -206,8 +184,28 @@ def class_taxes(market: MarketAssumptions, investor: Investor, options: Options)
         tax_cost_ratio=tax_cost_ratio(mu, after),
         origin=tuple(origin),
         profile=profile,
+        situation=situation,
         assumptions=notes,
     )
+
+
+#: How far (decimal) the investor's rates may be from a preset's reference rates.
+PRESET_RATE_TOLERANCE = 0.005
+
+
+def _check_preset_investor(market: MarketAssumptions, profile: TaxProfile) -> None:
+    """The preset's published rates hold only for its reference investor: say so, or stop."""
+    ref_o = market.reference_ordinary_rate
+    ref_g = market.reference_gains_rate
+    have_o, have_g = profile.ordinary_investment, profile.long_term
+    if abs(have_o - ref_o) > PRESET_RATE_TOLERANCE or abs(have_g - ref_g) > PRESET_RATE_TOLERANCE:
+        raise InputError(
+            "options.effective_tax_rates",
+            f"'preset' uses the {market.name} preset's published rates, computed for an "
+            f"investor at {ref_o:.0%} on interest and {ref_g:.0%} on long-term gains; this "
+            f"investor's marginal rates are {have_o:.1%} and {have_g:.1%}: use 'computed' "
+            "(the default), which computes each class's rate from its payouts at these rates",
+        )
 
 
 def _rate_notes(
@@ -232,9 +230,10 @@ def _rate_notes(
     if "preset" in origin:
         out.append(
             f"Effective tax rates from the {market.name} preset (options.effective_tax_rates "
-            f"= 'preset'): the preset's rates, stated at a "
-            f"{100 * market.reference_ordinary_rate:.0f}% ordinary rate (see its notes), "
-            f"scaled linearly to this investor's {100 * ordinary:.1f}%; not simulated."
+            f"= 'preset'): the preset's published rates, computed for an investor at "
+            f"{market.reference_ordinary_rate:.0%} on interest and "
+            f"{market.reference_gains_rate:.0%} on long-term gains, this investor's rates; "
+            "not simulated, not scaled."
         )
     given = [c for c, o in zip(market.ids, origin, strict=True) if o == "given"]
     if given:
@@ -259,5 +258,4 @@ __all__ = [
     "is_tax_deferred",
     "is_tax_free",
     "tau_matrix",
-    "tax_profile",
 ]
