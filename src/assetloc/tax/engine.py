@@ -19,8 +19,9 @@ tax year per call; statuses, ages and amounts per return):
    most a few dollars).
 5. NIIT (§1411): 3.8% of the lesser of net investment income (interest, dividends, the
    capital gain or limited loss) and MAGI (= AGI) over the threshold.
-6. State: a flat rate on state taxable income = federal taxable income − Treasury interest
-   − taxable Social Security + municipal interest of other states (floored at 0).
+6. State: a flat rate on state taxable income = federal AGI − Treasury interest − taxable
+   Social Security + municipal interest of other states, less the federal deductions
+   (floored at 0).
 
 Not modelled: see :data:`NOT_MODELLED`. Estimates, not tax advice.
 """
@@ -184,7 +185,8 @@ def compute_lines(
 
     # State
     out_of_state = g["tax_exempt_interest"] * (1.0 - muni_in_state)
-    state_taxable = maximum(taxable - g["treasury_interest"] - ss_taxable + out_of_state, 0.0)
+    state_agi = agi - g["treasury_interest"] - ss_taxable + out_of_state
+    state_taxable = maximum(state_agi - deduction - senior, 0.0)
     state_tax = state_rate * state_taxable
 
     federal = regular + niit

@@ -351,8 +351,8 @@ def _state_notes(state_rate: float, muni_in_state: bool, engine: bool = False) -
     if state_rate == 0:
         return ["No state income tax."]
     base = (
-        "state taxable income = federal taxable income − Treasury interest − taxable Social "
-        "Security + municipal interest of other states"
+        "state taxable income = federal AGI − Treasury interest − taxable Social Security "
+        "+ municipal interest of other states − the federal deductions"
         if engine
         else "all investment income, capital gains and qualified dividends included"
     )
