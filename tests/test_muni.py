@@ -11,8 +11,8 @@ import copy
 import itertools
 import json
 import tomllib
-from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -22,11 +22,13 @@ from scipy.optimize import brentq
 from assetloc import optimize, parse_household
 from assetloc.assumptions import load_preset
 from assetloc.cli import main
-from assetloc.tax.effective import simulate_after_tax
+from assetloc.errors import InputError
 from assetloc.household import Investor, Options
 from assetloc.market import resolve_market
-from assetloc.tax.muni import break_even_rate, muni_break_even
 from assetloc.tax.classes import class_taxes
+from assetloc.tax.effective import simulate_after_tax
+from assetloc.tax.muni import break_even_rate, federal_ordinary, muni_break_even
+from assetloc.tax.profile import TaxProfile
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "assetloc" / "data"
@@ -116,6 +118,25 @@ def test_closed_form_values() -> None:
     ) == pytest.approx(1 - 0.038 - 0.6 * 0.05 - 0.7 * 0.95)
 
 
+def taxes_of(market: Any, inv: Investor, opts: Options | None = None) -> Any:
+    """class_taxes for an investor alone (no [income] table)."""
+    return class_taxes(
+        market, SimpleNamespace(investor=inv, options=opts or Options(), income=None)
+    )
+
+
+def with_federal_ordinary(p: TaxProfile, t: float) -> TaxProfile:
+    """The same investor at federal ordinary rate ``t`` (gains, NIIT, state held)."""
+    interest, gains = p.kinds["taxable_interest"], p.kinds["long_term_gains"]
+    return TaxProfile.from_rates(
+        t,
+        gains.federal - gains.niit,
+        p.state_rate,
+        interest.niit > 0,
+        muni_in_state=p.muni_in_state,
+    )
+
+
 def investor(state: float, in_state: bool, **kw: Any) -> Investor:
     if "filing_status" not in kw:
         kw = {"ordinary_rate": 0.30 + state, "capital_gains_rate": 0.15 + state, **kw}
@@ -148,7 +169,7 @@ def test_break_even_matches_a_root_find_on_the_simulation(
     market = load_preset(preset)
     muni, core = PAIRS[preset]
     inv = investor(state, in_state, **kw)
-    taxes = class_taxes(market, inv, Options())
+    taxes = taxes_of(market, inv)
     got = muni_break_even(market, taxes)
     assert got.ordinary_rate is not None and got.compared_with == core and got.muni == muni
     idx = [market.index(muni), market.index(core)]
@@ -157,7 +178,7 @@ def test_break_even_matches_a_root_find_on_the_simulation(
     traits = [market.traits[i] for i in idx]
 
     def gap(t: float) -> float:
-        prof = replace(taxes.profile, federal_ordinary=t)
+        prof = with_federal_ordinary(taxes.profile, t)
         after = simulate_after_tax(mu, traits, prof, inv.horizon_years, inv.liquidation).after_tax
         return float(after[0] - after[1])
 
@@ -165,25 +186,20 @@ def test_break_even_matches_a_root_find_on_the_simulation(
     assert got.ordinary_rate == pytest.approx(root, abs=1e-10)
     assert 0.2 < got.ordinary_rate < 0.36  # near the 25-35% the market prices
     # and the household's side of it is the simulation's
-    assert got.muni_after_tax_higher == (gap(taxes.profile.federal_ordinary) > 0)
+    assert got.muni_after_tax_higher == (gap(federal_ordinary(taxes.profile)) > 0)
 
 
-def test_break_even_with_the_presets_scaled_rates() -> None:
-    """options.effective_tax_rates = 'preset' (Kaplan's rates ∝ ordinary rate): root-find on
-    class_taxes itself over stated all-in rates."""
+def test_preset_rates_are_fixed_so_there_is_no_break_even() -> None:
+    """options.effective_tax_rates = 'preset' holds only at the preset's reference investor
+    (40% on interest, 20% on gains): the rates do not move with t, so no t* is given."""
     market = load_preset("kaplan-2020")
-    idx = [market.index(c) for c in PAIRS["kaplan-2020"]]
     opts = Options(effective_tax_rates="preset")
-    for state in (0.0, 0.05):
-        got = muni_break_even(market, class_taxes(market, investor(state, False), opts))
-
-        def gap(t: float, state: float = state) -> float:
-            inv = Investor(ordinary_rate=t + state, capital_gains_rate=0.2, state_rate=state)
-            after = class_taxes(market, inv, opts).after_tax_return[idx]
-            return float(after[0] - after[1])
-
-        assert got.ordinary_rate == pytest.approx(brentq(gap, 0.06, 0.9, xtol=1e-14), abs=1e-10)
-        assert got.basis == "preset"
+    inv = Investor(ordinary_rate=0.40, capital_gains_rate=0.20)
+    got = muni_break_even(market, taxes_of(market, inv, opts))
+    assert got.ordinary_rate is None and "do not depend" in got.reason
+    with pytest.raises(InputError) as err:
+        taxes_of(market, Investor(ordinary_rate=0.30, capital_gains_rate=0.15), opts)
+    assert err.value.field == "options.effective_tax_rates"
 
 
 def test_no_break_even_without_a_muni_class() -> None:
@@ -195,7 +211,7 @@ def test_no_break_even_without_a_muni_class() -> None:
     }
     h = parse_household(d)
     market = resolve_market(h)
-    got = muni_break_even(market, class_taxes(market, h.investor, h.options))
+    got = muni_break_even(market, class_taxes(market, h))
     assert got.ordinary_rate is None and "no municipal" in got.reason
     assert got.json_items() == {"muni_break_even": None, "muni_break_even_reason": got.reason}
 
@@ -284,7 +300,7 @@ def test_muni_holdings_rise_with_the_rate_and_start_above_the_break_even() -> No
         d["investor"] = {"ordinary_rate": rate, "capital_gains_rate": 0.15}
         h = parse_household(d)
         market = resolve_market(h)
-        t_star = muni_break_even(market, class_taxes(market, h.investor, h.options)).ordinary_rate
+        t_star = muni_break_even(market, class_taxes(market, h)).ordinary_rate
         assert t_star is not None
         tax, _ = muni_dollars(d)
         if rate < t_star:

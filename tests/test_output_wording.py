@@ -87,7 +87,11 @@ def test_effective_tax_rates_say_where_they_came_from() -> None:
     base = tomllib.loads(MEAN_VARIANCE)
     simulated = tax_summary(parse_household(base)).to_dict()["assumptions"]
     assert any("simulation" in s for s in simulated)
-    preset = {**base, "options": {"effective_tax_rates": "preset"}}
+    preset = {
+        **base,
+        "investor": {"ordinary_rate": 0.40, "capital_gains_rate": 0.20},  # the preset's investor
+        "options": {"effective_tax_rates": "preset"},
+    }
     notes = tax_summary(parse_household(preset)).to_dict()["assumptions"]
     assert not any("simulation" in s for s in notes), notes
     assert any("'preset'" in s and "not simulated" in s for s in notes), notes
