@@ -74,6 +74,8 @@ def json_cases(tmp: Path) -> list[list[str]]:
         ["import-holdings", str(csv), "--json"],
         ["bond", *BOND, "--json"],
         ["presets", "--json"],
+        ["tax-year", str(ROOT / "examples" / "retired_couple.toml"), "--json"],
+        ["tax-year", str(ROOT / "examples" / "four_accounts.toml"), "--json"],
     ]
     return cases
 

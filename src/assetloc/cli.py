@@ -49,12 +49,20 @@ def _register_commands() -> None:
     global _registered
     if _registered:
         return
-    from assetloc import cli_analysis, cli_bond, cli_optimize, cli_report, cli_taxes
+    from assetloc import (
+        cli_analysis,
+        cli_bond,
+        cli_optimize,
+        cli_report,
+        cli_tax_year,
+        cli_taxes,
+    )
 
     cli_optimize.register(app)
     cli_analysis.register(app)
     cli_report.register(app)
     cli_taxes.register(app)
+    cli_tax_year.register(app)
     cli_bond.register(app)
     from assetloc import cli_rebalance
 

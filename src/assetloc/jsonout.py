@@ -34,6 +34,23 @@ __all__ = ["clean", "dumps", "unit_of"]
 DOLLAR_KEYS = frozenset(
     {
         "after_tax",
+        "agi",
+        "capital_gain_or_loss",
+        "capital_gains_tax",
+        "deduction",
+        "itemized_deduction",
+        "loss_deducted",
+        "net_investment_income",
+        "niit",
+        "ordinary_tax",
+        "ordinary_taxable_income",
+        "regular_tax",
+        "senior_deduction",
+        "standard_deduction",
+        "taxable_income",
+        "taxable_social_security",
+        "total",
+        "total_tax",
         "after_tax_value",
         "after_tax_wealth",
         "amount",
@@ -77,7 +94,18 @@ DOLLAR_KEYS = frozenset(
     }
 )
 #: keys whose value maps names (classes, symbols) to dollars
-DOLLAR_MAPS = frozenset({"after", "before", "dollars", "holdings", "target"})
+DOLLAR_MAPS = frozenset(
+    {
+        "after",
+        "before",
+        "carryforward",
+        "dollars",
+        "gains_worksheet",
+        "holdings",
+        "income",
+        "target",
+    }
+)
 #: keys whose value is a number of shares
 SHARE_KEYS = frozenset({"shares", "quantity"})
 #: keys whose value maps symbols to numbers of shares

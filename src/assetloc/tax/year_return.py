@@ -123,7 +123,7 @@ class TaxReturn:
             "average_rate": self.average_rate,
             "marginal_rates": {k: m.total for k, m in self.marginal.items()},
             "marginal_rates_detail": {
-                k: {"federal": m.federal, "niit": m.niit, "state": m.state}
+                k: {"federal_rate": m.federal, "niit_rate": m.niit, "state_rate": m.state}
                 for k, m in self.marginal.items()
             },
             "not_modelled": list(NOT_MODELLED),

@@ -1,0 +1,50 @@
+"""The household file's return for the year (``assetloc tax-year``), dollars.
+
+The household's ``[income]`` table (or, failing that, its stated ordinary taxable income)
+through the one-year engine, with the sentences every output of it carries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assetloc.errors import InputError
+from assetloc.household import Household
+from assetloc.tax.engine import NOT_MODELLED
+from assetloc.tax.profile import DISCLAIMER
+from assetloc.tax.situation import tax_situation
+from assetloc.tax.year_return import TaxReturn
+
+NOTICE = "Estimates of tax, not tax advice. Check current law or ask a tax professional."
+
+
+def household_return(h: Household) -> TaxReturn:
+    """The year's return of the household (needs ``filing_status``)."""
+    if h.investor.filing_status is None:
+        raise InputError(
+            "investor.filing_status",
+            "tax-year needs filing_status with an [income] table (or taxable_income); stated "
+            "marginal rates have no return",
+        )
+    ret = tax_situation(h.investor, h.income).tax_return
+    assert ret is not None
+    return ret
+
+
+def return_document(h: Household) -> dict[str, Any]:
+    """The return as JSON-ready data with its assumptions (dollars; rates decimal)."""
+    ret = household_return(h)
+    prof = tax_situation(h.investor, h.income).profile
+    basis = (
+        "the household's [income] table"
+        if h.income is not None
+        else "investor.taxable_income as wages (no [income] table): ordinary income only"
+    )
+    return {
+        **ret.to_dict(),
+        "income_source": basis,
+        "assumptions": [*prof.assumptions],
+        "not_modelled": list(NOT_MODELLED),
+        "notice": NOTICE,
+        "disclaimer": DISCLAIMER,
+    }
