@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from assetloc.errors import InputError
 from assetloc.tax.effective import (
     ACCOUNT_TYPES,
     LIQUIDATIONS,
@@ -22,7 +23,6 @@ from assetloc.tax.effective import (
     tax_cost_ratio,
     traits_from_mapping,
 )
-from assetloc.errors import InputError
 from assetloc.tax.profile import TaxProfile
 
 KAPLAN = TaxProfile.from_rates(0.40, 0.238)  # federal: 40% ordinary, 23.8% gains

@@ -12,8 +12,8 @@ import pytest
 
 from assetloc import build_problem, optimize, parse_household
 from assetloc.cli import main
-from assetloc.tax.effective import default_traits, simulate_after_tax
 from assetloc.errors import InputError
+from assetloc.tax.effective import default_traits, simulate_after_tax
 from assetloc.tax.profile import TaxProfile
 from assetloc.tax.summary import tax_summary
 

@@ -23,10 +23,10 @@ import pytest
 
 pytest.importorskip("taxcalc")
 
-from peer_taxcalc import taxcalc_lines  # noqa: E402
+from assetloc.tax import batch_returns, year_law
+from assetloc.tax.law import STATUSES
 
-from assetloc.tax import batch_returns, year_law  # noqa: E402
-from assetloc.tax.law import STATUSES  # noqa: E402
+from peer_taxcalc import taxcalc_lines
 
 N = 600
 TOLERANCE = 1.0  # dollars
