@@ -34,6 +34,7 @@ bench: $(BIN)/activate
 	cd benchmarks && ../$(BIN)/python bench_optimize.py
 	cd benchmarks && ../$(BIN)/python bench_frontier.py
 	cd benchmarks && ../$(BIN)/python bench_rebalance.py
+	cd benchmarks && ../$(BIN)/python bench_tax.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .hypothesis
