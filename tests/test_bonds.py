@@ -349,16 +349,16 @@ def test_yield_from_any_positive_price(price: float) -> None:
 
 def test_after_tax_yields() -> None:
     fed, state = 0.35, 0.05
-    corp = bonds.after_tax_yields(0.05, bonds.TaxRates(fed, state))
+    corp = bonds.after_tax_yields(0.05, bonds.BondTaxRates(fed, state))
     assert corp.after_tax == pytest.approx(0.05 * 0.60)
     assert corp.taxable_equivalent == pytest.approx(0.05)
-    tsy = bonds.after_tax_yields(0.04, bonds.TaxRates(fed, state, treasury=True))
+    tsy = bonds.after_tax_yields(0.04, bonds.BondTaxRates(fed, state, treasury=True))
     assert tsy.after_tax == pytest.approx(0.04 * 0.65)
     assert tsy.taxable_equivalent == pytest.approx(0.04 * 0.65 / 0.60)
-    muni_in = bonds.after_tax_yields(0.03, bonds.TaxRates(fed, state, muni=True, in_state=True))
+    muni_in = bonds.after_tax_yields(0.03, bonds.BondTaxRates(fed, state, muni=True, in_state=True))
     assert muni_in.after_tax == pytest.approx(0.03)
     assert muni_in.taxable_equivalent == pytest.approx(0.03 / 0.60)
-    muni_out = bonds.after_tax_yields(0.03, bonds.TaxRates(fed, state, muni=True))
+    muni_out = bonds.after_tax_yields(0.03, bonds.BondTaxRates(fed, state, muni=True))
     assert muni_out.after_tax == pytest.approx(0.03 * 0.95)
     assert muni_out.taxable_equivalent == pytest.approx(0.03 * 0.95 / 0.60)
     assert set(muni_out.to_dict()) >= {"after_tax_yield", "taxable_equivalent_yield"}
@@ -408,11 +408,11 @@ def test_after_tax_yields() -> None:
             ),
             "yield",
         ),
-        (lambda: bonds.TaxRates(federal=1.2), "federal_rate"),
-        (lambda: bonds.TaxRates(state=-0.1), "state_rate"),
-        (lambda: bonds.TaxRates(federal=0.6, state=0.5), "state_rate"),
-        (lambda: bonds.TaxRates(0.3, muni=True, treasury=True), "treasury"),
-        (lambda: bonds.TaxRates(0.3, in_state=True), "in_state"),
+        (lambda: bonds.BondTaxRates(federal=1.2), "federal_rate"),
+        (lambda: bonds.BondTaxRates(state=-0.1), "state_rate"),
+        (lambda: bonds.BondTaxRates(federal=0.6, state=0.5), "state_rate"),
+        (lambda: bonds.BondTaxRates(0.3, muni=True, treasury=True), "treasury"),
+        (lambda: bonds.BondTaxRates(0.3, in_state=True), "in_state"),
     ],
 )
 def test_bad_input_raises_input_error(call, field: str) -> None:
@@ -427,7 +427,7 @@ def test_results_are_frozen_and_serialisable() -> None:
     import json
 
     bond = bonds.make_bond(0.05, 2, settle=date(2026, 11, 22), maturity=date(2031, 6, 15))
-    report = bonds.analyze(bond, clean_price=101.25, tax=bonds.TaxRates(0.32, 0.05), dy=0.001)
+    report = bonds.analyze(bond, clean_price=101.25, tax=bonds.BondTaxRates(0.32, 0.05), dy=0.001)
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.measures.price_full = 1.0  # type: ignore[misc]
     d = json.loads(json.dumps(report.to_dict()))

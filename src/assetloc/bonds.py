@@ -52,6 +52,7 @@ from scipy.optimize import brentq
 
 from assetloc.errors import InputError
 from assetloc.limits import MAX_BOND_YEARS, MAX_COUPON, MAX_YIELD, MIN_YIELD, decimal_hint
+from assetloc.tax.interest import interest_tax
 
 FREQUENCIES: tuple[int, ...] = (1, 2, 4, 12)
 """Allowed coupon frequencies (payments a year)."""
@@ -702,7 +703,7 @@ def price_change(bond: Bond, y: float, dy: float) -> PriceChange:
 
 
 @dataclass(frozen=True)
-class TaxRates:
+class BondTaxRates:
     """Marginal income-tax rates and the bond's tax status.
 
     Attributes
@@ -751,11 +752,10 @@ class TaxRates:
     @property
     def rate_on_this_bond(self) -> float:
         """Rate that applies to this bond's interest."""
-        if self.muni:
-            return 0.0 if self.in_state else self.state
-        if self.treasury:
-            return self.federal
-        return self.combined
+        fed, state = interest_tax(
+            self.federal, self.state, muni=self.muni, in_state=self.in_state, treasury=self.treasury
+        )
+        return fed + state
 
 
 @dataclass(frozen=True)
@@ -794,7 +794,7 @@ class AfterTaxYield:
         }
 
 
-def after_tax_yields(y: float, rates: TaxRates) -> AfterTaxYield:
+def after_tax_yields(y: float, rates: BondTaxRates) -> AfterTaxYield:
     """After-tax and taxable-equivalent yield of a bond yielding ``y`` (decimal).
 
     State tax is assumed not deductible against federal tax (SALT cap), so with
@@ -848,7 +848,7 @@ def analyze(
     *,
     yield_: float | None = None,
     clean_price: float | None = None,
-    tax: TaxRates | None = None,
+    tax: BondTaxRates | None = None,
     dy: float | None = None,
 ) -> BondReport:
     """Measures of ``bond`` from exactly one of a yield or a clean price per 100.
@@ -863,7 +863,7 @@ def analyze(
         Yield, decimal, compounded ``q`` a year.
     clean_price : float, optional
         Clean (quoted) price per 100 of face.
-    tax : TaxRates, optional
+    tax : BondTaxRates, optional
         When given, after-tax and taxable-equivalent yields are added.
     dy : float, optional
         When given, the exact vs approximate price change for this yield move (decimal).

@@ -78,9 +78,9 @@ def bond(
             "maturity" if settle is not None else "settle",
             "give --settle and --maturity dates, or --years",
         )
-    tax: bonds.TaxRates | None = None
+    tax: bonds.BondTaxRates | None = None
     if federal_rate is not None or state_rate is not None:
-        tax = bonds.TaxRates(
+        tax = bonds.BondTaxRates(
             federal=federal_rate or 0.0,
             state=state_rate or 0.0,
             muni=muni,

@@ -27,6 +27,7 @@ from typing import Any
 from assetloc.errors import InputError
 from assetloc.tax.engine import NOT_MODELLED
 from assetloc.tax.income import Filer, Income
+from assetloc.tax.interest import interest_tax
 from assetloc.tax.law import STATUSES, status_code, year_law
 from assetloc.tax.year_return import MarginalRate, TaxReturn, lines_of, tax_return
 
@@ -102,11 +103,13 @@ class TaxProfile:
             )
         invest = MarginalRate(fed_o + n, s, n)
         gains = MarginalRate(fed_g + n, s, n)
+        treasury = interest_tax(fed_o + n, s, treasury=True)
+        muni = interest_tax(fed_o + n, s, muni=True, in_state=muni_in_state)
         kinds = {
             "ordinary": MarginalRate(fed_o, s),
             "taxable_interest": invest,
-            "treasury_interest": MarginalRate(fed_o + n, 0.0, n),
-            "tax_exempt_interest": MarginalRate(0.0, 0.0 if muni_in_state else s),
+            "treasury_interest": MarginalRate(*treasury, n),
+            "tax_exempt_interest": MarginalRate(*muni),
             "ordinary_dividends": invest,
             "qualified_dividends": gains,
             "short_term_gains": invest,
