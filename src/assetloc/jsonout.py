@@ -117,6 +117,7 @@ DECIMAL_MAPS = frozenset(
         "equilibrium",
         "expected_return",
         "mix",
+        "marginal_rates",
         "mix_pre_tax",
         "reference",
         "reference_mix",
