@@ -176,3 +176,21 @@ def test_stated_niit_stays_out_of_the_withdrawal_rate() -> None:
     p = build_problem(parse_household(base))
     assert p.value_factor[1] * 100_000 == pytest.approx(65_000)
     assert p.taxes.profile.ordinary_investment == pytest.approx(0.388)
+
+
+def test_the_report_shows_the_same_return() -> None:
+    from assetloc.report.data import report_data
+    from assetloc.report.html import render_html
+    from assetloc.tax.household_return import return_document
+
+    h = load_household(COUPLE)
+    data = report_data(h, points=5)
+    html = render_html(data, charts=False)
+    doc = return_document(h)
+    assert 'id="year-tax"' in html
+    assert f"${doc['federal']['agi']:,.0f}" in html and f"${doc['total_tax']:,.0f}" in html
+    stated = render_html(
+        report_data(load_household(ROOT / "examples" / "three_accounts.toml"), points=5),
+        charts=False,
+    )
+    assert "apply to every dollar" in stated

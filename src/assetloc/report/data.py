@@ -13,6 +13,7 @@ from assetloc.compare import compare
 from assetloc.frontier import frontiers
 from assetloc.household import Household
 from assetloc.optimize import optimize
+from assetloc.tax.household_return import return_document
 
 DEFAULT_POINTS = 60
 
@@ -30,4 +31,5 @@ def report_data(h: Household, points: int = DEFAULT_POINTS) -> dict[str, Any]:
         "frontier": {name: f.to_dict() for name, f in fr.items()},
         "comparison": compare(h, plan).to_dict(),
         "balance_sheet": d["balance_sheet"],
+        "tax_year": return_document(h) if h.investor.filing_status is not None else None,
     }

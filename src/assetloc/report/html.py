@@ -45,6 +45,7 @@ from assetloc.report.style import (
     usd,
     utility_formula,
 )
+from assetloc.report.tax_section import tax_section
 
 #: Shown when the plan carries no notice of its own.
 DEFAULT_NOTICE = (
@@ -759,6 +760,7 @@ def render_html(data: Mapping[str, Any], *, charts: bool = True) -> str:
         _balance_sheet(data),
         _charts(data) if charts else "",
         method_section(plan.get("assumptions") or {}),
+        tax_section(data.get("tax_year")),
         _assumptions(plan),
         f"<footer>{_notice(plan, 'bottom')}<p>Made by assetloc. Returns and volatilities are "
         "after tax and per year; money is US dollars. Figures are model estimates under the "
