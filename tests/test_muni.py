@@ -121,7 +121,7 @@ def test_closed_form_values() -> None:
 def taxes_of(market: Any, inv: Investor, opts: Options | None = None) -> Any:
     """class_taxes for an investor alone (no [income] table)."""
     return class_taxes(
-        market, SimpleNamespace(investor=inv, options=opts or Options(), income=None)
+        market, SimpleNamespace(investor=inv, options=opts or Options(), income=None, accounts=[])
     )
 
 

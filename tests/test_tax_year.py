@@ -99,10 +99,20 @@ def test_every_command_uses_the_returns_rates(capsys: pytest.CaptureFixture[str]
     assert rates["ordinary"] == pytest.approx(m["ordinary"], abs=1e-9)
     assert rates["long_term"] == pytest.approx(m["long_term_gains"], abs=1e-9)
     assert rates["qualified"] == pytest.approx(m["qualified_dividends"], abs=1e-9)
-    ira = ret["marginal_rates_detail"]["ira_distributions"]
-    withdrawal = ira["federal_rate"] - ira["niit_rate"] + ira["state_rate"]
+    # the withdrawal rate: the return's extra tax (no NIIT) of taking the IRA's balance
+    # spread over the horizon ($900,000 / 15 years) more this year
+    h = load_household(COUPLE)
+    inv = h.investor
+    filer = Filer(
+        inv.filing_status, inv.tax_year, inv.age, inv.spouse_age, inv.state_rate, inv.muni_in_state
+    )
+    assert h.income is not None
+    income = Income(**h.income.model_dump())
+    a, b = tax_return(filer, income), tax_return(filer, income.plus(ira_distributions=60_000))
+    withdrawal = (b.total_tax - a.total_tax - (b.lines["niit"] - a.lines["niit"])) / 60_000
     assert rates["withdrawal"] == pytest.approx(withdrawal, abs=1e-9)
-    p = build_problem(load_household(COUPLE))
+    assert withdrawal > m["ira_distributions"]  # the $60,000 reach the 22% bracket
+    p = build_problem(h)
     assert p.value_factor[1] == pytest.approx(1 - withdrawal, abs=1e-9)  # the IRA
 
 
@@ -161,6 +171,27 @@ def test_bad_income_is_one_line_naming_the_field(
 def test_stated_rates_have_no_return(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "tax-year", str(ROOT / "examples" / "three_accounts.toml"))
     assert code == 2 and "investor.filing_status" in err
+
+
+def test_a_loss_year_does_not_make_future_gains_tax_free() -> None:
+    """A net capital loss carried forward makes this year's next gain dollar untaxed; the
+    rates for the years ahead (effective tax rates) are those without this year's losses."""
+    base = {
+        "investor": {"filing_status": "single", "age": 30, "state_rate": 0.05},
+        "income": {"wages": 85_000, "short_term_gains": -6_000, "short_term_carryforward": 2_500},
+        "accounts": [{"id": "t", "type": "taxable", "balance": 100_000}],
+        "objective": {"kind": "mean_variance"},
+    }
+    loss = tax_summary(parse_household(base)).to_dict()
+    plain = dict(base, income={"wages": 85_000 - 3_000})  # about the same taxable income
+    normal = tax_summary(parse_household(plain)).to_dict()
+    assert loss["rates"]["long_term"] == pytest.approx(normal["rates"]["long_term"]) == 0.20
+    assert any("net capital loss" in a for a in loss["assumptions"])
+    year = tax_return(
+        Filer("single", 2026, 30, None, 0.05),
+        Income(wages=85_000, short_term_gains=-6_000, short_term_carryforward=2_500),
+    )
+    assert year.marginal["long_term_gains"].total == 0.0  # this year's own rate
 
 
 def test_stated_niit_stays_out_of_the_withdrawal_rate() -> None:

@@ -16,7 +16,7 @@ from assetloc.household import load_household
 from assetloc.tax.household_return import return_document
 
 _FEDERAL_LINES = (
-    ("capital_gain_or_loss", "Capital gain or (loss), after the loss limit"),
+    ("capital_gain_or_loss", "Capital gain or (loss), after the $3,000 loss limit"),
     ("taxable_social_security", "Taxable Social Security"),
     ("agi", "Adjusted gross income (AGI)"),
     ("deduction", "Deduction"),
@@ -42,8 +42,16 @@ def _table(d: dict[str, Any]) -> Table:
     t.add_column("line")
     t.add_column("amount", justify="right")
     for key, label in _FEDERAL_LINES:
+        if key == "capital_gain_or_loss" and d["filing_status"] == "married_filing_separately":
+            label = label.replace("$3,000", "$1,500")
         if key == "deduction":
             label = f"Deduction ({f['deduction_kind']})"
+            claimed = d["income"]["itemized_deductions"]
+            if f["deduction_kind"] == "itemized" and claimed > f["itemized_deduction"] + 0.005:
+                t.add_row(
+                    "  itemized claimed, less the §68 cut (2/37)",
+                    f"{_usd(claimed)} − {_usd(claimed - f['itemized_deduction'])}",
+                )
         t.add_row(label, _usd(f[key]))
         if key == "capital_gains_tax":
             ws = f["gains_worksheet"]

@@ -50,6 +50,7 @@ def assumptions_summary(h: Household, p: Problem) -> dict[str, Any]:
         "cash_rate": m.cash_rate,
         "ordinary_rate": prof.ordinary,
         "capital_gains_rate": prof.long_term,
+        "qualified_dividend_rate": prof.qualified,
         "retirement_rate": prof.withdrawal,
         "rates": prof.rates(),
         "horizon_years": h.investor.horizon_years,

@@ -103,8 +103,10 @@ def assumptions_block(plan: Plan, market: MarketAssumptions) -> Group:
     names = label_map(market.ids, market.labels)
     lines = [
         f"Assumptions: {a['preset']} — {a['source']} ({a['date']})",
-        f"Rates: ordinary {_pct(a['ordinary_rate'])}, long-term gains and qualified dividends "
-        f"{_pct(a['capital_gains_rate'])}, retirement withdrawals {_pct(a['retirement_rate'])}; "
+        f"Rates: ordinary {_pct(a['ordinary_rate'])}, long-term gains "
+        f"{_pct(a['capital_gains_rate'])}, qualified dividends "
+        f"{_pct(a.get('qualified_dividend_rate', a['capital_gains_rate']))}, retirement "
+        f"withdrawals {_pct(a['retirement_rate'])}; "
         f"horizon {a['horizon_years']} years, {a['liquidation']} at the end; tax-deferred "
         f"basis {a['tax_deferred_basis']}; taxable at {a['taxable_value']} value; "
         f"HSA {a['hsa_treatment']}",

@@ -43,9 +43,13 @@ def tax_section(ret: Mapping[str, Any] | None) -> str:
             "filing status and an [income] table for the year's return.</p></section>"
         )
     f, s = ret["federal"], ret["state"]
+    names = dict(_LINES)
+    if ret["filing_status"] == "married_filing_separately":
+        names["capital_gain_or_loss"] = "Capital gain or (loss), after the $1,500 limit"
+    names["deduction"] = f"Deduction ({f['deduction_kind']})"
     rows = [
-        f'<tr><th scope="row">{_e(label)}</th><td class="num">{_usd(f[key])}</td></tr>'
-        for key, label in _LINES
+        f'<tr><th scope="row">{_e(names[key])}</th><td class="num">{_usd(f[key])}</td></tr>'
+        for key, _ in _LINES
     ]
     cf = f["carryforward"]
     if cf["short_term"] or cf["long_term"]:
@@ -72,5 +76,6 @@ def tax_section(ret: Mapping[str, Any] | None) -> str:
         '<div class="scroll"><table id="marginal-rates"><caption>Marginal rates (federal '
         "incl. NIIT + state)</caption>"
         f"<tbody>{rates}</tbody></table></div>"
-        f"<p>Not modelled: {_e('; '.join(ret['not_modelled']))}.</p></section>"
+        f"<p>Not modelled: {_e('; '.join(ret['not_modelled']))}.</p>"
+        f"<p>{_e(ret['notice'])}</p></section>"
     )

@@ -123,6 +123,9 @@ def class_taxes(market: MarketAssumptions, h: Household) -> ClassTaxes:
     """Effective tax rates and τ rows for ``market``'s classes and this household."""
     investor, options = h.investor, h.options
     situation = tax_situation(investor, h.income)
+    deferred = sum(a.market_value for a in h.accounts if is_tax_deferred(a.type, options))
+    if deferred > 0 and investor.retirement_rate is None:
+        situation = situation.with_withdrawals(deferred / investor.horizon_years)
     profile = situation.profile
     mu = market.expected_return
     n = len(mu)

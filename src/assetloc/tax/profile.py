@@ -20,7 +20,7 @@ investment income, §1411(c)(5)). Estimates, not tax advice.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -142,9 +142,39 @@ class TaxProfile:
     def from_return(
         cls, filer: Filer, income: Income, *, retirement_rate: float | None = None
     ) -> TaxProfile:
-        """Profile from the year's return of ``filer`` with ``income``: the engine's rates."""
+        """Profile from the year's return of ``filer`` with ``income``: the engine's rates.
+
+        A year that ends with a net capital loss (or carries one forward) taxes the next
+        dollar of gain at 0% this year; that is no rate for the years ahead. The profile's
+        rates are then those of the same return without this year's capital losses and
+        carryforwards (said in the notes); ``tax-year`` and the rebalancer's realized tax
+        keep the year's own.
+        """
         ret = tax_return(filer, income)
-        return cls._of_return(ret, retirement_rate, "return", _return_notes(ret))
+        notes = _return_notes(ret)
+        if _loss_year(ret):
+            normal = replace(
+                income,
+                short_term_gains=max(income.short_term_gains, 0.0),
+                long_term_gains=max(income.long_term_gains, 0.0),
+                short_term_carryforward=0.0,
+                long_term_carryforward=0.0,
+            )
+            rates_of = tax_return(filer, normal)
+            m = rates_of.marginal
+            notes.insert(
+                2,
+                "This year ends with a net capital loss (carried forward: short-term "
+                f"${ret.lines['carryforward_short_term']:,.0f}, long-term "
+                f"${ret.lines['carryforward_long_term']:,.0f}), so one more dollar of gain "
+                "is untaxed this year. The rates used for the years ahead are those of the "
+                "same return without this year's capital losses and carryforwards: "
+                f"long-term gains {m['long_term_gains'].total:.1%}, short-term "
+                f"{m['short_term_gains'].total:.1%}, qualified dividends "
+                f"{m['qualified_dividends'].total:.1%}.",
+            )
+            return cls._of_return(ret, retirement_rate, "return", notes, rates_of)
+        return cls._of_return(ret, retirement_rate, "return", notes)
 
     @classmethod
     def from_income(
@@ -190,16 +220,22 @@ class TaxProfile:
 
     @classmethod
     def _of_return(
-        cls, ret: TaxReturn, retirement_rate: float | None, source: str, notes: list[str]
+        cls,
+        ret: TaxReturn,
+        retirement_rate: float | None,
+        source: str,
+        notes: list[str],
+        rates_of: TaxReturn | None = None,
     ) -> TaxProfile:
-        ira = ret.marginal["ira_distributions"]
+        marginal = (rates_of or ret).marginal
+        ira = marginal["ira_distributions"]
         withdrawal = (
             ira.federal - ira.niit + ira.state
             if retirement_rate is None
             else _rate("retirement_rate", retirement_rate)
         )
         return cls(
-            kinds=ret.marginal,
+            kinds=marginal,
             withdrawal=min(max(withdrawal, 0.0), 0.999),
             state_rate=ret.filer.state_rate,
             muni_in_state=ret.filer.muni_in_state,
@@ -334,11 +370,38 @@ def _return_notes(ret: TaxReturn) -> list[str]:
         f"Long-term gains and qualified dividends stacked on ordinary income at 0% to "
         f"${zero:,.0f}, 15% to ${fifteen:,.0f} of taxable income, 20% above (IRC §1(h)).",
         f"NIIT 3.8% on the lesser of net investment income and MAGI over "
-        f"${law.niit_threshold[code]:,.0f} (IRC §1411); never on withdrawals.",
+        f"${law.niit_threshold[code]:,.0f} (IRC §1411). An IRA distribution is no investment "
+        "income but raises MAGI, so this year it can add NIIT (tax-year shows it); the "
+        "withdrawal rate that values tax-deferred accounts leaves NIIT out, as it depends on "
+        "the investment income of the years the money comes out.",
+        f"Age: {_ages(f)}; tax year {f.year}"
+        + (
+            "; married filing separately: Social Security taxed as for spouses who lived "
+            "together (base amount $0, IRC §86(c)(1)(C)(ii))"
+            if status == "married_filing_separately"
+            else ""
+        )
+        + ".",
         *_state_notes(f.state_rate, f.muni_in_state, engine=True),
         "Not modelled: " + "; ".join(NOT_MODELLED) + ".",
         DISCLAIMER,
     ]
+
+
+def _ages(f: Filer) -> str:
+    if f.age is None and f.spouse_age is None:
+        return "none given, so no one on the return is taken to be 65 or older"
+    parts = [f"{f.age if f.age is not None else 'not given (under 65)'}"]
+    if f.joint:
+        parts.append(f"spouse {f.spouse_age if f.spouse_age is not None else 'not given'}")
+    return ", ".join(parts) + " at the end of the year"
+
+
+def _loss_year(ret: TaxReturn) -> bool:
+    ln = ret.lines
+    return bool(ln["carryforward_short_term"] or ln["carryforward_long_term"]) or (
+        ln["net_short_term"] + ln["net_long_term"] < 0
+    )
 
 
 def _niit_note(niit: bool) -> str:

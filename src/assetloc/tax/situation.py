@@ -9,14 +9,14 @@ are the household file's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assetloc.errors import InputError
 from assetloc.tax.gains import EngineGainTax, GainTax, StatedGainTax, loss_limit
 from assetloc.tax.income import Filer, Income
 from assetloc.tax.profile import TaxProfile
-from assetloc.tax.year_return import TaxReturn
+from assetloc.tax.year_return import TaxReturn, lines_of
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,32 @@ class TaxSituation:
     def tax_return(self) -> TaxReturn | None:
         """The year's return the rates come from (None for stated rates)."""
         return self.profile.tax_return
+
+    def with_withdrawals(self, per_year: float) -> TaxSituation:
+        """The same taxes with the withdrawal rate measured over ``per_year`` dollars.
+
+        One dollar's rate can sit in a phase-out (Social Security's 85% zone, the senior
+        deduction) that a whole account's withdrawals pass through: the rate that values a
+        tax-deferred account is the average extra tax (federal without NIIT, and state) of
+        withdrawing ``per_year`` more this year — the household's tax-deferred balance
+        spread over its horizon. Stated rates are kept as stated.
+        """
+        if self.filer is None or self.income is None or per_year <= 0:
+            return self
+        base = lines_of(self.filer, self.income.as_dict())
+        more = lines_of(self.filer, self.income.plus(ira_distributions=per_year).as_dict())
+        extra = more["total_tax"] - base["total_tax"] - (more["niit"] - base["niit"])
+        rate = min(max(extra / per_year, 0.0), 0.999)
+        note = (
+            f"Withdrawal rate {rate:.1%}: the average extra tax (federal without NIIT, and "
+            f"state) of taking ${per_year:,.0f} more from tax-deferred accounts this year "
+            "(their balance spread over horizon_years), by the return; one more dollar "
+            f"would cost {self.profile.withdrawal:.1%}."
+        )
+        profile = replace(
+            self.profile, withdrawal=rate, assumptions=(*self.profile.assumptions, note)
+        )
+        return TaxSituation(profile, self.filer, self.income)
 
     def gain_tax(self, allow_losses: bool = True) -> GainTax:
         """The tax of realizing net gains this year (dollars), by the engine if it can."""
