@@ -57,6 +57,7 @@ DOLLAR_KEYS = frozenset(
         "gain",
         "gain_budget",
         "long_term_gain",
+        "loss_deducted",
         "min_trade",
         "model_tax",
         "net_benefit",
@@ -72,12 +73,16 @@ DOLLAR_KEYS = frozenset(
         "tax_cap",
         "tax_of_gain_realizing_trades",
         "tax_now",
+        "tax_saved_by_waiting",
+        "taxed_long_term_gain",
+        "taxed_short_term_gain",
         "trading_costs",
+        "unrealized_gain",
         "value",
     }
 )
 #: keys whose value maps names (classes, symbols) to dollars
-DOLLAR_MAPS = frozenset({"after", "before", "dollars", "holdings", "target"})
+DOLLAR_MAPS = frozenset({"after", "before", "carryforward", "dollars", "holdings", "target"})
 #: keys whose value is a number of shares
 SHARE_KEYS = frozenset({"shares", "quantity"})
 #: keys whose value maps symbols to numbers of shares
