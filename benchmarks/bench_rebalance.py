@@ -225,7 +225,8 @@ def main() -> None:
             f"wash-sale branching, gap to the LP bound {r.solver['gap_to_lp_bound']:.1e}; "
             f"{len(r.trades)} orders, "
             f"{lots_sold} lots sold; within bands: {r.within_bands}; "
-            f"estimated tax ${r.tax.estimated_tax:,.0f}"
+            f"estimated tax ${r.tax.estimated_tax:,.0f} ({r.tax.source}; the LP's convex "
+            f"model of it: ${r.solver['model_tax']:,.0f})"
         )
         ours = ours_stage1(spec)
         t = time.perf_counter()

@@ -71,3 +71,85 @@ def household_dict(
 def household(*args: Any, **kwargs: Any) -> Household:
     """:func:`household_dict` validated."""
     return parse_household(household_dict(*args, **kwargs))
+
+
+# ------------------------------------------------ independent references for the gain tax
+
+
+def stated_tax(
+    st: float, lt: float, r_s: float, r_l: float, credit: bool = True, limit: float = 3000.0
+) -> float:
+    """Schedule D at stated rates, written out: both nets gains, each at its own rate; one a
+    loss, it offsets the other's gain and the rest is taxed at the rate of the term that
+    remains; a net loss is deducted against ordinary income (the short-term rate) up to
+    ``limit`` dollars, the rest carried forward (worth nothing this year)."""
+    if st >= 0 and lt >= 0:
+        tax = r_s * st + r_l * lt
+    elif st + lt >= 0:
+        tax = (r_s if st > 0 else r_l) * (st + lt)
+    else:
+        tax = -r_s * min(-(st + lt), limit)
+    return tax if credit else max(tax, 0.0)
+
+
+def wages_for_taxable_income(filer: Any, taxable: float) -> float:
+    """Wages whose return has ``taxable`` dollars of taxable income (bisection)."""
+    from assetloc.tax import Income, tax_return
+
+    lo, hi = 0.0, taxable + 200_000.0
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if tax_return(filer, Income(wages=mid)).lines["taxable_income"] < taxable:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def engine_increment(h: Household, st: float, lt: float) -> float:
+    """tax_return(income + gains).total_tax - tax_return(income).total_tax (dollars), from
+    :func:`assetloc.tax.tax_return` directly; floored at 0 unless losses earn credit."""
+    from assetloc.tax import Filer, Income, tax_return
+
+    inv = h.investor
+    filer = Filer(
+        filing_status=inv.filing_status,
+        year=inv.tax_year,
+        age=inv.age,
+        spouse_age=inv.spouse_age,
+        state_rate=inv.state_rate,
+        muni_in_state=inv.muni_in_state,
+    )
+    if h.income is not None:
+        base = dict(h.income.model_dump())
+    else:
+        base = {"wages": wages_for_taxable_income(filer, inv.taxable_income)}
+    after = dict(base)
+    after["short_term_gains"] = after.get("short_term_gains", 0.0) + st
+    after["long_term_gains"] = after.get("long_term_gains", 0.0) + lt
+    tax = tax_return(filer, Income(**after)).total_tax - tax_return(filer, Income(**base)).total_tax
+    return tax if h.rebalance.allow_losses else max(tax, 0.0)
+
+
+def reference_tax(h: Household, st: float, lt: float) -> float:
+    """The tax of net gains ``st``, ``lt`` (dollars) by an independent reference: the
+    engine's return for a household with a filing status, else :func:`stated_tax`."""
+    inv = h.investor
+    if inv.filing_status is not None:
+        return engine_increment(h, st, lt)
+    niit = 0.038 if inv.niit else 0.0
+    assert inv.ordinary_rate is not None and inv.capital_gains_rate is not None
+    return stated_tax(
+        st,
+        lt,
+        inv.ordinary_rate + niit,
+        inv.capital_gains_rate + niit,
+        h.rebalance.allow_losses,
+    )
+
+
+def taxed_nets(r: Any) -> tuple[float, float]:
+    """A result's net short- and long-term gain after disallowed losses, from its lots."""
+    st = sum(x.gain + x.disallowed_loss for t in r.trades for x in t.lots if x.term == "short")
+    lt = sum(x.gain + x.disallowed_loss for t in r.trades for x in t.lots if x.term == "long")
+    return st, lt

@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from assetloc import optimize, parse_household
 from assetloc.rebalance import rebalance
+from assetloc.rebalance.engine import prepare
 
 from rebalance_support import (
     AS_OF,
@@ -24,6 +25,7 @@ from rebalance_support import (
     household_dict,
     lot,
     pos,
+    stated_tax,
 )
 
 SETTINGS = settings(
@@ -32,25 +34,6 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
 )
-
-
-def schedule_d_tax(st_gain: float, lt_gain: float, r_s: float, r_l: float, credit: bool) -> float:
-    """The documented tax of net gains, written out case by case (independent of the model).
-
-    Both gains: each at its rate. Both losses: a loss credited at the lower rate. A short-term
-    loss against long-term gains nets at the long-term rate; a long-term loss against
-    short-term gains is credited at the long-term rate (the conservative choice).
-    """
-    low = min(r_s, r_l)
-    if st_gain >= 0 and lt_gain >= 0:
-        tax = r_s * st_gain + r_l * lt_gain
-    elif st_gain < 0 and lt_gain < 0:
-        tax = low * (st_gain + lt_gain)
-    elif st_gain < 0:  # ST loss, LT gain
-        tax = max(low * (st_gain + lt_gain), r_s * st_gain + r_l * lt_gain)
-    else:  # LT loss, ST gain
-        tax = max(r_s * st_gain + r_l * lt_gain, low * (st_gain + lt_gain))
-    return tax if credit else max(tax, 0.0)
 
 
 # ------------------------------------------------------------------ brute force (exact)
@@ -102,21 +85,26 @@ def brute_force_case(seed: int) -> tuple[dict[str, Any], float, int]:
                 st_g += gain
             else:
                 lt_g += gain
-        best = min(best, schedule_d_tax(st_g, lt_g, 0.37, 0.15, credit))
+        best = min(best, stated_tax(st_g, lt_g, 0.37, 0.15, credit))
     return d, float(best), n
 
 
 @pytest.mark.parametrize("seed", range(12))
 def test_tax_equals_the_brute_force_minimum(seed: int) -> None:
+    """The sale of n shares has the least tax of any (Schedule D with the $3,000 limit, a
+    net loss at the ordinary rate), and the model's tax is a lower bound of that minimum.
+
+    The exact tax is not convex (a short-term loss is worth 37% against ordinary income but
+    15% against long-term gains), so the convex model's best sale need not be the cheapest
+    in general (``test_rebalance.py`` has such a case); in these twelve it is."""
     d, best, n = brute_force_case(seed)
     r = rebalance(parse_household(d))
     sold = sum(t.shares for t in r.trades if t.side == "sell")
     assert sold == n
     assert r.tax.estimated_tax == pytest.approx(best, abs=0.01)  # to the cent (MIP gap)
+    assert r.solver["model_tax"] <= best + 0.01  # the model bounds the tax from below
     # the reported tax is the documented formula on the reported gains
-    again = schedule_d_tax(
-        r.tax.short_term_gain, r.tax.long_term_gain, 0.37, 0.15, r.tax.allow_losses
-    )
+    again = stated_tax(r.tax.short_term_gain, r.tax.long_term_gain, 0.37, 0.15, r.tax.allow_losses)
     assert r.tax.estimated_tax == pytest.approx(again, abs=1e-9)
 
 
@@ -217,12 +205,31 @@ def test_adding_cash_never_increases_the_tax_with_loss_credit(
     change which harvest pays (a purchase the cash makes worthwhile blocks selling that group
     at a loss): the property is about rebalancing, so these lots are all at a gain. It is a
     property of the LP at a fixed price of deviation (``distance_weight``), the relaxation
-    argument; the cost-benefit rule's search is not an LP in the cash."""
+    argument; the cost-benefit rule's search is not an LP in the cash.
+
+    The argument needs the same targets elsewhere: when the cash moves the optimizer's
+    location, another account's target changes and the LP is not a relaxation; the tax can
+    then rise (Hypothesis found two: $100 more in the taxable account put the bonds' target in
+    the IRA, which then could not buy stocks, so the taxable account sold $4.60 of bonds for
+    $0.35 of tax to reach the band; $100 more in the IRA moved stocks' target to the taxable
+    account, which then sold a bond lot at a gain, $1.11). Such draws are set aside: the
+    other accounts' targets (dollars) and every account's menu must stay the same."""
     d["rebalance"]["distance_weight"] = 0.01
+    menus, targets = target_of(d)
     before = estimated_tax(d)
     d["accounts"][where]["contribution"] = extra
+    menus2, targets2 = target_of(d)
+    others = [k for k in range(len(targets)) if k != where]
+    assume(np.array_equal(menus, menus2))
+    assume(np.allclose(targets[others], targets2[others], atol=1.0))
     after = estimated_tax(d)
     assert after <= before + 0.01, (before, after)
+
+
+def target_of(d: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(K, S) what each account may buy once the target is known; (K, C) its target."""
+    prep = prepare(parse_household(d))
+    return prep.book.buyable, prep.target.dollars
 
 
 @SETTINGS

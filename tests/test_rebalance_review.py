@@ -19,10 +19,11 @@ from assetloc import jsonout, parse_household
 from assetloc.errors import InputError
 from assetloc.rebalance import rebalance
 from assetloc.rebalance.book import build_book
+from assetloc.rebalance.gaintax import plan_tax
 from assetloc.rebalance.tables import print_result
 from assetloc.rebalance.target import plan_after_flows
-from assetloc.rebalance.tax import TaxRates, schedule_d_tax
 from assetloc.rebalance.washsale import build_guard, disallowed_losses
+from assetloc.tax.gains import StatedGainTax
 from test_rebalance_cli import CSV, HOUSEHOLD, write
 
 from cli_runner import run_cli
@@ -98,8 +99,8 @@ def test_a_lot_is_not_its_own_replacement_even_when_listed_as_a_recent_buy() -> 
     sales = [s for t in r.trades for s in t.lots]
     assert [s.shares for s in sales] == pytest.approx([5.0])
     assert not r.wash_sale_flags and r.tax.disallowed_loss == 0.0
-    # a short-term loss of 5 x $40, credited at the lower rate (15%)
-    assert r.tax.estimated_tax == pytest.approx(-0.15 * 200.0)
+    # a short-term loss of 5 x $40, deducted against ordinary income (37%)
+    assert r.tax.estimated_tax == pytest.approx(-0.37 * 200.0)
 
 
 def test_only_as_many_shares_as_were_bought_are_disallowed_and_deferred() -> None:
@@ -115,7 +116,7 @@ def test_only_as_many_shares_as_were_bought_are_disallowed_and_deferred() -> Non
     assert r.tax.disallowed_loss == pytest.approx(400.0)
     assert r.tax.permanently_disallowed_loss == 0.0
     assert r.tax.to_dict()["deferred_loss"] == pytest.approx(400.0)
-    assert r.tax.estimated_tax == pytest.approx(-0.15 * (800.0 - 400.0))
+    assert r.tax.estimated_tax == pytest.approx(-0.37 * (800.0 - 400.0))
 
 
 # --- 3. --holdings: the household is checked after the CSV is applied ----------------------
@@ -156,13 +157,15 @@ def test_skeleton_household_with_holdings_csv(
         (1615.45, -1000.0, True, 615.45 * 0.32),  # LT loss offsets ST gain: 32% on the rest
         (-1000.0, 1615.45, True, 615.45 * 0.15),  # ST loss offsets LT gain: 15% on the rest
         (1000.0, 2000.0, True, 1000 * 0.32 + 2000 * 0.15),
-        (500.0, -1000.0, True, -500 * 0.15),  # a net loss: credited at the lower rate
-        (-500.0, -1000.0, True, -1500 * 0.15),
+        (500.0, -1000.0, True, -500 * 0.32),  # a net loss: deducted from ordinary income
+        (-500.0, -1000.0, True, -1500 * 0.32),
+        (-1000.0, -19000.0, True, -3000 * 0.32),  # at most $3,000 a year
+        (5000.0, -30000.0, True, -3000 * 0.32),
         (500.0, -1000.0, False, 0.0),  # no credit without allow_losses
     ],
 )
 def test_schedule_d_netting(st: float, lt: float, allow: bool, hand: float) -> None:
-    assert schedule_d_tax(st, lt, TaxRates(0.32, 0.15, allow)) == pytest.approx(hand)
+    assert plan_tax(StatedGainTax(0.32, 0.15, allow), st, lt).tax == pytest.approx(hand)
 
 
 def test_reported_tax_of_a_long_term_loss_against_a_short_term_gain() -> None:

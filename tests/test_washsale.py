@@ -128,7 +128,8 @@ def test_a_buy_5_days_ago_in_the_ira_flags_a_loss_sale_in_taxable() -> None:
     assert sold > 5
     assert r.tax.disallowed_loss == pytest.approx(5 * 40.0)
     assert r.tax.permanently_disallowed_loss == pytest.approx(5 * 40.0)
-    assert r.tax.estimated_tax == pytest.approx(-0.15 * (loss - 5 * 40.0))
+    # the net loss is deducted against ordinary income (37%), within the $3,000 limit
+    assert r.tax.estimated_tax == pytest.approx(-0.37 * (loss - 5 * 40.0))
     unflagged = rebalance(parse_household(forced_loss_sale([])))
     assert unflagged.tax.estimated_tax < 0 and not unflagged.wash_sale_flags
 
@@ -141,8 +142,8 @@ def test_a_lot_bought_in_the_window_and_sold_now_replaces_nothing() -> None:
     assert sold["accounts[0].positions[0].lots[1]"] == pytest.approx(10.0)  # unflagged first
     assert not [s for t in r.trades for s in t.lots if s.wash_sale]
     assert r.tax.disallowed_loss == 0.0
-    assert r.tax.estimated_tax == pytest.approx(
-        -0.15 * 40.0 * sold["accounts[0].positions[0].lots[0]"]
+    assert r.tax.estimated_tax == pytest.approx(  # a net loss: at the ordinary rate (37%)
+        -0.37 * 40.0 * sold["accounts[0].positions[0].lots[0]"]
     )
 
 

@@ -37,6 +37,20 @@ def is_long_term(acquired: dt.date, sold: dt.date) -> bool:
     return sold > anniversary
 
 
+def long_term_on(acquired: dt.date) -> dt.date:
+    """The first sale date on which a lot bought on ``acquired`` is long-term: the day after
+    its first anniversary (:func:`is_long_term`; Feb 29 → Mar 1 of the next year)."""
+    try:
+        anniversary = acquired.replace(year=acquired.year + 1)
+    except ValueError:  # February 29
+        anniversary = dt.date(acquired.year + 1, 2, 28)
+    return anniversary + dt.timedelta(days=1)
+
+
+#: A lot sold at a short-term gain that turns long-term within this many days is flagged.
+NEAR_LONG_TERM_DAYS = 30
+
+
 def _shares(x: float) -> str:
     """Shares to 1e-6, without trailing zeros: ``9``, ``10.5``, ``999999999.999999``."""
     return f"{x:.6f}".rstrip("0").rstrip(".")
@@ -173,3 +187,8 @@ class RebalanceOptions(_Strict):
         default=None, description="dollars of net realized gain this rebalance may realize"
     )
     as_of: dt.date | None = Field(default=None, description="trade date (default: today)")
+    defer_near_long_term: bool = Field(
+        default=False,
+        description="never sell a lot at a short-term gain when it turns long-term within "
+        "30 days (such sales are always flagged, with the tax waiting would save)",
+    )

@@ -89,7 +89,11 @@ DOLLAR_KEYS = frozenset(
         "tax_cap",
         "tax_of_gain_realizing_trades",
         "tax_now",
+        "tax_saved_by_waiting",
+        "taxed_long_term_gain",
+        "taxed_short_term_gain",
         "trading_costs",
+        "unrealized_gain",
         "value",
     }
 )

@@ -6,7 +6,7 @@ Two kinds of evidence:
   it, the wash-sale guard blocks every security that does, or the menus exclude them;
 * counterfactual: the model is solved again (stage 1 only) with one family of constraints
   relaxed — sales in ``cash_flow_only`` mode, the wash-sale guard, the tax cap of the
-  cost-benefit rule or the budgets, whole shares, the minimum
+  cost-benefit rule or the budgets, ``defer_near_long_term``, whole shares, the minimum
   trade, the cost per trade, account menus, and the separation of the accounts' cash (money
   cannot move between accounts). A family binds when relaxing it cuts the dollars outside
   the bands.
@@ -103,6 +103,11 @@ def binding_constraints(
                 loss_void=np.zeros_like(spec.loss_void),
                 loss_forfeit=np.zeros_like(spec.loss_forfeit),
             ),
+        ),
+        (
+            spec.lot_blocked is not None and bool(spec.lot_blocked.any()),
+            "defer_near_long_term: lots that turn long-term within 30 days are not sold",
+            lambda: spec.relaxed(lot_blocked=None),
         ),
         (spec.whole_shares, "whole shares", lambda: spec.relaxed(whole_shares=False)),
         (spec.min_trade > 0, "minimum trade size", lambda: spec.relaxed(min_trade=0.0)),

@@ -36,8 +36,8 @@ import numpy as np
 
 from assetloc.assumptions import FloatArray, load_preset
 from assetloc.errors import InputError
+from assetloc.holdings import is_long_term
 from assetloc.household import Household
-from assetloc.rebalance.tax import is_long_term
 from assetloc.securities import SecurityInfo, SecurityTable, normalize, security_table
 
 BoolArray = np.ndarray

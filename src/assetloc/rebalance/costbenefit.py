@@ -11,13 +11,15 @@ and
 where b₀ is the no-gain alternative (the cap at zero tax and zero net gain: cash flows,
 tax-advantaged accounts and losses only; or the least tax a withdrawal needs), F the
 after-tax wealth, a(r, n) the annuity factor over ``horizon_years`` at the cash rate, tax the
-reported estimate (:func:`~assetloc.rebalance.tax.realized_tax`) and costs the trading costs.
+reported tax (:func:`~assetloc.rebalance.gaintax.plan_tax`: the household's gain tax, by the
+year's return, never the trade model's convex bound) and costs the trading costs.
 
 Search: net(b) is evaluated on the LP relaxation (warm-started HiGHS re-solves,
 :class:`~assetloc.rebalance.trades.CapSweep`) at caps between the no-gain tax and the tax of a
 full rebalance (the cap that no longer binds): a coarse grid, then golden-section steps
-around its best point. The best cap b* is solved exactly (two stages, the MILP when asked);
-the result is the better of the no-gain alternative and H(b*) by net computed from the
+around its best point. The caps are on the model's tax t; net(b) counts the reported tax of
+each LP solution (before rounding). The best cap b* is solved exactly (two stages, the MILP
+when asked); the result is the better of the no-gain alternative and H(b*) by net computed from the
 rounded orders, so the chosen trades never do worse than not realizing the gains. With
 ``allow_losses`` the caps searched start below the no-gain tax (harvesting); a candidate that
 leaves an account more uninvested cash than its allowance is never chosen. Limitation: the
@@ -29,6 +31,13 @@ Budgets: ``tax_budget`` and ``gain_budget`` cap the rule: b ≤ tax_budget and n
 min(b*, budget) — a larger budget never stops farther from the target — and the chosen trades
 are still the better of that and the no-gain alternative. A budget therefore never forces a
 gain whose tax exceeds its modelled benefit.
+
+The budget is on the REPORTED tax: the model's cap starts at the budget (less a tenth of a
+cent for rounding), and when the reported tax of the rounded orders exceeds the budget (the
+convex model is below the exact tax where the exact tax is not convex, and can be above it
+by the interpolation between grid points), the cap is lowered by the excess and the model
+solved again, up to ``TIGHTEN_STEPS`` times; if that does not bring the reported tax within
+the budget, the no-gain alternative is chosen.
 """
 
 from __future__ import annotations
@@ -86,6 +95,7 @@ class Decision:
 
 
 Evaluate = Callable[[TradeSolution], Outcome]
+SolutionTax = Callable[[TradeSolution], float]  # the reported tax of unrounded trades
 
 
 def _net(o: Outcome, base: Outcome, val: Valuation) -> float:
@@ -104,24 +114,64 @@ def _solve_capped(sweep: CapSweep, tax_cap: float | None, gain_cap: float | None
     return solve(sweep.spec.relaxed(tax_cap=tax_cap, gain_cap=gain_cap))
 
 
-def _no_gain(sweep: CapSweep, tax_budget: float | None) -> TradeSolution:
-    """The no-gain alternative and its caps: zero tax and zero net gain, or the least tax the
-    withdrawals need (when zero is infeasible) and no gain cap."""
+def _no_gain(sweep: CapSweep, tax_budget: float | None, evaluate: Evaluate) -> Outcome:
+    """The no-gain alternative: zero tax and zero net gain, or, when zero is infeasible, the
+    least tax the withdrawals need (the model's least, plus a cent) and no gain cap; within
+    ``tax_budget`` by the reported tax (else the plan of least tax, or infeasible)."""
     try:
-        return _solve_capped(sweep, 0.0, 0.0)
+        return evaluate(_solve_capped(sweep, 0.0, 0.0))
     except InfeasibleError:
         spec = sweep.spec
-        floor = solve(
+        least = solve(
             spec.relaxed(weights=Weights(band=0.0, household=0.0), tax_cap=None, gain_cap=None)
         )
-        if tax_budget is not None and tax_budget < floor.tax - CAP_TOLERANCE:
+        floor = evaluate(least)
+        need = min(floor.tax, least.tax)  # the model's least is a lower bound of the tax
+        if tax_budget is not None and tax_budget < need - CAP_TOLERANCE:
             raise InfeasibleError(
                 [
                     f"rebalance.tax_budget (${tax_budget:,.2f}): the withdrawals need at least "
-                    f"${floor.tax:,.2f} of tax"
+                    f"${need:,.2f} of tax"
                 ]
             ) from None
-        return _solve_capped(sweep, floor.tax + CAP_TOLERANCE, spec.gain_cap)
+        out = evaluate(_solve_capped(sweep, least.tax + CAP_TOLERANCE, spec.gain_cap))
+        if tax_budget is None or out.tax <= tax_budget + BUDGET_TOLERANCE:
+            return out
+        if floor.tax <= tax_budget + BUDGET_TOLERANCE:
+            return floor
+        raise InfeasibleError(
+            [
+                f"rebalance.tax_budget (${tax_budget:,.2f}): the sales of least tax found for "
+                f"the withdrawals realize ${floor.tax:,.2f} of tax"
+            ]
+        ) from None
+
+
+TIGHTEN_STEPS = 6  # re-solves that lower the model's cap until the reported tax fits a budget
+BUDGET_TOLERANCE = 1e-6  # dollars: the reported tax may exceed the budget by float noise only
+
+
+def _within_budget(
+    solve_at: Callable[[float | None], Outcome], cap: float | None, tax_budget: float | None
+) -> tuple[Outcome | None, float | None, bool]:
+    """The outcome at model cap ``cap``, with the cap lowered until the REPORTED tax is
+    within ``tax_budget`` (module doc): (outcome or None when it cannot be, the cap used,
+    whether it was lowered). The first solve's InfeasibleError propagates."""
+    out = solve_at(cap)
+    if tax_budget is None or cap is None:
+        return out, cap, False
+    lowered = False
+    for step in range(TIGHTEN_STEPS):
+        excess = out.tax - tax_budget
+        if excess <= BUDGET_TOLERANCE:
+            return out, cap, lowered
+        cap = min(cap, out.sol.tax) - excess - ROUNDING_MARGIN * 2**step
+        lowered = True
+        try:
+            out = solve_at(cap)
+        except InfeasibleError:
+            return None, cap, lowered
+    return (out if out.tax <= tax_budget + BUDGET_TOLERANCE else None), cap, lowered
 
 
 def _search(
@@ -133,12 +183,15 @@ def _search(
     f_hi: float,
     start: float,
     no_gain_cash: FloatArray,
+    tax_of: SolutionTax,
+    tax0: float,
 ) -> tuple[float, int]:
     """The cap in [start, hi] with the best approximate net (LP, unrounded; module doc).
 
-    ``lo``, ``u0``: the tax and utility of the no-gain alternative (its net is 0 by
-    definition); ``f_hi``: the approximate net of the full rebalance; ``start``: the lowest
-    cap (below ``lo`` when harvesting losses earns credit)."""
+    ``lo``, ``u0``: the model tax (cap) and utility of the no-gain alternative (its net is 0
+    by definition); ``tax0``: its reported tax (``tax_of``, unrounded); ``f_hi``: the
+    approximate net of the full rebalance; ``start``: the lowest cap (below ``lo`` when
+    harvesting losses earns credit). Nets count the reported tax of each solution."""
     book = sweep.spec.book
     price = np.nan_to_num(book.price)
     cash0 = book.available_cash
@@ -159,7 +212,7 @@ def _search(
             if _strands(cash, sweep.spec, cash_limit):
                 memo[b] = -np.inf
                 return memo[b]
-            memo[b] = (val.utility(shares, cash) - u0) * scale - (sol.tax - lo)
+            memo[b] = (val.utility(shares, cash) - u0) * scale - (tax_of(sol) - tax0)
         return memo[b]
 
     grid = [start + (hi - start) * j / (GRID + 1) for j in range(GRID + 2)]
@@ -213,67 +266,99 @@ def decide(
     tax_budget: float | None,
     gain_budget: float | None,
     legacy: bool,
+    solution_tax: SolutionTax | None = None,
 ) -> Decision:
     """The trades of a rebalance under the cost-benefit rule and the budgets (module doc).
 
     ``legacy``: the file set ``distance_weight``; the fixed price of deviation decides, capped
-    by the budgets, and the cost-benefit figures are only reported.
+    by the budgets, and the cost-benefit figures are only reported. ``evaluate`` rounds a
+    solution to orders and gives their reported tax; ``solution_tax`` the reported tax of an
+    unrounded solution (default: the model's tax t), for the search.
     """
+    tax_of: SolutionTax = solution_tax or (lambda sol: sol.tax)
     base = spec.relaxed(weights=CAPPED, tax_cap=None, gain_cap=gain_budget)
     sweep = CapSweep(base)
 
     def exact(tax_cap: float | None, gain_cap: float | None) -> Outcome:
         return evaluate(_solve_capped(sweep, tax_cap, gain_cap))
 
-    no_gain = evaluate(_no_gain(sweep, tax_budget))
+    no_gain = _no_gain(sweep, tax_budget, evaluate)
     if legacy:
-        chosen = evaluate(solve(spec.relaxed(tax_cap=_model_cap(tax_budget), gain_cap=gain_budget)))
-        binds = _binds(chosen, tax_budget, gain_budget)
-        return Decision(chosen, no_gain, None, "distance_weight", tax_budget, binds)
+
+        def fixed_price(cap: float | None) -> Outcome:
+            return evaluate(solve(spec.relaxed(tax_cap=cap, gain_cap=gain_budget)))
+
+        found, fixed_cap, lowered = _within_budget(fixed_price, _model_cap(tax_budget), tax_budget)
+        chosen = no_gain if found is None else found
+        binds = _binds(chosen, tax_budget, gain_budget, lowered=lowered)
+        return Decision(chosen, no_gain, None, "distance_weight", fixed_cap, binds)
     full_lp = sweep.solution(None, gain_budget, exact=False)
     lo, hi = no_gain.sol.tax, full_lp.tax
-    full = _approximate(full_lp, spec, val)
-    f_hi = (full[1] - no_gain.utility) * val.wealth * val.annuity - (hi - lo)
+    tax0 = tax_of(no_gain.sol)
+    full = _approximate(full_lp, spec, val, tax_of)
+    f_hi = (full[1] - no_gain.utility) * val.wealth * val.annuity - (full[0] - tax0)
     searched = 0
     cap: float | None = None
+    lowered = False
     start = lo
-    if spec.rates.allow_losses:  # harvesting: caps below the no-gain tax trade distance for credit
+    if spec.gain_tax.allow_losses:  # harvesting: caps below the no-gain tax buy credit
         harvest = solve(base.relaxed(weights=Weights(band=0.0, household=0.0), tax_cap=None))
         start = min(lo, harvest.tax)
+
+    def capped(c: float | None) -> Outcome:
+        return exact(c, gain_budget)
+
     if hi <= start + CAP_TOLERANCE:
-        cap = _model_cap(tax_budget)
-        chosen = exact(cap, gain_budget)
+        found, cap, lowered = _within_budget(capped, _model_cap(tax_budget), tax_budget)
+        chosen = no_gain if found is None else found
     else:
-        b_star, searched = _search(sweep, lo, hi, val, no_gain.utility, f_hi, start, no_gain.cash)
+        b_star, searched = _search(
+            sweep, lo, hi, val, no_gain.utility, f_hi, start, no_gain.cash, tax_of, tax0
+        )
         cap = b_star if tax_budget is None else min(b_star, _model_cap(tax_budget) or 0.0)
         options = [no_gain]
         if abs(cap - lo) > CAP_TOLERANCE:  # at the no-gain tax: the no-gain alternative
-            candidate = exact(None if cap >= hi else cap, gain_budget)
-            if not _strands(candidate.cash, spec, _cash_limit(spec, no_gain.cash)):
+            first = None if cap >= hi and tax_budget is None else cap
+            candidate, cap, lowered = _within_budget(capped, first, tax_budget)
+            if candidate is not None and not _strands(
+                candidate.cash, spec, _cash_limit(spec, no_gain.cash)
+            ):
                 options.append(candidate)
         chosen = max(options, key=lambda o: _net(o, no_gain, val))
-    binds = _binds(chosen, tax_budget, gain_budget, hi)
+    binds = _binds(chosen, tax_budget, gain_budget, hi, lowered)
     excess = float(full_lp.band_excess.sum()) if gain_budget is None else None
     return Decision(chosen, no_gain, full, "cost_benefit", cap, binds, searched, excess)
 
 
-def _approximate(sol: TradeSolution, spec: ModelSpec, val: Valuation) -> tuple[float, float]:
-    """(model tax, utility) of an unrounded solution: the full rebalance, for the report."""
+def _approximate(
+    sol: TradeSolution, spec: ModelSpec, val: Valuation, tax_of: SolutionTax
+) -> tuple[float, float]:
+    """(reported tax, utility) of an unrounded solution: the full rebalance, for the report."""
     book = spec.book
     price = np.nan_to_num(book.price)
     shares = np.maximum(book.shares + sol.buy - sol.sell, 0.0)
     cash = book.available_cash + (sol.sell * price).sum(axis=1) - (sol.buy * price).sum(axis=1)
-    return sol.tax, val.utility(shares, cash)
+    return tax_of(sol), val.utility(shares, cash)
 
 
 def _binds(
-    chosen: Outcome, tax_budget: float | None, gain_budget: float | None, hi: float | None = None
+    chosen: Outcome,
+    tax_budget: float | None,
+    gain_budget: float | None,
+    hi: float | None = None,
+    lowered: bool = False,
 ) -> list[str]:
     """The budgets that stop the trades short of where they would go without them (``hi``:
-    the model tax of the full rebalance)."""
+    the model tax of the full rebalance; ``lowered``: the model's cap was lowered to bring
+    the reported tax of the chosen trades within the tax budget)."""
     out = []
     further = hi is None or hi > chosen.sol.tax + CAP_TOLERANCE
-    if tax_budget is not None and chosen.sol.tax >= tax_budget - CAP_TOLERANCE and further:
+    at_budget = tax_budget is not None and (
+        chosen.tax >= tax_budget - CAP_TOLERANCE
+        or chosen.sol.tax >= tax_budget - CAP_TOLERANCE
+        or lowered
+    )
+    if at_budget and further:
         out.append("tax_budget")
     if gain_budget is not None and chosen.gain >= gain_budget - CAP_TOLERANCE and further:
         out.append("gain_budget")

@@ -7,7 +7,8 @@ Steps (each in its own module):
 3. :mod:`~assetloc.rebalance.current`: allocation, drift and bands today;
 4. :mod:`~assetloc.rebalance.washsale`: the wash-sale guard;
 5. :mod:`~assetloc.rebalance.trades`: the LP/MILP (HiGHS);
-6. rounding to order quantities, the after state, the realized gains and the estimated tax;
+6. rounding to order quantities, the after state, the realized gains and their tax
+   (:mod:`~assetloc.rebalance.gaintax`: the household's gain tax, by the year's return);
 7. :mod:`~assetloc.rebalance.binding`: which constraints bind when a band is not reached.
 
 Modes: ``full`` trades toward the target; ``cash_flow_only`` invests contributions and
@@ -33,6 +34,7 @@ import numpy as np
 
 from assetloc.assumptions import load_preset, preset_names
 from assetloc.errors import InputError
+from assetloc.holdings import NEAR_LONG_TERM_DAYS, long_term_on
 from assetloc.household import Household
 from assetloc.market import resolve_market
 from assetloc.optimize import method_summary, optimize, universe_summary
@@ -42,11 +44,14 @@ from assetloc.rebalance.binding import binding_constraints
 from assetloc.rebalance.book import Book, build_book
 from assetloc.rebalance.costbenefit import Decision, Outcome, decide, report
 from assetloc.rebalance.current import Allocation, Drift, allocation, band_widths, drift
+from assetloc.rebalance.gaintax import gain_tax_of, plan_tax
 from assetloc.rebalance.result import (
     AccountState,
+    DeferredLot,
     LotSale,
+    NearLongTerm,
+    RealizedTax,
     RebalanceResult,
-    TaxSummary,
     Trade,
 )
 from assetloc.rebalance.target import (
@@ -56,10 +61,9 @@ from assetloc.rebalance.target import (
     post_flow_household,
     target_for,
 )
-from assetloc.rebalance.tax import TaxRates, realized_tax
 from assetloc.rebalance.trades import CAPPED, ModelSpec, TradeSolution, Weights
 from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
-from assetloc.tax.situation import tax_situation
+from assetloc.tax.gains import GainTax
 
 Mode = Literal["full", "cash_flow_only", "within_bands"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -233,7 +237,9 @@ def _positions(book: Book, shares: np.ndarray, k: int) -> dict[str, float]:
     return {book.symbols[s]: float(shares[k, s]) for s in range(book.s) if shares[k, s] > 0}
 
 
-def _tax_summary(trades: list[Trade], rates: TaxRates) -> TaxSummary:
+def _nets(trades: list[Trade]) -> tuple[float, float, float, float, float, float]:
+    """(ST gain, LT gain, ST taxed, LT taxed, disallowed, permanent) of the trades' lot
+    sales, dollars; "taxed" counts the losses wash sales disallow as zero."""
     st = lt = st_eff = lt_eff = disallowed = permanent = 0.0
     for t in trades:
         for lot in t.lots:
@@ -246,22 +252,124 @@ def _tax_summary(trades: list[Trade], rates: TaxRates) -> TaxSummary:
             else:
                 lt += lot.gain
                 lt_eff += eff
-    return TaxSummary(
+    return st, lt, st_eff, lt_eff, disallowed, permanent
+
+
+RATE_DIGITS = 8  # marginal rates are reported to 8 decimals (float noise of the difference)
+
+
+def _tax_summary(trades: list[Trade], gain_tax: GainTax) -> RealizedTax:
+    st, lt, st_eff, lt_eff, disallowed, permanent = _nets(trades)
+    detail = plan_tax(gain_tax, st_eff, lt_eff)
+    return RealizedTax(
         short_term_gain=st,
         long_term_gain=lt,
-        estimated_tax=realized_tax(st_eff, lt_eff, rates),
+        estimated_tax=detail.tax,
         disallowed_loss=disallowed,
         permanently_disallowed_loss=permanent,
-        short_term_rate=rates.short_term,
-        long_term_rate=rates.long_term,
-        allow_losses=rates.allow_losses,
+        short_term_rate=round(gain_tax.short_term_rate, RATE_DIGITS),
+        long_term_rate=round(gain_tax.long_term_rate, RATE_DIGITS),
+        allow_losses=gain_tax.allow_losses,
+        taxed_short_term_gain=st_eff,
+        taxed_long_term_gain=lt_eff,
+        carryforward_short_term=detail.carryforward_short_term + 0.0,  # never -0.0
+        carryforward_long_term=detail.carryforward_long_term + 0.0,
+        loss_deducted=detail.loss_deducted + 0.0,
+        source=gain_tax.source,
     )
 
 
-def tax_rates(h: Household) -> TaxRates:
-    """Short- and long-term gain rates from the investor's tax profile (all-in decimals)."""
-    prof = tax_situation(h.investor, h.income).profile
-    return TaxRates(prof.short_term, prof.long_term, h.rebalance.allow_losses)
+def days_to_long_term(book: Book) -> np.ndarray:
+    """(L,) days from the trade date until each lot may be sold long-term (0 if it is)."""
+    return np.array(
+        [
+            0 if lt else max((long_term_on(acq) - book.as_of).days, 0)
+            for acq, lt in zip(book.lot_acquired, book.lot_long_term, strict=True)
+        ],
+        dtype=int,
+    )
+
+
+def near_long_term(book: Book, days: np.ndarray | None = None) -> np.ndarray:
+    """(L,) True for lots at a short-term gain that turn long-term within 30 days
+    (``days``: :func:`days_to_long_term`, when already computed)."""
+    days = days_to_long_term(book) if days is None else days
+    return (
+        ~book.lot_long_term
+        & (book.lot_gain_per_share > 0)
+        & (days >= 1)
+        & (days <= NEAR_LONG_TERM_DAYS)
+    )
+
+
+def _near_long_term_sales(
+    book: Book, trades: list[Trade], gain_tax: GainTax, tax: RealizedTax
+) -> list[NearLongTerm]:
+    """Lots sold at a short-term gain that turn long-term within 30 days, with the tax of
+    the plan minus its tax had that lot's gain been long-term (dollars, by the gain tax)."""
+    days = days_to_long_term(book)
+    near = near_long_term(book, days)
+    index = {f: i for i, f in enumerate(book.lot_field)}
+    out = []
+    st, lt = tax.taxed_short_term_gain, tax.taxed_long_term_gain
+    for t in trades:
+        for sale in t.lots:
+            lot = index[sale.field]
+            gain = sale.gain + sale.disallowed_loss
+            if not near[lot] or sale.term != "short" or gain <= 0:
+                continue
+            waited = plan_tax(gain_tax, st - gain, lt + gain).tax
+            out.append(
+                NearLongTerm(
+                    account=t.account,
+                    symbol=t.symbol,
+                    lot=sale.field,
+                    acquired=sale.acquired,
+                    long_term_on=long_term_on(sale.acquired),
+                    days_to_long_term=int(days[lot]),
+                    gain=gain,
+                    tax_saved_by_waiting=tax.estimated_tax - waited,
+                )
+            )
+    return out
+
+
+def _near_long_term_note(x: NearLongTerm) -> str:
+    day = "day" if x.days_to_long_term == 1 else "days"
+    return (
+        f"{x.account}: {x.symbol} lot {x.acquired} is sold at a short-term gain of "
+        f"${x.gain:,.2f}; it turns long-term on {x.long_term_on} ({x.days_to_long_term} "
+        f"{day}), and waiting would save ${x.tax_saved_by_waiting:,.2f} of this plan's tax "
+        "(defer_near_long_term = true in [rebalance] forbids such sales)"
+    )
+
+
+def _deferred(book: Book, blocked: np.ndarray) -> list[DeferredLot]:
+    days = days_to_long_term(book)
+    return [
+        DeferredLot(
+            account=book.account_ids[int(book.lot_account[lot])],
+            symbol=book.symbols[int(book.lot_security[lot])],
+            lot=book.lot_field[lot],
+            acquired=book.lot_acquired[lot],
+            long_term_on=long_term_on(book.lot_acquired[lot]),
+            days_to_long_term=int(days[lot]),
+            unrealized_gain=float(book.lot_gain_per_share[lot] * book.lot_shares[lot]),
+        )
+        for lot in map(int, np.flatnonzero(blocked))
+    ]
+
+
+def _deferred_note(lots: list[DeferredLot]) -> str:
+    parts = [
+        f"{x.account} {x.symbol} lot {x.acquired} (long-term on {x.long_term_on}, "
+        f"${x.unrealized_gain:,.2f} of gain)"
+        for x in lots
+    ]
+    return (
+        "defer_near_long_term: lots at a short-term gain that turn long-term within "
+        f"{NEAR_LONG_TERM_DAYS} days are not sold: " + "; ".join(parts)
+    )
 
 
 def _decide(mode: str, any_out: bool, flows: bool) -> tuple[str, str]:
@@ -282,18 +390,23 @@ CASH_SHARE = 0.005  # an account may keep this share of its value (or min_trade)
 
 
 def model_spec(
-    h: Household, book: Book, target: Target, guard: WashSaleGuard, sales: str
+    h: Household,
+    book: Book,
+    target: Target,
+    guard: WashSaleGuard,
+    sales: str,
+    gain_tax: GainTax | None = None,
 ) -> ModelSpec:
-    """The optimization's inputs for ``h`` (sales: "all" or "cash_flow")."""
+    """The optimization's inputs for ``h`` (sales: "all" or "cash_flow"; ``gain_tax``: the
+    household's, by default from the file)."""
     opts = h.rebalance
     band_share = band_widths(target.shares, opts.band_absolute, opts.band_relative)
-    rates = tax_rates(h)
     weight = 0.01 if opts.distance_weight is None else opts.distance_weight
     return ModelSpec(
         book=book,
         target=target.dollars,
         band=band_share * target.total,
-        rates=rates,
+        gain_tax=gain_tax_of(h) if gain_tax is None else gain_tax,
         buy_blocked=guard.buy_blocked(book),
         loss_void=guard.lot_flagged(book),
         loss_forfeit=guard.lot_forfeit(book),
@@ -305,6 +418,7 @@ def model_spec(
         cash_target=np.zeros(book.k),
         cash_band=float(cash_band(book, _totals(book), opts.min_trade).sum()),
         cash_allowance=cash_band(book, _totals(book), opts.min_trade),
+        lot_blocked=near_long_term(book) if opts.defer_near_long_term else None,
     )
 
 
@@ -371,14 +485,19 @@ def fits_target(split: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def _finish(
-    book: Book, guard: WashSaleGuard, sol: TradeSolution, h: Household, val: Valuation
+    book: Book,
+    guard: WashSaleGuard,
+    sol: TradeSolution,
+    h: Household,
+    val: Valuation,
+    gain_tax: GainTax,
 ) -> Outcome:
     """Round ``sol`` to orders and value them (tax, gain, costs, utility)."""
     opts = h.rebalance
     buy, sell, lot_sold = _round_trades(book, sol, opts.whole_shares)
     buy, sell, lot_sold = _drop_unplaced(book, sol, buy, sell, lot_sold, opts.min_trade)
     buy = _repair_cash(book, buy, sell, opts.cost_per_trade, opts.whole_shares)
-    tax, gain = _tax_of(book, guard, buy, sell, lot_sold, tax_rates(h))
+    tax, gain = _tax_of(book, guard, buy, sell, lot_sold, gain_tax)
     shares = np.maximum(book.shares + buy - sell, 0.0)
     cash = _cash_after(book, buy, sell, opts.cost_per_trade)
     costs = opts.cost_per_trade * int((buy > 0).sum() + (sell > 0).sum())
@@ -391,15 +510,22 @@ def _tax_of(
     buy: np.ndarray,
     sell: np.ndarray,
     lot_sold: np.ndarray,
-    rates: TaxRates,
+    gain_tax: GainTax,
 ) -> tuple[float, float]:
-    """(reported estimated tax, net gain after disallowed losses) of rounded orders, dollars:
-    the same figures as :func:`_tax_summary` of their trades, vectorized."""
+    """(reported tax, net gain after disallowed losses) of orders, dollars: the same
+    figures as :func:`_tax_summary` of their trades, vectorized (the gain tax of the nets)."""
+    st, lt = taxed_nets(book, guard, buy, sell, lot_sold)
+    return plan_tax(gain_tax, st, lt).tax, st + lt
+
+
+def taxed_nets(
+    book: Book, guard: WashSaleGuard, buy: np.ndarray, sell: np.ndarray, lot_sold: np.ndarray
+) -> tuple[float, float]:
+    """(net short-term, net long-term) gain of lot sales after the losses wash sales
+    disallow (share matching), dollars."""
     dis = disallowed_losses(book, guard, lot_sold, buy, sell)
     eff = lot_sold * book.lot_gain_per_share + np.where(lot_sold > 0, dis.loss, 0.0)
-    st = float(eff[~book.lot_long_term].sum())
-    lt = float(eff[book.lot_long_term].sum())
-    return realized_tax(st, lt, rates), st + lt
+    return float(eff[~book.lot_long_term].sum()), float(eff[book.lot_long_term].sum())
 
 
 def cash_band(book: Book, totals: np.ndarray, min_trade: float) -> np.ndarray:
@@ -481,6 +607,7 @@ def rebalance(
     h = _with_options(h, mode, as_of, tax_budget, gain_budget)
     opts = h.rebalance
     prep = prepare(h)
+    gain_tax = gain_tax_of(h)
     book, target, val = prep.book, prep.target, prep.valuation
     guard = build_guard(h, book)
     band_share = band_widths(target.shares, opts.band_absolute, opts.band_relative)
@@ -505,10 +632,15 @@ def rebalance(
         sell = np.zeros_like(book.shares)
         lot_sold = np.zeros(book.n_lots)
     else:
-        spec = model_spec(h, book, target, guard, "all" if action == "full" else "cash_flow")
+        sales = "all" if action == "full" else "cash_flow"
+        spec = model_spec(h, book, target, guard, sales, gain_tax)
 
         def evaluate(sol: TradeSolution) -> Outcome:
-            return _finish(book, guard, sol, h, val)
+            return _finish(book, guard, sol, h, val, gain_tax)
+
+        def solution_tax(sol: TradeSolution) -> float:
+            st, lt = taxed_nets(book, guard, sol.buy, sol.sell, sol.lot_sold)
+            return plan_tax(gain_tax, st, lt).tax
 
         decision = decide(
             spec,
@@ -517,6 +649,7 @@ def rebalance(
             opts.tax_budget,
             opts.gain_budget,
             legacy=opts.distance_weight is not None,
+            solution_tax=solution_tax,
         )
         chosen = decision.chosen
         sol = chosen.sol
@@ -584,7 +717,18 @@ def rebalance(
         }
     )
     notes = list(book.notes) + list(prep.invest.notes) + list(guard.notes)
-    tax = _tax_summary(trades, tax_rates(h))
+    tax = _tax_summary(trades, gain_tax)
+    near = _near_long_term_sales(book, trades, gain_tax, tax)
+    notes += [_near_long_term_note(x) for x in near]
+    deferred = _deferred(book, near_long_term(book)) if opts.defer_near_long_term else []
+    if deferred:
+        notes.append(_deferred_note(deferred))
+    if tax.carryforward > DUST:
+        notes.append(
+            f"a net capital loss of ${tax.carryforward:,.2f} is not deductible this year and "
+            "carries forward (short-term "
+            f"${tax.carryforward_short_term:,.2f}, long-term ${tax.carryforward_long_term:,.2f})"
+        )
     n_orders = len(trades)
     costs = opts.cost_per_trade * n_orders
     if decision is None:
@@ -631,6 +775,9 @@ def rebalance(
         stranded_cash=tuple(stranded),
         labels=class_labels(prep.plan),
         method=prep.method,
+        near_long_term=tuple(near),
+        deferred_lots=tuple(deferred),
+        defer_near_long_term=opts.defer_near_long_term,
     )
 
 

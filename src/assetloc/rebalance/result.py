@@ -146,13 +146,30 @@ class AccountState:
         }
 
 
-@dataclass(frozen=True)
-class TaxSummary:
-    """Realized gains (dollars) and the estimated tax (module :mod:`~assetloc.rebalance.tax`).
+TAX_METHOD = (
+    "tax(income + realized gains and losses) - tax(income) by the year's return: Schedule D "
+    "netting, a net loss deducted up to $3,000 ($1,500 married filing separately) and the "
+    "rest carried forward"
+)
+STATED_METHOD = (
+    "Schedule D netting at the stated rates: each net gain at its own rate, a net loss "
+    "deducted at the short-term (ordinary) rate up to $3,000 and the rest carried forward"
+)
 
+
+@dataclass(frozen=True)
+class RealizedTax:
+    """Realized gains (dollars) and their tax this year (:mod:`~assetloc.rebalance.gaintax`).
+
+    ``estimated_tax`` is the household's gain tax of the nets after disallowed losses
+    (``taxed_short_term_gain``, ``taxed_long_term_gain``): by the year's return when the
+    household file gives a filing status (``source = "engine"``), else at stated rates.
+    ``carryforward_*``: the net loss not deducted this year, by character (dollars, positive);
+    ``loss_deducted``: the part deducted against ordinary income this year.
     ``disallowed_loss`` is the loss wash sales disallow by share matching (not credited in
     the estimate); ``permanently_disallowed_loss`` the part matched with purchases in an IRA,
     Roth or HSA (lost for good); the rest is deferred into the replacement shares' basis.
+    The rates are the marginal rates of the next dollar of each kind of gain (decimals).
     """
 
     short_term_gain: float
@@ -163,6 +180,17 @@ class TaxSummary:
     long_term_rate: float
     allow_losses: bool
     permanently_disallowed_loss: float = 0.0
+    taxed_short_term_gain: float = 0.0
+    taxed_long_term_gain: float = 0.0
+    carryforward_short_term: float = 0.0
+    carryforward_long_term: float = 0.0
+    loss_deducted: float = 0.0
+    source: str = "stated rates"
+
+    @property
+    def carryforward(self) -> float:
+        """Net loss carried to next year, dollars (both characters)."""
+        return self.carryforward_short_term + self.carryforward_long_term
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -173,9 +201,73 @@ class TaxSummary:
             "disallowed_loss": self.disallowed_loss,
             "permanently_disallowed_loss": self.permanently_disallowed_loss,
             "deferred_loss": self.disallowed_loss - self.permanently_disallowed_loss,
+            "taxed_short_term_gain": self.taxed_short_term_gain,
+            "taxed_long_term_gain": self.taxed_long_term_gain,
+            "loss_deducted": self.loss_deducted,
+            "carryforward": {
+                "short_term": self.carryforward_short_term,
+                "long_term": self.carryforward_long_term,
+            },
             "short_term_rate": self.short_term_rate,
             "long_term_rate": self.long_term_rate,
             "allow_losses": self.allow_losses,
+            "source": self.source,
+            "method": TAX_METHOD if self.source == "engine" else STATED_METHOD,
+        }
+
+
+@dataclass(frozen=True)
+class NearLongTerm:
+    """A lot sold at a short-term gain that turns long-term within 30 days (dollars).
+
+    ``tax_saved_by_waiting``: the plan's tax minus its tax with this lot's gain long-term.
+    """
+
+    account: str
+    symbol: str
+    lot: str
+    acquired: dt.date
+    long_term_on: dt.date
+    days_to_long_term: int
+    gain: float
+    tax_saved_by_waiting: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "account": self.account,
+            "symbol": self.symbol,
+            "lot": self.lot,
+            "acquired": self.acquired.isoformat(),
+            "long_term_on": self.long_term_on.isoformat(),
+            "days_to_long_term": self.days_to_long_term,
+            "gain": self.gain,
+            "tax_saved_by_waiting": self.tax_saved_by_waiting,
+        }
+
+
+@dataclass(frozen=True)
+class DeferredLot:
+    """A lot ``defer_near_long_term`` kept from being sold (its unrealized gain, dollars)."""
+
+    account: str
+    symbol: str
+    lot: str
+    acquired: dt.date
+    long_term_on: dt.date
+    days_to_long_term: int
+    unrealized_gain: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "account": self.account,
+            "symbol": self.symbol,
+            "lot": self.lot,
+            "acquired": self.acquired.isoformat(),
+            "long_term_on": self.long_term_on.isoformat(),
+            "days_to_long_term": self.days_to_long_term,
+            "unrealized_gain": self.unrealized_gain,
         }
 
 
@@ -188,7 +280,10 @@ class RebalanceResult:
     as_of : trade date. mode : requested mode; action : what was done ("full",
         "cash_flow_only" or "none"), with ``reason``.
     trades : the orders. accounts : each account before and after.
-    tax : realized gains and the estimated tax; trading_costs : dollars.
+    tax : realized gains and their tax this year; trading_costs : dollars.
+    near_long_term : lots sold at a short-term gain that turn long-term within 30 days, with
+        the tax waiting would save; deferred_lots : lots ``defer_near_long_term`` kept;
+        defer_near_long_term : the option.
     classes, target : (K, C) target dollars after cash flows; before, after : allocations;
     drift_before, drift_after : against the target with the bands.
     binding : constraints that keep a class out of its band (empty when all are inside).
@@ -208,7 +303,7 @@ class RebalanceResult:
     reason: str
     trades: tuple[Trade, ...]
     accounts: tuple[AccountState, ...]
-    tax: TaxSummary
+    tax: RealizedTax
     trading_costs: float
     classes: tuple[str, ...]
     target: FloatArray
@@ -229,6 +324,9 @@ class RebalanceResult:
     stranded_cash: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)  # class id -> human label
     method: dict[str, Any] = field(default_factory=dict)  # the target's universe, returns
+    near_long_term: tuple[NearLongTerm, ...] = ()
+    deferred_lots: tuple[DeferredLot, ...] = ()
+    defer_near_long_term: bool = False
 
     @property
     def within_bands(self) -> bool:
@@ -294,6 +392,11 @@ class RebalanceResult:
             "reason": self.reason,
             "trades": [t.to_dict() for t in self.trades],
             "tax": self.tax.to_dict(),
+            "near_long_term": [x.to_dict() for x in self.near_long_term],
+            "defer_near_long_term": {
+                "on": self.defer_near_long_term,
+                "lots_not_sold": [x.to_dict() for x in self.deferred_lots],
+            },
             "trading_costs": self.trading_costs,
             "before": {"accounts": [a.to_dict("before") for a in self.accounts]},
             "after": {"accounts": [a.to_dict("after") for a in self.accounts]},

@@ -127,17 +127,36 @@ def household_table(result: RebalanceResult) -> Table:
 
 
 def tax_table(result: RebalanceResult) -> Table:
-    """Realized gains and the estimated tax."""
+    """Realized gains and their tax this year (with the carryforward when there is one)."""
     tx = result.tax
-    t = Table(title="Realized gains and estimated tax", show_header=False, title_justify="left")
+    how = (
+        "tax(income + gains) - tax(income), by the year's return"
+        if tx.source == "engine"
+        else "at the stated rates"
+    )
+    t = Table(
+        title=f"Realized gains and estimated tax ({how})", show_header=False, title_justify="left"
+    )
     t.add_column("item")
     t.add_column("dollars", justify="right")
     t.add_row(
-        f"short-term gain (taxed at {_pct(tx.short_term_rate)})", _usd(tx.short_term_gain, True)
+        f"short-term gain (next dollar taxed at {_pct(tx.short_term_rate)})",
+        _usd(tx.short_term_gain, True),
     )
-    t.add_row(f"long-term gain (taxed at {_pct(tx.long_term_rate)})", _usd(tx.long_term_gain, True))
+    t.add_row(
+        f"long-term gain (next dollar taxed at {_pct(tx.long_term_rate)})",
+        _usd(tx.long_term_gain, True),
+    )
     if tx.disallowed_loss:
         t.add_row("loss disallowed by wash sales (no credit)", _usd(tx.disallowed_loss))
+    if tx.loss_deducted >= CENT:
+        t.add_row("net loss deducted from ordinary income this year", _usd(tx.loss_deducted))
+    if tx.carryforward >= CENT:
+        t.add_row(
+            "net loss carried forward to next year (short-term / long-term)",
+            f"{_usd(tx.carryforward)} ({_usd(tx.carryforward_short_term)} / "
+            f"{_usd(tx.carryforward_long_term)})",
+        )
     t.add_row(
         "estimated tax" + ("" if tx.allow_losses else " (losses earn no credit)"),
         _usd(tx.estimated_tax),
@@ -213,6 +232,22 @@ def print_result(result: RebalanceResult, console: Console | None = None) -> Non
             con.print(f"  - {escape(f)}")
     for g, reasons in result.blocked_groups.items():
         con.print(escape(f"Not bought (wash-sale guard): group {g}: {'; '.join(reasons)}"))
+    if result.near_long_term:
+        con.print("[bold]Short-term gains that turn long-term within 30 days:[/bold]")
+        for x in result.near_long_term:
+            con.print(
+                escape(
+                    f"  - {x.account} {x.symbol} lot {x.acquired}: gain {_usd(x.gain)}, "
+                    f"long-term on {x.long_term_on} ({x.days_to_long_term} d): waiting saves "
+                    f"{_usd(x.tax_saved_by_waiting)} of tax (defer_near_long_term = true "
+                    "forbids such sales)"
+                )
+            )
+    if result.defer_near_long_term and result.deferred_lots:
+        con.print(
+            f"defer_near_long_term: {len(result.deferred_lots)} lot(s) at a short-term gain "
+            "that turn long-term within 30 days were not sold (see notes)"
+        )
     if result.avoid_buying:
         con.print(
             "Sold at a loss today: do not buy these groups in ANY account (IRA and Roth "

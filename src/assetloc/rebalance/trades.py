@@ -29,11 +29,15 @@ Constraints
   (money does not move between accounts); no position goes negative (bounds);
 * class exposure: Σ_s split[s,c]·price·(held + bought − sold) − target[k,c] = e⁺ − e⁻, and
   Σ_k (e⁺ − e⁻)[k,c] = d⁺[c] − d⁻[c]; d⁺ + d⁻ − v ≤ band[c] (dollars);
-* tax epigraph (see :mod:`assetloc.rebalance.tax`): t ≥ r_s·ST + r_l·LT and
-  t ≥ min(r_s, r_l)·(ST + LT), ST and LT the gains Σ_l (price − basis/share)·x[l] by term;
-  a lot flagged by the wash-sale guard counts its loss as zero (as a gain of the same size
-  when the loss would be lost for good, see :mod:`~assetloc.rebalance.washsale`); a net
-  loss is negative tax unless ``allow_losses`` is false (then t ≥ 0);
+* tax epigraph (see :mod:`assetloc.rebalance.gaintax`): t ≥ a_j·ST + b_j·LT + c_j for
+  each plane j of the convex model of the household's gain tax (the lower convex envelope
+  of tax(income + gains) − tax(income) over the range the sellable lots can reach, at or
+  below the exact tax), ST and LT the gains Σ_l (price − basis/share)·x[l] by term; a lot
+  flagged by the wash-sale guard counts its loss as zero (as a gain of the same size when
+  the loss would be lost for good, see :mod:`~assetloc.rebalance.washsale`); a net loss is
+  negative tax unless ``allow_losses`` is false (then t ≥ 0);
+* lots that ``defer_near_long_term`` holds back (a short-term gain that turns long-term
+  within 30 days): not sold (bounds);
 * mode ``cash_flow_only``: no sales, except in an account whose withdrawal exceeds its cash
   and contribution, and there only up to that shortfall (plus its trading costs);
 * minimum trade: each order is zero or at least ``min_trade`` dollars (u·min ≤ amount ≤ u·M),
@@ -41,8 +45,9 @@ Constraints
 * wash-sale coupling: per group g, either its loss lots are not sold or it is not bought
   (as binaries: loss-lot sales of g ≤ shares·w_g, purchases of g ≤ M·(1 − w_g));
 * purchases of groups sold at a loss in the past 30 days: none (bounds);
-* caps: t ≤ ``tax_cap`` and Σ_l gain_l·x[l] ≤ ``gain_cap`` (gains as the tax rows count them),
-  rows always present so that :class:`CapSweep` can move their bounds (infinite when unset).
+* caps: t ≤ ``tax_cap`` (on the model's tax, not the reported one) and
+  Σ_l gain_l·x[l] ≤ ``gain_cap`` (gains as the tax rows count them), rows always present so
+  that :class:`CapSweep` can move their bounds (infinite when unset).
 
 Objective, in dollars of tax (two stages, lexicographic)
 --------------------------------------------------------
@@ -101,7 +106,8 @@ from assetloc.assumptions import FloatArray
 from assetloc.errors import InfeasibleError, SolverError
 from assetloc.highs import new_highs
 from assetloc.rebalance.book import Book
-from assetloc.rebalance.tax import TaxRates
+from assetloc.rebalance.gaintax import gain_ranges, model_planes
+from assetloc.tax.gains import GainTax
 
 SalesMode = Literal["all", "cash_flow"]
 INF = highspy.kHighsInf
@@ -145,7 +151,9 @@ class ModelSpec:
     book : holdings as arrays.
     target : (K, C) target dollars per account and class.
     band : (C,) band half-widths, dollars.
-    rates : tax rates and whether losses earn credit.
+    gain_tax : the household's tax of realized gains (its ``allow_losses``: whether a net
+        loss earns credit); the model uses its convex planes
+        (:func:`~assetloc.rebalance.gaintax.model_planes`).
     buy_blocked : (S,) groups the wash-sale guard does not let the model buy.
     loss_void : (L,) lots whose loss earns no credit (flagged wash sales).
     loss_forfeit : (L,) flagged lots whose loss would be lost for good (a purchase in an
@@ -156,7 +164,7 @@ class ModelSpec:
     menus : respect account menus (False relaxes them, for diagnostics).
     pooled_cash : one household cash constraint instead of one per account (diagnostics).
     two_stage : run the location stage (stage 2).
-    tax_cap : the model's estimated tax t may not exceed this (dollars; None: no cap).
+    tax_cap : the model's tax t may not exceed this (dollars; None: no cap).
     gain_cap : net realized gain (wash-sale flagged losses counted as the tax rows count
         them) may not exceed this (dollars; None: no cap).
     cash_target : (K,) dollars of uninvested cash each account is meant to hold after the
@@ -164,12 +172,13 @@ class ModelSpec:
         Uninvested cash is one more "class" of the deviation rows.
     cash_allowance : (K,) dollars of cash above its target an account may keep; each dollar
         beyond weighs as a dollar outside a band (None: no such rows).
+    lot_blocked : (L,) lots that may not be sold (``defer_near_long_term``; None: none).
     """
 
     book: Book
     target: FloatArray
     band: FloatArray
-    rates: TaxRates
+    gain_tax: GainTax
     buy_blocked: np.ndarray
     loss_void: np.ndarray
     loss_forfeit: np.ndarray
@@ -187,6 +196,7 @@ class ModelSpec:
     cash_target: FloatArray | None = None
     cash_band: float = 0.0
     cash_allowance: FloatArray | None = None
+    lot_blocked: np.ndarray | None = None
 
     def relaxed(self, **changes: object) -> ModelSpec:
         """A copy with some switches changed."""
@@ -363,10 +373,12 @@ def build(
     caps = _sale_caps(spec)
     ub[lay.sl("y")] = np.where(caps[lay.nk] > 0, book.shares[lay.nk, lay.ns], 0.0)
     ub[lay.sl("x")] = np.where(caps[book.lot_account] > 0, book.lot_shares, 0.0)
+    if spec.lot_blocked is not None:
+        ub[lay.sl("x")] = np.where(spec.lot_blocked, 0.0, ub[lay.sl("x")])
     for name in ("ub", "ut", "un", "w"):
         ub[lay.sl(name)] = 1.0
     t_col = lay.start["t"]
-    lb[t_col] = -INF if spec.rates.allow_losses else 0.0
+    lb[t_col] = -INF if spec.gain_tax.allow_losses else 0.0
     if spec.whole_shares:
         ub[lay.sl("y")] = np.floor(ub[lay.sl("y")] + 1e-9)
         ub[lay.sl("x")] = np.floor(ub[lay.sl("x")] + 1e-9)
@@ -449,17 +461,15 @@ def build(
     m.add(r3 + np.arange(nc), lay.idx("dm"), np.ones(nc))
     m.add(r3 + np.arange(nc), lay.idx("v"), -np.ones(nc))
 
-    # tax rows: t − r_s·ST − r_l·LT ≥ 0 ; t − r_low·(ST + LT) ≥ 0
-    gain = book.lot_gain_per_share
-    gain = np.where(spec.loss_void, np.maximum(gain, 0.0), gain)
-    gain = np.where(spec.loss_forfeit, np.abs(book.lot_gain_per_share), gain)
-    r = spec.rates
-    rate = np.where(book.lot_long_term, r.long_term, r.short_term)
-    r4 = m.new_rows(2, 0.0, INF)
-    m.add(np.full(1, r4), np.full(1, t_col), np.ones(1))
-    m.add(np.full(1, r4 + 1), np.full(1, t_col), np.ones(1))
-    m.add(np.full(book.n_lots, r4), lay.idx("x"), -rate * gain)
-    m.add(np.full(book.n_lots, r4 + 1), lay.idx("x"), -r.lower * gain)
+    # tax rows, one per plane of the convex model: t − a·ST − b·LT ≥ c
+    gain = model_gain(spec)
+    planes = tax_planes(spec, ub[lay.sl("x")])
+    n_planes = len(planes)
+    r4 = m.new_rows(n_planes, planes[:, 2], INF)
+    m.add(r4 + np.arange(n_planes), np.full(n_planes, t_col), np.ones(n_planes))
+    coef = np.where(book.lot_long_term[None, :], planes[:, 1:2], planes[:, 0:1]) * gain[None, :]
+    nz_p, nz_l = np.nonzero(coef)
+    m.add(r4 + nz_p, lay.start["x"] + nz_l, -coef[nz_p, nz_l])
 
     # caps (always present, so a sweep can move their bounds): t ≤ tax_cap ; gain ≤ gain_cap
     lay.tax_cap_row = m.new_rows(1, -INF, INF if spec.tax_cap is None else spec.tax_cap)
@@ -584,6 +594,25 @@ def build(
     return lp, lay, g
 
 
+def model_gain(spec: ModelSpec) -> FloatArray:
+    """(L,) gain per share of each lot as the model's tax and gain rows count it: a lot the
+    wash-sale guard flags earns no credit for its loss (a loss lost for good counts as a
+    gain of the same size)."""
+    raw = spec.book.lot_gain_per_share
+    gain = np.where(spec.loss_void, np.maximum(raw, 0.0), raw)
+    return np.where(spec.loss_forfeit, np.abs(raw), gain)
+
+
+def tax_planes(spec: ModelSpec, lot_upper: FloatArray | None = None) -> FloatArray:
+    """(m, 3) planes (a, b, c) of the model's tax, t ≥ a·ST + b·LT + c, over the net gains
+    the lots can reach (``lot_upper``: the most shares of each lot the model may sell;
+    default all of them)."""
+    book = spec.book
+    upper = book.lot_shares if lot_upper is None else lot_upper
+    st_range, lt_range = gain_ranges(model_gain(spec), upper, book.lot_long_term)
+    return model_planes(spec.gain_tax, st_range, lt_range)
+
+
 def _run(solver: highspy.Highs, what: str, conflicts: list[str]) -> None:
     solver.run()
     status = solver.getModelStatus()
@@ -615,6 +644,11 @@ def _conflicts(spec: ModelSpec) -> list[str]:
         out.append(f"rebalance.tax_budget (${spec.tax_cap:,.2f} of tax)")
     if spec.gain_cap is not None:
         out.append(f"rebalance.gain_budget (${spec.gain_cap:,.2f} of net gain)")
+    if spec.lot_blocked is not None and spec.lot_blocked.any():
+        out.append(
+            f"rebalance.defer_near_long_term ({int(spec.lot_blocked.sum())} lots that turn "
+            "long-term within 30 days may not be sold)"
+        )
     return out
 
 

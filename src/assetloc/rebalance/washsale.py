@@ -259,20 +259,24 @@ def disallowed_losses(
         return Disallowed(loss, permanent, reasons)
     groups = np.array(book.groups)
     lot_groups = groups[book.lot_security]
+    bought: dict[str, list[Replacement]] = {}
+    for k, s in zip(*np.nonzero(buy > 0), strict=True):
+        bought.setdefault(book.groups[s], []).append(
+            Replacement(
+                book.as_of,
+                float(buy[k, s]),
+                book.account_types[k] != "taxable",
+                f"bought in this rebalance: {book.symbols[s]} in {book.account_ids[k]}",
+            )
+        )
+    held: dict[tuple[str, str], float] | None = None  # a symbol is in one group: shared
     for g in sorted(set(lot_groups[sold_at_loss])):
-        pool = list((guard.replacements or {}).get(g, []))
-        for k, s in zip(*np.nonzero(buy > 0), strict=True):
-            if book.groups[s] == g:
-                pool.append(
-                    Replacement(
-                        book.as_of,
-                        float(buy[k, s]),
-                        book.account_types[k] != "taxable",
-                        f"bought in this rebalance: {book.symbols[s]} in {book.account_ids[k]}",
-                    )
-                )
+        pool = list((guard.replacements or {}).get(g, [])) + bought.get(g, [])
+        if not pool:
+            continue
         pool.sort(key=lambda r: r.date)
-        held = _held_after(book, buy, sell)
+        if held is None:
+            held = _held_after(book, buy, sell)
         left = []
         for r in pool:
             if r.lot is not None:
