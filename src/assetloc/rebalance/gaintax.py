@@ -22,7 +22,8 @@ model of it, planes ``t ≥ a·ST + b·LT + c``:
    four times finer in each direction and along the netting diagonals ST + LT = 0 and
    ST + LT = −$3,000: between grid points the envelope interpolates, and a convex kink of
    the tax (a bracket edge, the 0% long-term bracket's end) that falls between two grid
-   points would otherwise put the model above the tax there.
+   points would otherwise put the model above the tax there; planes whose slopes agree to
+   1e-9 are merged (the highest kept) and float noise below 1e-9 is zeroed.
 
 So the model is a lower bound of the exact tax (to within the interpolation between the
 fine points, a few dollars on households with large ranges): where the tax is not convex
@@ -127,7 +128,24 @@ def _planes(
     excess = planes[:, 0][None, :] * s[:, None] + planes[:, 1][None, :] * lg[:, None]
     excess += planes[:, 2][None, :] - exact[:, None]
     planes[:, 2] -= np.maximum(excess.max(axis=0), 0.0)
-    return planes
+    return _distinct(planes)
+
+
+def _distinct(planes: FloatArray) -> FloatArray:
+    """One plane per slope (to 1e-9): of planes that differ only by float noise of the hull
+    (near-duplicate LP rows, which make HiGHS's simplex stall), the highest. Each plane is
+    at or below the tax on its own, so the one kept is too."""
+    key = np.round(planes[:, :2], 9) + 0.0
+    order = np.lexsort((-planes[:, 2], key[:, 1], key[:, 0]))
+    key, planes = key[order], planes[order]
+    first = np.ones(len(planes), dtype=bool)
+    first[1:] = (np.diff(key, axis=0) != 0).any(axis=1)
+    out = planes[first]
+    # float noise of the hull (c = -7e-15 where the tax is 0 at 0) is zero: HiGHS's simplex
+    # stalls on such a row bound; the plane moves by less than 1e-9 dollars
+    out[:, :2] = np.where(np.abs(out[:, :2]) < 1e-12, 0.0, out[:, :2])
+    out[:, 2] = np.where(np.abs(out[:, 2]) < 1e-9, 0.0, out[:, 2])
+    return out
 
 
 def _loss_limit(gain_tax: GainTax) -> float:

@@ -21,7 +21,8 @@ Variables (shares unless named)
   the household's class c, ``v[c]`` ≥ 0 the part of |d[c]| beyond the class's band; the
   last "class" c = C is the account's uninvested cash (target ``cash_target``, band
   ``cash_band``), and ``vc[k]`` ≥ 0 the cash an account keeps above ``cash_allowance``;
-* ``t`` the estimated tax, dollars (≥ 0 unless losses earn credit).
+* ``ST``, ``LT`` (free) the net short- and long-term gains, dollars, and ``t`` the model's
+  tax, dollars (≥ 0 unless losses earn credit).
 
 Constraints
 -----------
@@ -339,6 +340,7 @@ def _layout(spec: ModelSpec, coupled: frozenset[str] | None) -> _Layout:
         ("dm", book.c + 1),
         ("v", book.c + 1),
         ("vc", book.k if spec.cash_allowance is not None else 0),
+        ("g", 2),
         ("t", 1),
     ]
     start, size, at = {}, {}, 0
@@ -461,21 +463,27 @@ def build(
     m.add(r3 + np.arange(nc), lay.idx("dm"), np.ones(nc))
     m.add(r3 + np.arange(nc), lay.idx("v"), -np.ones(nc))
 
-    # tax rows, one per plane of the convex model: t − a·ST − b·LT ≥ c
+    # the nets: ST − Σ_short gain·x = 0 ; LT − Σ_long gain·x = 0 (columns "g", free)
     gain = model_gain(spec)
+    st_col, lt_col = lay.start["g"], lay.start["g"] + 1
+    lb[st_col] = lb[lt_col] = -INF
+    rg = m.new_rows(2, 0.0, 0.0)
+    m.add(np.array([rg, rg + 1]), np.array([st_col, lt_col]), np.ones(2))
+    m.add(rg + book.lot_long_term.astype(int), lay.idx("x"), -gain)
+    # tax rows, one per plane of the convex model: t − a·ST − b·LT ≥ c
     planes = tax_planes(spec, ub[lay.sl("x")])
     n_planes = len(planes)
     r4 = m.new_rows(n_planes, planes[:, 2], INF)
-    m.add(r4 + np.arange(n_planes), np.full(n_planes, t_col), np.ones(n_planes))
-    coef = np.where(book.lot_long_term[None, :], planes[:, 1:2], planes[:, 0:1]) * gain[None, :]
-    nz_p, nz_l = np.nonzero(coef)
-    m.add(r4 + nz_p, lay.start["x"] + nz_l, -coef[nz_p, nz_l])
+    rows = r4 + np.arange(n_planes)
+    m.add(rows, np.full(n_planes, t_col), np.ones(n_planes))
+    m.add(rows, np.full(n_planes, st_col), -planes[:, 0])
+    m.add(rows, np.full(n_planes, lt_col), -planes[:, 1])
 
     # caps (always present, so a sweep can move their bounds): t ≤ tax_cap ; gain ≤ gain_cap
     lay.tax_cap_row = m.new_rows(1, -INF, INF if spec.tax_cap is None else spec.tax_cap)
     m.add(np.full(1, lay.tax_cap_row), np.full(1, t_col), np.ones(1))
     lay.gain_cap_row = m.new_rows(1, -INF, INF if spec.gain_cap is None else spec.gain_cap)
-    m.add(np.full(book.n_lots, lay.gain_cap_row), lay.idx("x"), gain)
+    m.add(np.full(2, lay.gain_cap_row), np.array([st_col, lt_col]), np.ones(2))
 
     # order binaries: min·u ≤ amount ≤ M·u
     if lay.size["ub"]:
@@ -594,11 +602,17 @@ def build(
     return lp, lay, g
 
 
+TINY_GAIN = 1e-3  # dollars: a lot whose whole gain is smaller counts as none in the model
+
+
 def model_gain(spec: ModelSpec) -> FloatArray:
     """(L,) gain per share of each lot as the model's tax and gain rows count it: a lot the
     wash-sale guard flags earns no credit for its loss (a loss lost for good counts as a
-    gain of the same size)."""
-    raw = spec.book.lot_gain_per_share
+    gain of the same size); a lot whose whole gain is under a tenth of a cent counts none
+    (a price equal to the basis up to float noise: coefficients of 1e-7 stall HiGHS)."""
+    book = spec.book
+    raw = book.lot_gain_per_share
+    raw = np.where(np.abs(raw) * book.lot_shares < TINY_GAIN, 0.0, raw)
     gain = np.where(spec.loss_void, np.maximum(raw, 0.0), raw)
     return np.where(spec.loss_forfeit, np.abs(raw), gain)
 
