@@ -176,6 +176,21 @@ ENGINE_CASES: dict[str, dict[str, Any]] = {
         [lot(LONG_AGO, 800, 10000.0), lot(RECENT, 100, 12000.0)],
         investor=RETIRED,
     ),
+    "retired couple, [income] with social security": forced_sale(
+        [lot(LONG_AGO, 400, 10000.0), lot(RECENT, 100, 12000.0)],
+        investor={
+            "filing_status": "married_filing_jointly",
+            "tax_year": 2026,
+            "age": 68,
+            "spouse_age": 66,
+        },
+        income={"social_security": 42000.0, "ira_distributions": 30000.0},
+    ),
+    "single, [income] with dividends, a loss beyond the limit": forced_sale(
+        [lot(LONG_AGO, 300, 60000.0), lot(RECENT, 50, 2000.0)],
+        investor={"filing_status": "single", "tax_year": 2026, "state_rate": 0.05},
+        income={"wages": 95000.0, "ordinary_dividends": 3000.0, "qualified_dividends": 2000.0},
+    ),
     "separately, a loss (limit $1,500)": forced_sale(
         [lot(RECENT, 100, 16000.0)],
         investor={"filing_status": "married_filing_separately", "taxable_income": 60000},
