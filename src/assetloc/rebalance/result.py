@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -234,16 +234,7 @@ class NearLongTerm:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        return {
-            "account": self.account,
-            "symbol": self.symbol,
-            "lot": self.lot,
-            "acquired": self.acquired.isoformat(),
-            "long_term_on": self.long_term_on.isoformat(),
-            "days_to_long_term": self.days_to_long_term,
-            "gain": self.gain,
-            "tax_saved_by_waiting": self.tax_saved_by_waiting,
-        }
+        return _lot_dict(self)
 
 
 @dataclass(frozen=True)
@@ -260,15 +251,7 @@ class DeferredLot:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        return {
-            "account": self.account,
-            "symbol": self.symbol,
-            "lot": self.lot,
-            "acquired": self.acquired.isoformat(),
-            "long_term_on": self.long_term_on.isoformat(),
-            "days_to_long_term": self.days_to_long_term,
-            "unrealized_gain": self.unrealized_gain,
-        }
+        return _lot_dict(self)
 
 
 @dataclass(frozen=True)
@@ -505,3 +488,8 @@ def _qty(shares: float) -> str:
     if abs(shares - round(shares)) < 1e-9:
         return str(round(shares))
     return f"{shares:.6f}".rstrip("0").rstrip(".")
+
+
+def _lot_dict(lot: NearLongTerm | DeferredLot) -> dict[str, Any]:
+    """A lot record as JSON: its fields, dates as ISO strings."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in asdict(lot).items()}

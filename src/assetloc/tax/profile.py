@@ -201,6 +201,18 @@ class TaxProfile:
         filer = Filer(
             filing_status, year, age, spouse_age, _rate("state_rate", state_rate), muni_in_state
         )
+        return cls.from_taxable_income(filer, taxable_income, magi, retirement_rate)
+
+    @classmethod
+    def from_taxable_income(
+        cls,
+        filer: Filer,
+        taxable_income: float,
+        magi: float | None = None,
+        retirement_rate: float | None = None,
+    ) -> TaxProfile:
+        """:meth:`from_income` for a :class:`Filer` (status, year, ages, state)."""
+        year_law(filer.year)
         target = _amount("taxable_income", taxable_income)
         income = (
             _wages_for(filer, target)

@@ -99,16 +99,11 @@ def _situation(investor: Any, income_table: Any) -> TaxSituation:
         return TaxSituation(profile, filer, income)
     if investor.filing_status is not None:
         assert investor.taxable_income is not None
-        profile = TaxProfile.from_income(
-            investor.filing_status,
+        profile = TaxProfile.from_taxable_income(
+            _filer(investor),
             investor.taxable_income,
-            year=investor.tax_year,
-            state_rate=investor.state_rate,
             magi=investor.magi,
-            muni_in_state=investor.muni_in_state,
             retirement_rate=investor.retirement_rate,
-            age=investor.age,
-            spouse_age=investor.spouse_age,
         )
         ret = profile.tax_return
         assert ret is not None
