@@ -1,7 +1,7 @@
 """Time a 100-point after-tax frontier against a cvxpy parameter sweep (same process).
 
 Household: benchmarks/bench_optimize.py's (17 classes, 4 accounts). Ours: the frontier of
-``assetloc.frontier.view_frontier`` (least variance at each return target, DAQP). Peer:
+``assetloc.analysis.frontier.view_frontier`` (least variance at each return target, DAQP). Peer:
 cvxpy with the return target as a Parameter (canonicalized once, re-solved by Clarabel).
 Prints medians (ms) and the ratio, and the largest volatility difference between the two.
 """
@@ -12,7 +12,7 @@ import cvxpy as cp
 import numpy as np
 
 from assetloc import build_problem, parse_household
-from assetloc.frontier import view_frontier
+from assetloc.analysis.frontier import view_frontier
 
 from bench_optimize import HOUSEHOLD
 from timing import median_ms

@@ -21,10 +21,10 @@ import statistics
 import cvxpy as cp
 
 from assetloc import build_problem, optimize, parse_household
-from assetloc.optimize import tax_flags
-from assetloc.plan import metrics
-from assetloc.problem import Problem
-from assetloc.solver import solve
+from assetloc.analysis.optimize import tax_flags
+from assetloc.analysis.plan import metrics
+from assetloc.model.problem import Problem
+from assetloc.solve._solver import solve
 
 from timing import interleaved_ms
 

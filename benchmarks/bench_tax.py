@@ -23,10 +23,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from peer_taxcalc import taxcalc_lines
+
 from assetloc.tax import Filer, Income, batch_returns, tax_return
 from assetloc.tax.year_return import lines_of
 
-from peer_taxcalc import taxcalc_lines
 from timing import median_ms
 
 N = 10_000

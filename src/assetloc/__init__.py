@@ -11,12 +11,12 @@ Estimates, not tax advice. Typical use::
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from assetloc.assumptions import MarketAssumptions, load_preset, preset_names
+from assetloc.analysis.optimize import optimize
+from assetloc.analysis.plan import Metrics, Plan
 from assetloc.errors import AssetlocError, InfeasibleError, InputError, SolverError
-from assetloc.household import Household, household_schema, load_household, parse_household
-from assetloc.optimize import optimize
-from assetloc.plan import Metrics, Plan
-from assetloc.problem import Problem, build_problem
+from assetloc.inputs.household import Household, household_schema, load_household, parse_household
+from assetloc.market.assumptions import MarketAssumptions, load_preset, preset_names
+from assetloc.model.problem import Problem, build_problem
 
 try:
     __version__: str = _version("assetloc")  # the installed distribution's metadata

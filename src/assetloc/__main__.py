@@ -1,5 +1,5 @@
 """``python -m assetloc``: the same as the ``assetloc`` command."""
 
-from assetloc.cli import main
+from assetloc.cli.app import main
 
 main()

@@ -6,7 +6,7 @@ commands call raise the same :class:`~assetloc.errors.InputError`.
 * ``optimize`` (and ``frontier``, ``compare``, ``report``, ``taxes``): the fields, then the
   problem is built: the market resolved (preset, overrides, universe, correlation), the
   effective tax rates computed, menus and bounds matched to classes
-  (:func:`assetloc.problem.build_problem`).
+  (:func:`assetloc.model.problem.build_problem`).
 * ``rebalance``, when the file gives today's holdings (cash, positions): the cash flows
   applied (a withdrawal larger than the account; nothing left to allocate), the problem
   built on the post-flow balances the target is optimized on, the holdings laid out as the
@@ -27,8 +27,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from assetloc.household import Household
-from assetloc.problem import Problem, build_problem
+from assetloc.inputs.household import Household
+from assetloc.model.problem import Problem, build_problem
 from assetloc.rebalance.book import build_book, trade_date
 from assetloc.rebalance.target import post_flow_household
 from assetloc.rebalance.washsale import build_guard

@@ -1,7 +1,7 @@
 """What being closer to the target is worth: the household's utility of a set of holdings.
 
 The holdings (shares per account and security, and cash) are valued with the optimizer's
-own :class:`~assetloc.problem.Problem` of the target plan: class dollars per account become
+own :class:`~assetloc.model.problem.Problem` of the target plan: class dollars per account become
 shares of after-tax wealth F (x[k,i] = dollars·v[k]/F, v the account's after-tax value per
 dollar), the after-tax exposure e = Σ_k τ[k]·x[k] and the portfolio judged z (the plan's
 view), and
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetloc.assumptions import FloatArray
-from assetloc.plan import Plan
+from assetloc.analysis.plan import Plan
+from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.book import Book
 
 CASH_CLASS = "us_treasuries_cash_equivalents"

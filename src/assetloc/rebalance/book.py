@@ -15,7 +15,7 @@ This is where a household file is checked for rebalancing: every problem is one
 
 Lots of positions in tax-advantaged accounts are allowed and ignored. Lots that do not add
 up to their position and non-positive prices are rejected by the schema
-(:mod:`assetloc.holdings`).
+(:mod:`assetloc.inputs.holdings`).
 
 Which securities can be bought: every security held anywhere in the household, plus the
 household's own ``[[securities]]`` entries (the bundled table only classifies; it never
@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assetloc.assumptions import FloatArray, load_preset
 from assetloc.errors import InputError
-from assetloc.holdings import is_long_term
-from assetloc.household import Household
-from assetloc.securities import SecurityInfo, SecurityTable, normalize, security_table
+from assetloc.inputs.holdings import is_long_term
+from assetloc.inputs.household import Household
+from assetloc.inputs.securities import SecurityInfo, SecurityTable, normalize, security_table
+from assetloc.market.assumptions import FloatArray, load_preset
 
 BoolArray = np.ndarray
 IntArray = np.ndarray

@@ -49,8 +49,8 @@ from typing import Any
 
 import numpy as np
 
-from assetloc.assumptions import FloatArray
 from assetloc.errors import InfeasibleError
+from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.benefit import Valuation, break_even_years
 from assetloc.rebalance.trades import CAPPED, CapSweep, ModelSpec, TradeSolution, Weights, solve
 

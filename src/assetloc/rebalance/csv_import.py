@@ -44,12 +44,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from assetloc.dates import parse_date
 from assetloc.errors import InputError
-from assetloc.holdings import Lot, Position
-from assetloc.household import Account, Household
-from assetloc.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES, MIN_PRICE
-from assetloc.securities import normalize, security_table
+from assetloc.inputs.dates import parse_date
+from assetloc.inputs.holdings import Lot, Position
+from assetloc.inputs.household import Account, Household
+from assetloc.inputs.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES, MIN_PRICE
+from assetloc.inputs.securities import normalize, security_table
 
 COLUMNS = ("account", "type", "symbol", "shares", "price", "acquired", "cost_basis")
 REQUIRED = ("account", "symbol", "shares")

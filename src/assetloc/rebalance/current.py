@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetloc.assumptions import FloatArray
+from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.book import Book
 
 BAND_TOLERANCE = 1e-6  # shares (decimal) within this of the band edge count as inside

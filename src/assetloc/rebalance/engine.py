@@ -32,13 +32,13 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
-from assetloc.assumptions import load_preset, preset_names
+from assetloc.analysis.optimize import method_summary, optimize, universe_summary
+from assetloc.analysis.plan import Plan
 from assetloc.errors import InputError
-from assetloc.holdings import NEAR_LONG_TERM_DAYS, long_term_on
-from assetloc.household import Household
-from assetloc.market import resolve_market
-from assetloc.optimize import method_summary, optimize, universe_summary
-from assetloc.plan import Plan
+from assetloc.inputs.holdings import NEAR_LONG_TERM_DAYS, long_term_on
+from assetloc.inputs.household import Household
+from assetloc.market.assumptions import load_preset, preset_names
+from assetloc.model.market import resolve_market
 from assetloc.rebalance.benefit import Valuation, valuation
 from assetloc.rebalance.binding import binding_constraints
 from assetloc.rebalance.book import Book, build_book

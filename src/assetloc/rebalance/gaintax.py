@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from assetloc.assumptions import FloatArray
+from assetloc.market.assumptions import FloatArray
 from assetloc.tax.gains import LOSS_LIMIT, GainTax, GainTaxDetail, convex_planes, loss_limit
 from assetloc.tax.situation import tax_situation
 

@@ -21,8 +21,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from assetloc.assumptions import FloatArray
-from assetloc.plan import NOTICE
+from assetloc.analysis.plan import NOTICE
+from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.current import Allocation, Drift
 
 ORDER_COLUMNS = (

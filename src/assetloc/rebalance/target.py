@@ -3,7 +3,7 @@
 Cash flows change what each account holds, so the target is computed on the balances
 AFTER them: each account's balance becomes its market value today (cash plus positions at
 today's prices) plus its contribution minus its withdrawal — the net flow is added to its
-cash — and :func:`assetloc.optimize` is run on that household. Scaling today's plan per
+cash — and :func:`assetloc.analysis.optimize` is run on that household. Scaling today's plan per
 account would not be exact: the optimizer's location depends on the accounts' relative
 sizes, not linearly on each.
 
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetloc.assumptions import FloatArray
+from assetloc.analysis.optimize import optimize
+from assetloc.analysis.plan import Plan
 from assetloc.errors import InputError
-from assetloc.household import Account, Household
-from assetloc.optimize import optimize
-from assetloc.plan import Plan
+from assetloc.inputs.household import Account, Household
+from assetloc.market.assumptions import FloatArray
 
 
 def post_flow_balances(h: Household) -> FloatArray:

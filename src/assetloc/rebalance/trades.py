@@ -103,11 +103,11 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from assetloc.assumptions import FloatArray
 from assetloc.errors import InfeasibleError, SolverError
-from assetloc.highs import new_highs
+from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.book import Book
 from assetloc.rebalance.gaintax import gain_ranges, model_planes
+from assetloc.solve.highs import new_highs
 from assetloc.tax.gains import GainTax
 
 SalesMode = Literal["all", "cash_flow"]

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetloc.household import Household
+from assetloc.inputs.household import Household
+from assetloc.inputs.securities import normalize, security_table
 from assetloc.rebalance.book import Book, normalize_group
-from assetloc.securities import normalize, security_table
 
 WINDOW_DAYS = 30
 SHOWN_MATCHES = 3  # replacement purchases named in a wash-sale reason; the rest are counted

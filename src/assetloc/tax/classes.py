@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetloc.assumptions import FloatArray, MarketAssumptions
 from assetloc.errors import InputError
-from assetloc.holdings import is_long_term
-from assetloc.household import Account, Household, Investor, Options
+from assetloc.inputs.holdings import is_long_term
+from assetloc.inputs.household import Account, Household, Investor, Options
+from assetloc.market.assumptions import FloatArray, MarketAssumptions
 from assetloc.tax.effective import (
     ACCOUNT_TYPES,
     foreign_tax_drag,

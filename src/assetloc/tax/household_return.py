@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from assetloc.errors import InputError
-from assetloc.household import Household
+from assetloc.inputs.household import Household
 from assetloc.tax.engine import NOT_MODELLED
 from assetloc.tax.profile import DISCLAIMER
 from assetloc.tax.situation import tax_situation

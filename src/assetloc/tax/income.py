@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, fields, replace
 
 from assetloc.errors import InputError
-from assetloc.limits import MAX_DOLLARS
+from assetloc.inputs.limits import MAX_DOLLARS
 
 #: The ``[income]`` keys, in the order of the return.
 INCOME_KEYS: tuple[str, ...] = (

@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from assetloc.assumptions import MarketAssumptions, muni_yields
-from assetloc.reference import preset_reference
+from assetloc.market.assumptions import MarketAssumptions, muni_yields
+from assetloc.market.reference import preset_reference
 from assetloc.tax.classes import ClassTaxes
 from assetloc.tax.effective import TaxTraits
 from assetloc.tax.profile import TaxProfile

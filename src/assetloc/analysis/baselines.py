@@ -1,0 +1,81 @@
+"""Baselines a household is compared with (DESIGN.md §3, Kaplan Part III).
+
+Both take the household mix (after-tax shares of F, summing to 1) and only place it:
+
+* ``duplicate``: the same mix inside every account (the naive approach);
+* ``rule_of_thumb``: the guide's placement — tax-deferred accounts take the least
+  tax-efficient classes first (highest tax drag t·μ), tax-free accounts the highest expected
+  returns, taxable accounts the rest, most tax-efficient first.
+
+Where a menu forbids a class, the account's share of it is spread over the classes it may
+hold in proportion to the mix (duplicate) or left to the next account (rule of thumb); so a
+baseline's mix can differ from the target when menus bind.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from assetloc.market.assumptions import FloatArray
+from assetloc.model.problem import Problem
+
+
+def duplicate(p: Problem, mix: FloatArray) -> FloatArray:
+    """x[k, i] = a[k]·mix[i] (renormalized over each account's menu), shape (K, n)."""
+    allowed = p.upper > 0
+    x = np.zeros((p.k, p.n))
+    for k, a in enumerate(p.budgets):
+        if a <= 0:
+            continue
+        w = mix * allowed[k]
+        if w.sum() <= 0:
+            w = allowed[k].astype(float)
+        x[k] = a * w / w.sum()
+    return x
+
+
+def _fill(
+    x: FloatArray,
+    remaining: FloatArray,
+    k: int,
+    cap: float,
+    order: list[int],
+    allowed: NDArray[np.bool_],
+) -> float:
+    for i in order:
+        if cap <= 0:
+            break
+        if not allowed[k, i]:
+            continue
+        take = min(remaining[i], cap)
+        x[k, i] += take
+        remaining[i] -= take
+        cap -= take
+    return cap
+
+
+def rule_of_thumb(
+    p: Problem, mix: FloatArray, tax_deferred: NDArray[np.bool_], tax_free: NDArray[np.bool_]
+) -> FloatArray:
+    """The guide's placement of ``mix``; ``tax_deferred``/``tax_free`` flag accounts (K,)."""
+    allowed = p.upper > 0
+    drag = p.tax_rate * p.mu
+    by_drag_desc = sorted(range(p.n), key=lambda i: (-drag[i], i))
+    by_return_desc = sorted(range(p.n), key=lambda i: (-p.mu[i], i))
+    by_drag_asc = sorted(range(p.n), key=lambda i: (drag[i], i))
+    remaining = mix.astype(float).copy()
+    x = np.zeros((p.k, p.n))
+    caps = p.budgets.astype(float).copy()
+    passes = (
+        (tax_deferred, by_drag_desc),
+        (tax_free, by_return_desc),
+        (~(tax_deferred | tax_free), by_drag_asc),
+    )
+    for group, order in passes:
+        for k in np.flatnonzero(group):
+            caps[k] = _fill(x, remaining, int(k), caps[k], order, allowed)
+    for k in np.flatnonzero(caps > 1e-15):  # menus left room: fill with allowed classes
+        w = allowed[k].astype(float)
+        x[k] += caps[k] * w / w.sum()
+    return x

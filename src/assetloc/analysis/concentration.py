@@ -1,0 +1,44 @@
+"""Plain-words notes on a concentrated household mix (shares of after-tax wealth F)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assetloc.market.assumptions import FloatArray
+from assetloc.market.reference import REGIONS, preset_reference
+
+MAX_CLASS_SHARE = 0.40  # a class above this share of the household gets a note
+ABSENT = 0.005  # a region below this share of the household counts as absent
+
+_REGION_WORDS = {"us_stocks": "US stocks", "non_us_stocks": "non-US stocks", "bonds": "bonds"}
+
+
+def concentration_notes(
+    preset: str, ids: Sequence[str], labels: Sequence[str], mix: FloatArray
+) -> list[str]:
+    """Notes when a class exceeds 40% of the household or a broad region (US stocks, non-US
+    stocks, bonds) is absent (under 0.5%). Regions come from the preset's reference data;
+    inline classes get only the class note."""
+    notes = [
+        f"{label} is {100 * w:.1f}% of the household (more than {100 * MAX_CLASS_SHARE:.0f}%): "
+        "a concentrated position; check that this is intended."
+        for label, w in zip(labels, mix, strict=True)
+        if w > MAX_CLASS_SHARE + 1e-9  # a mix of exactly 40% is not "more than 40%"
+    ]
+    ref = preset_reference(preset)
+    if ref is None:
+        return notes
+    for region in REGIONS:
+        members = [i for i, c in enumerate(ids) if ref.region.get(c) == region]
+        share = max(float(sum(mix[i] for i in members)), 0.0)
+        if share < ABSENT:
+            why = (
+                "no class of it is in the universe"
+                if not members
+                else f"the optimum holds {100 * share:.1f}%"
+            )
+            notes.append(
+                f"The household holds no {_REGION_WORDS[region]} ({why}): the plan is not "
+                "diversified across the broad regions."
+            )
+    return notes

@@ -1,0 +1,1 @@
+"""The command-line shell: one module per command, each a thin shell over the library."""

@@ -1,0 +1,284 @@
+"""Turn a household and its assumptions into arrays (no solver here).
+
+Decision variable x[k, i]: the share of after-tax financial wealth F held in class i inside
+account k (DESIGN.md §3). Budgets: Σ_i x[k, i] = a[k] = v[k]·b[k] / F. After-tax exposure
+e = Σ_k τ[k]·x[k] (τ = 1 − t in a taxable account, 1 elsewhere), E = μ'e, V = e'Σe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from assetloc.errors import InputError
+from assetloc.inputs.household import DEFAULT_RISK_AVERSION, MAX_LEVERAGE, Household
+from assetloc.inputs.securities import classes_held, security_table
+from assetloc.market.assumptions import FloatArray, MarketAssumptions
+from assetloc.model.market import resolve_market
+from assetloc.model.networth import NetWorth, net_worth
+from assetloc.model.utility import crra_utility, implied_risk_aversion, mean_variance_utility
+from assetloc.tax.classes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
+
+ObjectiveKind = str  # "fixed_mix" | "mean_variance" | "target_volatility" | "target_return"
+
+
+@dataclass(frozen=True)
+class View:
+    """How financial exposure e maps to the portfolio judged: z = scale·e + offset.
+
+    ``financial``: z = e. ``net_worth``: z = (F·e + H·h − L·l) / W (Kaplan).
+    """
+
+    name: str
+    scale: float
+    offset: FloatArray
+
+    def portfolio(self, e: FloatArray) -> FloatArray:
+        """z for an exposure e (decimal weights per class)."""
+        return self.scale * e + self.offset
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The joint allocation-and-location problem as arrays (shares of F, decimals)."""
+
+    market: MarketAssumptions
+    taxes: ClassTaxes  # effective tax rates, τ rows, the investor's profile
+    tax_rate: FloatArray  # (n,) effective tax rate per class in a taxable account
+    account_ids: tuple[str, ...]
+    account_types: tuple[str, ...]
+    balances: FloatArray  # (K,) dollars, face value
+    value_factor: FloatArray  # (K,) after-tax dollars per dollar of balance
+    tau: FloatArray  # (K, n) after-tax share of return and risk kept
+    lower: FloatArray  # (K, n) lower bound on x
+    upper: FloatArray  # (K, n) upper bound on x (0 where the menu excludes a class)
+    class_lower: FloatArray  # (n,) household lower bound on Σ_k x[k, i]
+    class_upper: FloatArray  # (n,)
+    kind: ObjectiveKind
+    risk_aversion: float
+    mix: FloatArray | None  # (n,) fixed household mix (fixed_mix only)
+    mix_weights: FloatArray  # (K,) coefficient of x[k, i] in the mix constraint
+    target: float | None  # target volatility or return (decimal)
+    networth: NetWorth
+    context: str  # "financial" | "net_worth": the view optimized
+    risk_tolerance: float | None = None  # θ of the CRRA objective
+    has_net_worth: bool = False  # human capital or liabilities were given
+    menu: np.ndarray | None = None  # (K, n) bool: the class is on the account's menu
+
+    def utility(self, expected_return: float, variance: float) -> float:
+        """The household's utility: CRRA (Levy–Markowitz) for ``crra``, else E − (A/2)V."""
+        if self.kind == "crra":
+            assert self.risk_tolerance is not None
+            return crra_utility(expected_return, variance, self.risk_tolerance)
+        return mean_variance_utility(expected_return, variance, self.risk_aversion)
+
+    def view(self, name: str | None = None) -> View:
+        """The financial or net-worth view (default: the optimized one)."""
+        name = name or self.context
+        if name == "financial":
+            return View("financial", 1.0, np.zeros(self.n))
+        nw = self.networth
+        w = self.wealth + nw.human_capital - nw.liabilities
+        return View("net_worth", self.wealth / w, nw.offset() / w)
+
+    @property
+    def net_worth_total(self) -> float:
+        """W = F + H − L, dollars."""
+        return self.wealth + self.networth.human_capital - self.networth.liabilities
+
+    @property
+    def n(self) -> int:
+        """Number of asset classes."""
+        return len(self.market.ids)
+
+    @property
+    def k(self) -> int:
+        """Number of accounts."""
+        return len(self.account_ids)
+
+    @cached_property
+    def wealth(self) -> float:
+        """After-tax financial wealth F, dollars."""
+        return float(self.value_factor @ self.balances)
+
+    @cached_property
+    def budgets(self) -> FloatArray:
+        """Account shares a[k] of F (sum to 1)."""
+        return self.value_factor * self.balances / self.wealth
+
+    @property
+    def mu(self) -> FloatArray:
+        """Pre-tax expected returns, decimal per year."""
+        return self.market.expected_return
+
+    @cached_property
+    def cov(self) -> FloatArray:
+        """Pre-tax covariance, decimal² per year."""
+        return self.market.covariance
+
+    def exposure(self, x: FloatArray) -> FloatArray:
+        """After-tax exposure e = Σ_k τ[k]·x[k] for x of shape (K, n)."""
+        return np.einsum("ki,ki->i", self.tau, x)
+
+    def with_accounts(self, budgets: FloatArray, **arrays: object) -> Problem:
+        """This problem over other accounts (merged groups), with account-level ``arrays``
+        replaced: same market, taxes, objective and wealth F; ``budgets`` (shares of F) are
+        the new accounts'. A shallow copy that skips ``__init__`` (the solver's hot path)."""
+        clone = object.__new__(Problem)
+        state = clone.__dict__
+        state.update(self.__dict__)
+        state.update(arrays)
+        state.update(  # fields, then the cached values they imply
+            balances=budgets * self.wealth,
+            value_factor=np.ones(len(budgets)),
+            budgets=budgets,
+            wealth=self.wealth,
+        )
+        return clone
+
+    def dollars(self, x: FloatArray) -> FloatArray:
+        """Holdings in each account's own dollars, shape (K, n)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_dollar = np.where(self.value_factor > 0, self.wealth / self.value_factor, 0.0)
+        return x * per_dollar[:, None]
+
+
+def build_problem(h: Household) -> Problem:
+    """Arrays for ``h``; raises :class:`~assetloc.errors.InputError` on unknown classes."""
+    market = resolve_market(h)
+    ids = market.ids
+    n, k = len(ids), len(h.accounts)
+    balances = np.array([a.market_value for a in h.accounts], dtype=float)
+    types = tuple(a.type for a in h.accounts)
+    taxes = class_taxes(market, h)
+    as_of = h.rebalance.as_of or dt.date.today()
+    v = account_value_factors(h.accounts, taxes.situation, h.options, as_of)
+    tax = taxes.taxable_rate
+    tau = tau_matrix(types, taxes)
+    wealth = float(v @ balances)
+    budgets = v * balances / wealth
+
+    lower = np.zeros((k, n))
+    upper = np.repeat(budgets[:, None], n, axis=1)
+    menu = np.ones((k, n), dtype=bool)
+    for kk, acc in enumerate(h.accounts):
+        if acc.menu is not None:
+            menu[kk] = np.isin(np.array(ids), acc.menu)
+        if acc.funds is not None:  # a plan's fund list: only the classes its funds hold
+            menu[kk] &= np.isin(np.array(ids), sorted(fund_classes(h, kk)))
+        upper[kk, ~menu[kk]] = 0.0
+        for cid, b in acc.bounds.items():
+            if cid not in ids:  # a maximum on a class outside the universe (checked)
+                continue
+            i = ids.index(cid)
+            lower[kk, i] = b.min * budgets[kk]
+            upper[kk, i] = min(upper[kk, i], b.max * budgets[kk])
+
+    if market.holdable is not None and not all(market.holdable):
+        # Classes in the market only for human capital or liabilities: no account holds them.
+        off = ~np.array(market.holdable, dtype=bool)
+        upper[:, off] = 0.0
+        lower[:, off] = 0.0
+        menu[:, off] = False
+
+    class_lower = np.zeros(n)
+    class_upper = np.ones(n)
+    for cid, b in h.bounds.items():
+        if cid not in ids:
+            continue
+        i = ids.index(cid)
+        class_lower[i], class_upper[i] = b.min, b.max
+
+    obj = h.objective
+    mix = None
+    mix_weights = np.ones(k)
+    if obj.kind == "fixed_mix":
+        assert obj.mix is not None
+        mix = np.array([obj.mix.get(c, 0.0) for c in ids])
+        mix /= mix.sum()  # checked to sum to 1 within MIX_TOLERANCE; now exactly
+        if obj.mix_basis == "pre_tax":
+            # Σ_k x[k,i]·F/(v_k·B) = m_i: the mix measured in face-value dollars.
+            mix_weights = np.where(v > 0, wealth / (v * balances.sum()), 0.0)
+    target = obj.target_volatility if obj.kind == "target_volatility" else obj.target_return
+    worth = net_worth(h, ids, market.expected_return)
+    total = wealth + worth.human_capital - worth.liabilities
+    if total <= 0 or wealth / total > MAX_LEVERAGE:
+        need = (
+            "must be positive"
+            if total <= 0
+            else (
+                f"is too small: F / W = {wealth / total:,.0f} exceeds {MAX_LEVERAGE:g}, so "
+                "net-worth returns would be meaningless"
+            )
+        )
+        raise InputError(
+            "liabilities",
+            f"net worth W = F + H - L = {wealth:,.2f} + {worth.human_capital:,.2f} - "
+            f"{worth.liabilities:,.2f} = {total:,.2f} {need}",
+        )
+    if obj.risk_aversion is not None:
+        a = obj.risk_aversion
+    elif obj.reference is not None:
+        ref = obj.reference
+        a = implied_risk_aversion(ref.expected_return, ref.volatility, market.cash_rate)
+        if a <= 0:
+            raise InputError(
+                "objective.reference",
+                f"implies risk aversion {a:.4g} <= 0 (its return must exceed cash "
+                f"{market.cash_rate:.4g})",
+            )
+    else:
+        a = DEFAULT_RISK_AVERSION
+    problem = Problem(
+        market=market,
+        taxes=taxes,
+        tax_rate=tax,
+        account_ids=tuple(a.id for a in h.accounts),
+        account_types=types,
+        balances=balances,
+        value_factor=v,
+        tau=tau,
+        lower=lower,
+        upper=upper,
+        class_lower=class_lower,
+        class_upper=class_upper,
+        kind=obj.kind,
+        risk_aversion=a,
+        mix=mix,
+        mix_weights=mix_weights,
+        target=target,
+        networth=worth,
+        context=h.context,
+        risk_tolerance=obj.risk_tolerance,
+        has_net_worth=bool(h.human_capital or h.liabilities),
+        menu=menu,
+    )
+    _check_finite(problem)
+    return problem
+
+
+def fund_classes(h: Household, k: int) -> set[str]:
+    """Classes the funds of account ``k`` hold (bundled or household securities); an
+    unknown symbol is an :class:`InputError` naming ``accounts[k].funds[j]``."""
+    table = security_table(h.securities)
+    funds = h.accounts[k].funds or []
+    return classes_held(
+        table.require(sym, f"accounts[{k}].funds[{j}]").security for j, sym in enumerate(funds)
+    )
+
+
+def _check_finite(p: Problem) -> None:
+    """Overflowing inputs (huge balances, cash flows) must not reach the solver as inf/NaN."""
+    arrays = {
+        "accounts (balances)": p.balances,
+        "accounts (after-tax values)": p.value_factor * p.balances,
+        "assumptions (covariance)": p.cov,
+        "investor (effective tax rates)": p.tax_rate,
+        "human_capital / liabilities (present values)": p.networth.offset(),
+    }
+    for field, arr in arrays.items():
+        if not np.all(np.isfinite(arr)):
+            raise InputError(field, "too large: the numbers overflow")
