@@ -25,6 +25,7 @@ lint: $(BIN)/activate
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 test: lint
 	bash scripts/ensure-chromium.sh

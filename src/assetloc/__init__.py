@@ -8,20 +8,13 @@ Estimates, not tax advice. Typical use::
     plan.to_frame()
 """
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
-
+from assetloc._version import __version__
 from assetloc.analysis.optimize import optimize
 from assetloc.analysis.plan import Metrics, Plan
 from assetloc.errors import AssetlocError, InfeasibleError, InputError, SolverError
 from assetloc.inputs.household import Household, household_schema, load_household, parse_household
 from assetloc.market.assumptions import MarketAssumptions, load_preset, preset_names
 from assetloc.model.problem import Problem, build_problem
-
-try:
-    __version__: str = _version("assetloc")  # the installed distribution's metadata
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "AssetlocError",

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from assetloc.market.assumptions import FloatArray
 from assetloc.model.problem import Problem
+from assetloc.types import FloatArray
 
 
 def duplicate(p: Problem, mix: FloatArray) -> FloatArray:

@@ -25,9 +25,9 @@ from assetloc.analysis.optimize import optimize, tax_flags
 from assetloc.analysis.plan import Metrics, Plan, metrics
 from assetloc.errors import AssetlocError
 from assetloc.inputs.household import Household, NetWorthItem
-from assetloc.market.assumptions import FloatArray
 from assetloc.model.problem import Problem, build_problem
-from assetloc.solve._solver import solve
+from assetloc.solve import solve
+from assetloc.types import FloatArray
 
 METHODS = ("joint", "duplicate", "separate", "two_step", "rule_of_thumb")
 

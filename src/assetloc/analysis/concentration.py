@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assetloc.market.assumptions import FloatArray
 from assetloc.market.reference import REGIONS, preset_reference
+from assetloc.types import FloatArray
 
 MAX_CLASS_SHARE = 0.40  # a class above this share of the household gets a note
 ABSENT = 0.005  # a region below this share of the household counts as absent

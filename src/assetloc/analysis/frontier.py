@@ -17,14 +17,10 @@ import numpy as np
 from scipy.optimize import brentq
 
 from assetloc.analysis.plan import metrics
-from assetloc.errors import InfeasibleError, InputError
 from assetloc.inputs.household import Household
-from assetloc.market.assumptions import FloatArray
 from assetloc.model.problem import Problem, View, build_problem
-from assetloc.solve._constraints import constraints, exposure_map, variables
-from assetloc.solve._infeasibility import diagnose
-from assetloc.solve._merge import merged, partition
-from assetloc.solve._solver import Infeasible, max_return, min_variance, solve_stage1
+from assetloc.solve import frontier_sweep
+from assetloc.types import FloatArray
 
 VIEWS = ("financial", "net_worth")
 
@@ -93,34 +89,11 @@ def _indifference(
 
 def view_frontier(p: Problem, view_name: str, points: int = 50) -> Frontier:
     """The frontier of ``p`` in one view, with ``points`` return targets."""
-    if points < 2:
-        raise InputError("points", f"must be at least 2, got {points}")
-    free = dataclasses.replace(p, kind="mean_variance", mix=None, target=None)
-    view = free.view(view_name)
-    # Points depend on exposures only: interchangeable accounts are one (exact, fewer x).
-    pooled = merged(free, partition(free, np.zeros(free.k, dtype=bool))[0])
-    cols = variables(pooled)
-    m = exposure_map(pooled, cols)
-    c = constraints(pooled, cols)
+    sweep = frontier_sweep(p, view_name, points)
     u = _utility_fn(p)
-    try:
-        x_lo = min_variance(free, m, c, view, None)
-        x_hi = max_return(free, m, c, view)
-        row = view.scale * (free.mu @ m)
-        const = float(free.mu @ view.offset)
-        e_lo, e_hi = float(row @ x_lo) + const, float(row @ x_hi) + const
-        xs = [x_lo]
-        for r in np.linspace(e_lo, e_hi, points)[1:]:
-            xs.append(min_variance(free, m, c, view, float(r)))
-        # The utility optimum in this view (exact, not read off the grid).
-        opt_problem = dataclasses.replace(
-            free, context=view_name, kind=p.kind if p.kind == "crra" else "mean_variance"
-        )
-        x_opt = solve_stage1(opt_problem, m, c, view)
-    except Infeasible:
-        raise InfeasibleError(diagnose(free)) from None
-    pts = tuple(_point(free, m, view, x, u) for x in xs)
-    opt = _point(free, m, view, x_opt, u)
+    free, view, m = sweep.problem, sweep.view, sweep.exposure
+    pts = tuple(_point(free, m, view, x, u) for x in sweep.holdings)
+    opt = _point(free, m, view, sweep.optimum, u)
     sd_max = max(pt.volatility for pt in pts) * 1.05
     return Frontier(
         view=view_name,

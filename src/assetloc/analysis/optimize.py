@@ -13,7 +13,7 @@ from assetloc.inputs.household import Household
 from assetloc.market.assumptions import MarketAssumptions
 from assetloc.market.reference import preset_reference
 from assetloc.model.problem import Problem, build_problem
-from assetloc.solve._solver import solve
+from assetloc.solve import solve
 from assetloc.tax.classes import is_tax_deferred, is_tax_free
 
 TIE_BREAK_RULE = (

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assetloc.market.assumptions import FloatArray
 from assetloc.model.problem import Problem
+from assetloc.types import FloatArray
 
 NOTICE = (
     "Estimates, not tax advice: expected returns, risks and tax rates are assumptions; "

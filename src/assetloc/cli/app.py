@@ -25,7 +25,7 @@ _registered = False
 
 def _print_version(value: bool) -> None:
     if value:
-        from assetloc import __version__
+        from assetloc._version import __version__
 
         typer.echo(f"assetloc {__version__}")
         raise Exit(0)

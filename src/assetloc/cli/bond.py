@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assetloc import bonds
+import assetloc.bonds as bonds
 from assetloc.errors import InputError
 from assetloc.inputs.dates import parse_date
 from assetloc.present import jsonout

@@ -11,11 +11,11 @@ from rich.table import Table
 
 from assetloc.analysis.tax_summary import tax_summary
 from assetloc.inputs.household import load_household
+from assetloc.market.traits import TRAIT_FIELDS
 from assetloc.present import jsonout
 from assetloc.present.fmt import console as new_console
 from assetloc.present.fmt import pct
 from assetloc.present.tables import method_lines
-from assetloc.tax.effective import TRAIT_FIELDS
 from assetloc.tax.muni import muni_line
 
 

@@ -20,7 +20,7 @@ from assetloc.errors import InputError
 from assetloc.inputs.holdings import Position, RebalanceOptions, RecentTrade, Security
 from assetloc.inputs.limits import MAX_DOLLARS, decimal_hint
 from assetloc.inputs.strict import Strict
-from assetloc.tax.effective import TRAIT_FIELDS
+from assetloc.market.traits import TRAIT_FIELDS
 
 AccountType = Literal["taxable", "traditional", "roth", "hsa"]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]

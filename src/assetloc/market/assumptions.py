@@ -16,15 +16,13 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from assetloc.errors import InputError
-from assetloc.tax.effective import TaxTraits, default_traits
+from assetloc.market.traits import TaxTraits, default_traits
+from assetloc.types import FloatArray
 
 if TYPE_CHECKING:
     from assetloc.market.robust import BlackLitterman
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetloc.market.assumptions import FloatArray
+from assetloc.types import FloatArray
 
 TAU = 0.05  # scale of the prior's uncertainty (He & Litterman 1999)
 VIEW_CONFIDENCE = 0.10  # c: weight of an uncorrelated class's stated return in the posterior

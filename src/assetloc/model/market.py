@@ -19,7 +19,7 @@ from assetloc.inputs.securities import bundled_securities, classes_held, securit
 from assetloc.market.assumptions import MarketAssumptions, load_preset, validate_correlation
 from assetloc.market.reference import preset_reference
 from assetloc.market.robust import VIEW_CONFIDENCE, black_litterman
-from assetloc.tax.effective import TRAIT_FIELDS, TaxTraits, traits_from_mapping
+from assetloc.market.traits import TRAIT_FIELDS, TaxTraits, traits_from_mapping
 
 
 def _traits(c: ClassSpec, j: int, base: TaxTraits | None) -> TaxTraits | None:

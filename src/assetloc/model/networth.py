@@ -15,7 +15,7 @@ import numpy as np
 
 from assetloc.errors import InputError
 from assetloc.inputs.household import MAX_DOLLARS, Household, NetWorthItem
-from assetloc.market.assumptions import FloatArray
+from assetloc.types import FloatArray
 
 
 def discount_rate(item: NetWorthItem, ids: tuple[str, ...], mu: FloatArray) -> float:

@@ -16,11 +16,12 @@ import numpy as np
 from assetloc.errors import InputError
 from assetloc.inputs.household import DEFAULT_RISK_AVERSION, MAX_LEVERAGE, Household
 from assetloc.inputs.securities import classes_held, security_table
-from assetloc.market.assumptions import FloatArray, MarketAssumptions
+from assetloc.market.assumptions import MarketAssumptions
 from assetloc.model.market import resolve_market
 from assetloc.model.networth import NetWorth, net_worth
 from assetloc.model.utility import crra_utility, implied_risk_aversion, mean_variance_utility
 from assetloc.tax.classes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
+from assetloc.types import FloatArray
 
 ObjectiveKind = str  # "fixed_mix" | "mean_variance" | "target_volatility" | "target_return"
 

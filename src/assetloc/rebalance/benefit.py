@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assetloc.analysis.plan import Plan
-from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.book import Book
+from assetloc.types import FloatArray
 
 CASH_CLASS = "us_treasuries_cash_equivalents"
 MAXIMIZING = ("mean_variance", "crra")

@@ -38,7 +38,8 @@ from assetloc.errors import InputError
 from assetloc.inputs.holdings import is_long_term
 from assetloc.inputs.household import Household
 from assetloc.inputs.securities import SecurityInfo, SecurityTable, normalize, security_table
-from assetloc.market.assumptions import FloatArray, load_preset
+from assetloc.market.assumptions import load_preset
+from assetloc.types import FloatArray
 
 BoolArray = np.ndarray
 IntArray = np.ndarray

@@ -50,9 +50,9 @@ from typing import Any
 import numpy as np
 
 from assetloc.errors import InfeasibleError
-from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.benefit import Valuation, break_even_years
 from assetloc.rebalance.trades import CAPPED, CapSweep, ModelSpec, TradeSolution, Weights, solve
+from assetloc.types import FloatArray
 
 GRID = 3  # coarse caps between the no-gain and the full tax (besides the two ends)
 GOLDEN_STEPS = 2  # golden-section refinements around the grid's best

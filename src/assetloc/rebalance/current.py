@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.book import Book
+from assetloc.types import FloatArray
 
 BAND_TOLERANCE = 1e-6  # shares (decimal) within this of the band edge count as inside
 

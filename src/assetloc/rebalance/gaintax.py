@@ -44,9 +44,9 @@ from typing import Any
 
 import numpy as np
 
-from assetloc.market.assumptions import FloatArray
 from assetloc.tax.gains import LOSS_LIMIT, GainTax, GainTaxDetail, convex_planes, loss_limit
 from assetloc.tax.situation import tax_situation
+from assetloc.types import FloatArray
 
 __all__ = ["CHECK_REFINE", "gain_ranges", "gain_tax_of", "model_planes", "plan_tax"]
 

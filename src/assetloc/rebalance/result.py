@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from assetloc.analysis.plan import NOTICE
-from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.current import Allocation, Drift
+from assetloc.types import FloatArray
 
 ORDER_COLUMNS = (
     "account",

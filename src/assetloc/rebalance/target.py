@@ -21,7 +21,7 @@ from assetloc.analysis.optimize import optimize
 from assetloc.analysis.plan import Plan
 from assetloc.errors import InputError
 from assetloc.inputs.household import Account, Household
-from assetloc.market.assumptions import FloatArray
+from assetloc.types import FloatArray
 
 
 def post_flow_balances(h: Household) -> FloatArray:

@@ -104,11 +104,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from assetloc.errors import InfeasibleError, SolverError
-from assetloc.market.assumptions import FloatArray
 from assetloc.rebalance.book import Book
 from assetloc.rebalance.gaintax import gain_ranges, model_planes
 from assetloc.solve.highs import new_highs
 from assetloc.tax.gains import GainTax
+from assetloc.types import FloatArray
 
 SalesMode = Literal["all", "cash_flow"]
 INF = highspy.kHighsInf

@@ -1,1 +1,11 @@
-"""solve"""
+"""The QP layer: solve a :class:`~assetloc.model.problem.Problem`, or sweep its frontier.
+
+Everything else here is private (``_solver``, ``_qp``, ``_constraints``, ``_merge``,
+``_infeasibility``, ``_kernels``, ``_tie_break``); :mod:`assetloc.solve.highs` makes a
+silent HiGHS solver for the rebalancer's LPs.
+"""
+
+from assetloc.solve._frontier import FrontierSweep, frontier_sweep
+from assetloc.solve._solver import Solution, solve
+
+__all__ = ["FrontierSweep", "Solution", "frontier_sweep", "solve"]

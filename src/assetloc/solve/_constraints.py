@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from assetloc.market.assumptions import FloatArray
 from assetloc.model.problem import Problem
 from assetloc.solve._kernels import holding_bounds
 from assetloc.solve._qp import INF, Constraints, independent_rows
+from assetloc.types import FloatArray
 
 
 def variables(p: Problem) -> np.ndarray:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linprog
 
-from assetloc.market.assumptions import FloatArray
 from assetloc.model.problem import Problem
+from assetloc.types import FloatArray
 
 
 @dataclass

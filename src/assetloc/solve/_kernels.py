@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from assetloc.market.assumptions import FloatArray
+from assetloc.types import FloatArray
 
 
 @njit(cache=True)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from assetloc.market.assumptions import FloatArray
 from assetloc.model.problem import Problem
 from assetloc.solve._kernels import must_stand_alone, pooled_accounts, split_groups
+from assetloc.types import FloatArray
 
 
 def partition(p: Problem, tax_free: np.ndarray) -> tuple[list[list[int]], list[list[int]]]:

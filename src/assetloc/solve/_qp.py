@@ -17,8 +17,8 @@ import scipy.sparse as sp
 from scipy.linalg.lapack import dgeqp3
 
 from assetloc.errors import SolverError
-from assetloc.market.assumptions import FloatArray
 from assetloc.solve.highs import new_highs
+from assetloc.types import FloatArray
 
 INF = 1e30
 PRIMAL_TOL = 1e-10  # constraint tolerance of the active-set solver, shares of F

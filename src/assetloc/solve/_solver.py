@@ -24,7 +24,6 @@ import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
 from assetloc.errors import InfeasibleError, SolverError
-from assetloc.market.assumptions import FloatArray
 from assetloc.model.problem import Problem, View
 from assetloc.model.utility import crra_utility
 from assetloc.solve._constraints import constraints, exposure_map, holdings, variables
@@ -33,6 +32,7 @@ from assetloc.solve._kernels import worst_violation
 from assetloc.solve._merge import merged, partition, spread
 from assetloc.solve._qp import INF, Constraints, Duals, Infeasible, lp, qp, qp_duals, with_row
 from assetloc.solve._tie_break import split, tie_break, unique_optimum
+from assetloc.types import FloatArray
 
 __all__ = [
     "Constraints",

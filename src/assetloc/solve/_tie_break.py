@@ -26,12 +26,12 @@ from __future__ import annotations
 import numpy as np
 
 from assetloc.errors import SolverError
-from assetloc.market.assumptions import FloatArray
 from assetloc.model.problem import Problem
 from assetloc.solve._constraints import constraints, exposure_map, holdings
 from assetloc.solve._kernels import face_matrix, split_groups
 from assetloc.solve._merge import group_index
 from assetloc.solve._qp import Constraints, Duals, Infeasible, lp, qp, rank, with_row
+from assetloc.types import FloatArray
 
 HELD_TOL = 1e-13  # an exposure this small (share of F) is a class not held
 STRICT_TOL = 1e-9  # multipliers below this share of the largest (and of 1) count as zero

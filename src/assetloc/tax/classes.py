@@ -20,7 +20,7 @@ import numpy as np
 from assetloc.errors import InputError
 from assetloc.inputs.holdings import is_long_term
 from assetloc.inputs.household import Account, Household, Investor, Options
-from assetloc.market.assumptions import FloatArray, MarketAssumptions
+from assetloc.market.assumptions import MarketAssumptions
 from assetloc.tax.effective import (
     ACCOUNT_TYPES,
     foreign_tax_drag,
@@ -31,6 +31,7 @@ from assetloc.tax.effective import (
 from assetloc.tax.gains import GainTax
 from assetloc.tax.profile import TaxProfile
 from assetloc.tax.situation import TaxSituation, tax_situation
+from assetloc.types import FloatArray
 
 
 def is_tax_deferred(account_type: str, options: Options) -> bool:

@@ -36,8 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from assetloc.tax.law import YearLaw
-
-FloatArray = NDArray[np.float64]
+from assetloc.types import FloatArray
 
 #: What the return leaves out; every output lists it.
 NOT_MODELLED: tuple[str, ...] = (

@@ -33,14 +33,12 @@ from functools import cached_property
 from typing import Protocol
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.spatial import ConvexHull, QhullError
 
 from assetloc.tax.income import INCOME_KEYS, Filer, Income
 from assetloc.tax.law import status_code, year_law
 from assetloc.tax.year_return import batch_returns, lines_of
-
-FloatArray = NDArray[np.float64]
+from assetloc.types import FloatArray
 
 #: Grid points per axis of the convex model.
 GRID = 41

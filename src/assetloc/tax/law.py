@@ -16,11 +16,9 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from assetloc.errors import InputError
-
-FloatArray = NDArray[np.float64]
+from assetloc.types import FloatArray
 
 #: Filing statuses, in the order of the status codes 0..4 used by the batch engine.
 STATUSES: tuple[str, ...] = (

@@ -31,8 +31,8 @@ import numpy as np
 
 from assetloc.market.assumptions import MarketAssumptions, muni_yields
 from assetloc.market.reference import preset_reference
+from assetloc.market.traits import TaxTraits
 from assetloc.tax.classes import ClassTaxes
-from assetloc.tax.effective import TaxTraits
 from assetloc.tax.profile import TaxProfile
 
 __all__ = ["MuniBreakEven", "break_even_rate", "muni_break_even", "muni_line"]

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from assetloc.tax.engine import FLOATS, NOT_MODELLED, compute_lines
 from assetloc.tax.income import INCOME_KEYS, Filer, Income
 from assetloc.tax.law import STATUSES, status_code, year_law
-
-FloatArray = NDArray[np.float64]
+from assetloc.types import FloatArray
 
 #: Kinds of income with a marginal rate, and the ``[income]`` keys one more dollar adds to.
 MARGINAL_KINDS: Mapping[str, tuple[str, ...]] = {

@@ -1,0 +1,72 @@
+"""The frontier sweep: least-variance holdings at each return target, in one view.
+
+Each point is a QP solved by the same solver as the optimizer, over the same accounts,
+menus and bounds, on the merged problem (points depend on exposures only, so
+interchangeable accounts are one). Returns decimals per year, after tax.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from assetloc.errors import InfeasibleError, InputError
+from assetloc.model.problem import Problem, View
+from assetloc.solve._constraints import constraints, exposure_map, variables
+from assetloc.solve._infeasibility import diagnose
+from assetloc.solve._merge import merged, partition
+from assetloc.solve._solver import Infeasible, max_return, min_variance, solve_stage1
+from assetloc.types import FloatArray
+
+__all__ = ["FrontierSweep", "frontier_sweep"]
+
+
+@dataclass(frozen=True)
+class FrontierSweep:
+    """Holdings of the merged problem along one view's frontier.
+
+    ``exposure`` maps merged holdings to class exposures (n × variables); ``holdings`` are
+    the points from least variance to greatest return; ``optimum`` the utility optimum of
+    the view (exact, not read off the grid). ``problem`` is the released problem (a fixed
+    mix or target becomes mean-variance, so the frontier spans every allocation).
+    """
+
+    problem: Problem
+    view: View
+    exposure: FloatArray
+    holdings: tuple[FloatArray, ...]
+    optimum: FloatArray
+
+
+def frontier_sweep(p: Problem, view_name: str, points: int = 50) -> FrontierSweep:
+    """Sweep ``points`` return targets of ``p``'s frontier in ``view_name``.
+
+    Raises :class:`~assetloc.errors.InputError` when ``points < 2`` and
+    :class:`~assetloc.errors.InfeasibleError` when the constraints conflict.
+    """
+    if points < 2:
+        raise InputError("points", f"must be at least 2, got {points}")
+    free = dataclasses.replace(p, kind="mean_variance", mix=None, target=None)
+    view = free.view(view_name)
+    pooled = merged(free, partition(free, np.zeros(free.k, dtype=bool))[0])
+    cols = variables(pooled)
+    m = exposure_map(pooled, cols)
+    c = constraints(pooled, cols)
+    try:
+        x_lo = min_variance(free, m, c, view, None)
+        x_hi = max_return(free, m, c, view)
+        row = view.scale * (free.mu @ m)
+        const = float(free.mu @ view.offset)
+        e_lo, e_hi = float(row @ x_lo) + const, float(row @ x_hi) + const
+        xs = [x_lo]
+        for r in np.linspace(e_lo, e_hi, points)[1:]:
+            xs.append(min_variance(free, m, c, view, float(r)))
+        opt_problem = dataclasses.replace(
+            free, context=view_name, kind=p.kind if p.kind == "crra" else "mean_variance"
+        )
+        x_opt = solve_stage1(opt_problem, m, c, view)
+    except Infeasible:
+        raise InfeasibleError(diagnose(free)) from None
+    return FrontierSweep(free, view, m, tuple(xs), x_opt)
