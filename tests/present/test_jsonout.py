@@ -1,4 +1,4 @@
-"""The JSON formatter and the text formatter, against independent arithmetic.
+"""The JSON formatter, against independent arithmetic (the text formatters: test_fmt.py).
 
 Rounding is checked with exact decimal arithmetic (``fractions``/``decimal``), not with the
 formatter itself; sums are checked against the unrounded numbers.
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assetloc import optimize, parse_household
-from assetloc.present import fmt, jsonout
+from assetloc.present import jsonout
 
 from support.householdgen import random_household
 
@@ -79,34 +79,3 @@ def test_random_households_json_is_rounded_and_still_adds_up(seed: int) -> None:
     mix = doc["household"]["mix"]
     assert abs(math.fsum(mix.values()) - 1.0) < 1e-9
     assert all(not is_negative_zero(v) for v in mix.values())
-
-
-# ----------------------------------------------------------------------------- text
-
-
-@given(st.floats(min_value=-1.0, max_value=1.0, allow_nan=False), st.integers(0, 3))
-def test_percent_never_shows_negative_zero(x: float, digits: int) -> None:
-    text = fmt.pct(x, digits)
-    exact = Decimal(repr(x)) * 100
-    assert not text.startswith("-") or exact < -Decimal(5) / Decimal(10) ** (digits + 1)
-    assert abs(Decimal(text.rstrip("%")) - exact) <= Decimal(5) / Decimal(10) ** (digits + 1)
-    assert text != f"-{0:.{digits}f}%"
-    signed = fmt.pct(x, digits, sign=True)
-    assert signed.lstrip("+") == text
-
-
-@given(st.floats(min_value=-1e7, max_value=1e7, allow_nan=False))
-def test_dollars_never_show_negative_zero(x: float) -> None:
-    text = fmt.usd(x)
-    assert text not in ("-$0", "$-0")
-    value = Decimal(text.replace("$", "").replace(",", ""))
-    assert abs(value - Decimal(repr(x))) <= Decimal("0.5")
-    assert fmt.bp(x / 1e4).endswith(" bp") and not fmt.bp(-1e-9).startswith("-")
-
-
-def test_known_formats() -> None:
-    assert fmt.pct(-3e-9, 1) == "0.0%" and fmt.pct(0.0606) == "6.06%"
-    assert fmt.pct(0.0123, 1, sign=True) == "+1.2%" and fmt.pct(-0.0123, 1) == "-1.2%"
-    assert fmt.usd(250000) == "$250,000" and fmt.usd(-0.4) == "$0" and fmt.usd(-5) == "-$5"
-    assert fmt.bp(0.0) == "0.0 bp" and fmt.bp(15.45) in ("+15.4 bp", "+15.5 bp")
-    assert fmt.ratio(None) == "–" and fmt.ratio(-0.0001) == "0.000"

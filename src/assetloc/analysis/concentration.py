@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from assetloc.market.reference import REGIONS, preset_reference
 from assetloc.types import FloatArray
+from assetloc.units import pct
 
 MAX_CLASS_SHARE = 0.40  # a class above this share of the household gets a note
 ABSENT = 0.005  # a region below this share of the household counts as absent
@@ -20,7 +21,7 @@ def concentration_notes(
     stocks, bonds) is absent (under 0.5%). Regions come from the preset's reference data;
     inline classes get only the class note."""
     notes = [
-        f"{label} is {100 * w:.1f}% of the household (more than {100 * MAX_CLASS_SHARE:.0f}%): "
+        f"{label} is {pct(w, 1)} of the household (more than {pct(MAX_CLASS_SHARE, 0)}): "
         "a concentrated position; check that this is intended."
         for label, w in zip(labels, mix, strict=True)
         if w > MAX_CLASS_SHARE + 1e-9  # a mix of exactly 40% is not "more than 40%"
@@ -35,7 +36,7 @@ def concentration_notes(
             why = (
                 "no class of it is in the universe"
                 if not members
-                else f"the optimum holds {100 * share:.1f}%"
+                else f"the optimum holds {pct(share, 1)}"
             )
             notes.append(
                 f"The household holds no {_REGION_WORDS[region]} ({why}): the plan is not "

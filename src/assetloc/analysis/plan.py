@@ -9,12 +9,8 @@ import numpy as np
 import pandas as pd
 
 from assetloc.model.problem import Problem
+from assetloc.notice import NOTICE
 from assetloc.types import FloatArray
-
-NOTICE = (
-    "Estimates, not tax advice: expected returns, risks and tax rates are assumptions; "
-    "check any decision with a qualified professional."
-)
 
 
 @dataclass(frozen=True)

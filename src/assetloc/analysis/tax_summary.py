@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from assetloc.analysis.optimize import method_summary
-from assetloc.analysis.plan import NOTICE
 from assetloc.inputs.household import Household
 from assetloc.model.market import resolve_market
+from assetloc.notice import NOTICE
 from assetloc.tax.classes import ClassTaxes, class_taxes
 from assetloc.tax.effective import ACCOUNT_TYPES
 from assetloc.tax.muni import MuniBreakEven, muni_break_even

@@ -22,6 +22,7 @@ from assetloc.bonds.schedule import (
 )
 from assetloc.errors import InputError
 from assetloc.inputs.limits import MAX_COUPON, decimal_hint
+from assetloc.units import pct_g
 
 # --------------------------------------------------------------------------- bond
 
@@ -48,7 +49,7 @@ class Bond:
         if c > MAX_COUPON:
             raise InputError(
                 "coupon",
-                f"{c:g} ({100 * c:.4g}% a year) exceeds {MAX_COUPON:g}"
+                f"{c:g} ({pct_g(c, 4)} a year) exceeds {MAX_COUPON:g}"
                 + decimal_hint("coupon", c, MAX_COUPON),
             )
 

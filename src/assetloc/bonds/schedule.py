@@ -16,6 +16,7 @@ import numpy as np
 
 from assetloc.errors import InputError
 from assetloc.inputs.limits import MAX_BOND_YEARS, MAX_YIELD, MIN_YIELD, decimal_hint
+from assetloc.units import pct_g
 
 FREQUENCIES: tuple[int, ...] = (1, 2, 4, 12)
 """Allowed coupon frequencies (payments a year)."""
@@ -82,7 +83,8 @@ def check_yield(y: float, frequency: int) -> float:
 
 
 def yield_pct(y: float) -> str:
-    return f"{100 * y:.4g}%"
+    """A yield (decimal) as a percent to 4 significant digits: ``0.05125 → "5.125%"``."""
+    return pct_g(y, 4)
 
 
 YIELD_RANGE = f"[{yield_pct(MIN_YIELD)}, {yield_pct(MAX_YIELD)}] a year"

@@ -12,8 +12,8 @@ from rich.table import Table
 from assetloc.analysis.compare import compare
 from assetloc.analysis.frontier import frontiers
 from assetloc.analysis.optimize import method_summary, optimize
-from assetloc.analysis.plan import NOTICE
 from assetloc.inputs.household import load_household
+from assetloc.notice import NOTICE
 from assetloc.present import jsonout
 from assetloc.present.fmt import console as new_console
 from assetloc.present.fmt import label_map, pct, ratio, usd
@@ -21,10 +21,6 @@ from assetloc.present.tables import method_lines
 
 FileArg = Annotated[Path, typer.Argument(help="household TOML file")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
-
-
-def _pct(x: float) -> str:
-    return pct(x, 2)
 
 
 #: rows of each frontier table on a terminal (``--json`` gives every point)
@@ -63,7 +59,7 @@ def _frontier(
             t.add_column(col, justify="right")
         for j in shown:
             pt = f.points[j]
-            t.add_row(_pct(pt.expected_return), _pct(pt.volatility), _pct(pt.utility))
+            t.add_row(pct(pt.expected_return), pct(pt.volatility), pct(pt.utility))
         console.print(t)
         if len(shown) < len(f.points):
             console.print(
@@ -72,13 +68,13 @@ def _frontier(
             )
         o = f.optimum
         console.print(
-            f"  optimum: E {_pct(o.expected_return)}, SD {_pct(o.volatility)}, U {_pct(o.utility)}"
+            f"  optimum: E {pct(o.expected_return)}, SD {pct(o.volatility)}, U {pct(o.utility)}"
         )
         if f.chosen is not None:
             c = f.chosen
             console.print(
                 f"  the household's plan ({context} optimum) seen here: "
-                f"E {_pct(c.expected_return)}, SD {_pct(c.volatility)}"
+                f"E {pct(c.expected_return)}, SD {pct(c.volatility)}"
             )
     for line in method_lines(method_summary(plan.problem.market)):
         console.print(escape(line))
@@ -115,9 +111,9 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
             if v in m:
                 mv = m[v]
                 cells += [
-                    _pct(mv["expected_return"]),
-                    _pct(mv["volatility"]),
-                    _pct(mv["utility"]),
+                    pct(mv["expected_return"]),
+                    pct(mv["volatility"]),
+                    pct(mv["utility"]),
                     ratio(mv["sharpe"]),
                 ]
             else:

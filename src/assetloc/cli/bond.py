@@ -16,6 +16,7 @@ import assetloc.bonds as bonds
 from assetloc.errors import InputError
 from assetloc.inputs.dates import parse_date
 from assetloc.present import jsonout
+from assetloc.units import pct_g
 
 
 def _parse_date(field: str, text: str | None) -> date | None:
@@ -154,7 +155,7 @@ def _table(report: bonds.BondReport) -> Table:
             (
                 "Taxable-equivalent yield",
                 f"{100 * a.taxable_equivalent:.8f}",
-                f"% a year (fully taxable at {100 * a.combined_rate:.6g}%)",
+                f"% a year (fully taxable at {pct_g(a.combined_rate, 6)})",
             ),
         ]
     if report.change is not None:

@@ -16,7 +16,7 @@ from assetloc.inputs.household import household_schema, load_household
 from assetloc.market.assumptions import load_preset, preset_names
 from assetloc.present import jsonout
 from assetloc.present.fmt import console as new_console
-from assetloc.present.fmt import pct
+from assetloc.present.fmt import pct, usd
 from assetloc.present.tables import print_plan
 from assetloc.validation import validate, with_trade_date
 
@@ -52,7 +52,7 @@ def _validate(
     p = v.problem
     typer.echo(
         f"ok: {len(h.accounts)} accounts, {p.n} asset classes ({p.market.name}), "
-        f"balance ${p.balances.sum():,.2f}, after-tax wealth ${p.wealth:,.2f}"
+        f"balance {usd(p.balances.sum(), 2)}, after-tax wealth {usd(p.wealth, 2)}"
     )
     if v.rebalance_checked:
         typer.echo(

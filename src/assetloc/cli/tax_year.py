@@ -12,7 +12,7 @@ from rich.table import Table
 from assetloc.inputs.household import load_household
 from assetloc.present import jsonout
 from assetloc.present.fmt import console as new_console
-from assetloc.present.fmt import pct
+from assetloc.present.fmt import pct, usd
 from assetloc.tax.household_return import return_document
 
 _FEDERAL_LINES = (
@@ -33,7 +33,8 @@ _FEDERAL_LINES = (
 
 
 def _usd(x: float) -> str:
-    return f"${x:,.0f}" if x >= 0 else f"(${-x:,.0f})"
+    """A return's line: whole dollars, a loss in parentheses, as on the forms."""
+    return usd(x, 0, parens=True)
 
 
 def _table(d: dict[str, Any]) -> Table:

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from assetloc.inputs.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES, MIN_PRICE
 from assetloc.inputs.strict import Strict
+from assetloc.units import usd
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -71,9 +72,9 @@ class Lot(_Strict):
     def _basis_per_share(self) -> Lot:
         if self.cost_basis > self.shares * MAX_PRICE:
             raise ValueError(
-                f"cost basis ${self.cost_basis:,.2f} for {self.shares:g} shares is "
-                f"${self.cost_basis / self.shares:,.2f} a share, above the limit of "
-                f"${MAX_PRICE:,.0f} (cost_basis is the lot's total)"
+                f"cost basis {usd(self.cost_basis, 2)} for {self.shares:g} shares is "
+                f"{usd(self.cost_basis / self.shares, 2)} a share, above the limit of "
+                f"{usd(MAX_PRICE, 0)} (cost_basis is the lot's total)"
             )
         return self
 
@@ -96,8 +97,8 @@ class Position(_Strict):
                 )
         if self.value > MAX_DOLLARS:
             raise ValueError(
-                f"market value ${self.value:,.2f} (shares x price) exceeds the limit of "
-                f"${MAX_DOLLARS:,.0f} a position"
+                f"market value {usd(self.value, 2)} (shares x price) exceeds the limit of "
+                f"{usd(MAX_DOLLARS, 0)} a position"
             )
         return self
 

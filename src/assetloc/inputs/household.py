@@ -21,6 +21,7 @@ from assetloc.inputs.holdings import Position, RebalanceOptions, RecentTrade, Se
 from assetloc.inputs.limits import MAX_DOLLARS, decimal_hint
 from assetloc.inputs.strict import Strict
 from assetloc.market.traits import TRAIT_FIELDS
+from assetloc.units import usd
 
 AccountType = Literal["taxable", "traditional", "roth", "hsa"]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
@@ -163,8 +164,8 @@ class IncomeTable(_Strict):
     def _qualified_within(self) -> IncomeTable:
         if self.qualified_dividends > self.ordinary_dividends:
             raise ValueError(
-                f"qualified_dividends ${self.qualified_dividends:,.2f} exceed "
-                f"ordinary_dividends ${self.ordinary_dividends:,.2f}, which include them"
+                f"qualified_dividends {usd(self.qualified_dividends, 2)} exceed "
+                f"ordinary_dividends {usd(self.ordinary_dividends, 2)}, which include them"
             )
         return self
 
@@ -229,8 +230,8 @@ class Account(_Strict):
         value = self.market_value
         if value > MAX_DOLLARS:
             raise ValueError(
-                f"market value ${value:,.2f} (cash + positions) exceeds the limit of "
-                f"${MAX_DOLLARS:,.0f} an account"
+                f"market value {usd(value, 2)} (cash + positions) exceeds the limit of "
+                f"{usd(MAX_DOLLARS, 0)} an account"
             )
         return self
 
@@ -567,8 +568,8 @@ def check_household(h: Household) -> None:
         if acc.market_value > MAX_DOLLARS:  # holdings replaced after the field checks
             raise InputError(
                 f"accounts[{i}]",
-                f"market value ${acc.market_value:,.2f} exceeds the limit of "
-                f"${MAX_DOLLARS:,.0f} an account",
+                f"market value {usd(acc.market_value, 2)} exceeds the limit of "
+                f"{usd(MAX_DOLLARS, 0)} an account",
             )
         if acc.menu is not None and not acc.menu:
             raise InputError(f"accounts[{i}].menu", "is empty: the account could hold nothing")

@@ -17,6 +17,8 @@ value looks like a percentage.
 
 from __future__ import annotations
 
+from assetloc.units import pct_g
+
 MAX_DOLLARS = 1e13
 MIN_PRICE = 1e-4  # dollars per share
 MAX_PRICE = 1e7  # dollars per share
@@ -54,4 +56,4 @@ def decimal_hint(field: str, value: object, bound: float) -> str:
     v = float(value)
     if not bound < v <= PERCENT_LIKE or v <= 1.0:
         return ""
-    return f"; {_noun(field)} are decimals: {v / 100:g} for {v:g}%"
+    return f"; {_noun(field)} are decimals: {v / 100:g} for {pct_g(v / 100, 6)}"

@@ -20,6 +20,7 @@ import numpy as np
 from assetloc.errors import InputError
 from assetloc.market.traits import TaxTraits, default_traits
 from assetloc.types import FloatArray
+from assetloc.units import pct, ratio
 
 if TYPE_CHECKING:
     from assetloc.market.robust import BlackLitterman
@@ -211,11 +212,12 @@ class MuniYields:
     def note(self, core_label: str) -> str:
         """One sentence for a preset's notes: how its muni return was made."""
         return (
-            f"Municipal bonds' expected return = {self.ratio:.2f} ({self.maturity} "
+            f"Municipal bonds' expected return = {ratio(self.ratio, 2)} ({self.maturity} "
             f"{self.benchmark} ratio, {self.ratio_date}) x the Treasury-like return of "
-            f"{core_label} (its return x {self.treasury_yield:.2%} / {self.core_yield:.2%}, "
+            f"{core_label} (its return x {pct(self.treasury_yield, 2)} / "
+            f"{pct(self.core_yield, 2)}, "
             f"Treasury / core-bond index yield, {self.spread_date}) = "
-            f"{self.core_multiplier:.4f} x {core_label}; sources in data/PROVENANCE.md."
+            f"{ratio(self.core_multiplier, 4)} x {core_label}; sources in data/PROVENANCE.md."
         )
 
 

@@ -22,6 +22,7 @@ from assetloc.model.networth import NetWorth, net_worth
 from assetloc.model.utility import crra_utility, implied_risk_aversion, mean_variance_utility
 from assetloc.tax.classes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
 from assetloc.types import FloatArray
+from assetloc.units import number, usd
 
 ObjectiveKind = str  # "fixed_mix" | "mean_variance" | "target_volatility" | "target_return"
 
@@ -211,14 +212,14 @@ def build_problem(h: Household) -> Problem:
             "must be positive"
             if total <= 0
             else (
-                f"is too small: F / W = {wealth / total:,.0f} exceeds {MAX_LEVERAGE:g}, so "
+                f"is too small: F / W = {number(wealth / total)} exceeds {MAX_LEVERAGE:g}, so "
                 "net-worth returns would be meaningless"
             )
         )
         raise InputError(
             "liabilities",
-            f"net worth W = F + H - L = {wealth:,.2f} + {worth.human_capital:,.2f} - "
-            f"{worth.liabilities:,.2f} = {total:,.2f} {need}",
+            f"net worth W = F + H - L = {usd(wealth, 2)} + {usd(worth.human_capital, 2)} - "
+            f"{usd(worth.liabilities, 2)} = {usd(total, 2)} {need}",
         )
     if obj.risk_aversion is not None:
         a = obj.risk_aversion

@@ -1,7 +1,8 @@
 """Terminal tables for a :class:`~assetloc.rebalance.result.RebalanceResult` (rich).
 
-Dollars are rounded to whole dollars, shares to at most 4 decimals, shares of the household
-shown as percentages.
+Every number goes through :mod:`assetloc.present.fmt`: dollars with cents below $100 and whole
+dollars above (prices always to the cent), shares whole or to 4 decimals, shares of the
+household as percents to 1 digit.
 """
 
 from __future__ import annotations
@@ -10,29 +11,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from assetloc.analysis.plan import NOTICE
-from assetloc.present.fmt import pct
+from assetloc.notice import NOTICE
+from assetloc.present.fmt import CENT, bp, pct, points, ratio, shares, usd
 from assetloc.present.tables import method_lines
 from assetloc.rebalance.result import RebalanceResult, Trade
 
-CENT = 0.005
-
-
-def _usd(x: float, sign: bool = False) -> str:
-    if abs(x) < CENT:
-        return "$0"
-    text = f"${abs(x):,.0f}" if abs(x) >= 10 else f"${abs(x):,.2f}"
-    if x < 0:
-        return "-" + text
-    return ("+" + text) if sign else text
-
 
 def _pct(x: float, sign: bool = False) -> str:
-    return pct(x, 1, sign)  # never "-0.0%"
-
-
-def _shares(x: float) -> str:
-    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.4f}"
+    """Shares of the household and rates: 1 digit."""
+    return pct(x, 1, sign)
 
 
 def _lots_text(t: Trade) -> str:
@@ -41,7 +28,7 @@ def _lots_text(t: Trade) -> str:
         term = "ST" if lot.term == "short" else "LT"
         flag = " WASH SALE" if lot.wash_sale else ""
         parts.append(
-            f"{lot.acquired}: {_shares(lot.shares)} sh, {term} {_usd(lot.gain, sign=True)}{flag}"
+            f"{lot.acquired}: {shares(lot.shares)} sh, {term} {usd(lot.gain, sign=True)}{flag}"
         )
     return "\n".join(parts)
 
@@ -51,13 +38,13 @@ def account_table(result: RebalanceResult, k: int) -> Table:
     acc = result.accounts[k]
     flows = []
     if acc.contribution:
-        flows.append(f"contribution {_usd(acc.contribution)}")
+        flows.append(f"contribution {usd(acc.contribution)}")
     if acc.withdrawal:
-        flows.append(f"withdrawal {_usd(acc.withdrawal)}")
+        flows.append(f"withdrawal {usd(acc.withdrawal)}")
     title = (
-        f"{acc.id} ({acc.type}): cash {_usd(acc.cash_before)}"
+        f"{acc.id} ({acc.type}): cash {usd(acc.cash_before)}"
         + (f", {', '.join(flows)}" if flows else "")
-        + f" -> cash after {_usd(acc.cash_after)}"
+        + f" -> cash after {usd(acc.cash_after)}"
     )
     t = Table(title=title, title_justify="left")
     for col in ("symbol", "side", "shares", "price", "dollars", "lots sold (gain, term)"):
@@ -67,9 +54,9 @@ def account_table(result: RebalanceResult, k: int) -> Table:
         t.add_row(
             tr.symbol,
             tr.side,
-            _shares(tr.shares),
-            f"${tr.price:,.2f}",
-            _usd(tr.amount),
+            shares(tr.shares),
+            usd(tr.price, 2),
+            usd(tr.amount),
             _lots_text(tr)
             if tr.lots
             else ("no tax (tax-advantaged)" if tr.side == "sell" and acc.type != "taxable" else ""),
@@ -92,12 +79,12 @@ def account_allocation_table(result: RebalanceResult, k: int) -> Table:
             result.target[k, i],
         )
         if max(abs(b), abs(a), abs(g)) >= 0.5:
-            t.add_row(result.labels.get(cid, cid), _usd(b), _usd(a), _usd(g))
+            t.add_row(result.labels.get(cid, cid), usd(b), usd(a), usd(g))
     t.add_row(
         "cash (uninvested)",
-        _usd(result.before.cash[k]),
-        _usd(result.after.cash[k]),
-        _usd(float(result.account_cash_target[k])),
+        usd(result.before.cash[k]),
+        usd(result.after.cash[k]),
+        usd(float(result.account_cash_target[k])),
     )
     return t
 
@@ -118,7 +105,7 @@ def household_table(result: RebalanceResult) -> Table:
             _pct(db.shares[i]),
             _pct(da.shares[i]),
             _pct(da.target[i]),
-            f"{100 * da.band[i]:.1f}",
+            _pct(da.band[i]),
             _pct(db.drift[i], sign=True),
             _pct(da.drift[i], sign=True),
             f"{before}->{after}",
@@ -141,28 +128,28 @@ def tax_table(result: RebalanceResult) -> Table:
     t.add_column("dollars", justify="right")
     t.add_row(
         f"short-term gain (next dollar taxed at {_pct(tx.short_term_rate)})",
-        _usd(tx.short_term_gain, True),
+        usd(tx.short_term_gain, sign=True),
     )
     t.add_row(
         f"long-term gain (next dollar taxed at {_pct(tx.long_term_rate)})",
-        _usd(tx.long_term_gain, True),
+        usd(tx.long_term_gain, sign=True),
     )
     if tx.disallowed_loss:
-        t.add_row("loss disallowed by wash sales (no credit)", _usd(tx.disallowed_loss))
+        t.add_row("loss disallowed by wash sales (no credit)", usd(tx.disallowed_loss))
     if tx.loss_deducted >= CENT:
-        t.add_row("net loss deducted from ordinary income this year", _usd(tx.loss_deducted))
+        t.add_row("net loss deducted from ordinary income this year", usd(tx.loss_deducted))
     if tx.carryforward >= CENT:
         t.add_row(
             "net loss carried forward to next year (short-term / long-term)",
-            f"{_usd(tx.carryforward)} ({_usd(tx.carryforward_short_term)} / "
-            f"{_usd(tx.carryforward_long_term)})",
+            f"{usd(tx.carryforward)} ({usd(tx.carryforward_short_term)} / "
+            f"{usd(tx.carryforward_long_term)})",
         )
     t.add_row(
         "estimated tax" + ("" if tx.allow_losses else " (losses earn no credit)"),
-        _usd(tx.estimated_tax),
+        usd(tx.estimated_tax),
     )
     if result.trading_costs:
-        t.add_row("trading costs", _usd(result.trading_costs))
+        t.add_row("trading costs", usd(result.trading_costs))
     return t
 
 
@@ -172,32 +159,32 @@ def cost_benefit_table(result: RebalanceResult) -> Table:
     t = Table(title="What the tax buys", show_header=False, title_justify="left")
     t.add_column("item")
     t.add_column("value", justify="right")
-    t.add_row("estimated tax now", _usd(cb["tax_now"]))
-    t.add_row("  of which from gain-realizing sales", _usd(cb["tax_of_gain_realizing_trades"]))
+    t.add_row("estimated tax now", usd(cb["tax_now"]))
+    t.add_row("  of which from gain-realizing sales", usd(cb["tax_of_gain_realizing_trades"]))
     t.add_row(
-        "utility gain (after tax) vs not realizing gains", f"{cb['utility_gain_bp']:.2f} bp/yr"
+        "utility gain (after tax) vs not realizing gains", f"{bp(cb['utility_gain_bp'], 2)}/yr"
     )
-    t.add_row("benefit per year (utility gain x after-tax wealth)", _usd(cb["benefit_per_year"]))
+    t.add_row("benefit per year (utility gain x after-tax wealth)", usd(cb["benefit_per_year"]))
     t.add_row(
         f"present value over {cb['horizon_years']} years at {_pct(cb['discount_rate'])}",
-        _usd(cb["present_value"]),
+        usd(cb["present_value"]),
     )
     be = cb["break_even_years"]
-    no_tax = abs(cb["tax_now"]) < 0.005
+    no_tax = abs(cb["tax_now"]) < CENT
     t.add_row(
         "break-even (years)",
-        "n/a (no tax)" if no_tax else ("never" if be is None else f"{be:.1f}"),
+        "n/a (no tax)" if no_tax else ("never" if be is None else ratio(be, 1)),
     )
-    t.add_row("net benefit (present value - tax - costs)", _usd(cb["net_benefit"], True))
+    t.add_row("net benefit (present value - tax - costs)", usd(cb["net_benefit"], sign=True))
     full = cb.get("full_rebalance")
     if full:
         t.add_row(
             "a full rebalance instead: tax / present value",
-            f"{_usd(full['tax_now'])} / {_usd(full['present_value'])}",
+            f"{usd(full['tax_now'])} / {usd(full['present_value'])}",
         )
     dist = cb["distance_from_target"]
     t.add_row(
-        "left to move to reach the target", f"{_usd(dist['dollars'])} ({dist['points']:.1f} pts)"
+        "left to move to reach the target", f"{usd(dist['dollars'])} ({points(dist['points'])})"
     )
     if cb["budget_binds"]:
         t.add_row("budget binds", ", ".join(cb["budget_binds"]))
@@ -237,9 +224,9 @@ def print_result(result: RebalanceResult, console: Console | None = None) -> Non
         for x in result.near_long_term:
             con.print(
                 escape(
-                    f"  - {x.account} {x.symbol} lot {x.acquired}: gain {_usd(x.gain)}, "
+                    f"  - {x.account} {x.symbol} lot {x.acquired}: gain {usd(x.gain)}, "
                     f"long-term on {x.long_term_on} ({x.days_to_long_term} d): waiting saves "
-                    f"{_usd(x.tax_saved_by_waiting)} of tax (defer_near_long_term = true "
+                    f"{usd(x.tax_saved_by_waiting)} of tax (defer_near_long_term = true "
                     "forbids such sales)"
                 )
             )

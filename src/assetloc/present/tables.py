@@ -1,4 +1,8 @@
-"""Terminal tables for a :class:`~assetloc.analysis.plan.Plan` (rich). Dollars and percents."""
+"""Terminal tables for a :class:`~assetloc.analysis.plan.Plan` (rich).
+
+Every number goes through :mod:`assetloc.present.fmt` (its rules: ``-$1,234``, cents below
+$100, returns to 2 percent digits, shares and tax rates to 1).
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,11 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from assetloc.analysis.plan import NOTICE, Plan
+from assetloc.analysis.plan import Plan
 from assetloc.market.assumptions import MarketAssumptions
+from assetloc.notice import NOTICE
 from assetloc.present.fmt import CENT, bp, label_map, pct, ratio, usd
 from assetloc.present.fmt import console as new_console
-
-
-def _usd(x: float) -> str:
-    return usd(x)
-
-
-def _pct(x: float, digits: int = 1) -> str:
-    return pct(x, digits)
-
-
-def _ratio(x: float | None) -> str:
-    return "-" if x is None else ratio(x)
 
 
 def holdings_table(plan: Plan) -> Table:
@@ -34,7 +27,7 @@ def holdings_table(plan: Plan) -> Table:
     t = Table(title="Holdings by account (own dollars; % of account)", show_footer=True)
     t.add_column("asset class", footer="balance / after-tax", overflow="fold", min_width=12)
     for k in range(p.k):
-        footer = f"{_usd(p.balances[k])} / {_usd(p.value_factor[k] * p.balances[k])}"
+        footer = f"{usd(p.balances[k])} / {usd(p.value_factor[k] * p.balances[k])}"
         t.add_column(f"{p.account_ids[k]}\n({p.account_types[k]})", justify="right", footer=footer)
     t.add_column("household\nafter-tax mix", justify="right")
     t.add_column("household\npre-tax mix", justify="right")
@@ -43,8 +36,8 @@ def holdings_table(plan: Plan) -> Table:
         for k in range(p.k):
             bal = p.balances[k]
             share = d[k, i] / bal if bal > 0 else 0.0
-            cells.append(f"{_usd(d[k, i])} ({_pct(share, 0)})" if d[k, i] >= CENT else "-")
-        t.add_row(p.market.labels[i], *cells, _pct(plan.mix[i]), _pct(plan.mix_pre_tax[i]))
+            cells.append(f"{usd(d[k, i])} ({pct(share, 0)})" if d[k, i] >= CENT else "-")
+        t.add_row(p.market.labels[i], *cells, pct(plan.mix[i], 1), pct(plan.mix_pre_tax[i], 1))
     return t
 
 
@@ -55,7 +48,7 @@ def balance_sheet_table(plan: Plan) -> Table:
     t.add_column("pre-tax", justify="right")
     t.add_column("after-tax", justify="right")
     for row in plan.balance_sheet()["rows"]:
-        t.add_row(row["item"], _usd(row["pre_tax"]), _usd(row["after_tax"]))
+        t.add_row(row["item"], usd(row["pre_tax"]), usd(row["after_tax"]))
     return t
 
 
@@ -75,10 +68,10 @@ def metrics_table(plan: Plan) -> Table:
     m = plan.metrics
     t.add_row(
         plan.method,
-        _pct(m.expected_return, 2),
-        _pct(m.volatility, 2),
-        _pct(m.utility, 2),
-        _ratio(m.sharpe),
+        pct(m.expected_return, 2),
+        pct(m.volatility, 2),
+        pct(m.utility, 2),
+        ratio(m.sharpe),
         "",
         "",
     )
@@ -87,10 +80,10 @@ def metrics_table(plan: Plan) -> Table:
         bm = b.metrics
         t.add_row(
             name,
-            _pct(bm.expected_return, 2),
-            _pct(bm.volatility, 2),
-            _pct(bm.utility, 2),
-            _ratio(bm.sharpe),
+            pct(bm.expected_return, 2),
+            pct(bm.volatility, 2),
+            pct(bm.utility, 2),
+            ratio(bm.sharpe),
             bp(g["expected_return_bp"]).removesuffix(" bp"),
             bp(g["utility_bp"]).removesuffix(" bp"),
         )
@@ -103,19 +96,19 @@ def assumptions_block(plan: Plan, market: MarketAssumptions) -> Group:
     names = label_map(market.ids, market.labels)
     lines = [
         f"Assumptions: {a['preset']} — {a['source']} ({a['date']})",
-        f"Rates: ordinary {_pct(a['ordinary_rate'])}, long-term gains "
-        f"{_pct(a['capital_gains_rate'])}, qualified dividends "
-        f"{_pct(a.get('qualified_dividend_rate', a['capital_gains_rate']))}, retirement "
-        f"withdrawals {_pct(a['retirement_rate'])}; "
+        f"Rates: ordinary {pct(a['ordinary_rate'], 1)}, long-term gains "
+        f"{pct(a['capital_gains_rate'], 1)}, qualified dividends "
+        f"{pct(a.get('qualified_dividend_rate', a['capital_gains_rate']), 1)}, retirement "
+        f"withdrawals {pct(a['retirement_rate'], 1)}; "
         f"horizon {a['horizon_years']} years, {a['liquidation']} at the end; tax-deferred "
         f"basis {a['tax_deferred_basis']}; taxable at {a['taxable_value']} value; "
         f"HSA {a['hsa_treatment']}",
         f"Objective: {a['objective']}; utility {a['utility']}; Sharpe against cash at "
-        f"{_pct(a['cash_rate'], 2)}",
+        f"{pct(a['cash_rate'], 2)}",
         *method_lines(a),
         "Effective tax rates in a taxable account: "
         + ", ".join(
-            f"{names.get(c, c)} {_pct(r)} ({a['effective_tax_rate_origin'][c]})"
+            f"{names.get(c, c)} {pct(r, 1)} ({a['effective_tax_rate_origin'][c]})"
             for c, r in a["effective_tax_rates"].items()
         ),
         *(f"Tax model: {n}" for n in a["tax_assumptions"]),
@@ -137,7 +130,7 @@ def method_lines(a: dict[str, Any]) -> list[str]:
         lines.append(
             "Returns: robust (Black-Litterman): equilibrium returns implied by the market "
             f"reference portfolio (market risk aversion {r['market_risk_aversion']:.2f}), moved "
-            f"toward the stated returns at view confidence {100 * r['view_confidence']:.0f}% "
+            f"toward the stated returns at view confidence {pct(r['view_confidence'], 0)} "
             f"(tau {r['tau']:g}); reference: {r['reference_source']} ({r['reference_date']}). "
             'returns = "as_given" in [objective] gives plain mean-variance.'
         )
@@ -164,10 +157,10 @@ def returns_table(plan: Plan) -> Table | None:
     for cid, used in r["expected_return"].items():
         t.add_row(
             labels.get(cid, cid),
-            _pct(r["stated"][cid], 2),
-            _pct(r["equilibrium"][cid], 2),
-            _pct(used, 2),
-            _pct(r["reference_portfolio"][cid], 1),
+            pct(r["stated"][cid], 2),
+            pct(r["equilibrium"][cid], 2),
+            pct(used, 2),
+            pct(r["reference_portfolio"][cid], 1),
         )
     return t
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 import numpy as np
 
 from assetloc.rebalance.trades import ModelSpec, TradeSolution, solve
+from assetloc.units import usd
 
 EXCESS_TOLERANCE = 1.0  # dollars: less than this outside the bands counts as inside
 
@@ -57,9 +58,9 @@ def _direct(spec: ModelSpec, sol: TradeSolution, out: np.ndarray) -> list[str]:
 def _cap_label(spec: ModelSpec) -> str:
     parts = []
     if spec.tax_cap is not None:
-        parts.append(f"${spec.tax_cap:,.2f} of tax")
+        parts.append(f"{usd(spec.tax_cap, 2)} of tax")
     if spec.gain_cap is not None:
-        parts.append(f"${spec.gain_cap:,.2f} of net gain")
+        parts.append(f"{usd(spec.gain_cap, 2)} of net gain")
     return (
         f"the tax cap ({', '.join(parts)}: the cost-benefit rule's, or tax_budget / "
         "gain_budget): going closer realizes gains whose tax the modelled benefit does not repay"
@@ -79,7 +80,7 @@ def binding_constraints(
     out = sol.band_excess > EXCESS_TOLERANCE / max(1, len(sol.band_excess))
     book = spec.book
     cls = ", ".join(book.classes[c] for c in np.flatnonzero(out))
-    reasons = [f"outside the bands after the trades: {cls} (${excess:,.0f} beyond the bands)"]
+    reasons = [f"outside the bands after the trades: {cls} ({usd(excess, 0)} beyond the bands)"]
     direct = _direct(spec, sol, out)
     reasons += direct
     no_guard = np.zeros_like(spec.buy_blocked)
@@ -130,7 +131,7 @@ def binding_constraints(
             cut = float(solve(make().relaxed(two_stage=False)).band_excess.sum())
         best_cut = min(best_cut, cut)
         if cut < excess - EXCESS_TOLERANCE:
-            reasons.append(f"{label} (relaxed: ${cut:,.0f} beyond the bands)")
+            reasons.append(f"{label} (relaxed: {usd(cut, 0)} beyond the bands)")
             found = True
             if cut <= EXCESS_TOLERANCE and label.startswith("the tax cap"):
                 break  # the cost-benefit rule (or a budget) alone explains it

@@ -40,6 +40,7 @@ from assetloc.inputs.household import Household
 from assetloc.inputs.securities import SecurityInfo, SecurityTable, normalize, security_table
 from assetloc.market.assumptions import load_preset
 from assetloc.types import FloatArray
+from assetloc.units import usd
 
 BoolArray = np.ndarray
 IntArray = np.ndarray
@@ -225,8 +226,8 @@ def build_book(h: Household, target_classes: tuple[str, ...]) -> Book:
         if acc.withdrawal > room + 1e-9:
             raise InputError(
                 f"accounts[{k}].withdrawal",
-                f"${acc.withdrawal:,.2f} exceeds the account's value plus contribution "
-                f"(${room:,.2f})",
+                f"{usd(acc.withdrawal, 2)} exceeds the account's value plus contribution "
+                f"({usd(room, 2)})",
             )
         seen: set[int] = set()
         for j, pos in enumerate(acc.positions):

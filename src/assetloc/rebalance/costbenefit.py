@@ -53,6 +53,7 @@ from assetloc.errors import InfeasibleError
 from assetloc.rebalance.benefit import Valuation, break_even_years
 from assetloc.rebalance.trades import CAPPED, CapSweep, ModelSpec, TradeSolution, Weights, solve
 from assetloc.types import FloatArray
+from assetloc.units import usd
 
 GRID = 3  # coarse caps between the no-gain and the full tax (besides the two ends)
 GOLDEN_STEPS = 2  # golden-section refinements around the grid's best
@@ -130,8 +131,8 @@ def _no_gain(sweep: CapSweep, tax_budget: float | None, evaluate: Evaluate) -> O
         if tax_budget is not None and tax_budget < need - CAP_TOLERANCE:
             raise InfeasibleError(
                 [
-                    f"rebalance.tax_budget (${tax_budget:,.2f}): the withdrawals need at least "
-                    f"${need:,.2f} of tax"
+                    f"rebalance.tax_budget ({usd(tax_budget, 2)}): the withdrawals need at least "
+                    f"{usd(need, 2)} of tax"
                 ]
             ) from None
         out = evaluate(_solve_capped(sweep, least.tax + CAP_TOLERANCE, spec.gain_cap))
@@ -141,8 +142,8 @@ def _no_gain(sweep: CapSweep, tax_budget: float | None, evaluate: Evaluate) -> O
             return floor
         raise InfeasibleError(
             [
-                f"rebalance.tax_budget (${tax_budget:,.2f}): the sales of least tax found for "
-                f"the withdrawals realize ${floor.tax:,.2f} of tax"
+                f"rebalance.tax_budget ({usd(tax_budget, 2)}): the sales of least tax found for "
+                f"the withdrawals realize {usd(floor.tax, 2)} of tax"
             ]
         ) from None
 

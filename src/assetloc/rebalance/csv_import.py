@@ -50,6 +50,7 @@ from assetloc.inputs.holdings import Lot, Position
 from assetloc.inputs.household import Account, Household
 from assetloc.inputs.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES, MIN_PRICE
 from assetloc.inputs.securities import normalize, security_table
+from assetloc.units import number, usd
 
 COLUMNS = ("account", "type", "symbol", "shares", "price", "acquired", "cost_basis")
 REQUIRED = ("account", "symbol", "shares")
@@ -113,7 +114,7 @@ def _number(
     if low is not None and value < low:
         raise InputError(where, f"{text.strip()} is below the limit of {low:g}{unit}")
     if high is not None and value > high:
-        raise InputError(where, f"{text.strip()} exceeds the limit of {high:,.0f}{unit}")
+        raise InputError(where, f"{text.strip()} exceeds the limit of {number(high)}{unit}")
     return value
 
 
@@ -186,8 +187,8 @@ def read_holdings_csv(path: str | Path) -> ImportedHoldings:
             if acc.cash > MAX_DOLLARS:
                 raise InputError(
                     at("shares"),
-                    f"cash of {acc_id} adds up to ${acc.cash:,.2f}, above the limit of "
-                    f"${MAX_DOLLARS:,.0f}",
+                    f"cash of {acc_id} adds up to {usd(acc.cash, 2)}, above the limit of "
+                    f"{usd(MAX_DOLLARS, 0)}",
                 )
             continue
         shares = _number(cell["shares"], at("shares"), high=MAX_SHARES, unit=" shares")
@@ -226,8 +227,8 @@ def read_holdings_csv(path: str | Path) -> ImportedHoldings:
         if value > MAX_DOLLARS:
             raise InputError(
                 _row(imported, acc.first_row),
-                f"account {acc.id} holds ${value:,.2f} (cash + positions), above the limit of "
-                f"${MAX_DOLLARS:,.0f} an account",
+                f"account {acc.id} holds {usd(value, 2)} (cash + positions), above the limit of "
+                f"{usd(MAX_DOLLARS, 0)} an account",
             )
     return imported
 
@@ -244,21 +245,21 @@ def _check_size(imp: ImportedHoldings, acc: ImportedAccount, pos: _Pos) -> float
         raise InputError(
             imp.where(pos.first_row, "shares"),
             f"{pos.symbol} in {acc.id} adds up to {shares:g} shares, above the limit of "
-            f"{MAX_SHARES:,.0f}",
+            f"{number(MAX_SHARES)}",
         )
     value = shares * pos.price
     if value > MAX_DOLLARS:
         raise InputError(
             imp.where(pos.first_row, "shares"),
-            f"{pos.symbol} in {acc.id} is worth ${value:,.2f} (shares x price), above the "
-            f"limit of ${MAX_DOLLARS:,.0f} a position",
+            f"{pos.symbol} in {acc.id} is worth {usd(value, 2)} (shares x price), above the "
+            f"limit of {usd(MAX_DOLLARS, 0)} a position",
         )
     for row, _, q, basis in pos.lots:
         if basis is not None and q > 0 and basis > q * MAX_PRICE:
             raise InputError(
                 imp.where(row, "cost_basis"),
-                f"${basis:,.2f} for {q:g} shares is ${basis / q:,.2f} a share, above the limit "
-                f"of ${MAX_PRICE:,.0f} (cost_basis is the lot's total)",
+                f"{usd(basis, 2)} for {q:g} shares is {usd(basis / q, 2)} a share, above the limit "
+                f"of {usd(MAX_PRICE, 0)} (cost_basis is the lot's total)",
             )
     return value
 

@@ -64,6 +64,7 @@ from assetloc.rebalance.target import (
 from assetloc.rebalance.trades import CAPPED, ModelSpec, TradeSolution, Weights
 from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
 from assetloc.tax.gains import GainTax
+from assetloc.units import usd
 
 Mode = Literal["full", "cash_flow_only", "within_bands"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -201,10 +202,10 @@ def _trades(
                         perm = float(dis.permanent[lot])
                         flags.append(
                             f"{book.account_ids[k]}: selling {book.symbols[s]} lot "
-                            f"{book.lot_acquired[lot]} at a loss of ${-sale.gain:,.2f} is a wash "
+                            f"{book.lot_acquired[lot]} at a loss of {usd(-sale.gain, 2)} is a wash "
                             f"sale: replacement shares were bought within 30 days ({reason}); "
-                            f"${dis.loss[lot]:,.2f} of the loss is disallowed and earns no "
-                            f"credit here (${perm:,.2f} permanently, matched with purchases "
+                            f"{usd(dis.loss[lot], 2)} of the loss is disallowed and earns no "
+                            f"credit here ({usd(perm, 2)} permanently, matched with purchases "
                             "in an IRA, Roth or HSA; the rest is added to the replacement "
                             "shares' basis)"
                         )
@@ -338,8 +339,8 @@ def _near_long_term_note(x: NearLongTerm) -> str:
     day = "day" if x.days_to_long_term == 1 else "days"
     return (
         f"{x.account}: {x.symbol} lot {x.acquired} is sold at a short-term gain of "
-        f"${x.gain:,.2f}; it turns long-term on {x.long_term_on} ({x.days_to_long_term} "
-        f"{day}), and waiting would save ${x.tax_saved_by_waiting:,.2f} of this plan's tax "
+        f"{usd(x.gain, 2)}; it turns long-term on {x.long_term_on} ({x.days_to_long_term} "
+        f"{day}), and waiting would save {usd(x.tax_saved_by_waiting, 2)} of this plan's tax "
         "(defer_near_long_term = true in [rebalance] forbids such sales)"
     )
 
@@ -363,7 +364,7 @@ def _deferred(book: Book, blocked: np.ndarray) -> list[DeferredLot]:
 def _deferred_note(lots: list[DeferredLot]) -> str:
     parts = [
         f"{x.account} {x.symbol} lot {x.acquired} (long-term on {x.long_term_on}, "
-        f"${x.unrealized_gain:,.2f} of gain)"
+        f"{usd(x.unrealized_gain, 2)} of gain)"
         for x in lots
     ]
     return (
@@ -579,11 +580,12 @@ def _stranded(
         elif opts.whole_shares:
             why = "whole shares: what is left buys less than one share of what it needs"
         elif opts.min_trade > 0:
-            why = f"the minimum trade (${opts.min_trade:,.2f})"
+            why = f"the minimum trade ({usd(opts.min_trade, 2)})"
         else:
             why = "the securities it can buy would move it away from its target"
         out.append(
-            f"{acc}: ${cash_after[k]:,.2f} stays uninvested (allowance ${allowance[k]:,.2f}): {why}"
+            f"{acc}: {usd(cash_after[k], 2)} stays uninvested "
+            f"(allowance {usd(allowance[k], 2)}): {why}"
         )
     return out
 
@@ -725,9 +727,10 @@ def rebalance(
         notes.append(_deferred_note(deferred))
     if tax.carryforward > DUST:
         notes.append(
-            f"a net capital loss of ${tax.carryforward:,.2f} is not deductible this year and "
+            f"a net capital loss of {usd(tax.carryforward, 2)} is not deductible this year and "
             "carries forward (short-term "
-            f"${tax.carryforward_short_term:,.2f}, long-term ${tax.carryforward_long_term:,.2f})"
+            f"{usd(tax.carryforward_short_term, 2)}, "
+            f"long-term {usd(tax.carryforward_long_term, 2)})"
         )
     n_orders = len(trades)
     costs = opts.cost_per_trade * n_orders

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from assetloc.analysis.plan import NOTICE
+from assetloc.notice import NOTICE
 from assetloc.rebalance.current import Allocation, Drift
 from assetloc.types import FloatArray
 

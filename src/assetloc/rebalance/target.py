@@ -22,6 +22,7 @@ from assetloc.analysis.plan import Plan
 from assetloc.errors import InputError
 from assetloc.inputs.household import Account, Household
 from assetloc.types import FloatArray
+from assetloc.units import usd
 
 
 def post_flow_balances(h: Household) -> FloatArray:
@@ -44,8 +45,8 @@ def post_flow_household(h: Household) -> Household:
         if b < -1e-9:
             raise InputError(
                 f"accounts[{k}].withdrawal",
-                f"${acc.withdrawal:,.2f} exceeds the account's value plus contribution "
-                f"(${acc.market_value + acc.contribution:,.2f})",
+                f"{usd(acc.withdrawal, 2)} exceeds the account's value plus contribution "
+                f"({usd(acc.market_value + acc.contribution, 2)})",
             )
         net = acc.contribution - acc.withdrawal
         update: dict[str, object] = {"contribution": 0.0, "withdrawal": 0.0}

@@ -109,6 +109,7 @@ from assetloc.rebalance.gaintax import gain_ranges, model_planes
 from assetloc.solve.highs import new_highs
 from assetloc.tax.gains import GainTax
 from assetloc.types import FloatArray
+from assetloc.units import usd
 
 SalesMode = Literal["all", "cash_flow"]
 INF = highspy.kHighsInf
@@ -643,7 +644,7 @@ def _run(solver: highspy.Highs, what: str, conflicts: list[str]) -> None:
 def _conflicts(spec: ModelSpec) -> list[str]:
     book = spec.book
     out = [
-        f"accounts[{k}].withdrawal (${book.withdrawal[k]:,.2f})"
+        f"accounts[{k}].withdrawal ({usd(book.withdrawal[k], 2)})"
         for k in range(book.k)
         if book.withdrawal[k] > 0
     ]
@@ -651,13 +652,13 @@ def _conflicts(spec: ModelSpec) -> list[str]:
     if spec.whole_shares:
         out.append("rebalance.whole_shares (fractional remainders cannot be sold)")
     if spec.min_trade > 0:
-        out.append(f"rebalance.min_trade (${spec.min_trade:,.2f})")
+        out.append(f"rebalance.min_trade ({usd(spec.min_trade, 2)})")
     if spec.cost_per_trade > 0:
-        out.append(f"rebalance.cost_per_trade (${spec.cost_per_trade:,.2f})")
+        out.append(f"rebalance.cost_per_trade ({usd(spec.cost_per_trade, 2)})")
     if spec.tax_cap is not None:
-        out.append(f"rebalance.tax_budget (${spec.tax_cap:,.2f} of tax)")
+        out.append(f"rebalance.tax_budget ({usd(spec.tax_cap, 2)} of tax)")
     if spec.gain_cap is not None:
-        out.append(f"rebalance.gain_budget (${spec.gain_cap:,.2f} of net gain)")
+        out.append(f"rebalance.gain_budget ({usd(spec.gain_cap, 2)} of net gain)")
     if spec.lot_blocked is not None and spec.lot_blocked.any():
         out.append(
             f"rebalance.defer_near_long_term ({int(spec.lot_blocked.sum())} lots that turn "

@@ -39,6 +39,7 @@ import numpy as np
 from assetloc.inputs.household import Household
 from assetloc.inputs.securities import normalize, security_table
 from assetloc.rebalance.book import Book, normalize_group
+from assetloc.units import usd
 
 WINDOW_DAYS = 30
 SHOWN_MATCHES = 3  # replacement purchases named in a wash-sale reason; the rest are counted
@@ -152,7 +153,7 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
                 notes.append(f"{where} on {tr.date}: no realized_gain given; assumed not a loss")
             elif tr.realized_gain < 0:
                 blocked.setdefault(group, []).append(
-                    f"{where} on {tr.date} at a loss of ${-tr.realized_gain:,.2f}"
+                    f"{where} on {tr.date} at a loss of {usd(-tr.realized_gain, 2)}"
                 )
         else:
             key = (tr.account, normalize(tr.symbol), tr.date, float(tr.shares))

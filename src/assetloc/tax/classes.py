@@ -32,6 +32,7 @@ from assetloc.tax.gains import GainTax
 from assetloc.tax.profile import TaxProfile
 from assetloc.tax.situation import TaxSituation, tax_situation
 from assetloc.types import FloatArray
+from assetloc.units import pct
 
 
 def is_tax_deferred(account_type: str, options: Options) -> bool:
@@ -206,8 +207,8 @@ def _check_preset_investor(market: MarketAssumptions, profile: TaxProfile) -> No
         raise InputError(
             "options.effective_tax_rates",
             f"'preset' uses the {market.name} preset's published rates, computed for an "
-            f"investor at {ref_o:.0%} on interest and {ref_g:.0%} on long-term gains; this "
-            f"investor's marginal rates are {have_o:.1%} and {have_g:.1%}: use 'computed' "
+            f"investor at {pct(ref_o, 0)} on interest and {pct(ref_g, 0)} on long-term gains; this "
+            f"investor's marginal rates are {pct(have_o, 1)} and {pct(have_g, 1)}: use 'computed' "
             "(the default), which computes each class's rate from its payouts at these rates",
         )
 
@@ -235,8 +236,8 @@ def _rate_notes(
         out.append(
             f"Effective tax rates from the {market.name} preset (options.effective_tax_rates "
             f"= 'preset'): the preset's published rates, computed for an investor at "
-            f"{market.reference_ordinary_rate:.0%} on interest and "
-            f"{market.reference_gains_rate:.0%} on long-term gains, this investor's rates; "
+            f"{pct(market.reference_ordinary_rate, 0)} on interest and "
+            f"{pct(market.reference_gains_rate, 0)} on long-term gains, this investor's rates; "
             "not simulated, not scaled."
         )
     given = [c for c, o in zip(market.ids, origin, strict=True) if o == "given"]

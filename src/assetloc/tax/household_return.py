@@ -10,12 +10,10 @@ from typing import Any
 
 from assetloc.errors import InputError
 from assetloc.inputs.household import Household
+from assetloc.notice import DISCLAIMER, NOTICE
 from assetloc.tax.engine import NOT_MODELLED
-from assetloc.tax.profile import DISCLAIMER
 from assetloc.tax.situation import tax_situation
 from assetloc.tax.year_return import TaxReturn
-
-NOTICE = "Estimates of tax, not tax advice. Check current law or ask a tax professional."
 
 
 def household_return(h: Household) -> TaxReturn:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 
 from assetloc.errors import InputError
 from assetloc.inputs.limits import MAX_DOLLARS
+from assetloc.units import usd
 
 #: The ``[income]`` keys, in the order of the return.
 INCOME_KEYS: tuple[str, ...] = (
@@ -78,8 +79,8 @@ class Income:
         if self.qualified_dividends > self.ordinary_dividends:
             raise InputError(
                 "income.qualified_dividends",
-                f"${self.qualified_dividends:,.2f} exceeds ordinary_dividends "
-                f"${self.ordinary_dividends:,.2f}, which include them",
+                f"{usd(self.qualified_dividends, 2)} exceeds ordinary_dividends "
+                f"{usd(self.ordinary_dividends, 2)}, which include them",
             )
 
     def plus(self, **extra: float) -> Income:

@@ -34,6 +34,7 @@ from assetloc.market.reference import preset_reference
 from assetloc.market.traits import TaxTraits
 from assetloc.tax.classes import ClassTaxes
 from assetloc.tax.profile import TaxProfile
+from assetloc.units import pct, ratio
 
 __all__ = ["MuniBreakEven", "break_even_rate", "muni_break_even", "muni_line"]
 
@@ -145,9 +146,9 @@ def muni_line(d: Mapping[str, Any] | None, reason: str = "") -> str:
     where = "munis keep more" if d["muni_after_tax_higher"] else "the taxable bond keeps more"
     return (
         f"Municipal bonds' break-even federal ordinary rate vs {d['compared_with']}: "
-        f"{100 * d['ordinary_rate']:.1f}% (this household {100 * d['household_rate']:.1f}%: "
-        f"{where} in a taxable account; muni / core return {d['return_ratio']:.3f}; AAA muni / "
-        f"Treasury yield ratio {d['ratio']:.2f}, {d['source']})."
+        f"{pct(d['ordinary_rate'], 1)} (this household {pct(d['household_rate'], 1)}: "
+        f"{where} in a taxable account; muni / core return {ratio(d['return_ratio'])}; AAA muni / "
+        f"Treasury yield ratio {ratio(d['ratio'], 2)}, {d['source']})."
     )
 
 

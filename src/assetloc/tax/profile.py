@@ -25,15 +25,16 @@ from types import MappingProxyType
 from typing import Any
 
 from assetloc.errors import InputError
+from assetloc.notice import DISCLAIMER
 from assetloc.tax.engine import NOT_MODELLED
 from assetloc.tax.income import Filer, Income
 from assetloc.tax.interest import interest_tax
 from assetloc.tax.law import STATUSES, status_code, year_law
 from assetloc.tax.year_return import MarginalRate, TaxReturn, lines_of, tax_return
+from assetloc.units import pct, usd
 
 __all__ = ["DISCLAIMER", "NIIT_RATE", "TaxProfile"]
 
-DISCLAIMER = "Estimates of tax, not tax advice."
 NIIT_RATE = 0.038  # IRC §1411(a)(1)
 _SEARCH_STEPS = 80  # bisection steps to find the wages that give a taxable income
 
@@ -120,8 +121,8 @@ class TaxProfile:
             fed_o + s if retirement_rate is None else _rate("retirement_rate", retirement_rate)
         )
         notes = [
-            f"Stated marginal rates: federal ordinary {fed_o:.2%}, federal long-term gains "
-            f"and qualified dividends {fed_g:.2%}.",
+            f"Stated marginal rates: federal ordinary {pct(fed_o, 2)}, federal long-term gains "
+            f"and qualified dividends {pct(fed_g, 2)}.",
             _niit_note(niit),
             *_state_notes(s, muni_in_state),
             "Stated rates apply to every dollar: no brackets, bands or phase-outs; a net "
@@ -165,13 +166,13 @@ class TaxProfile:
             notes.insert(
                 2,
                 "This year ends with a net capital loss (carried forward: short-term "
-                f"${ret.lines['carryforward_short_term']:,.0f}, long-term "
-                f"${ret.lines['carryforward_long_term']:,.0f}), so one more dollar of gain "
+                f"{usd(ret.lines['carryforward_short_term'], 0)}, long-term "
+                f"{usd(ret.lines['carryforward_long_term'], 0)}), so one more dollar of gain "
                 "is untaxed this year. The rates used for the years ahead are those of the "
                 "same return without this year's capital losses and carryforwards: "
-                f"long-term gains {m['long_term_gains'].total:.1%}, short-term "
-                f"{m['short_term_gains'].total:.1%}, qualified dividends "
-                f"{m['qualified_dividends'].total:.1%}.",
+                f"long-term gains {pct(m['long_term_gains'].total, 1)}, short-term "
+                f"{pct(m['short_term_gains'].total, 1)}, qualified dividends "
+                f"{pct(m['qualified_dividends'].total, 1)}.",
             )
             return cls._of_return(ret, retirement_rate, "return", notes, rates_of)
         return cls._of_return(ret, retirement_rate, "return", notes)
@@ -223,8 +224,8 @@ class TaxProfile:
         notes = _return_notes(ret)
         notes.insert(
             1,
-            f"Taxable income ${target:,.0f} stated as ordinary income (AGI "
-            f"${ret.lines['agi']:,.0f}"
+            f"Taxable income {usd(target, 0)} stated as ordinary income (AGI "
+            f"{usd(ret.lines['agi'], 0)}"
             + (" = magi" if magi is not None else " = taxable income + deductions")
             + "); give an [income] table for a return with gains, dividends and benefits.",
         )
@@ -350,8 +351,8 @@ def _magi_income(filer: Filer, target: float, magi: float) -> Income:
     if needed < standard - 0.005:
         raise InputError(
             "investor.magi",
-            f"${magi:,.0f} is below taxable_income ${target:,.0f} + the standard deduction "
-            f"${standard:,.0f}{' + senior deduction' if lines['senior_deduction'] else ''}",
+            f"{usd(magi, 0)} is below taxable_income {usd(target, 0)} + the standard deduction "
+            f"{usd(standard, 0)}{' + senior deduction' if lines['senior_deduction'] else ''}",
         )
     over = max(magi - lines["senior_deduction"] - float(law.bracket_start[code, -1]), 0.0)
     cut = law.itemized_cut
@@ -370,19 +371,21 @@ def _return_notes(ret: TaxReturn) -> list[str]:
     zero, fifteen = law.zero_rate_max[code], law.fifteen_rate_max[code]
     m = ret.marginal
     return [
-        f"Tax year {f.year}, {status}: AGI ${ln['agi']:,.0f}, deduction ${ln['deduction']:,.0f}"
-        + (f" + senior ${ln['senior_deduction']:,.0f}" if ln["senior_deduction"] else "")
-        + f", taxable income ${ln['taxable_income']:,.0f}, total tax ${ln['total_tax']:,.0f} "
+        f"Tax year {f.year}, {status}: AGI {usd(ln['agi'], 0)}, deduction {usd(ln['deduction'], 0)}"
+        + (f" + senior {usd(ln['senior_deduction'], 0)}" if ln["senior_deduction"] else "")
+        + f", taxable income {usd(ln['taxable_income'], 0)}, total tax {usd(ln['total_tax'], 0)} "
         f"({law.source}).",
         "Marginal rates are the return's own increment for one more dollar of each kind of "
-        f"income: ordinary {m['ordinary'].total:.1%}, interest {m['taxable_interest'].total:.1%}, "
-        f"qualified dividends {m['qualified_dividends'].total:.1%}, long-term gains "
-        f"{m['long_term_gains'].total:.1%}, short-term gains {m['short_term_gains'].total:.1%}, "
-        f"IRA distributions {m['ira_distributions'].total:.1%}.",
+        f"income: ordinary {pct(m['ordinary'].total, 1)}, "
+        f"interest {pct(m['taxable_interest'].total, 1)}, "
+        f"qualified dividends {pct(m['qualified_dividends'].total, 1)}, long-term gains "
+        f"{pct(m['long_term_gains'].total, 1)}, "
+        f"short-term gains {pct(m['short_term_gains'].total, 1)}, "
+        f"IRA distributions {pct(m['ira_distributions'].total, 1)}.",
         f"Long-term gains and qualified dividends stacked on ordinary income at 0% to "
-        f"${zero:,.0f}, 15% to ${fifteen:,.0f} of taxable income, 20% above (IRC §1(h)).",
+        f"{usd(zero, 0)}, 15% to {usd(fifteen, 0)} of taxable income, 20% above (IRC §1(h)).",
         f"NIIT 3.8% on the lesser of net investment income and MAGI over "
-        f"${law.niit_threshold[code]:,.0f} (IRC §1411). An IRA distribution is no investment "
+        f"{usd(law.niit_threshold[code], 0)} (IRC §1411). An IRA distribution is no investment "
         "income but raises MAGI, so this year it can add NIIT (tax-year shows it); the "
         "withdrawal rate that values tax-deferred accounts leaves NIIT out, as it depends on "
         "the investment income of the years the money comes out.",
@@ -435,7 +438,7 @@ def _state_notes(state_rate: float, muni_in_state: bool, engine: bool = False) -
         else "all investment income, capital gains and qualified dividends included"
     )
     return [
-        f"State: flat {state_rate:.2%} on {base}; not deducted federally (SALT cap).",
+        f"State: flat {pct(state_rate, 2)} on {base}; not deducted federally (SALT cap).",
         "Treasury interest exempt from state tax; municipal bond interest "
         + ("of the investor's state exempt." if muni_in_state else "taxed by the state."),
     ]

@@ -17,6 +17,7 @@ from assetloc.tax.gains import EngineGainTax, GainTax, StatedGainTax, loss_limit
 from assetloc.tax.income import Filer, Income
 from assetloc.tax.profile import TaxProfile
 from assetloc.tax.year_return import TaxReturn, lines_of
+from assetloc.units import pct, usd
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,10 @@ class TaxSituation:
         extra = more["total_tax"] - base["total_tax"] - (more["niit"] - base["niit"])
         rate = min(max(extra / per_year, 0.0), 0.999)
         note = (
-            f"Withdrawal rate {rate:.1%}: the average extra tax (federal without NIIT, and "
-            f"state) of taking ${per_year:,.0f} more from tax-deferred accounts this year "
+            f"Withdrawal rate {pct(rate, 1)}: the average extra tax (federal without NIIT, and "
+            f"state) of taking {usd(per_year, 0)} more from tax-deferred accounts this year "
             "(their balance spread over horizon_years), by the return; one more dollar "
-            f"would cost {self.profile.withdrawal:.1%}."
+            f"would cost {pct(self.profile.withdrawal, 1)}."
         )
         profile = replace(
             self.profile, withdrawal=rate, assumptions=(*self.profile.assumptions, note)
