@@ -11,8 +11,8 @@ from rich.table import Table
 
 from assetloc.inputs.household import load_household
 from assetloc.present import jsonout
+from assetloc.present.fmt import CENT, pct, usd
 from assetloc.present.fmt import console as new_console
-from assetloc.present.fmt import pct, usd
 from assetloc.tax.household_return import return_document
 
 _FEDERAL_LINES = (
@@ -48,7 +48,7 @@ def _table(d: dict[str, Any]) -> Table:
         if key == "deduction":
             label = f"Deduction ({f['deduction_kind']})"
             claimed = d["income"]["itemized_deductions"]
-            if f["deduction_kind"] == "itemized" and claimed > f["itemized_deduction"] + 0.005:
+            if f["deduction_kind"] == "itemized" and claimed > f["itemized_deduction"] + CENT:
                 t.add_row(
                     "  itemized claimed, less the §68 cut (2/37)",
                     f"{_usd(claimed)} − {_usd(claimed - f['itemized_deduction'])}",

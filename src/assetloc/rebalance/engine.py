@@ -64,12 +64,12 @@ from assetloc.rebalance.target import (
 from assetloc.rebalance.trades import CAPPED, ModelSpec, TradeSolution, Weights
 from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
 from assetloc.tax.gains import GainTax
-from assetloc.units import usd
+from assetloc.units import CENT, usd
 
 Mode = Literal["full", "cash_flow_only", "within_bands"]
 MODES: tuple[str, ...] = get_args(Mode)
 FRACTION_QUANTUM = 1e-6  # shares
-DUST = 0.005  # dollars
+DUST = CENT  # dollars: trades, cash and carryforwards below a cent are zero
 
 
 def _with_options(

@@ -31,7 +31,7 @@ from assetloc.tax.income import Filer, Income
 from assetloc.tax.interest import interest_tax
 from assetloc.tax.law import STATUSES, status_code, year_law
 from assetloc.tax.year_return import MarginalRate, TaxReturn, lines_of, tax_return
-from assetloc.units import pct, usd
+from assetloc.units import CENT, pct, usd
 
 __all__ = ["DISCLAIMER", "NIIT_RATE", "TaxProfile"]
 
@@ -348,7 +348,7 @@ def _magi_income(filer: Filer, target: float, magi: float) -> Income:
     lines = lines_of(filer, Income(wages=magi).as_dict())
     needed = magi - lines["senior_deduction"] - target
     standard = lines["standard_deduction"]
-    if needed < standard - 0.005:
+    if needed < standard - CENT:
         raise InputError(
             "investor.magi",
             f"{usd(magi, 0)} is below taxable_income {usd(target, 0)} + the standard deduction "
@@ -358,7 +358,7 @@ def _magi_income(filer: Filer, target: float, magi: float) -> Income:
     cut = law.itemized_cut
     claimed = needed / (1 - cut) if needed / (1 - cut) <= over else needed + cut * over
     income = Income(wages=magi, itemized_deductions=max(claimed, 0.0))
-    if needed <= standard + 0.005:
+    if needed <= standard + CENT:
         income = Income(wages=magi)
     return income
 
