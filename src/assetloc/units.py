@@ -32,6 +32,7 @@ statement expects them:
 from __future__ import annotations
 
 import math
+import numbers
 from decimal import Decimal
 from typing import TypeGuard
 
@@ -59,8 +60,8 @@ _CENTS_BELOW = Decimal(100)
 
 
 def is_number(x: object) -> TypeGuard[int | float]:
-    """True for a finite int or float (not bool)."""
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    """True for a finite real number (int, float, a numpy scalar; not bool)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x))
 
 
 def _shows_zero(text: str) -> bool:

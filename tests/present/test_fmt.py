@@ -11,6 +11,7 @@ import math
 import re
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -177,3 +178,12 @@ def test_present_fmt_re_exports_the_one_implementation() -> None:
         assert getattr(fmt, name) is getattr(units, name), name
     assert fmt.usd_short is units.usd_short and fmt.is_number is units.is_number
     assert fmt.CENT == units.CENT == 0.005
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(-(10**9), 10**9))
+def test_numpy_scalars_format_as_their_python_numbers(x: float, n: int) -> None:
+    """Messages format array elements (numpy scalars) directly; they are numbers, not "–"."""
+    assert units.usd(np.float64(x)) == units.usd(x) and units.pct(np.float64(x)) == units.pct(x)
+    assert units.usd(np.int64(n)) == units.usd(n) and units.number(np.int64(n)) == units.number(n)
+    assert units.usd(np.float32(x)) == units.usd(float(np.float32(x)))
+    assert units.usd(np.bool_(True)) == "–"
