@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assetloc.errors import InputError
-from assetloc.inputs.holdings import is_long_term
 from assetloc.inputs.household import Household
 from assetloc.inputs.securities import SecurityInfo, SecurityTable, normalize, security_table
 from assetloc.market.assumptions import load_preset
@@ -68,7 +67,9 @@ class Book:
     menu_ok : (K, S) the account's menu allows the security.
     lot_account, lot_security : (L,) indices of each taxable lot's position.
     lot_shares, lot_basis : (L,) shares and total cost basis (dollars).
-    lot_acquired : (L,) acquisition dates; lot_long_term : (L,) held more than a year.
+    lot_acquired : (L,) acquisition dates; lot_day : (L,) the same as proleptic Gregorian
+        ordinals (day numbers, for array arithmetic); lot_long_term : (L,) held more than a
+        year.
     lot_field : (L,) field path of each lot, for messages.
     position_field : {(k, s): field path} of each held position.
     notes : remarks about the input (ignored lots, securities that cannot be bought).
@@ -94,6 +95,7 @@ class Book:
     lot_shares: FloatArray
     lot_basis: FloatArray
     lot_acquired: tuple[dt.date, ...]
+    lot_day: IntArray
     lot_long_term: BoolArray
     lot_field: tuple[str, ...]
     position_field: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -213,7 +215,8 @@ def build_book(h: Household, target_classes: tuple[str, ...]) -> Book:
         return len(symbols) - 1
 
     held: list[tuple[int, int, float, float]] = []  # (k, s, shares, price)
-    lots: list[tuple[int, int, float, float, dt.date, str]] = []
+    # one block per taxable position: (k, s, shares, bases, acquired dates, field path)
+    lot_blocks: list[tuple[int, int, list[float], list[float], list[dt.date], str]] = []
     position_field: dict[tuple[int, int], str] = {}
     ignored_lots = False
     for k, acc in enumerate(h.accounts):
@@ -250,13 +253,23 @@ def build_book(h: Household, target_classes: tuple[str, ...]) -> Book:
                         "shares and cost_basis",
                     )
                 continue
-            for m, lot in enumerate(pos.lots):
-                if lot.acquired > as_of:
-                    raise InputError(
-                        f"{fld}.lots[{m}].acquired",
-                        f"{lot.acquired} is after the trade date {as_of}",
-                    )
-                lots.append((k, s, lot.shares, lot.cost_basis, lot.acquired, f"{fld}.lots[{m}]"))
+            acquired = [lot.acquired for lot in pos.lots]
+            if acquired and max(acquired) > as_of:
+                m = next(m for m, d in enumerate(acquired) if d > as_of)
+                raise InputError(
+                    f"{fld}.lots[{m}].acquired",
+                    f"{acquired[m]} is after the trade date {as_of}",
+                )
+            lot_blocks.append(
+                (
+                    k,
+                    s,
+                    [lot.shares for lot in pos.lots],
+                    [lot.cost_basis for lot in pos.lots],
+                    acquired,
+                    fld,
+                )
+            )
     if ignored_lots:
         notes.append(TAX_ADVANTAGED_NOTE)
 
@@ -326,6 +339,9 @@ def build_book(h: Household, target_classes: tuple[str, ...]) -> Book:
     buyable = menu_ok & has_price[None, :]
 
     taxable = np.array([a.type == "taxable" for a in h.accounts])
+    block_sizes = np.array([len(b[2]) for b in lot_blocks], dtype=int)
+    acquired_all = tuple(d for b in lot_blocks for d in b[4])
+    lot_day = np.fromiter((d.toordinal() for d in acquired_all), dtype=np.int64)
     return Book(
         as_of=as_of,
         account_ids=tuple(ids),
@@ -342,16 +358,42 @@ def build_book(h: Household, target_classes: tuple[str, ...]) -> Book:
         price=price,
         buyable=buyable,
         menu_ok=menu_ok,
-        lot_account=np.array([x[0] for x in lots], dtype=int),
-        lot_security=np.array([x[1] for x in lots], dtype=int),
-        lot_shares=np.array([x[2] for x in lots], dtype=float),
-        lot_basis=np.array([x[3] for x in lots], dtype=float),
-        lot_acquired=tuple(x[4] for x in lots),
-        lot_long_term=np.array([is_long_term(x[4], as_of) for x in lots], dtype=bool),
-        lot_field=tuple(x[5] for x in lots),
+        lot_account=np.repeat(np.array([b[0] for b in lot_blocks], dtype=int), block_sizes).astype(
+            int
+        ),
+        lot_security=np.repeat(np.array([b[1] for b in lot_blocks], dtype=int), block_sizes).astype(
+            int
+        ),
+        lot_shares=np.array([q for b in lot_blocks for q in b[2]], dtype=float),
+        lot_basis=np.array([c for b in lot_blocks for c in b[3]], dtype=float),
+        lot_acquired=acquired_all,
+        lot_day=lot_day,
+        lot_long_term=long_term(lot_day, as_of),
+        lot_field=tuple(f"{b[5]}.lots[{m}]" for b in lot_blocks for m in range(len(b[2]))),
         position_field=position_field,
         notes=tuple(notes),
     )
+
+
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # day 0 of numpy's datetime64
+
+
+def anniversary_day(day: IntArray) -> IntArray:
+    """(L,) ordinal of the first anniversary of each ordinal ``day`` (Feb 29 → Feb 28 of the
+    next year, as :func:`~assetloc.inputs.holdings.is_long_term` counts it)."""
+    dates = (np.asarray(day, dtype=np.int64) - EPOCH_ORDINAL).astype("datetime64[D]")
+    months = dates.astype("datetime64[M]")
+    mday = (dates - months).astype(np.int64) + 1  # 1..31
+    month = months.astype(np.int64) % 12  # 0 = January
+    mday = np.where((month == 1) & (mday == 29), 28, mday)
+    next_year = (months + 12).astype("datetime64[D]")  # same month, one year later
+    return np.asarray(next_year.astype(np.int64) + mday - 1 + EPOCH_ORDINAL, dtype=np.int64)
+
+
+def long_term(day: IntArray, sold: dt.date) -> BoolArray:
+    """(L,) held more than one year on ``sold`` (IRC §1222) for lots acquired on the ordinals
+    ``day``: sold after the first anniversary (:func:`~assetloc.inputs.holdings.is_long_term`)."""
+    return np.asarray(sold.toordinal() > anniversary_day(day), dtype=bool)
 
 
 def normalize_group(info: SecurityInfo) -> str:

@@ -41,7 +41,7 @@ from assetloc.market.assumptions import load_preset, preset_names
 from assetloc.model.market import resolve_market
 from assetloc.rebalance.benefit import Valuation, valuation
 from assetloc.rebalance.binding import binding_constraints
-from assetloc.rebalance.book import Book, build_book
+from assetloc.rebalance.book import Book, anniversary_day, build_book
 from assetloc.rebalance.costbenefit import Decision, Outcome, decide, report
 from assetloc.rebalance.current import Allocation, Drift, allocation, band_widths, drift
 from assetloc.rebalance.gaintax import gain_tax_of, plan_tax
@@ -172,39 +172,50 @@ def _trades(
     dis = disallowed_losses(book, guard, lot_sold, buy, sell)
     trades: list[Trade] = []
     flags: list[str] = []
+    # the lots sold, in book order, grouped by position (account, security)
+    sold = np.flatnonzero(lot_sold > 0)
+    position = book.lot_account[sold] * book.s + book.lot_security[sold]
+    order = np.argsort(position, kind="stable")
+    sold = sold[order]
+    starts = np.searchsorted(position[order], np.arange(book.k * book.s + 1)).tolist()
+    # per lot sold, as Python floats (the same operations as lot by lot, in one pass)
+    shares_sold = lot_sold[sold]
+    sold_q = shares_sold.tolist()
+    sold_basis = (book.lot_basis[sold] * shares_sold / book.lot_shares[sold]).tolist()
+    sold_loss = dis.loss[sold].tolist()
+    sold_perm = dis.permanent[sold].tolist()
+    sold_long = book.lot_long_term[sold].tolist()
+    sold_lot = sold.tolist()
     for k in range(book.k):
         for s in range(book.s):
             p = float(book.price[k, s])
             if sell[k, s] > 0:
                 lots = []
-                for lot_ix in np.flatnonzero((book.lot_account == k) & (book.lot_security == s)):
-                    lot = int(lot_ix)
-                    q = float(lot_sold[lot])
-                    if q <= 0:
-                        continue
-                    basis = float(book.lot_basis[lot] * q / book.lot_shares[lot])
-                    wash = bool(dis.loss[lot] > 0)
+                here = k * book.s + s
+                for j in range(starts[here], starts[here + 1]):
+                    lot, q, loss = sold_lot[j], sold_q[j], sold_loss[j]
+                    wash = loss > 0
                     reason = dis.reasons.get(lot, "")
                     sale = LotSale(
                         field=book.lot_field[lot],
                         acquired=book.lot_acquired[lot],
                         shares=q,
-                        cost_basis=basis,
+                        cost_basis=sold_basis[j],
                         proceeds=q * p,
-                        term="long" if book.lot_long_term[lot] else "short",
+                        term="long" if sold_long[j] else "short",
                         wash_sale=wash,
                         wash_sale_reason=reason,
-                        disallowed_loss=float(dis.loss[lot]),
-                        permanently_disallowed_loss=float(dis.permanent[lot]),
+                        disallowed_loss=loss,
+                        permanently_disallowed_loss=sold_perm[j],
                     )
                     lots.append(sale)
                     if wash:
-                        perm = float(dis.permanent[lot])
+                        perm = sold_perm[j]
                         flags.append(
                             f"{book.account_ids[k]}: selling {book.symbols[s]} lot "
                             f"{book.lot_acquired[lot]} at a loss of {usd(-sale.gain, 2)} is a wash "
                             f"sale: replacement shares were bought within 30 days ({reason}); "
-                            f"{usd(dis.loss[lot], 2)} of the loss is disallowed and earns no "
+                            f"{usd(loss, 2)} of the loss is disallowed and earns no "
                             f"credit here ({usd(perm, 2)} permanently, matched with purchases "
                             "in an IRA, Roth or HSA; the rest is added to the replacement "
                             "shares' basis)"
@@ -282,13 +293,9 @@ def _tax_summary(trades: list[Trade], gain_tax: GainTax) -> RealizedTax:
 
 def days_to_long_term(book: Book) -> np.ndarray:
     """(L,) days from the trade date until each lot may be sold long-term (0 if it is)."""
-    return np.array(
-        [
-            0 if lt else max((long_term_on(acq) - book.as_of).days, 0)
-            for acq, lt in zip(book.lot_acquired, book.lot_long_term, strict=True)
-        ],
-        dtype=int,
-    )
+    first = anniversary_day(book.lot_day) + 1  # the day after the anniversary
+    days = np.maximum(first - book.as_of.toordinal(), 0)
+    return np.asarray(np.where(book.lot_long_term, 0, days), dtype=int)
 
 
 def near_long_term(book: Book, days: np.ndarray | None = None) -> np.ndarray:
@@ -310,14 +317,16 @@ def _near_long_term_sales(
     the plan minus its tax had that lot's gain been long-term (dollars, by the gain tax)."""
     days = days_to_long_term(book)
     near = near_long_term(book, days)
-    index = {f: i for i, f in enumerate(book.lot_field)}
-    out = []
+    index = {book.lot_field[i]: int(i) for i in np.flatnonzero(near)}  # other lots: not near
+    out: list[NearLongTerm] = []
+    if not index:
+        return out
     st, lt = tax.taxed_short_term_gain, tax.taxed_long_term_gain
     for t in trades:
         for sale in t.lots:
-            lot = index[sale.field]
+            lot = index.get(sale.field, -1)
             gain = sale.gain + sale.disallowed_loss
-            if not near[lot] or sale.term != "short" or gain <= 0:
+            if lot < 0 or sale.term != "short" or gain <= 0:
                 continue
             waited = plan_tax(gain_tax, st - gain, lt + gain).tax
             out.append(

@@ -322,7 +322,7 @@ def _layout(spec: ModelSpec, coupled: frozenset[str] | None) -> _Layout:
     candidates: list[str] = []
     if spec.couple and book.n_lots:
         sellable = gain < 0
-        loss_groups = {book.groups[s] for s in book.lot_security[sellable]}
+        loss_groups = {book.groups[s] for s in np.unique(book.lot_security[sellable])}
         buy_groups = {book.groups[s] for s in bs}
         candidates = sorted(loss_groups & buy_groups)
     groups = [g for g in candidates if coupled is None or g in coupled]
@@ -536,13 +536,11 @@ def build(
 
     # wash-sale coupling per group: loss sales ≤ shares·w ; purchases ≤ M·(1 − w)
     if lay.groups:
-        groups_arr = np.array(book.groups)
-        lot_group = groups_arr[book.lot_security]
-        buy_group = groups_arr[lay.bs]
+        loss_lots, buy_cols = _group_columns(book, lay, lay.groups)
         for j, grp in enumerate(lay.groups):
             wcol = lay.start["w"] + j
-            loss = np.flatnonzero((lot_group == grp) & (book.lot_gain_per_share < 0))
-            buys = np.flatnonzero(buy_group == grp)
+            loss = loss_lots[grp]
+            buys = buy_cols[grp]
             ra = m.new_rows(1, -INF, 0.0)
             m.add(np.full(len(loss), ra), lay.start["x"] + loss, np.ones(len(loss)))
             m.add(np.full(1, ra), np.full(1, wcol), np.full(1, -book.lot_shares[loss].sum()))
@@ -670,12 +668,29 @@ def _conflicts(spec: ModelSpec) -> list[str]:
 def _conflict_groups(spec: ModelSpec, lay: _Layout, x: FloatArray) -> set[str]:
     """Groups that the solution ``x`` both sells at a loss (taxable) and buys."""
     book = spec.book
-    groups = np.array(book.groups)
     sold = x[lay.sl("x")] > SHARE_EPS
     loss = book.lot_gain_per_share < 0
-    sold_groups = set(groups[book.lot_security[sold & loss]])
-    bought_groups = set(groups[lay.bs[x[lay.sl("b")] > SHARE_EPS]])
+    sold_groups = {book.groups[s] for s in np.unique(book.lot_security[sold & loss])}
+    bought_groups = {book.groups[s] for s in np.unique(lay.bs[x[lay.sl("b")] > SHARE_EPS])}
     return sold_groups & bought_groups
+
+
+def _group_columns(
+    book: Book, lay: _Layout, groups: list[str]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """For each of ``groups``: its taxable lots at a loss (indices into the lots, ascending)
+    and its purchases (indices into the purchase columns, ascending)."""
+    wanted = {g: j for j, g in enumerate(groups)}
+    code = np.array([wanted.get(g, -1) for g in book.groups], dtype=int)  # (S,)
+    lot_code = np.where(book.lot_gain_per_share < 0, code[book.lot_security], -1)
+    buy_code = code[lay.bs]
+    by_lot = np.argsort(lot_code, kind="stable")
+    lot_cuts = np.searchsorted(lot_code[by_lot], np.arange(len(groups) + 1))
+    by_buy = np.argsort(buy_code, kind="stable")
+    buy_cuts = np.searchsorted(buy_code[by_buy], np.arange(len(groups) + 1))
+    losses = {g: by_lot[lot_cuts[j] : lot_cuts[j + 1]] for j, g in enumerate(groups)}
+    buys = {g: by_buy[buy_cuts[j] : buy_cuts[j + 1]] for j, g in enumerate(groups)}
+    return losses, buys
 
 
 def _new_solver(lp: highspy.HighsLp, n_int: int, scale: float = 0.0) -> highspy.Highs:
@@ -705,14 +720,9 @@ class _GroupCols:
 
     @classmethod
     def of(cls, spec: ModelSpec, lay: _Layout, lp: highspy.HighsLp) -> _GroupCols:
-        book = spec.book
-        groups = np.array(book.groups)
-        loss = book.lot_gain_per_share < 0
-        buys, losses = {}, {}
-        for grp in lay.candidates:
-            buys[grp] = (lay.start["b"] + np.flatnonzero(groups[lay.bs] == grp)).astype(np.int32)
-            lots = np.flatnonzero((groups[book.lot_security] == grp) & loss)
-            losses[grp] = (lay.start["x"] + lots).astype(np.int32)
+        loss_lots, buy_cols = _group_columns(spec.book, lay, lay.candidates)
+        buys = {g: (lay.start["b"] + buy_cols[g]).astype(np.int32) for g in lay.candidates}
+        losses = {g: (lay.start["x"] + loss_lots[g]).astype(np.int32) for g in lay.candidates}
         return cls(buys, losses, np.asarray(lp.col_upper_, dtype=float).copy())
 
     def apply(self, solver: highspy.Highs, choices: dict[str, Choice]) -> None:

@@ -88,20 +88,20 @@ class WashSaleGuard:
 
     def lot_flagged(self, book: Book) -> np.ndarray:
         """(L,) True for lots whose group was bought in the window (other than the lot)."""
-        out = np.zeros(book.n_lots, dtype=bool)
-        for lot in range(book.n_lots):
-            g = book.groups[book.lot_security[lot]]
-            if self.recent_buy_trades.get(g):
-                out[lot] = True
-            else:
-                window = self.recent_buy_lots.get(g, frozenset())
-                out[lot] = len(window) > 1 or (len(window) == 1 and lot not in window)
-        return out
+        names, lot_group = group_codes(book)
+        by_trade = np.array([bool(self.recent_buy_trades.get(g)) for g in names], dtype=bool)
+        in_window = np.array([len(self.recent_buy_lots.get(g, ())) for g in names], dtype=int)
+        own = np.zeros(book.n_lots, dtype=bool)  # the lot is its group's window purchase
+        for lots in self.recent_buy_lots.values():
+            own[list(lots)] = True
+        count = in_window[lot_group]
+        return np.asarray(by_trade[lot_group] | (count > 1) | ((count == 1) & ~own), dtype=bool)
 
     def lot_forfeit(self, book: Book) -> np.ndarray:
         """(L,) flagged lots whose group was bought in a tax-advantaged account."""
-        groups = np.array([book.groups[s] in self.forfeit_groups for s in book.lot_security])
-        return self.lot_flagged(book) & groups.astype(bool)
+        names, lot_group = group_codes(book)
+        forfeit = np.array([g in self.forfeit_groups for g in names], dtype=bool)
+        return self.lot_flagged(book) & forfeit[lot_group]
 
     def flag_reason(self, book: Book, lot: int) -> str:
         """Why lot ``lot`` is flagged (the purchases in the window)."""
@@ -119,6 +119,20 @@ def in_window(date: dt.date, as_of: dt.date) -> bool:
     return as_of - dt.timedelta(days=WINDOW_DAYS) <= date <= as_of
 
 
+def window_lots(book: Book) -> np.ndarray:
+    """Indices of the lots acquired within the 30 days ending on the trade date, ascending."""
+    today = book.as_of.toordinal()
+    return np.flatnonzero((book.lot_day >= today - WINDOW_DAYS) & (book.lot_day <= today))
+
+
+def group_codes(book: Book) -> tuple[tuple[str, ...], np.ndarray]:
+    """(group names, sorted; (L,) index of each lot's group among them)."""
+    names, sec_group = np.unique(np.array(book.groups, dtype=str), return_inverse=True)
+    if book.s == 0:
+        return (), np.zeros(book.n_lots, dtype=int)
+    return tuple(str(g) for g in names), sec_group.ravel()[book.lot_security]
+
+
 def build_guard(h: Household, book: Book) -> WashSaleGuard:
     """Scan recent trades and lots for the wash-sale guard."""
     table = security_table(h.securities)
@@ -130,15 +144,15 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
     replacements: dict[str, list[Replacement]] = {}
     # a recent buy with the account, symbol, date and shares of a lot is that lot's purchase
     own_purchase: dict[tuple[str, str, dt.date, float], list[int]] = {}
-    for lot in range(book.n_lots):
-        if in_window(book.lot_acquired[lot], book.as_of):
-            key = (
-                book.account_ids[book.lot_account[lot]],
-                book.symbols[book.lot_security[lot]],
-                book.lot_acquired[lot],
-                float(book.lot_shares[lot]),
-            )
-            own_purchase.setdefault(key, []).append(lot)
+    recent_lots = [int(m) for m in window_lots(book)]
+    for lot in recent_lots:
+        key = (
+            book.account_ids[book.lot_account[lot]],
+            book.symbols[book.lot_security[lot]],
+            book.lot_acquired[lot],
+            float(book.lot_shares[lot]),
+        )
+        own_purchase.setdefault(key, []).append(lot)
     for i, tr in enumerate(h.recent_trades):
         if not in_window(tr.date, book.as_of):
             continue
@@ -174,19 +188,18 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
             if types[tr.account] != "taxable":
                 forfeit.add(group)
     buy_lots: dict[str, set[int]] = {}
-    for lot in range(book.n_lots):
-        if in_window(book.lot_acquired[lot], book.as_of):
-            g = book.groups[book.lot_security[lot]]
-            buy_lots.setdefault(g, set()).add(lot)
-            replacements.setdefault(g, []).append(
-                Replacement(
-                    book.lot_acquired[lot],
-                    float(book.lot_shares[lot]),
-                    False,
-                    f"lot {book.lot_field[lot]} acquired {book.lot_acquired[lot]}",
-                    lot,
-                )
+    for lot in recent_lots:
+        g = book.groups[book.lot_security[lot]]
+        buy_lots.setdefault(g, set()).add(lot)
+        replacements.setdefault(g, []).append(
+            Replacement(
+                book.lot_acquired[lot],
+                float(book.lot_shares[lot]),
+                False,
+                f"lot {book.lot_field[lot]} acquired {book.lot_acquired[lot]}",
+                lot,
             )
+        )
     recent = {g: list(v) for g, v in buy_trades.items()}
     for g, lots in buy_lots.items():
         recent.setdefault(g, []).extend(
@@ -258,8 +271,7 @@ def disallowed_losses(
     sold_at_loss = (lot_sold > 0) & (gain_ps < 0)
     if not sold_at_loss.any():
         return Disallowed(loss, permanent, reasons)
-    groups = np.array(book.groups)
-    lot_groups = groups[book.lot_security]
+    names, lot_group = group_codes(book)
     bought: dict[str, list[Replacement]] = {}
     for k, s in zip(*np.nonzero(buy > 0), strict=True):
         bought.setdefault(book.groups[s], []).append(
@@ -270,42 +282,84 @@ def disallowed_losses(
                 f"bought in this rebalance: {book.symbols[s]} in {book.account_ids[k]}",
             )
         )
+    # the lots sold at a loss, by group (groups in name order), each group's lots in order of
+    # acquisition (then book order)
+    sold = np.flatnonzero(sold_at_loss)
+    sold = sold[np.lexsort((sold, book.lot_day[sold], lot_group[sold]))]
+    cuts = np.flatnonzero(np.diff(lot_group[sold])) + 1
     held: dict[tuple[str, str], float] | None = None  # a symbol is in one group: shared
-    for g in sorted(set(lot_groups[sold_at_loss])):
+    for lots in np.split(sold, cuts):
+        g = names[int(lot_group[lots[0]])]
         pool = list((guard.replacements or {}).get(g, [])) + bought.get(g, [])
         if not pool:
             continue
         pool.sort(key=lambda r: r.date)
         if held is None:
             held = _held_after(book, buy, sell)
-        left = []
-        for r in pool:
-            if r.lot is not None:
-                left.append(r.shares - float(lot_sold[r.lot]))
-            elif r.account:  # a recent buy: at most what the account still holds
-                key = (r.account, r.symbol)
-                n = min(r.shares, held.get(key, 0.0))
-                held[key] = held.get(key, 0.0) - n
-                left.append(n)
-            else:
-                left.append(r.shares)
-        lots = np.flatnonzero(sold_at_loss & (lot_groups == g))
-        for lot in sorted(lots, key=lambda m: (book.lot_acquired[m], m)):
-            need = float(lot_sold[lot])
-            texts: list[str] = []
-            for i, r in enumerate(pool):
-                if need <= 1e-9:
-                    break
-                if r.lot == lot or left[i] <= 1e-9:
-                    continue
-                m = min(need, left[i])
-                left[i] -= m
-                need -= m
-                dollars = -float(gain_ps[lot]) * m
-                loss[lot] += dollars
-                if r.permanent:
-                    permanent[lot] += dollars
-                texts.append(f"{m:g} sh of {r.text}")
-            if texts:
-                reasons[int(lot)] = _summary(texts)
+        left = _pool_left(pool, lot_sold, held)
+        _match(pool, left, lots, lot_sold, gain_ps, loss, permanent, reasons)
     return Disallowed(loss, permanent, reasons)
+
+
+def _pool_left(
+    pool: list[Replacement], lot_sold: np.ndarray, held: dict[tuple[str, str], float]
+) -> list[float]:
+    """Replacement shares each purchase of ``pool`` offers (``held`` is drawn down)."""
+    left = []
+    for r in pool:
+        if r.lot is not None:
+            left.append(r.shares - float(lot_sold[r.lot]))
+        elif r.account:  # a recent buy: at most what the account still holds
+            key = (r.account, r.symbol)
+            n = min(r.shares, held.get(key, 0.0))
+            held[key] = held.get(key, 0.0) - n
+            left.append(n)
+        else:
+            left.append(r.shares)
+    return left
+
+
+def _match(
+    pool: list[Replacement],
+    left: list[float],
+    lots: np.ndarray,
+    lot_sold: np.ndarray,
+    gain_ps: np.ndarray,
+    loss: np.ndarray,
+    permanent: np.ndarray,
+    reasons: dict[int, str],
+) -> None:
+    """Match the shares of ``lots`` (in order) with ``pool``'s (each share used once),
+    writing each lot's disallowed loss, permanent part and reason (dollars, in place).
+
+    Replacements before ``first`` are used up (they stay so), and once every one is, no
+    later lot has a match: the work is the lots matched plus the pool, not their product.
+    """
+    owner = [r.lot for r in pool]
+    first, n_pool = 0, len(pool)
+    for lot, need, per_share in zip(
+        lots.tolist(), lot_sold[lots].tolist(), gain_ps[lots].tolist(), strict=True
+    ):
+        while first < n_pool and left[first] <= 1e-9:
+            first += 1
+        if first == n_pool:
+            return
+        texts: list[str] = []
+        dis = perm = 0.0
+        for i in range(first, n_pool):
+            if need <= 1e-9:
+                break
+            if owner[i] == lot or left[i] <= 1e-9:
+                continue
+            m = min(need, left[i])
+            left[i] -= m
+            need -= m
+            dollars = -per_share * m
+            dis += dollars
+            if pool[i].permanent:
+                perm += dollars
+            texts.append(f"{m:g} sh of {pool[i].text}")
+        if texts:
+            loss[lot] = dis
+            permanent[lot] = perm
+            reasons[lot] = _summary(texts)

@@ -2,7 +2,10 @@
 
 Each point is a QP solved by the same solver as the optimizer, over the same accounts,
 menus and bounds, on the merged problem (points depend on exposures only, so
-interchangeable accounts are one). Returns decimals per year, after tax.
+interchangeable accounts are one). The QP is assembled once: between points only the
+return target (the lower bound of one row) changes, and DAQP starts each point from the
+previous one's active set (:class:`~assetloc.solve._qp.WarmRowQP`; ``warm=False`` solves
+every point from scratch, as a check). Returns decimals per year, after tax.
 """
 
 from __future__ import annotations
@@ -17,7 +20,15 @@ from assetloc.model.problem import Problem, View
 from assetloc.solve._constraints import constraints, exposure_map, variables
 from assetloc.solve._infeasibility import diagnose
 from assetloc.solve._merge import merged, partition
-from assetloc.solve._solver import Infeasible, max_return, min_variance, solve_stage1
+from assetloc.solve._qp import Constraints, WarmRowQP
+from assetloc.solve._solver import (
+    QP_PROX,
+    Infeasible,
+    max_return,
+    min_variance,
+    return_row,
+    solve_stage1,
+)
 from assetloc.types import FloatArray
 
 __all__ = ["FrontierSweep", "frontier_sweep"]
@@ -40,8 +51,25 @@ class FrontierSweep:
     optimum: FloatArray
 
 
-def frontier_sweep(p: Problem, view_name: str, points: int = 50) -> FrontierSweep:
+def least_variance_sweep(p: Problem, m: FloatArray, c: Constraints, view: View) -> WarmRowQP:
+    """Least V_view under ``c`` and E_view >= r, set up once for many targets r: the QP of
+    :func:`~assetloc.solve._solver.min_variance` (the same scaling and proximal weight) with
+    the target row's bound E_view − constant left to each solve."""
+    s, c0 = view.scale, view.offset
+    h = s * s * (m.T @ p.cov @ m)
+    f = s * (m.T @ (p.cov @ c0))
+    scale = float(h.diagonal().max(initial=0.0)) or 1.0
+    row, _ = return_row(p, m, view)
+    return WarmRowQP(h / scale, f / scale, c, row, "least variance", eps_prox=QP_PROX)
+
+
+def frontier_sweep(
+    p: Problem, view_name: str, points: int = 50, *, warm: bool = True
+) -> FrontierSweep:
     """Sweep ``points`` return targets of ``p``'s frontier in ``view_name``.
+
+    ``warm``: re-solve one assembled QP from point to point (default); False solves each
+    point from scratch (the same points to solver tolerance; for tests and benchmarks).
 
     Raises :class:`~assetloc.errors.InputError` when ``points < 2`` and
     :class:`~assetloc.errors.InfeasibleError` when the constraints conflict.
@@ -61,8 +89,12 @@ def frontier_sweep(p: Problem, view_name: str, points: int = 50) -> FrontierSwee
         const = float(free.mu @ view.offset)
         e_lo, e_hi = float(row @ x_lo) + const, float(row @ x_hi) + const
         xs = [x_lo]
-        for r in np.linspace(e_lo, e_hi, points)[1:]:
-            xs.append(min_variance(free, m, c, view, float(r)))
+        targets = [float(r) for r in np.linspace(e_lo, e_hi, points)[1:]]
+        if warm:
+            sweep = least_variance_sweep(free, m, c, view)
+            xs += [sweep.solve(r - const) for r in targets]
+        else:
+            xs += [min_variance(free, m, c, view, r) for r in targets]
         opt_problem = dataclasses.replace(
             free, context=view_name, kind=p.kind if p.kind == "crra" else "mean_variance"
         )

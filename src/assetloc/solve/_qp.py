@@ -200,3 +200,78 @@ def independent_rows(
     if a.shape[1] == 0:
         return np.zeros(0, dtype=int)
     return np.sort(_pivots(a.T, tol))
+
+
+class WarmRowQP:
+    """min ½x'Hx + f'x under ``c`` and lo ≤ row'x, re-solved for many ``lo`` (a sweep).
+
+    The QP is set up once in one DAQP workspace; each :meth:`solve` changes only the last
+    row's lower bound and starts from the previous point's active set (DAQP's warm start),
+    so neighbouring targets cost a few active-set changes instead of a solve from scratch.
+    When DAQP fails (a stall, or a reported infeasibility it cannot prove), that point is
+    solved cold by :func:`qp` (HiGHS has the last word), and the workspace is set up anew.
+    """
+
+    def __init__(
+        self,
+        h: FloatArray,
+        f: FloatArray,
+        c: Constraints,
+        row: FloatArray,
+        what: str,
+        eps_prox: float = 0.0,
+    ) -> None:
+        self.h, self.f, self.what, self.eps_prox = h, f, what, eps_prox
+        self.c = with_row(c, row, -INF)
+        self.model: daqp.Model | None = None
+        self.dropped = False
+        a = self.c.a
+        keep = np.asarray(a.any(axis=1))
+        if not keep[-1]:  # the target row touches no variable: no warm start to gain
+            return
+        lo, hi, m_eq = self.c.lo, self.c.hi, self.c.m_eq
+        if not keep.all():  # rows with no variable must hold at zero (as in daqp_qp)
+            if np.any(~keep & ((lo > PRIMAL_TOL) | (hi < -PRIMAL_TOL))):
+                return
+            m_eq = int(keep[:m_eq].sum())
+            a, lo, hi = a[keep], lo[keep], hi[keep]
+        nv = len(f)
+        sense = np.zeros(nv + len(lo), dtype=np.int32)
+        sense[nv : nv + m_eq] = EQUALITY
+        sense[:nv][c.lb == c.ub] = EQUALITY
+        self.upper = np.concatenate([c.ub, hi])
+        self.lower = np.concatenate([c.lb, lo])
+        self.sense = sense
+        self.a = np.ascontiguousarray(a)
+        self.model = self._setup(self.lower)
+
+    def _setup(self, lower: FloatArray) -> daqp.Model | None:
+        model = daqp.Model()
+        model.settings = {
+            "primal_tol": PRIMAL_TOL,
+            "eps_prox": self.eps_prox if self.eps_prox > 0 else -1e-6,
+            "eta_prox": ETA_PROX,
+        }
+        flag, _ = model.setup(
+            np.ascontiguousarray(self.h),
+            np.ascontiguousarray(self.f),
+            self.a,
+            self.upper,
+            np.ascontiguousarray(lower),
+            self.sense,
+        )
+        return model if flag >= 0 else None
+
+    def solve(self, lo: float) -> FloatArray:
+        """The solution with lo ≤ row'x (raises :class:`Infeasible` when there is none)."""
+        if self.model is not None:
+            lower = self.lower.copy()
+            lower[-1] = lo
+            if self.model.update(blower=lower) >= 0:
+                x, _fval, flag, _info = self.model.solve()
+                if flag >= 1:
+                    return np.asarray(x, dtype=float)
+            self.model = self._setup(self.lower)  # a fresh workspace for the next point
+        c = self.c
+        cold = Constraints(c.lb, c.ub, c.a, np.append(c.lo[:-1], lo), c.hi, c.m_eq)
+        return qp(self.h, self.f, cold, self.what, self.eps_prox)
