@@ -59,3 +59,30 @@ def test_fewer_than_two_points_is_an_input_error() -> None:
     p = build_problem(parse_household(random_household(0, "mean_variance")))
     with pytest.raises(InputError):
         frontier_sweep(p, "financial", 1)
+
+
+def test_a_point_daqp_cannot_warm_start_is_solved_cold_to_the_same_answer() -> None:
+    """With no warm workspace (DAQP failed to set up or to solve), each point goes to the
+    cold solver (DAQP, then HiGHS as arbiter) and meets the same target."""
+    from assetloc.solve._constraints import constraints, exposure_map, variables
+    from assetloc.solve._frontier import least_variance_sweep
+    from assetloc.solve._merge import merged, partition
+    from assetloc.solve._solver import min_variance, return_row
+
+    p = build_problem(parse_household(random_household(3, "mean_variance")))
+    pooled = merged(p, partition(p, np.zeros(p.k, dtype=bool))[0])
+    cols = variables(pooled)
+    m, c = exposure_map(pooled, cols), constraints(pooled, cols)
+    view = p.view("financial")
+    row, const = return_row(p, m, view)
+    lo = float(row @ min_variance(p, m, c, view, None)) + const
+    sweep = least_variance_sweep(p, m, c, view)
+    sweep.model = None
+    for target in (lo, lo + 0.002, lo + 0.004):
+        x_cold = min_variance(p, m, c, view, target)
+        x_fallback = sweep.solve(target - const)
+        z_cold, z_fall = view.portfolio(m @ x_cold), view.portfolio(m @ x_fallback)
+        assert float(p.mu @ z_fall) == pytest.approx(float(p.mu @ z_cold), abs=RETURN_TOL)
+        assert float(z_fall @ p.cov @ z_fall) == pytest.approx(
+            float(z_cold @ p.cov @ z_cold), abs=VARIANCE_TOL
+        )
