@@ -358,12 +358,8 @@ def build_book(h: Household, target_classes: tuple[str, ...]) -> Book:
         price=price,
         buyable=buyable,
         menu_ok=menu_ok,
-        lot_account=np.repeat(np.array([b[0] for b in lot_blocks], dtype=int), block_sizes).astype(
-            int
-        ),
-        lot_security=np.repeat(np.array([b[1] for b in lot_blocks], dtype=int), block_sizes).astype(
-            int
-        ),
+        lot_account=np.repeat(np.array([b[0] for b in lot_blocks], dtype=int), block_sizes),
+        lot_security=np.repeat(np.array([b[1] for b in lot_blocks], dtype=int), block_sizes),
         lot_shares=np.array([q for b in lot_blocks for q in b[2]], dtype=float),
         lot_basis=np.array([c for b in lot_blocks for c in b[3]], dtype=float),
         lot_acquired=acquired_all,

@@ -127,9 +127,9 @@ def window_lots(book: Book) -> np.ndarray:
 
 def group_codes(book: Book) -> tuple[tuple[str, ...], np.ndarray]:
     """(group names, sorted; (L,) index of each lot's group among them)."""
-    names, sec_group = np.unique(np.array(book.groups, dtype=str), return_inverse=True)
     if book.s == 0:
         return (), np.zeros(book.n_lots, dtype=int)
+    names, sec_group = np.unique(np.array(book.groups, dtype=str), return_inverse=True)
     return tuple(str(g) for g in names), sec_group.ravel()[book.lot_security]
 
 
