@@ -15,6 +15,7 @@ utility and Sharpe ratio (after tax, decimals per year) and its holdings by acco
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,7 +116,7 @@ def compare(h: Household, plan: Plan | None = None) -> Comparison:
     p = plan.problem
     deferred, free = tax_flags(h)
     views = ("financial", "net_worth") if p.has_net_worth else ("financial",)
-    builders = {
+    builders: dict[str, Callable[[], FloatArray]] = {
         "joint": lambda: plan.x,
         "duplicate": lambda: duplicate(p, plan.mix),
         "separate": lambda: separate(h, build_problem(h)),

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assetloc.errors import InputError
-from assetloc.inputs.household import MAX_DOLLARS, Household, NetWorthItem
+from assetloc.inputs.household import Household, NetWorthItem
+from assetloc.inputs.limits import MAX_DOLLARS
 from assetloc.types import FloatArray
 
 

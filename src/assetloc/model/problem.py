@@ -123,7 +123,8 @@ class Problem:
 
     def exposure(self, x: FloatArray) -> FloatArray:
         """After-tax exposure e = Σ_k τ[k]·x[k] for x of shape (K, n)."""
-        return np.einsum("ki,ki->i", self.tau, x)
+        e: FloatArray = np.einsum("ki,ki->i", self.tau, x)
+        return e
 
     def with_accounts(self, budgets: FloatArray, **arrays: object) -> Problem:
         """This problem over other accounts (merged groups), with account-level ``arrays``

@@ -132,7 +132,8 @@ class Book:
     @property
     def lot_price(self) -> FloatArray:
         """(L,) today's price of each lot's security in its account."""
-        return self.price[self.lot_account, self.lot_security]
+        prices: FloatArray = self.price[self.lot_account, self.lot_security]
+        return prices
 
     @property
     def lot_gain_per_share(self) -> FloatArray:

@@ -143,9 +143,10 @@ def _drop_unplaced(
 def _cash_after(book: Book, buy: np.ndarray, sell: np.ndarray, cost: float) -> np.ndarray:
     price = np.nan_to_num(book.price)
     orders = (buy > 0).sum(axis=1) + (sell > 0).sum(axis=1)
-    return (
+    cash: np.ndarray = (
         book.available_cash + (sell * price).sum(axis=1) - (buy * price).sum(axis=1) - cost * orders
     )
+    return cash
 
 
 def _repair_cash(
@@ -425,7 +426,8 @@ def model_spec(
 
 def _totals(book: Book) -> np.ndarray:
     """(K,) dollars each account holds after the cash flows."""
-    return book.value.sum(axis=1) + book.available_cash
+    totals: np.ndarray = book.value.sum(axis=1) + book.available_cash
+    return totals
 
 
 @dataclass(frozen=True)
@@ -482,7 +484,8 @@ def fits_target(split: np.ndarray, target: np.ndarray) -> np.ndarray:
     only what its target holds (no municipal bonds bought in a Roth IRA to make up for a
     taxable account that cannot sell its stocks without tax)."""
     held = (target > 0.5).astype(float)  # at least 50 cents of target
-    return held @ split.T >= FIT_SHARE - 1e-12
+    fits: np.ndarray = held @ split.T >= FIT_SHARE - 1e-12
+    return fits
 
 
 def _finish(

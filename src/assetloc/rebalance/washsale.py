@@ -101,7 +101,8 @@ class WashSaleGuard:
     def lot_forfeit(self, book: Book) -> np.ndarray:
         """(L,) flagged lots whose group was bought in a tax-advantaged account."""
         groups = np.array([book.groups[s] in self.forfeit_groups for s in book.lot_security])
-        return self.lot_flagged(book) & groups.astype(bool)
+        forfeit: np.ndarray = self.lot_flagged(book) & groups.astype(bool)
+        return forfeit
 
     def flag_reason(self, book: Book, lot: int) -> str:
         """Why lot ``lot`` is flagged (the purchases in the window)."""
