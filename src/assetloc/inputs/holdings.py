@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from assetloc.inputs.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES, MIN_PRICE
 from assetloc.inputs.strict import Strict
+from assetloc.types import RebalanceMode
 from assetloc.units import usd
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -169,7 +170,7 @@ class RecentTrade(_Strict):
 class RebalanceOptions(_Strict):
     """How to trade toward the target (bands as decimals, costs in dollars)."""
 
-    mode: Literal["full", "cash_flow_only", "within_bands"] = "full"
+    mode: RebalanceMode = RebalanceMode.FULL
     band_absolute: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
     band_relative: Annotated[float, Field(ge=0.0)] = 0.25
     min_trade: NonNeg = 0.0

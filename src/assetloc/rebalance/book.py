@@ -39,7 +39,7 @@ from assetloc.inputs.holdings import is_long_term
 from assetloc.inputs.household import Household
 from assetloc.inputs.securities import SecurityInfo, SecurityTable, normalize, security_table
 from assetloc.market.assumptions import load_preset
-from assetloc.types import FloatArray
+from assetloc.types import AccountType, FloatArray
 from assetloc.units import usd
 
 BoolArray = np.ndarray
@@ -76,7 +76,7 @@ class Book:
 
     as_of: dt.date
     account_ids: tuple[str, ...]
-    account_types: tuple[str, ...]
+    account_types: tuple[AccountType, ...]
     taxable: BoolArray
     cash: FloatArray
     contribution: FloatArray

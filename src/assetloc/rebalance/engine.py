@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 
@@ -64,10 +64,11 @@ from assetloc.rebalance.target import (
 from assetloc.rebalance.trades import CAPPED, ModelSpec, TradeSolution, Weights
 from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
 from assetloc.tax.gains import GainTax
+from assetloc.types import RebalanceMode
 from assetloc.units import CENT, usd
 
-Mode = Literal["full", "cash_flow_only", "within_bands"]
-MODES: tuple[str, ...] = get_args(Mode)
+Mode = RebalanceMode
+MODES: tuple[RebalanceMode, ...] = tuple(RebalanceMode)
 FRACTION_QUANTUM = 1e-6  # shares
 DUST = CENT  # dollars: trades, cash and carryforwards below a cent are zero
 
@@ -88,7 +89,7 @@ def _with_options(
     if mode is not None:
         if mode not in MODES:
             raise InputError("mode", f"must be one of {', '.join(MODES)} (got {mode!r})")
-        update["mode"] = mode
+        update["mode"] = RebalanceMode(mode)
     if as_of is not None:
         update["as_of"] = as_of
     if not update:

@@ -143,8 +143,7 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
     for i, tr in enumerate(h.recent_trades):
         if not in_window(tr.date, book.as_of):
             continue
-        info = table.get(tr.symbol)
-        assert info is not None  # checked by build_book
+        info = table.require(tr.symbol, f"recent_trades[{i}].symbol")  # checked by build_book
         group = normalize_group(info)
         where = (
             f"recent_trades[{i}]: {tr.side} {tr.shares:g} {normalize(tr.symbol)} in {tr.account}"

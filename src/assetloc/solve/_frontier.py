@@ -7,7 +7,6 @@ interchangeable accounts are one). Returns decimals per year, after tax.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +17,8 @@ from assetloc.solve._constraints import constraints, exposure_map, variables
 from assetloc.solve._infeasibility import diagnose
 from assetloc.solve._merge import merged, partition
 from assetloc.solve._solver import Infeasible, max_return, min_variance, solve_stage1
-from assetloc.types import FloatArray
+from assetloc.types import FloatArray, ObjectiveKind
+from assetloc.types import View as ViewName
 
 __all__ = ["FrontierSweep", "frontier_sweep"]
 
@@ -48,7 +48,7 @@ def frontier_sweep(p: Problem, view_name: str, points: int = 50) -> FrontierSwee
     """
     if points < 2:
         raise InputError("points", f"must be at least 2, got {points}")
-    free = dataclasses.replace(p, kind="mean_variance", mix=None, target=None)
+    free = p.released()
     view = free.view(view_name)
     pooled = merged(free, partition(free, np.zeros(free.k, dtype=bool))[0])
     cols = variables(pooled)
@@ -63,8 +63,9 @@ def frontier_sweep(p: Problem, view_name: str, points: int = 50) -> FrontierSwee
         xs = [x_lo]
         for r in np.linspace(e_lo, e_hi, points)[1:]:
             xs.append(min_variance(free, m, c, view, float(r)))
-        opt_problem = dataclasses.replace(
-            free, context=view_name, kind=p.kind if p.kind == "crra" else "mean_variance"
+        crra = p.kind == ObjectiveKind.CRRA
+        opt_problem = free.with_objective(
+            ObjectiveKind.CRRA if crra else ObjectiveKind.MEAN_VARIANCE, context=ViewName(view_name)
         )
         x_opt = solve_stage1(opt_problem, m, c, view)
     except Infeasible:
