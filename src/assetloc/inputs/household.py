@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from assetloc.errors import InputError
 from assetloc.inputs.holdings import Position, RebalanceOptions, RecentTrade, Security
 from assetloc.inputs.limits import MAX_DOLLARS, decimal_hint
-from assetloc.inputs.strict import Strict
+from assetloc.inputs.strict import Lax, Strict, error_location, error_message
 from assetloc.market.traits import TRAIT_FIELDS
 from assetloc.types import AccountType, Liquidation, ObjectiveKind, View
 from assetloc.units import usd
@@ -100,7 +100,7 @@ class Investor(_Strict):
         description="expected ordinary rate on tax-deferred withdrawals (default: ordinary)",
     )
     horizon_years: int = Field(default=20, ge=1, le=100, description="years held in taxable")
-    liquidation: Liquidation = Liquidation.LIQUIDATE
+    liquidation: Annotated[Liquidation, Lax] = Liquidation.LIQUIDATE
 
     @model_validator(mode="after")
     def _one_form(self) -> Investor:
@@ -190,7 +190,7 @@ class Account(_Strict):
     """
 
     id: str = Field(min_length=1)
-    type: AccountType
+    type: Annotated[AccountType, Lax]
     balance: float | None = Field(
         default=None,
         ge=0.0,
@@ -311,7 +311,7 @@ class Objective(_Strict):
     ``reference``); ``crra``: Levy–Markowitz U = u(1+E) + ½u''(1+E)·V with risk tolerance θ,
     maximized along the efficient frontier."""
 
-    kind: ObjectiveKind
+    kind: Annotated[ObjectiveKind, Lax]
     mix: dict[str, Share] | None = None
     mix_basis: Literal["after_tax", "pre_tax"] = "after_tax"
     risk_aversion: float | None = Field(default=None, ge=1e-4, le=1e4, allow_inf_nan=False)
@@ -398,7 +398,7 @@ class NetWorthItem(_Strict):
 class Options(_Strict):
     """Valuation choices (see DESIGN.md §1)."""
 
-    context: View | None = Field(
+    context: Annotated[View, Lax] | None = Field(
         default=None,
         description="optimize financial assets alone or as part of net worth (default: "
         "net_worth when human capital or liabilities are given)",
@@ -516,9 +516,11 @@ def _first_error(err: ValidationError) -> InputError:
     one, and the misspelling is the cause), else pydantic's first."""
     errors = err.errors()
     e = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
-    loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc = error_location(e["loc"])
     msg = e["msg"]
-    if e["type"] == "extra_forbidden":
+    if (number := error_message(e)) is not None:
+        msg = number
+    elif e["type"] == "extra_forbidden":
         msg = _unknown_field(loc)
     elif e["type"] == "missing":
         msg = "is required"
