@@ -14,7 +14,7 @@ utility and Sharpe ratio (after tax, decimals per year) and its holdings by acco
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,11 +23,11 @@ import numpy as np
 from assetloc.analysis.baselines import duplicate, rule_of_thumb
 from assetloc.analysis.optimize import optimize, tax_flags
 from assetloc.analysis.plan import Metrics, Plan, metrics
-from assetloc.errors import AssetlocError
+from assetloc.errors import AssetlocError, InputError
 from assetloc.inputs.household import Household, NetWorthItem
 from assetloc.model.problem import Problem, build_problem
 from assetloc.solve import solve
-from assetloc.types import FloatArray
+from assetloc.types import FloatArray, ObjectiveKind
 
 METHODS = ("joint", "duplicate", "separate", "two_step", "rule_of_thumb")
 
@@ -75,7 +75,8 @@ class Comparison:
 def _scaled(item: NetWorthItem, share: float) -> NetWorthItem:
     if item.present_value is not None:
         return item.model_copy(update={"present_value": item.present_value * share})
-    assert item.cash_flows is not None
+    if item.cash_flows is None:
+        raise InputError(item.id, "give present_value or cash_flows (not both)")
     cf = item.cash_flows.model_copy(update={"annual_amount": item.cash_flows.annual_amount * share})
     return item.model_copy(update={"cash_flows": cf})
 
@@ -101,11 +102,10 @@ def separate(h: Household, p: Problem) -> FloatArray:
 def two_step(h: Household, p: Problem) -> FloatArray:
     """Mix chosen ignoring tax, then placed after tax."""
     _, free = tax_flags(h)
-    blind = dataclasses.replace(p, tau=np.ones_like(p.tau))
-    mix = solve(blind, tax_free=free).x.sum(axis=0)
+    mix = solve(p.tax_blind(), tax_free=free).x.sum(axis=0)
     # Placement keeps the household's utility: CRRA stays CRRA, others place by U = E - A/2 V.
-    kind = "crra" if p.kind == "crra" else "fixed_mix"
-    placed = dataclasses.replace(p, kind=kind, mix=mix, mix_weights=np.ones(p.k), target=None)
+    crra = p.kind == ObjectiveKind.CRRA
+    placed = p.with_objective(ObjectiveKind.CRRA if crra else ObjectiveKind.FIXED_MIX, mix=mix)
     return solve(placed, tax_free=free).x
 
 
@@ -115,7 +115,7 @@ def compare(h: Household, plan: Plan | None = None) -> Comparison:
     p = plan.problem
     deferred, free = tax_flags(h)
     views = ("financial", "net_worth") if p.has_net_worth else ("financial",)
-    builders = {
+    builders: dict[str, Callable[[], FloatArray]] = {
         "joint": lambda: plan.x,
         "duplicate": lambda: duplicate(p, plan.mix),
         "separate": lambda: separate(h, build_problem(h)),

@@ -10,6 +10,7 @@ the indifference curve through it, come with it. Decimals per year, after tax.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,9 @@ from assetloc.solve import frontier_sweep
 from assetloc.types import FloatArray
 
 VIEWS = ("financial", "net_worth")
+
+#: A utility u(E, V) of expected return and variance (decimals per year).
+Utility = Callable[[float, float], float]
 
 
 @dataclass(frozen=True)
@@ -61,24 +65,27 @@ class Frontier:
         }
 
 
-def _utility_fn(p: Problem) -> Any:
+def _utility_fn(p: Problem) -> Utility:
     return p.utility
 
 
-def _point(p: Problem, m: FloatArray, view: View, x: FloatArray, u: Any) -> Point:
+def _point(p: Problem, m: FloatArray, view: View, x: FloatArray, u: Utility) -> Point:
     z = view.portfolio(m @ x)
     er, var = float(p.mu @ z), float(z @ p.cov @ z)
     return Point(er, float(np.sqrt(max(var, 0.0))), float(u(er, var)))
 
 
 def _indifference(
-    opt: Point, u: Any, sd_max: float, n: int = 60
+    opt: Point, u: Utility, sd_max: float, n: int = 60
 ) -> tuple[tuple[float, float], ...]:
     """E(SD) with u(E, SD²) = u* (solved per SD by Brent's method)."""
     out = []
     for sd in np.linspace(0.0, sd_max, n):
         var = float(sd * sd)
-        f = lambda e, var=var: u(e, var) - opt.utility  # noqa: E731
+
+        def f(e: float, var: float = var) -> float:
+            return u(e, var) - opt.utility
+
         lo, hi = opt.expected_return - 1.0, opt.expected_return + 1.0
         f_lo, f_hi = f(lo), f(hi)
         if not (np.isfinite(f_lo) and np.isfinite(f_hi)) or f_lo * f_hi > 0:

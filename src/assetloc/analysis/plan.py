@@ -84,13 +84,15 @@ class Plan:
     @property
     def mix(self) -> FloatArray:
         """Household mix on the after-tax basis (sums to 1)."""
-        return self.x.sum(axis=0)
+        mix: FloatArray = self.x.sum(axis=0)
+        return mix
 
     @property
     def mix_pre_tax(self) -> FloatArray:
         """Household mix in face-value dollars (sums to 1)."""
         d = self.holdings.sum(axis=0)
-        return d / d.sum()
+        mix: FloatArray = d / d.sum()
+        return mix
 
     def improvement_bp(self, baseline: str) -> dict[str, float]:
         """Optimum minus ``baseline`` in basis points a year (E and U)."""

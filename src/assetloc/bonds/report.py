@@ -64,13 +64,12 @@ def analyze(
     dy : float, optional
         When given, the exact vs approximate price change for this yield move (decimal).
     """
-    if (yield_ is None) == (clean_price is None):
-        raise InputError("yield", "give exactly one of a yield or a price")
-    if clean_price is not None:
+    if clean_price is not None and yield_ is None:
         y = check_meaningful_yield(yield_from_price(bond, clean_price), clean_price=clean_price)
-    else:
-        assert yield_ is not None
+    elif yield_ is not None and clean_price is None:
         y = check_meaningful_yield(check_finite("yield", yield_))
+    else:
+        raise InputError("yield", "give exactly one of a yield or a price")
     if dy is not None and not MIN_YIELD <= y + check_finite("shift_bp", dy) <= MAX_YIELD:
         raise InputError(
             "shift_bp",

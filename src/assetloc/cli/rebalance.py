@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Annotated, Literal, cast
+from typing import Annotated
 
 import typer
 
@@ -29,8 +29,9 @@ from assetloc.rebalance.csv_import import (
     to_json,
     to_toml,
 )
+from assetloc.types import RebalanceMode
 
-MODES = ("full", "cash_flow_only", "within_bands")
+MODES = tuple(RebalanceMode)
 
 
 def _as_of(text: str | None) -> dt.date | None:
@@ -109,7 +110,7 @@ def _rebalance(
     h = load_for_rebalance(file, holdings, date)
     result = rebalance(
         h,
-        mode=cast(Literal["full", "cash_flow_only", "within_bands"] | None, mode),
+        mode=None if mode is None else RebalanceMode(mode),
         as_of=date,
         tax_budget=tax_cap,
         gain_budget=gain_cap,

@@ -13,7 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from assetloc.inputs.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES, MIN_PRICE
-from assetloc.inputs.strict import Strict
+from assetloc.inputs.strict import Date, Lax, Strict
+from assetloc.types import RebalanceMode
 from assetloc.units import usd
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -64,7 +65,7 @@ class _Strict(Strict):
 class Lot(_Strict):
     """A tax lot: when it was bought, how many shares, their total cost basis (dollars)."""
 
-    acquired: dt.date
+    acquired: Date
     shares: LotShares
     cost_basis: Dollars
 
@@ -155,7 +156,7 @@ class RecentTrade(_Strict):
     account: str = Field(min_length=1)
     symbol: str = Field(min_length=1)
     side: Literal["buy", "sell"]
-    date: dt.date
+    date: Date
     shares: LotShares
     realized_gain: float | None = Field(
         default=None,
@@ -169,7 +170,7 @@ class RecentTrade(_Strict):
 class RebalanceOptions(_Strict):
     """How to trade toward the target (bands as decimals, costs in dollars)."""
 
-    mode: Literal["full", "cash_flow_only", "within_bands"] = "full"
+    mode: Annotated[RebalanceMode, Lax] = RebalanceMode.FULL
     band_absolute: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
     band_relative: Annotated[float, Field(ge=0.0)] = 0.25
     min_trade: NonNeg = 0.0
@@ -187,7 +188,7 @@ class RebalanceOptions(_Strict):
     gain_budget: NonNeg | None = Field(
         default=None, description="dollars of net realized gain this rebalance may realize"
     )
-    as_of: dt.date | None = Field(default=None, description="trade date (default: today)")
+    as_of: Date | None = Field(default=None, description="trade date (default: today)")
     defer_near_long_term: bool = Field(
         default=False,
         description="never sell a lot at a short-term gain when it turns long-term within "

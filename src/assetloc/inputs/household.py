@@ -19,11 +19,11 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from assetloc.errors import InputError
 from assetloc.inputs.holdings import Position, RebalanceOptions, RecentTrade, Security
 from assetloc.inputs.limits import MAX_DOLLARS, decimal_hint
-from assetloc.inputs.strict import Strict
+from assetloc.inputs.strict import Lax, Strict, error_location, error_message
 from assetloc.market.traits import TRAIT_FIELDS
+from assetloc.types import AccountType, Liquidation, ObjectiveKind, View
 from assetloc.units import usd
 
-AccountType = Literal["taxable", "traditional", "roth", "hsa"]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 DEFAULT_PRESET = "horizon-2025"
@@ -100,7 +100,7 @@ class Investor(_Strict):
         description="expected ordinary rate on tax-deferred withdrawals (default: ordinary)",
     )
     horizon_years: int = Field(default=20, ge=1, le=100, description="years held in taxable")
-    liquidation: Literal["liquidate", "step_up", "donate"] = "liquidate"
+    liquidation: Annotated[Liquidation, Lax] = Liquidation.LIQUIDATE
 
     @model_validator(mode="after")
     def _one_form(self) -> Investor:
@@ -126,8 +126,7 @@ class Investor(_Strict):
             raise ValueError("age and spouse_age go with filing_status (the return uses them)")
         if self.spouse_age is not None and self.filing_status != "married_filing_jointly":
             raise ValueError("spouse_age is for married_filing_jointly")
-        if rates:
-            assert self.ordinary_rate is not None and self.capital_gains_rate is not None
+        if self.ordinary_rate is not None and self.capital_gains_rate is not None:
             if self.state_rate > min(self.ordinary_rate, self.capital_gains_rate):
                 raise ValueError(
                     f"state_rate {self.state_rate} exceeds the all-in rates it is part of"
@@ -191,7 +190,7 @@ class Account(_Strict):
     """
 
     id: str = Field(min_length=1)
-    type: AccountType
+    type: Annotated[AccountType, Lax]
     balance: float | None = Field(
         default=None,
         ge=0.0,
@@ -312,7 +311,7 @@ class Objective(_Strict):
     ``reference``); ``crra``: Levy–Markowitz U = u(1+E) + ½u''(1+E)·V with risk tolerance θ,
     maximized along the efficient frontier."""
 
-    kind: Literal["fixed_mix", "mean_variance", "target_volatility", "target_return", "crra"]
+    kind: Annotated[ObjectiveKind, Lax]
     mix: dict[str, Share] | None = None
     mix_basis: Literal["after_tax", "pre_tax"] = "after_tax"
     risk_aversion: float | None = Field(default=None, ge=1e-4, le=1e4, allow_inf_nan=False)
@@ -399,7 +398,7 @@ class NetWorthItem(_Strict):
 class Options(_Strict):
     """Valuation choices (see DESIGN.md §1)."""
 
-    context: Literal["financial", "net_worth"] | None = Field(
+    context: Annotated[View, Lax] | None = Field(
         default=None,
         description="optimize financial assets alone or as part of net worth (default: "
         "net_worth when human capital or liabilities are given)",
@@ -443,11 +442,11 @@ class Household(_Strict):
         return sum(a.market_value for a in self.accounts)
 
     @property
-    def context(self) -> str:
+    def context(self) -> View:
         """The view the optimizer uses: as given, else net worth when H or L exist."""
         if self.options.context is not None:
             return self.options.context
-        return "net_worth" if (self.human_capital or self.liabilities) else "financial"
+        return View.NET_WORTH if (self.human_capital or self.liabilities) else View.FINANCIAL
 
 
 # ----------------------------------------------------------------------------- checks
@@ -517,15 +516,17 @@ def _first_error(err: ValidationError) -> InputError:
     one, and the misspelling is the cause), else pydantic's first."""
     errors = err.errors()
     e = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
-    loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc = error_location(e["loc"])
     msg = e["msg"]
-    if e["type"] == "extra_forbidden":
+    if (number := error_message(e)) is not None:
+        msg = number
+    elif e["type"] == "extra_forbidden":
         msg = _unknown_field(loc)
     elif e["type"] == "missing":
         msg = "is required"
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    if e["type"] == "literal_error":
+    if e["type"] in ("literal_error", "enum"):
         msg = f"{msg} (got {e.get('input')!r})"
     if e["type"] in ("less_than", "less_than_equal"):
         bound = (e.get("ctx") or {}).get("lt", (e.get("ctx") or {}).get("le"))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assetloc.errors import InputError
-from assetloc.inputs.household import MAX_DOLLARS, Household, NetWorthItem
+from assetloc.inputs.household import Household, NetWorthItem
+from assetloc.inputs.limits import MAX_DOLLARS
 from assetloc.types import FloatArray
 
 
@@ -30,7 +31,8 @@ def present_value(
     if item.present_value is not None:
         return item.present_value
     cf = item.cash_flows
-    assert cf is not None
+    if cf is None:
+        raise InputError(field, "give present_value or cash_flows (not both)")
     r = discount_rate(item, ids, mu)
     if r <= -1.0:
         raise InputError(f"{field}.mix", f"discount rate {r} must exceed -1")

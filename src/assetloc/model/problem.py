@@ -7,6 +7,7 @@ e = Σ_k τ[k]·x[k] (τ = 1 − t in a taxable account, 1 elsewhere), E = μ'e,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,10 +22,11 @@ from assetloc.model.market import resolve_market
 from assetloc.model.networth import NetWorth, net_worth
 from assetloc.model.utility import crra_utility, implied_risk_aversion, mean_variance_utility
 from assetloc.tax.classes import ClassTaxes, account_value_factors, class_taxes, tau_matrix
-from assetloc.types import FloatArray
+from assetloc.types import AccountType, FloatArray, ObjectiveKind
+from assetloc.types import View as ViewName
 from assetloc.units import number, usd
 
-ObjectiveKind = str  # "fixed_mix" | "mean_variance" | "target_volatility" | "target_return"
+__all__ = ["ObjectiveKind", "Problem", "View", "build_problem", "fund_classes"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class View:
     ``financial``: z = e. ``net_worth``: z = (F·e + H·h − L·l) / W (Kaplan).
     """
 
-    name: str
+    name: ViewName
     scale: float
     offset: FloatArray
 
@@ -51,9 +53,11 @@ class Problem:
     taxes: ClassTaxes  # effective tax rates, τ rows, the investor's profile
     tax_rate: FloatArray  # (n,) effective tax rate per class in a taxable account
     account_ids: tuple[str, ...]
-    account_types: tuple[str, ...]
+    account_types: tuple[AccountType, ...]
     balances: FloatArray  # (K,) dollars, face value
     value_factor: FloatArray  # (K,) after-tax dollars per dollar of balance
+    wealth: float  # after-tax financial wealth F = value_factor · balances, dollars
+    budgets: FloatArray  # (K,) account shares a[k] = v[k]·b[k] / F of F (sum to 1)
     tau: FloatArray  # (K, n) after-tax share of return and risk kept
     lower: FloatArray  # (K, n) lower bound on x
     upper: FloatArray  # (K, n) upper bound on x (0 where the menu excludes a class)
@@ -65,26 +69,75 @@ class Problem:
     mix_weights: FloatArray  # (K,) coefficient of x[k, i] in the mix constraint
     target: float | None  # target volatility or return (decimal)
     networth: NetWorth
-    context: str  # "financial" | "net_worth": the view optimized
+    context: ViewName  # the view optimized
     risk_tolerance: float | None = None  # θ of the CRRA objective
     has_net_worth: bool = False  # human capital or liabilities were given
     menu: np.ndarray | None = None  # (K, n) bool: the class is on the account's menu
 
     def utility(self, expected_return: float, variance: float) -> float:
         """The household's utility: CRRA (Levy–Markowitz) for ``crra``, else E − (A/2)V."""
-        if self.kind == "crra":
-            assert self.risk_tolerance is not None
-            return crra_utility(expected_return, variance, self.risk_tolerance)
+        if self.kind == ObjectiveKind.CRRA:
+            return crra_utility(expected_return, variance, self.required_risk_tolerance())
         return mean_variance_utility(expected_return, variance, self.risk_aversion)
 
-    def view(self, name: str | None = None) -> View:
+    def required_target(self) -> float:
+        """The target volatility or return (decimal) of a ``target_*`` objective."""
+        if self.target is None:
+            raise InputError(f"objective.{self.kind}", "is required for this kind")
+        return self.target
+
+    def required_risk_tolerance(self) -> float:
+        """θ of the ``crra`` objective."""
+        if self.risk_tolerance is None:
+            raise InputError("objective.risk_tolerance", "is required for kind = 'crra'")
+        return self.risk_tolerance
+
+    def with_objective(
+        self,
+        kind: ObjectiveKind,
+        *,
+        mix: FloatArray | None = None,
+        target: float | None = None,
+        context: ViewName | None = None,
+    ) -> Problem:
+        """This problem (same accounts, taxes, A and θ) with another objective: ``kind`` with
+        its fixed ``mix`` (shares of F on the after-tax basis) or ``target`` (decimal), judged
+        in ``context`` (default: the view optimized now). A ``fixed_mix`` needs a mix, a
+        ``target_*`` kind a target, ``crra`` a risk tolerance (else :class:`InputError`)."""
+        kind = ObjectiveKind(kind)
+        if kind == ObjectiveKind.FIXED_MIX and mix is None:
+            raise InputError("objective.mix", "is required when kind = 'fixed_mix'")
+        if kind in (ObjectiveKind.TARGET_VOLATILITY, ObjectiveKind.TARGET_RETURN):
+            if target is None:
+                raise InputError(f"objective.{kind}", "is required for this kind")
+        if kind == ObjectiveKind.CRRA:
+            self.required_risk_tolerance()
+        return dataclasses.replace(
+            self,
+            kind=kind,
+            mix=mix,
+            mix_weights=self.mix_weights if mix is None else np.ones(self.k),
+            target=target,
+            context=self.context if context is None else ViewName(context),
+        )
+
+    def released(self) -> Problem:
+        """This problem with a fixed mix or target released: mean-variance with the same A,
+        so that its frontier spans every allocation the accounts and bounds allow."""
+        return self.with_objective(ObjectiveKind.MEAN_VARIANCE)
+
+    def tax_blind(self) -> Problem:
+        """This problem as if no account were taxed (every τ = 1): the mix chosen ignoring tax."""
+        return dataclasses.replace(self, tau=np.ones_like(self.tau))
+
+    def view(self, name: ViewName | str | None = None) -> View:
         """The financial or net-worth view (default: the optimized one)."""
-        name = name or self.context
-        if name == "financial":
-            return View("financial", 1.0, np.zeros(self.n))
+        name = ViewName(name or self.context)
+        if name == ViewName.FINANCIAL:
+            return View(ViewName.FINANCIAL, 1.0, np.zeros(self.n))
         nw = self.networth
         w = self.wealth + nw.human_capital - nw.liabilities
-        return View("net_worth", self.wealth / w, nw.offset() / w)
+        return View(ViewName.NET_WORTH, self.wealth / w, nw.offset() / w)
 
     @property
     def net_worth_total(self) -> float:
@@ -101,16 +154,6 @@ class Problem:
         """Number of accounts."""
         return len(self.account_ids)
 
-    @cached_property
-    def wealth(self) -> float:
-        """After-tax financial wealth F, dollars."""
-        return float(self.value_factor @ self.balances)
-
-    @cached_property
-    def budgets(self) -> FloatArray:
-        """Account shares a[k] of F (sum to 1)."""
-        return self.value_factor * self.balances / self.wealth
-
     @property
     def mu(self) -> FloatArray:
         """Pre-tax expected returns, decimal per year."""
@@ -123,23 +166,38 @@ class Problem:
 
     def exposure(self, x: FloatArray) -> FloatArray:
         """After-tax exposure e = Σ_k τ[k]·x[k] for x of shape (K, n)."""
-        return np.einsum("ki,ki->i", self.tau, x)
+        e: FloatArray = np.einsum("ki,ki->i", self.tau, x)
+        return e
 
-    def with_accounts(self, budgets: FloatArray, **arrays: object) -> Problem:
-        """This problem over other accounts (merged groups), with account-level ``arrays``
-        replaced: same market, taxes, objective and wealth F; ``budgets`` (shares of F) are
-        the new accounts'. A shallow copy that skips ``__init__`` (the solver's hot path)."""
-        clone = object.__new__(Problem)
-        state = clone.__dict__
-        state.update(self.__dict__)
-        state.update(arrays)
-        state.update(  # fields, then the cached values they imply
+    def with_accounts(
+        self,
+        budgets: FloatArray,
+        *,
+        account_ids: tuple[str, ...],
+        account_types: tuple[AccountType, ...],
+        tau: FloatArray,
+        lower: FloatArray,
+        upper: FloatArray,
+        mix_weights: FloatArray,
+        menu: np.ndarray | None,
+    ) -> Problem:
+        """This problem over other accounts (merged groups): same market, taxes, objective
+        and wealth F; ``budgets`` (shares of F) and the account-level arrays are the new
+        accounts' (each valued at its after-tax dollars: value factor 1)."""
+        return dataclasses.replace(
+            self,
+            account_ids=account_ids,
+            account_types=account_types,
             balances=budgets * self.wealth,
             value_factor=np.ones(len(budgets)),
-            budgets=budgets,
             wealth=self.wealth,
+            budgets=budgets,
+            tau=tau,
+            lower=lower,
+            upper=upper,
+            mix_weights=mix_weights,
+            menu=menu,
         )
-        return clone
 
     def dollars(self, x: FloatArray) -> FloatArray:
         """Holdings in each account's own dollars, shape (K, n)."""
@@ -154,7 +212,7 @@ def build_problem(h: Household) -> Problem:
     ids = market.ids
     n, k = len(ids), len(h.accounts)
     balances = np.array([a.market_value for a in h.accounts], dtype=float)
-    types = tuple(a.type for a in h.accounts)
+    types = tuple(AccountType(a.type) for a in h.accounts)
     taxes = class_taxes(market, h)
     as_of = h.rebalance.as_of or dt.date.today()
     v = account_value_factors(h.accounts, taxes.situation, h.options, as_of)
@@ -197,14 +255,17 @@ def build_problem(h: Household) -> Problem:
     obj = h.objective
     mix = None
     mix_weights = np.ones(k)
-    if obj.kind == "fixed_mix":
-        assert obj.mix is not None
+    if obj.kind == ObjectiveKind.FIXED_MIX:
+        if obj.mix is None:
+            raise InputError("objective.mix", "is required when kind = 'fixed_mix'")
         mix = np.array([obj.mix.get(c, 0.0) for c in ids])
         mix /= mix.sum()  # checked to sum to 1 within MIX_TOLERANCE; now exactly
         if obj.mix_basis == "pre_tax":
             # Σ_k x[k,i]·F/(v_k·B) = m_i: the mix measured in face-value dollars.
             mix_weights = np.where(v > 0, wealth / (v * balances.sum()), 0.0)
-    target = obj.target_volatility if obj.kind == "target_volatility" else obj.target_return
+    target = (
+        obj.target_volatility if obj.kind == ObjectiveKind.TARGET_VOLATILITY else obj.target_return
+    )
     worth = net_worth(h, ids, market.expected_return)
     total = wealth + worth.human_capital - worth.liabilities
     if total <= 0 or wealth / total > MAX_LEVERAGE:
@@ -242,18 +303,20 @@ def build_problem(h: Household) -> Problem:
         account_types=types,
         balances=balances,
         value_factor=v,
+        wealth=wealth,
+        budgets=budgets,
         tau=tau,
         lower=lower,
         upper=upper,
         class_lower=class_lower,
         class_upper=class_upper,
-        kind=obj.kind,
+        kind=ObjectiveKind(obj.kind),
         risk_aversion=a,
         mix=mix,
         mix_weights=mix_weights,
         target=target,
         networth=worth,
-        context=h.context,
+        context=ViewName(h.context),
         risk_tolerance=obj.risk_tolerance,
         has_net_worth=bool(h.human_capital or h.liabilities),
         menu=menu,

@@ -27,7 +27,7 @@ def crra_utility(expected_return: float, variance: float, risk_tolerance: float)
         u2 = -inv * w ** (-inv - 1.0)
     except OverflowError:
         return -math.inf
-    return u + 0.5 * u2 * variance
+    return float(u + 0.5 * u2 * variance)
 
 
 def implied_risk_aversion(expected_return: float, volatility: float, cash_rate: float) -> float:

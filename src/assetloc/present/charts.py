@@ -222,7 +222,8 @@ def _place_labels(
                 )
                 if best is None or score < best[0]:
                     best = (score, ring * c, ring * sn, ha, va, ring)
-        assert best is not None
+        if best is None:
+            raise RuntimeError("internal: no label position was tried")
         _, dx, dy, ha, va, ring = best
         x0 = cx + dx * px
         y0 = cy + dy * px

@@ -42,7 +42,7 @@ def annuity_factor(rate: float, years: float) -> float:
     """Present value of $1 a year for ``years`` years at ``rate`` (decimal), paid at year ends."""
     if abs(rate) < 1e-12:
         return float(years)
-    return (1.0 - (1.0 + rate) ** -years) / rate
+    return float((1.0 - (1.0 + rate) ** -years) / rate)
 
 
 def break_even_years(tax: float, benefit_per_year: float, rate: float) -> float | None:

@@ -38,7 +38,7 @@ from assetloc.errors import InputError
 from assetloc.inputs.household import Household
 from assetloc.inputs.securities import SecurityInfo, SecurityTable, normalize, security_table
 from assetloc.market.assumptions import load_preset
-from assetloc.types import FloatArray
+from assetloc.types import AccountType, FloatArray
 from assetloc.units import usd
 
 BoolArray = np.ndarray
@@ -77,7 +77,7 @@ class Book:
 
     as_of: dt.date
     account_ids: tuple[str, ...]
-    account_types: tuple[str, ...]
+    account_types: tuple[AccountType, ...]
     taxable: BoolArray
     cash: FloatArray
     contribution: FloatArray
@@ -134,7 +134,8 @@ class Book:
     @property
     def lot_price(self) -> FloatArray:
         """(L,) today's price of each lot's security in its account."""
-        return self.price[self.lot_account, self.lot_security]
+        prices: FloatArray = self.price[self.lot_account, self.lot_security]
+        return prices
 
     @property
     def lot_gain_per_share(self) -> FloatArray:

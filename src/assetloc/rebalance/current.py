@@ -49,12 +49,14 @@ class Allocation:
     @property
     def account_totals(self) -> FloatArray:
         """(K,) account values, dollars."""
-        return self.dollars.sum(axis=1) + self.cash
+        totals: FloatArray = self.dollars.sum(axis=1) + self.cash
+        return totals
 
     @property
     def household(self) -> FloatArray:
         """(C,) household dollars per class."""
-        return self.dollars.sum(axis=0)
+        per_class: FloatArray = self.dollars.sum(axis=0)
+        return per_class
 
     @property
     def total(self) -> float:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 
@@ -64,10 +64,11 @@ from assetloc.rebalance.target import (
 from assetloc.rebalance.trades import CAPPED, ModelSpec, TradeSolution, Weights
 from assetloc.rebalance.washsale import WashSaleGuard, build_guard, disallowed_losses
 from assetloc.tax.gains import GainTax
+from assetloc.types import RebalanceMode
 from assetloc.units import CENT, usd
 
-Mode = Literal["full", "cash_flow_only", "within_bands"]
-MODES: tuple[str, ...] = get_args(Mode)
+Mode = RebalanceMode
+MODES: tuple[RebalanceMode, ...] = tuple(RebalanceMode)
 FRACTION_QUANTUM = 1e-6  # shares
 DUST = CENT  # dollars: trades, cash and carryforwards below a cent are zero
 
@@ -88,7 +89,7 @@ def _with_options(
     if mode is not None:
         if mode not in MODES:
             raise InputError("mode", f"must be one of {', '.join(MODES)} (got {mode!r})")
-        update["mode"] = mode
+        update["mode"] = RebalanceMode(mode)
     if as_of is not None:
         update["as_of"] = as_of
     if not update:
@@ -143,9 +144,10 @@ def _drop_unplaced(
 def _cash_after(book: Book, buy: np.ndarray, sell: np.ndarray, cost: float) -> np.ndarray:
     price = np.nan_to_num(book.price)
     orders = (buy > 0).sum(axis=1) + (sell > 0).sum(axis=1)
-    return (
+    cash: np.ndarray = (
         book.available_cash + (sell * price).sum(axis=1) - (buy * price).sum(axis=1) - cost * orders
     )
+    return cash
 
 
 def _repair_cash(
@@ -434,7 +436,8 @@ def model_spec(
 
 def _totals(book: Book) -> np.ndarray:
     """(K,) dollars each account holds after the cash flows."""
-    return book.value.sum(axis=1) + book.available_cash
+    totals: np.ndarray = book.value.sum(axis=1) + book.available_cash
+    return totals
 
 
 @dataclass(frozen=True)
@@ -491,7 +494,8 @@ def fits_target(split: np.ndarray, target: np.ndarray) -> np.ndarray:
     only what its target holds (no municipal bonds bought in a Roth IRA to make up for a
     taxable account that cannot sell its stocks without tax)."""
     held = (target > 0.5).astype(float)  # at least 50 cents of target
-    return held @ split.T >= FIT_SHARE - 1e-12
+    fits: np.ndarray = held @ split.T >= FIT_SHARE - 1e-12
+    return fits
 
 
 def _finish(

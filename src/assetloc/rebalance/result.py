@@ -23,7 +23,7 @@ import pandas as pd
 
 from assetloc.notice import NOTICE
 from assetloc.rebalance.current import Allocation, Drift
-from assetloc.types import FloatArray
+from assetloc.types import AccountType, FloatArray, RebalanceMode
 
 ORDER_COLUMNS = (
     "account",
@@ -79,7 +79,7 @@ class Trade:
     """One order: buy or sell ``shares`` of ``symbol`` in ``account`` at ``price``."""
 
     account: str
-    account_type: str
+    account_type: AccountType
     symbol: str
     side: Literal["buy", "sell"]
     shares: float
@@ -121,7 +121,7 @@ class AccountState:
     """An account before and after the trades (cash in dollars, positions in shares)."""
 
     id: str
-    type: str
+    type: AccountType
     contribution: float
     withdrawal: float
     cash_before: float
@@ -281,7 +281,7 @@ class RebalanceResult:
     """
 
     as_of: dt.date
-    mode: str
+    mode: RebalanceMode
     action: str
     reason: str
     trades: tuple[Trade, ...]

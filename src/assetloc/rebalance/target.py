@@ -79,7 +79,8 @@ class Target:
     @property
     def household(self) -> FloatArray:
         """(C,) target dollars per class, household."""
-        return self.dollars.sum(axis=0)
+        per_class: FloatArray = self.dollars.sum(axis=0)
+        return per_class
 
     @property
     def total(self) -> float:
@@ -129,7 +130,8 @@ class Investable:
 
 def reachable(buyable: np.ndarray, split: FloatArray) -> np.ndarray:
     """(K, C) True where account k can buy a security with a positive weight in class c."""
-    return (buyable.astype(float) @ (split > 0).astype(float)) > 0
+    can_buy: np.ndarray = (buyable.astype(float) @ (split > 0).astype(float)) > 0
+    return can_buy
 
 
 def investable(

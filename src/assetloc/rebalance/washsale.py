@@ -101,7 +101,8 @@ class WashSaleGuard:
         """(L,) flagged lots whose group was bought in a tax-advantaged account."""
         names, lot_group = group_codes(book)
         forfeit = np.array([g in self.forfeit_groups for g in names], dtype=bool)
-        return self.lot_flagged(book) & forfeit[lot_group]
+        out: np.ndarray = self.lot_flagged(book) & forfeit[lot_group]
+        return out
 
     def flag_reason(self, book: Book, lot: int) -> str:
         """Why lot ``lot`` is flagged (the purchases in the window)."""
@@ -156,8 +157,7 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
     for i, tr in enumerate(h.recent_trades):
         if not in_window(tr.date, book.as_of):
             continue
-        info = table.get(tr.symbol)
-        assert info is not None  # checked by build_book
+        info = table.require(tr.symbol, f"recent_trades[{i}].symbol")  # checked by build_book
         group = normalize_group(info)
         where = (
             f"recent_trades[{i}]: {tr.side} {tr.shares:g} {normalize(tr.symbol)} in {tr.account}"

@@ -25,7 +25,8 @@ def variables(p: Problem) -> np.ndarray:
 def exposure_map(p: Problem, cols: np.ndarray | None = None) -> FloatArray:
     """M with e = M x for x over ``cols`` (default: every holding), shape (n, len(cols))."""
     cols = np.arange(p.k * p.n) if cols is None else cols
-    return (cols % p.n == np.arange(p.n)[:, None]) * p.tau.ravel()[cols]
+    m: FloatArray = (cols % p.n == np.arange(p.n)[:, None]) * p.tau.ravel()[cols]
+    return m
 
 
 def constraints(p: Problem, cols: np.ndarray | None = None) -> Constraints:

@@ -10,7 +10,6 @@ every point from scratch, as a check). Returns decimals per year, after tax.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +28,8 @@ from assetloc.solve._solver import (
     return_row,
     solve_stage1,
 )
-from assetloc.types import FloatArray
+from assetloc.types import FloatArray, ObjectiveKind
+from assetloc.types import View as ViewName
 
 __all__ = ["FrontierSweep", "frontier_sweep"]
 
@@ -76,7 +76,7 @@ def frontier_sweep(
     """
     if points < 2:
         raise InputError("points", f"must be at least 2, got {points}")
-    free = dataclasses.replace(p, kind="mean_variance", mix=None, target=None)
+    free = p.released()
     view = free.view(view_name)
     pooled = merged(free, partition(free, np.zeros(free.k, dtype=bool))[0])
     cols = variables(pooled)
@@ -95,8 +95,9 @@ def frontier_sweep(
             xs += [sweep.solve(r - const) for r in targets]
         else:
             xs += [min_variance(free, m, c, view, r) for r in targets]
-        opt_problem = dataclasses.replace(
-            free, context=view_name, kind=p.kind if p.kind == "crra" else "mean_variance"
+        crra = p.kind == ObjectiveKind.CRRA
+        opt_problem = free.with_objective(
+            ObjectiveKind.CRRA if crra else ObjectiveKind.MEAN_VARIANCE, context=ViewName(view_name)
         )
         x_opt = solve_stage1(opt_problem, m, c, view)
     except Infeasible:

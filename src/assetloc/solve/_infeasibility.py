@@ -14,7 +14,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from assetloc.model.problem import Problem
-from assetloc.types import FloatArray
+from assetloc.types import FloatArray, ObjectiveKind
 
 
 @dataclass
@@ -65,15 +65,15 @@ def _groups(p: Problem) -> list[_Group]:
             g = _Group(f"fixed mix {ids[i]} = {p.mix[i]:.4g}")
             g.rows.append((row, float(p.mix[i]), float(p.mix[i])))
             out.append(g)
-    if p.kind == "target_return":
-        assert p.target is not None
+    if p.kind == ObjectiveKind.TARGET_RETURN:
+        target = p.required_target()
         view = p.view()
         row = np.zeros(nv)
         for kk in range(k):
             row[kk * n : (kk + 1) * n] = view.scale * p.tau[kk] * p.mu
         const = float(p.mu @ view.offset)
-        g = _Group(f"target return {p.target:.4g} (after tax, {view.name} view)")
-        g.rows.append((row, float(p.target) - const, np.inf))
+        g = _Group(f"target return {target:.4g} (after tax, {view.name} view)")
+        g.rows.append((row, target - const, np.inf))
         out.append(g)
     return out
 
@@ -120,7 +120,7 @@ def diagnose(p: Problem) -> list[str]:
     groups = _groups(p)
     nv = p.n * p.k
     if _feasible(groups, nv):
-        if p.kind == "target_volatility":
+        if p.kind == ObjectiveKind.TARGET_VOLATILITY:
             return [
                 f"target volatility {p.target:.4g} is below the least volatility the "
                 "other constraints allow"

@@ -182,7 +182,8 @@ def _pivots(a: FloatArray, tol: float) -> np.ndarray:
         raise SolverError(f"rank of a constraint matrix: LAPACK dgeqp3 info {info}")
     diag = np.abs(np.diag(qr))
     top = max(1.0, float(diag[0])) if diag.size else 1.0
-    return jpvt[: int((diag > tol * top).sum())] - 1
+    keep: np.ndarray = jpvt[: int((diag > tol * top).sum())] - 1
+    return keep
 
 
 def independent_rows(

@@ -32,7 +32,8 @@ from assetloc.solve._kernels import worst_violation
 from assetloc.solve._merge import merged, partition, spread
 from assetloc.solve._qp import INF, Constraints, Duals, Infeasible, lp, qp, qp_duals, with_row
 from assetloc.solve._tie_break import split, tie_break, unique_optimum
-from assetloc.types import FloatArray
+from assetloc.types import FloatArray, ObjectiveKind
+from assetloc.types import View as ViewName
 
 __all__ = [
     "Constraints",
@@ -59,22 +60,22 @@ def _stage1_qp(
     p: Problem, m: FloatArray, c: Constraints, view: View
 ) -> tuple[FloatArray, Duals | None]:
     """Mean-variance (and fixed mix) or, for ``target_return``, least variance."""
-    if p.kind == "target_return":
-        assert p.target is not None
+    if p.kind == ObjectiveKind.TARGET_RETURN:
+        target = p.required_target()
         row, const = return_row(p, m, view)
         best = float(row @ max_return(p, m, c, view)) + const
-        if p.target > best + GAP_TOL:
+        if target > best + GAP_TOL:
             raise InfeasibleError(
                 [
-                    f"target return {p.target:.6g} ({view.name} view, after tax) exceeds "
+                    f"target return {target:.6g} ({view.name} view, after tax) exceeds "
                     f"the greatest return the other constraints allow, {best:.6g}"
                 ]
             )
-        return _least_variance(p, m, c, view, min(p.target, best))
+        return _least_variance(p, m, c, view, min(target, best))
     s, c0 = view.scale, view.offset
     a = p.risk_aversion
     h = (a * s * s) * (m.T @ p.cov @ m)
-    grad = p.mu if view.name == "financial" else s * p.mu - a * s * (p.cov @ c0)
+    grad = p.mu if view.name == ViewName.FINANCIAL else s * p.mu - a * s * (p.cov @ c0)
     return _scaled_qp(h, -(grad @ m), c, "stage 1")
 
 
@@ -113,7 +114,7 @@ def max_return(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatAr
 
 def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
     """max E_view s.t. ‖R z‖ ≤ σ (R'R = Σ, z = s·Mx + c0) and ``c``, by Clarabel."""
-    assert p.target is not None
+    target = p.required_target()
     nv = m.shape[1]
     lam, vec = np.linalg.eigh(p.cov)
     r_root = (vec * np.sqrt(np.clip(lam, 0.0, None))).T  # (n, n): ‖R z‖² = z'Σz
@@ -131,7 +132,7 @@ def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints, view: V
     nonneg_rhs = [c.hi[c.m_eq :][finite_hi], -c.lo[c.m_eq :][finite_lo], c.ub[finite_ub], -c.lb]
     soc = np.vstack([np.zeros((1, nv)), -root])
     a = np.vstack(blocks + nonneg + [soc])
-    b = np.concatenate(rhs + nonneg_rhs + [np.array([p.target]), soc_offset])
+    b = np.concatenate(rhs + nonneg_rhs + [np.array([target]), soc_offset])
     n_nonneg = sum(x.shape[0] for x in nonneg)
     cones = [
         clarabel.ZeroConeT(eq.shape[0]),
@@ -168,8 +169,7 @@ def _stage1_crra(p: Problem, m: FloatArray, c: Constraints, view: View) -> Float
     Utility along the frontier is a function of the return target r in [E_min, E_max];
     it is maximized by a bounded scalar search (Brent) on r, each step a least-variance QP.
     """
-    assert p.risk_tolerance is not None
-    theta = p.risk_tolerance
+    theta = p.required_risk_tolerance()
     row, const = return_row(p, m, view)
     x_min = min_variance(p, m, c, view, None)
     x_max = max_return(p, m, c, view)
@@ -202,9 +202,9 @@ def stage1(
 ) -> tuple[FloatArray, Duals | None]:
     """Optimal x for ``p``'s objective in ``view``, with the multipliers of the QP that gave
     it when one did (mean-variance, fixed mix, target return)."""
-    if p.kind == "target_volatility":
+    if p.kind == ObjectiveKind.TARGET_VOLATILITY:
         return _stage1_target_volatility(p, m, c, view), None
-    if p.kind == "crra":
+    if p.kind == ObjectiveKind.CRRA:
         return _stage1_crra(p, m, c, view), None
     return _stage1_qp(p, m, c, view)
 

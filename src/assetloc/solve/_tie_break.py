@@ -83,7 +83,7 @@ def unique_optimum(c: Constraints, m: FloatArray, duals: Duals) -> bool:
     rank on the remaining variables, d = 0. (Matrix: :func:`kernels.face_matrix`; rank: LAPACK.)
     """
     mat = face_matrix(duals.values, c.lb, c.ub, c.a, c.m_eq, m, STRICT_TOL)
-    return mat.shape[1] == 0 or (mat.shape[0] >= mat.shape[1] and rank(mat) == mat.shape[1])
+    return bool(mat.shape[1] == 0 or (mat.shape[0] >= mat.shape[1] and rank(mat) == mat.shape[1]))
 
 
 def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarray) -> FloatArray:
@@ -91,4 +91,4 @@ def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarra
     group, its tax-free accounts take the classes with the highest expected return first
     (ties at the margin pro rata); each side is split pro rata across its accounts.
     (Compiled: :func:`kernels.split_groups`.)"""
-    return split_groups(y, group_index(parts, p.k), tax_free, p.budgets, p.mu, HELD_TOL)  # type: ignore[no-any-return]
+    return split_groups(y, group_index(parts, p.k), tax_free, p.budgets, p.mu, HELD_TOL)

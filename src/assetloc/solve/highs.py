@@ -21,7 +21,7 @@ class QuietHighs(highspy.Highs):
     def enableCallbacks(self) -> None:
         """Silence the solver, then attach highspy's callbacks (called by ``__init__``)."""
         _silence(self)
-        super().enableCallbacks()
+        super().enableCallbacks()  # type: ignore[no-untyped-call]  # highspy: untyped
 
 
 def _silence(solver: highspy.Highs) -> None:
@@ -32,6 +32,6 @@ def _silence(solver: highspy.Highs) -> None:
 
 def new_highs() -> highspy.Highs:
     """A fresh HiGHS solver that prints nothing (no banner, no log, no summary)."""
-    solver = QuietHighs()
+    solver = QuietHighs()  # type: ignore[no-untyped-call]  # highspy: untyped __init__
     _silence(solver)  # in case a future highspy no longer calls enableCallbacks
     return solver

@@ -31,18 +31,18 @@ from assetloc.tax.effective import (
 from assetloc.tax.gains import GainTax
 from assetloc.tax.profile import TaxProfile
 from assetloc.tax.situation import TaxSituation, tax_situation
-from assetloc.types import FloatArray
+from assetloc.types import AccountType, FloatArray
 from assetloc.units import pct
 
 
-def is_tax_deferred(account_type: str, options: Options) -> bool:
+def is_tax_deferred(account_type: AccountType, options: Options) -> bool:
     """True for accounts whose withdrawals are taxed as ordinary income."""
     return account_type == "traditional" or (
         account_type == "hsa" and options.hsa_treatment == "tax_deferred"
     )
 
 
-def is_tax_free(account_type: str, options: Options) -> bool:
+def is_tax_free(account_type: AccountType, options: Options) -> bool:
     """True for Roth accounts and for an HSA treated as tax-free."""
     return account_type == "roth" or (account_type == "hsa" and options.hsa_treatment == "tax_free")
 
@@ -116,7 +116,7 @@ class ClassTaxes:
     situation: TaxSituation
     assumptions: tuple[str, ...]
 
-    def keep(self, account_type: str) -> FloatArray:
+    def keep(self, account_type: AccountType) -> FloatArray:
         """τ row for one account type."""
         return 1.0 - self.taxable_rate if account_type == "taxable" else self.sheltered_keep
 
@@ -250,7 +250,7 @@ def _rate_notes(
     return tuple(out)
 
 
-def tau_matrix(types: tuple[str, ...], taxes: ClassTaxes) -> FloatArray:
+def tau_matrix(types: tuple[AccountType, ...], taxes: ClassTaxes) -> FloatArray:
     """τ[k, i]: share of class i's return (and risk) kept in account k, shape (K, n)."""
     return np.vstack([taxes.keep(t) for t in types]) if types else np.zeros((0, 0))
 

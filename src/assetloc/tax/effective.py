@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -56,7 +56,7 @@ from assetloc.market.traits import (
     traits_from_mapping,
 )
 from assetloc.tax.profile import TaxProfile
-from assetloc.types import FloatArray
+from assetloc.types import AccountType, FloatArray, Liquidation
 
 __all__ = [
     "ACCOUNT_TYPES",
@@ -76,13 +76,10 @@ __all__ = [
     "traits_from_mapping",
 ]
 
-Liquidation = Literal["liquidate", "step_up", "donate"]
-AccountType = Literal["taxable", "traditional", "roth", "hsa"]
-
 #: What happens to the unrealized gain at the horizon.
-LIQUIDATIONS: tuple[str, ...] = ("liquidate", "step_up", "donate")
+LIQUIDATIONS: tuple[Liquidation, ...] = tuple(Liquidation)
 #: Account types of the factor matrix τ.
-ACCOUNT_TYPES: tuple[str, ...] = ("taxable", "traditional", "roth", "hsa")
+ACCOUNT_TYPES: tuple[AccountType, ...] = tuple(AccountType)
 
 
 class _Stack(NamedTuple):
@@ -145,12 +142,12 @@ def _horizon(horizon: int) -> int:
     return int(horizon)
 
 
-def _liquidation(liquidation: str) -> str:
+def _liquidation(liquidation: str) -> Liquidation:
     if liquidation not in LIQUIDATIONS:
         raise InputError(
             "liquidation", f"must be one of {', '.join(LIQUIDATIONS)}, got {liquidation!r}"
         )
-    return liquidation
+    return Liquidation(liquidation)
 
 
 def _income_cost_rate(s: _Stack, profile: TaxProfile) -> FloatArray:
@@ -204,7 +201,7 @@ class AfterTaxReturns:
     effective_rate: FloatArray
     tax_cost_ratio: FloatArray
     horizon: int
-    liquidation: str
+    liquidation: Liquidation
     assumptions: tuple[str, ...] = ()
 
 
@@ -213,7 +210,7 @@ def simulate_after_tax(
     traits: Sequence[TaxTraits] | TaxTraits,
     profile: TaxProfile,
     horizon: int,
-    liquidation: Liquidation | str = "liquidate",
+    liquidation: Liquidation | str = Liquidation.LIQUIDATE,
 ) -> AfterTaxReturns:
     """Simulate $1 in each class over ``horizon`` years in a taxable account.
 
@@ -286,7 +283,7 @@ def effective_tax_rates(
     traits: Sequence[TaxTraits],
     profile: TaxProfile,
     horizon: int,
-    liquidation: Liquidation | str = "liquidate",
+    liquidation: Liquidation | str = Liquidation.LIQUIDATE,
 ) -> FloatArray:
     """Effective tax rates t = 1 − E_AT / μ of n classes in a taxable account.
 
@@ -305,7 +302,7 @@ def effective_tax_rate(
     traits: TaxTraits,
     profile: TaxProfile,
     horizon: int,
-    liquidation: Liquidation | str = "liquidate",
+    liquidation: Liquidation | str = Liquidation.LIQUIDATE,
 ) -> float:
     """Effective tax rate of one class (decimal); see :func:`simulate_after_tax`."""
     return float(

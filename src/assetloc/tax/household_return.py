@@ -18,14 +18,15 @@ from assetloc.tax.year_return import TaxReturn
 
 def household_return(h: Household) -> TaxReturn:
     """The year's return of the household (needs ``filing_status``)."""
-    if h.investor.filing_status is None:
+    ret = None
+    if h.investor.filing_status is not None:
+        ret = tax_situation(h.investor, h.income).tax_return
+    if ret is None:
         raise InputError(
             "investor.filing_status",
             "tax-year needs filing_status with an [income] table (or taxable_income); stated "
             "marginal rates have no return",
         )
-    ret = tax_situation(h.investor, h.income).tax_return
-    assert ret is not None
     return ret
 
 

@@ -172,9 +172,8 @@ def _keep_line(i: int, market: MarketAssumptions, taxes: ClassTaxes) -> tuple[fl
     if origin in ("given", "preset"):  # a fixed rate: does not move with t
         return 1.0 - float(taxes.taxable_rate[i]), 0.0
     traits = market.traits[i] if market.traits else None
-    if not _all_interest(traits):
+    if traits is None or not _all_interest(traits):
         return f"{market.ids[i]} is not all interest (no closed form)"
-    assert traits is not None
     e, se = traits.exempt_share, traits.state_exempt_share
     rest = 1.0 - e - se
     interest = p.kinds["taxable_interest"]

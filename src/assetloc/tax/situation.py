@@ -10,9 +10,9 @@ are the household file's.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from assetloc.errors import InputError
+from assetloc.inputs.household import IncomeTable, Investor
 from assetloc.tax.gains import EngineGainTax, GainTax, StatedGainTax, loss_limit
 from assetloc.tax.income import Filer, Income
 from assetloc.tax.profile import TaxProfile
@@ -67,8 +67,11 @@ class TaxSituation:
         return StatedGainTax(p.short_term, p.long_term, allow_losses, loss_limit(None, None))
 
 
-def _filer(investor: Any) -> Filer:
-    assert investor.filing_status is not None
+def _filer(investor: Investor) -> Filer:
+    if investor.filing_status is None:
+        raise InputError(
+            "investor.filing_status", "is required with an [income] table or taxable_income"
+        )
     return Filer(
         filing_status=investor.filing_status,
         year=investor.tax_year,
@@ -79,7 +82,7 @@ def _filer(investor: Any) -> Filer:
     )
 
 
-def tax_situation(investor: Any, income_table: Any = None) -> TaxSituation:
+def tax_situation(investor: Investor, income_table: IncomeTable | None = None) -> TaxSituation:
     """The taxes of a household file's ``[investor]`` and ``[income]`` (pydantic models)."""
     try:
         return _situation(investor, income_table)
@@ -92,14 +95,18 @@ def tax_situation(investor: Any, income_table: Any = None) -> TaxSituation:
         raise InputError(f"investor.{field}", err.problem) from None
 
 
-def _situation(investor: Any, income_table: Any) -> TaxSituation:
+def _situation(investor: Investor, income_table: IncomeTable | None) -> TaxSituation:
     if income_table is not None:
         filer = _filer(investor)
         income = Income(**income_table.model_dump())
         profile = TaxProfile.from_return(filer, income, retirement_rate=investor.retirement_rate)
         return TaxSituation(profile, filer, income)
     if investor.filing_status is not None:
-        assert investor.taxable_income is not None
+        if investor.taxable_income is None:
+            raise InputError(
+                "investor.taxable_income",
+                "is required with filing_status (or give an [income] table)",
+            )
         profile = TaxProfile.from_taxable_income(
             _filer(investor),
             investor.taxable_income,
@@ -107,9 +114,15 @@ def _situation(investor: Any, income_table: Any) -> TaxSituation:
             retirement_rate=investor.retirement_rate,
         )
         ret = profile.tax_return
-        assert ret is not None
+        if ret is None:
+            raise RuntimeError("internal: a profile from taxable income has no tax return")
         return TaxSituation(profile, ret.filer, ret.income)
-    assert investor.ordinary_rate is not None and investor.capital_gains_rate is not None
+    if investor.ordinary_rate is None or investor.capital_gains_rate is None:
+        raise InputError(
+            "investor",
+            "give ordinary_rate and capital_gains_rate, or filing_status with taxable_income "
+            "or an [income] table",
+        )
     profile = TaxProfile.from_rates(
         investor.ordinary_rate - investor.state_rate,
         investor.capital_gains_rate - investor.state_rate,
