@@ -61,7 +61,7 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
 def spread(p: Problem, parts: list[list[int]], y: FloatArray) -> FloatArray:
     """Holdings per account (K, n) from holdings per group (G, n), pro rata."""
     no_tax_free = np.zeros(p.k, dtype=bool)  # the split rule with nothing to fill first
-    return split_groups(y, group_index(parts, p.k), no_tax_free, p.budgets, p.mu, 0.0)  # type: ignore[no-any-return]
+    return split_groups(y, group_index(parts, p.k), no_tax_free, p.budgets, p.mu, 0.0)
 
 
 def group_index(parts: list[list[int]], k: int) -> np.ndarray:
