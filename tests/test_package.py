@@ -47,12 +47,12 @@ def test_fresh_import_loads_no_heavy_library() -> None:
     loaded = loaded_after("import assetloc")
     assert "assetloc" in loaded
     assert not [m for m in HEAVY if m in loaded]
-    assert not [m for m in loaded if m.startswith("assetloc.") and m != "assetloc._version"]
+    assert not [m for m in loaded if m.startswith("assetloc.")]
 
 
 def test_exports_agree_with_all_and_typing_imports() -> None:
     exports = set(assetloc._EXPORTS)
-    assert set(assetloc.__all__) == exports | {"__version__"}
+    assert set(assetloc.__all__) == exports
     assert len(assetloc.__all__) == len(set(assetloc.__all__))
     assert type_checking_names() == exports
 

@@ -8,9 +8,9 @@ Estimates, not tax advice. Typical use::
     plan.to_frame()
 
 The names below are loaded on first use (PEP 562): ``import assetloc`` itself imports
-nothing heavy (no pandas, scipy, matplotlib), so the command line starts fast. To export
-a name, add it to ``_EXPORTS`` (name → module), ``__all__`` and the ``TYPE_CHECKING``
-imports (for mypy and IDEs); ``tests/test_package.py`` checks the three agree.
+nothing heavy (not even numpy or the package metadata), so the command line starts fast.
+To export a name, add it to ``_EXPORTS`` (name → module), ``__all__`` and the
+``TYPE_CHECKING`` imports (for mypy and IDEs); ``tests/test_package.py`` checks they agree.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from assetloc._version import __version__
-
 if TYPE_CHECKING:
+    from assetloc._version import __version__
     from assetloc.analysis.optimize import optimize
     from assetloc.analysis.plan import Metrics, Plan
     from assetloc.errors import AssetlocError, InfeasibleError, InputError, SolverError
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
 
 #: public name → the module that defines it (imported when the name is first read)
 _EXPORTS: dict[str, str] = {
+    "__version__": "assetloc._version",
     "AssetlocError": "assetloc.errors",
     "InfeasibleError": "assetloc.errors",
     "InputError": "assetloc.errors",
