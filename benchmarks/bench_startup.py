@@ -16,7 +16,9 @@ copied without any ``__pycache__`` to a temporary folder and installed there, as
 ``make demo`` does (``pip install -e .``, runtime dependencies only), into a new virtual
 environment that reuses this interpreter's packages' wheels from pip's cache or the local
 index; each of the ``RUNS`` runs starts with the copy's bytecode deleted, so each is a first
-run. ``--no-fresh`` skips that part (it takes a minute or two). Run by hand: ``make bench``.
+run. ``--no-fresh`` skips that part (it takes a minute or two); ``--src DIR`` times another
+checkout's ``src`` instead (e.g. ``git archive main src | tar -x -C /tmp/main`` to compare
+with main, interleaved in the same rounds). Run by hand: ``make bench``.
 """
 
 from __future__ import annotations
@@ -65,15 +67,18 @@ def source_env(python_path: Path) -> dict[str, str]:
     return env
 
 
-def warm(python: str) -> dict[str, list[float]]:
-    """Seconds of each of ``COMMANDS``, ``RUNS`` interleaved rounds (after one warm-up)."""
-    env = source_env(ROOT / "src")
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for args, _ in COMMANDS.values():
-        wall([python, *args], env)  # bytecode written, files in the page cache
+def warm(python: str, sources: dict[str, Path]) -> dict[str, dict[str, list[float]]]:
+    """Seconds of each of ``COMMANDS`` per source tree (label → ``src``), ``RUNS``
+    interleaved rounds after one warm-up."""
+    envs = {label: source_env(src) for label, src in sources.items()}
+    times = {label: {name: [] for name in COMMANDS} for label in sources}
+    for env in envs.values():
+        for args, _ in COMMANDS.values():
+            wall([python, *args], env)  # bytecode written, files in the page cache
     for _ in range(RUNS):
         for name, (args, _) in COMMANDS.items():
-            times[name].append(wall([python, *args], env))
+            for label, env in envs.items():
+                times[label][name].append(wall([python, *args], env))
     return times
 
 
@@ -134,17 +139,23 @@ def load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-fresh", action="store_true", help="skip the fresh-install run")
+    parser.add_argument("--src", type=Path, help="also time this checkout's src (e.g. main's)")
     opts = parser.parse_args()
     python = sys.executable
+    sources = {"this checkout": ROOT / "src"}
+    if opts.src is not None:
+        sources[str(opts.src)] = opts.src.resolve()
     print(f"start-up, median of {RUNS} runs ({python}); {load()}")
-    print(f"{'command':<46} {'median':>9}  {'ratio':>6}  {'minus pass':>9}")
-    times = warm(python)
-    base = statistics.median(times["python -c pass"])
-    for name, (_, target) in COMMANDS.items():
-        print(line(name, times[name], base, target))
+    for label, times in warm(python, sources).items():
+        print(f"\n{label}:")
+        print(f"{'command':<46} {'median':>9}  {'ratio':>6}  {'minus pass':>9}")
+        base = statistics.median(times["python -c pass"])
+        for name, (_, target) in COMMANDS.items():
+            print(line(name, times[name], base, target))
     if not opts.no_fresh:
         fresh_base, first = fresh_install(python)
         b = statistics.median(fresh_base)
+        print()
         print(line("python -c pass (fresh venv)", fresh_base, b, None))
         print(line("first optimize --json after a fresh install", first, b, 1.0))
     print(load())
