@@ -1,19 +1,29 @@
-# Two entry points: `make demo` runs the main job on the bundled example; `make test` runs
-# linters and the whole test suite. Both create the virtual environment on first use.
+# Two entry points: `make demo` runs the main job on the bundled example (runtime
+# dependencies only); `make test` runs linters and the whole test suite (installs the dev
+# tools too). Both create the virtual environment on first use; each kind of install has
+# its own stamp, so `make demo` never pulls in cvxpy, QuantLib or mypy.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE ?= examples/three_accounts.toml
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
 .PHONY: demo test lint clean bench
 
-$(BIN)/activate: pyproject.toml
+$(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(BIN)/activate
 
-demo: $(BIN)/activate
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(RUNTIME)
+
+demo: $(RUNTIME)
 	mkdir -p out
 	$(BIN)/assetloc optimize $(EXAMPLE)
 	$(BIN)/assetloc optimize $(EXAMPLE) --json > out/three_accounts.json
@@ -21,7 +31,7 @@ demo: $(BIN)/activate
 	$(BIN)/assetloc report examples/kaplan_net_worth.toml -o out/kaplan_net_worth.html
 	@echo "wrote out/three_accounts.json, out/three_accounts.html, out/charts/, out/kaplan_net_worth.html"
 
-lint: $(BIN)/activate
+lint: $(DEV)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
@@ -31,7 +41,8 @@ test: lint
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -n 2
 
-bench: $(BIN)/activate
+bench: $(DEV)
+	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_optimize.py
 	cd benchmarks && ../$(BIN)/python bench_frontier.py
 	cd benchmarks && ../$(BIN)/python bench_rebalance.py

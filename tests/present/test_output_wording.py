@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from assetloc import load_household, load_preset, parse_household
 from assetloc.analysis.tax_summary import tax_summary
-from assetloc.cli.analysis import _sample
+from assetloc.cli.frontier import _sample
 from assetloc.present.charts import build_figures
 from assetloc.present.html import FIXED_MIX_FRONTIER_NOTE, render_html
 from assetloc.present.report_data import report_data

@@ -1,4 +1,4 @@
-"""The compiled kernels against plain numpy statements of the same thing (hypothesis)."""
+"""The solver's kernels against plain numpy statements of the same thing (hypothesis)."""
 
 from __future__ import annotations
 

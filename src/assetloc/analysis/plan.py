@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from assetloc.model.problem import Problem
 from assetloc.notice import NOTICE
 from assetloc.types import FloatArray
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -200,4 +202,6 @@ class Plan:
                         "share_of_account": float(d[k, i] / bal) if bal > 0 else 0.0,
                     }
                 )
+        import pandas as pd
+
         return pd.DataFrame(rows)

@@ -45,26 +45,43 @@ def _root(
 
 
 def _register_commands() -> None:
-    """Attach every command module to the app once (each exposes ``register(app)``)."""
+    """Attach every command to the app once, in the order ``--help`` lists them.
+
+    One module per command, each exposing ``register(app)``; they import the library
+    inside the command function, so ``assetloc --help`` loads none of it."""
     global _registered
     if _registered:
         return
-    from assetloc.cli import analysis as cli_analysis
-    from assetloc.cli import bond as cli_bond
-    from assetloc.cli import optimize as cli_optimize
-    from assetloc.cli import report as cli_report
-    from assetloc.cli import tax_year as cli_tax_year
-    from assetloc.cli import taxes as cli_taxes
+    from assetloc.cli import (
+        bond,
+        compare,
+        frontier,
+        import_holdings,
+        optimize,
+        presets,
+        rebalance,
+        report,
+        schema,
+        tax_year,
+        taxes,
+        validate,
+    )
 
-    cli_optimize.register(app)
-    cli_analysis.register(app)
-    cli_report.register(app)
-    cli_taxes.register(app)
-    cli_tax_year.register(app)
-    cli_bond.register(app)
-    from assetloc.cli import rebalance as cli_rebalance
-
-    cli_rebalance.register(app)
+    for command in (
+        optimize,
+        validate,
+        schema,
+        presets,
+        frontier,
+        compare,
+        report,
+        taxes,
+        tax_year,
+        bond,
+        rebalance,
+        import_holdings,
+    ):
+        command.register(app)
     _registered = True
 
 

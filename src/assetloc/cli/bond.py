@@ -6,20 +6,19 @@ Thin shell over :mod:`assetloc.bonds`: parse options, call, print.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-import assetloc.bonds as bonds
-from assetloc.errors import InputError
-from assetloc.inputs.dates import parse_date
-from assetloc.present import jsonout
-from assetloc.units import pct_g
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from assetloc import bonds
 
 
 def _parse_date(field: str, text: str | None) -> date | None:
+    from assetloc.inputs.dates import parse_date
+
     return None if text is None else parse_date(field, text)
 
 
@@ -71,6 +70,9 @@ def bond(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Price, yield, accrued interest, durations, DV01, convexity and after-tax yields."""
+    from assetloc import bonds
+    from assetloc.errors import InputError
+
     if (yield_ is None) == (price is None):
         raise InputError("yield", "give exactly one of --yield or --price")
     if years is not None and (settle is not None or maturity is not None):
@@ -110,12 +112,20 @@ def bond(
         dy=None if shift_bp is None else shift_bp / 10000.0,
     )
     if as_json:
+        from assetloc.present import jsonout
+
         typer.echo(jsonout.dumps(report.to_dict(), indent=None))
     else:
+        from rich.console import Console
+
         Console().print(_table(report))
 
 
 def _table(report: bonds.BondReport) -> Table:
+    from rich.table import Table
+
+    from assetloc.units import pct_g
+
     m = report.measures
     t = m.timing
     table = Table(title="Bond", show_header=True)

@@ -1,45 +1,33 @@
-"""`assetloc rebalance | import-holdings`: thin shells over :mod:`assetloc.rebalance`."""
+"""`assetloc rebalance FILE`: trades toward the optimized target at the least tax (thin shell
+over :mod:`assetloc.rebalance`); also the household-with-holdings loader ``validate`` shares."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assetloc.errors import InputError
-from assetloc.inputs.dates import parse_date
-from assetloc.inputs.household import (
-    Household,
-    check_household,
-    load_household,
-    parse_fields,
-    read_toml,
-)
-from assetloc.present import jsonout
-from assetloc.present.rebalance_tables import print_result
-from assetloc.rebalance import rebalance
-from assetloc.rebalance.book import trade_date
-from assetloc.rebalance.csv_import import (
-    apply_holdings,
-    check_against,
-    read_holdings_csv,
-    to_json,
-    to_toml,
-)
-from assetloc.types import RebalanceMode
+from assetloc.cli.options import AsOfOpt, HoldingsOpt, JsonOpt
 
-MODES = tuple(RebalanceMode)
+if TYPE_CHECKING:
+    from assetloc.inputs.household import Household
+
+MODES = ("full", "cash_flow_only", "within_bands")  # the values of types.RebalanceMode
 
 
 def _as_of(text: str | None) -> dt.date | None:
+    from assetloc.inputs.dates import parse_date
+
     return None if text is None else parse_date("--as-of", text)
 
 
 def _dollars(text: str | None, name: str) -> float | None:
     """A budget in dollars (>= 0, finite), or None."""
+    from assetloc.errors import InputError
+
     if text is None:
         return None
     try:
@@ -51,19 +39,18 @@ def _dollars(text: str | None, name: str) -> float | None:
     return value
 
 
-def _load_unchecked(path: Path) -> Household:
-    """The household file validated field by field, without :func:`check_household`."""
-    return parse_fields(read_toml(path))
-
-
 def load_for_rebalance(file: Path, holdings: Path | None, date: dt.date | None) -> Household:
     """The household file, with its holdings replaced by the CSV's when ``holdings`` is
     given (lot dates checked against ``date``, else the file's trade date)."""
+    from assetloc.inputs.household import check_household, load_household, parse_fields, read_toml
+    from assetloc.rebalance.book import trade_date
+    from assetloc.rebalance.csv_import import apply_holdings, check_against, read_holdings_csv
+
     if holdings is None:
         return load_household(file)
     # the checks that span the accounts (balances, ids) run once the CSV is applied:
     # a skeleton household file may have no holdings of its own
-    h = _load_unchecked(file)
+    h = parse_fields(read_toml(file))
     imported = read_holdings_csv(holdings)
     check_against(imported, h, date or trade_date(h))
     h = apply_holdings(h, imported)
@@ -73,18 +60,13 @@ def load_for_rebalance(file: Path, holdings: Path | None, date: dt.date | None) 
 
 def _rebalance(
     file: Annotated[Path, typer.Argument(help="household TOML file with holdings")],
-    holdings: Annotated[
-        Path | None,
-        typer.Option("--holdings", help="holdings CSV replacing the accounts' holdings"),
-    ] = None,
+    holdings: HoldingsOpt = None,
     mode: Annotated[
         str | None,
         typer.Option(help="full | cash_flow_only | within_bands (default: the file's)"),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="trade date YYYY-MM-DD (default: file/today)")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
     orders: Annotated[
         Path | None, typer.Option("--orders", help="write the orders as CSV for bulk upload")
     ] = None,
@@ -102,6 +84,10 @@ def _rebalance(
     ] = None,
 ) -> None:
     """Trades, account by account, toward the optimized target at the least tax."""
+    from assetloc.errors import InputError
+    from assetloc.rebalance import rebalance
+    from assetloc.types import RebalanceMode
+
     if mode is not None and mode not in MODES:
         raise InputError("--mode", f"must be one of {', '.join(MODES)} (got {mode!r})")
     date = _as_of(as_of)
@@ -121,33 +107,17 @@ def _rebalance(
         except OSError as err:
             raise InputError("--orders", f"cannot write {orders} ({err.strerror})") from None
     if as_json:
+        from assetloc.present import jsonout
+
         typer.echo(jsonout.dumps(result.to_dict()))
     else:
+        from assetloc.present.rebalance_tables import print_result
+
         print_result(result)
         if orders is not None:
             typer.echo(f"wrote {len(result.trades)} orders to {orders}")
 
 
-def _import_holdings(
-    file: Annotated[Path, typer.Argument(help="holdings CSV (see docs/rebalance.md)")],
-    household: Annotated[
-        Path | None,
-        typer.Option("--household", help="check symbols and dates against this household file"),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of TOML")] = False,
-) -> None:
-    """Read a holdings CSV; print [[accounts]] tables (TOML) for a household file."""
-    imported = read_holdings_csv(file)
-    if household is not None:
-        h = load_household(household)
-        check_against(imported, h, trade_date(h))
-    if as_json:
-        typer.echo(jsonout.dumps({"accounts": to_json(imported)}))
-    else:
-        typer.echo(to_toml(imported))
-
-
 def register(app: typer.Typer) -> None:
-    """Attach the commands to ``app``."""
+    """Attach ``rebalance`` to ``app``."""
     app.command("rebalance")(_rebalance)
-    app.command("import-holdings")(_import_holdings)

@@ -7,11 +7,9 @@ from typing import Annotated
 
 import typer
 
-from assetloc.errors import InputError
-from assetloc.inputs.household import load_household
-from assetloc.present.charts import write_charts
-from assetloc.present.html import write_report
-from assetloc.present.report_data import DEFAULT_POINTS, report_data
+#: return targets on the report's frontier (the same as
+#: :data:`assetloc.present.report_data.DEFAULT_POINTS`; a test checks they agree)
+DEFAULT_POINTS = 60
 
 
 def _report(
@@ -25,6 +23,11 @@ def _report(
     points: Annotated[int, typer.Option("--points", min=2, max=2000)] = DEFAULT_POINTS,
 ) -> None:
     """Write an offline HTML report: holdings, metrics, frontier, methods, assumptions."""
+    from assetloc.errors import InputError
+    from assetloc.inputs.household import load_household
+    from assetloc.present.html import write_report
+    from assetloc.present.report_data import report_data
+
     check_destinations(output, charts_dir)
     data = report_data(load_household(file), points)
     try:
@@ -33,6 +36,8 @@ def _report(
         raise InputError("--output", _cannot_write(output, err)) from None
     typer.echo(f"wrote {path}")
     if charts_dir is not None:
+        from assetloc.present.charts import write_charts
+
         try:
             written = write_charts(data, charts_dir)
         except OSError as err:
@@ -53,6 +58,8 @@ def check_destinations(output: Path, charts_dir: Path | None) -> None:
     that is an existing file (either under a file); :class:`InputError` naming the option.
     Other failures (no permission, a read-only or virtual file system) surface when the
     file is written, as the same one-line error."""
+    from assetloc.errors import InputError
+
     if output.is_dir():
         raise InputError("--output", f"{output} is a directory: give a file, e.g. report.html")
     _no_file_above("--output", output.parent)
@@ -64,6 +71,8 @@ def check_destinations(output: Path, charts_dir: Path | None) -> None:
 
 def _no_file_above(option: str, directory: Path) -> None:
     """A directory to create must not have an existing file on its path."""
+    from assetloc.errors import InputError
+
     for parent in (directory, *directory.parents):
         if parent.exists():
             if not parent.is_dir():

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from assetloc.inputs.household import load_household
-from assetloc.present import jsonout
-from assetloc.present.fmt import CENT, pct, usd
-from assetloc.present.fmt import console as new_console
-from assetloc.tax.household_return import return_document
+from assetloc.cli.options import FileArg, JsonOpt
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 _FEDERAL_LINES = (
     ("capital_gain_or_loss", "Capital gain or (loss), after the $3,000 loss limit"),
@@ -34,10 +30,16 @@ _FEDERAL_LINES = (
 
 def _usd(x: float) -> str:
     """A return's line: whole dollars, a loss in parentheses, as on the forms."""
+    from assetloc.present.fmt import usd
+
     return usd(x, 0, parens=True)
 
 
 def _table(d: dict[str, Any]) -> Table:
+    from rich.table import Table
+
+    from assetloc.present.fmt import CENT, pct
+
     f, s = d["federal"], d["state"]
     t = Table(title=f"Tax year {d['year']}, {d['filing_status']} (dollars)")
     t.add_column("line")
@@ -74,15 +76,22 @@ def _table(d: dict[str, Any]) -> Table:
     return t
 
 
-def _tax_year(
-    file: Annotated[Path, typer.Argument(help="household TOML file")],
-    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
-) -> None:
+def _tax_year(file: FileArg, as_json: JsonOpt = False) -> None:
     """The year's federal and state return, line by line, and its marginal rates."""
+    from assetloc.inputs.household import load_household
+    from assetloc.present import jsonout
+    from assetloc.tax.household_return import return_document
+
     d = return_document(load_household(file))
     if as_json:
         typer.echo(jsonout.dumps(d))
         return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from assetloc.present.fmt import console as new_console
+    from assetloc.present.fmt import pct
+
     console = new_console()
     console.print(_table(d))
     rates = Table(title="Marginal rates: tax of one more dollar (federal incl. NIIT + state)")

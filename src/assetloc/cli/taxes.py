@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from assetloc.analysis.tax_summary import tax_summary
-from assetloc.inputs.household import load_household
-from assetloc.market.traits import TRAIT_FIELDS
-from assetloc.present import jsonout
-from assetloc.present.fmt import console as new_console
-from assetloc.present.fmt import pct
-from assetloc.present.tables import method_lines
-from assetloc.tax.muni import muni_line
+from assetloc.cli.options import FileArg, JsonOpt
 
 
-def _taxes(
-    file: Annotated[Path, typer.Argument(help="household TOML file")],
-    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
-) -> None:
+def _taxes(file: FileArg, as_json: JsonOpt = False) -> None:
     """Effective tax rates, tax cost ratios and after-tax returns per asset class."""
+    from assetloc.analysis.tax_summary import tax_summary
+    from assetloc.inputs.household import load_household
+    from assetloc.present import jsonout
+
     d = tax_summary(load_household(file)).to_dict()
     if as_json:
         typer.echo(jsonout.dumps(d))
         return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from assetloc.market.traits import TRAIT_FIELDS
+    from assetloc.present.fmt import console as new_console
+    from assetloc.present.fmt import pct
+    from assetloc.present.tables import method_lines
+    from assetloc.tax.muni import muni_line
+
     t = Table(title="What tax does to each class (% per year; rates after tax)")
     t.add_column("asset class", overflow="fold", min_width=14)
     for col in (

@@ -16,14 +16,16 @@ import csv
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from assetloc.notice import NOTICE
 from assetloc.rebalance.current import Allocation, Drift
 from assetloc.types import AccountType, FloatArray, RebalanceMode
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ORDER_COLUMNS = (
     "account",
@@ -442,10 +444,14 @@ class RebalanceResult:
             "term",
             "wash_sale",
         ]
+        import pandas as pd
+
         return pd.DataFrame(rows, columns=cols)
 
     def allocation_frame(self) -> pd.DataFrame:
         """Household allocation per class: before, after, target, band (decimals)."""
+        import pandas as pd
+
         return pd.DataFrame(self._allocation_dict()["household"])
 
     def orders_rows(self) -> list[dict[str, str]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
 
 from assetloc.model.problem import Problem
 from assetloc.types import FloatArray, ObjectiveKind
@@ -103,6 +102,8 @@ def _feasible(groups: list[_Group], nv: int) -> bool:
                 b_ub.append(-lo_r)
     if np.any(lb > ub + 1e-12):
         return False
+    from scipy.optimize import linprog  # diagnosis only: scipy.optimize is slow to import
+
     res = linprog(
         np.zeros(nv),
         A_ub=np.array(a_ub) if a_ub else None,

@@ -11,13 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import daqp
-import highspy
 import numpy as np
-import scipy.sparse as sp
-from scipy.linalg.lapack import dgeqp3
 
 from assetloc.errors import SolverError
-from assetloc.solve.highs import new_highs
 from assetloc.types import FloatArray
 
 INF = 1e30
@@ -120,6 +116,11 @@ def daqp_qp(
 
 def highs_qp(h: FloatArray, f: FloatArray, c: Constraints, what: str) -> FloatArray:
     """min ½x'Hx + f'x under ``c`` by HiGHS (H positive semidefinite; H = 0 is an LP)."""
+    import highspy  # the arbiter only: DAQP answers most problems without it
+    import scipy.sparse as sp
+
+    from assetloc.solve.highs import new_highs
+
     nv = len(f)
     model = highspy.HighsLp()
     model.num_col_ = nv
@@ -177,6 +178,8 @@ def rank(a: FloatArray, tol: float = 1e-10) -> int:
 
 def _pivots(a: FloatArray, tol: float) -> np.ndarray:
     """Columns of ``a`` that dgeqp3 picks, in order, up to its numerical rank (0-based)."""
+    from scipy.linalg.lapack import dgeqp3
+
     qr, jpvt, _tau, _work, info = dgeqp3(a)
     if info != 0:
         raise SolverError(f"rank of a constraint matrix: LAPACK dgeqp3 info {info}")

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 import clarabel
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
 
 from assetloc.errors import InfeasibleError, SolverError
 from assetloc.model.problem import Problem, View
@@ -114,6 +112,8 @@ def max_return(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatAr
 
 def _stage1_target_volatility(p: Problem, m: FloatArray, c: Constraints, view: View) -> FloatArray:
     """max E_view s.t. ‖R z‖ ≤ σ (R'R = Σ, z = s·Mx + c0) and ``c``, by Clarabel."""
+    import scipy.sparse as sp  # a volatility target only: slow to import
+
     target = p.required_target()
     nv = m.shape[1]
     lam, vec = np.linalg.eigh(p.cov)
@@ -188,6 +188,8 @@ def _stage1_crra(p: Problem, m: FloatArray, c: Constraints, view: View) -> Float
 
     if hi - lo <= 1e-12:
         return x_min
+    from scipy.optimize import minimize_scalar  # CRRA only: scipy.optimize is slow to import
+
     res = minimize_scalar(
         neg_u, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * max(1.0, abs(hi))}
     )

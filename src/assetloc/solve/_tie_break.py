@@ -90,5 +90,5 @@ def split(p: Problem, parts: list[list[int]], y: FloatArray, tax_free: np.ndarra
     """Holdings per account (K, n) from group holdings ``y`` (G, n) by the rule: within a
     group, its tax-free accounts take the classes with the highest expected return first
     (ties at the margin pro rata); each side is split pro rata across its accounts.
-    (Compiled: :func:`kernels.split_groups`.)"""
+    (Kernel: :func:`kernels.split_groups`.)"""
     return split_groups(y, group_index(parts, p.k), tax_free, p.budgets, p.mu, HELD_TOL)

@@ -33,7 +33,6 @@ from functools import cached_property
 from typing import Protocol
 
 import numpy as np
-from scipy.spatial import ConvexHull, QhullError
 
 from assetloc.tax.income import INCOME_KEYS, Filer, Income
 from assetloc.tax.law import status_code, year_law
@@ -138,6 +137,8 @@ def _lower_envelope(s: FloatArray, lg: FloatArray, f: FloatArray, ns: int, nl: i
         x = lg if ns == 1 else s
         segments = _lower_hull_1d(x, f)
         return np.array([[0.0, a, c] if ns == 1 else [a, 0.0, c] for a, c in segments])
+    from scipy.spatial import ConvexHull, QhullError  # scipy.spatial: 0.1-0.3 s to import
+
     try:
         hull = ConvexHull(np.column_stack([s, lg, f]))
     except QhullError:  # all points on one plane: fit it
