@@ -12,17 +12,16 @@ The README's ```python blocks are run in a fresh interpreter from the repository
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from support.cli_runner import run_cli
+from support.cli_runner import cli_json
 from support.paths import EXAMPLES, README, ROOT
 
 TEXT = README.read_text(encoding="utf-8")
@@ -54,48 +53,24 @@ def check(printed: str, value: float, what: str) -> None:
     assert agrees(printed, value), f"README says {what} = {printed}, the pipeline gives {value}"
 
 
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
-    code, out, err = run_cli(capsys, *args, "--json")
-    assert code == 0, err
-    doc: dict[str, Any] = json.loads(out)
-    return doc
-
-
 @pytest.fixture(scope="module")
 def three_accounts() -> dict[str, Any]:
-    return _json_of("optimize", str(EXAMPLES / "three_accounts.toml"))
+    return cli_json("optimize", str(EXAMPLES / "three_accounts.toml"))
 
 
 @pytest.fixture(scope="module")
 def three_accounts_taxes() -> dict[str, Any]:
-    return _json_of("taxes", str(EXAMPLES / "three_accounts.toml"))
+    return cli_json("taxes", str(EXAMPLES / "three_accounts.toml"))
 
 
 @pytest.fixture(scope="module")
 def kaplan() -> dict[str, Any]:
-    return _json_of("optimize", str(EXAMPLES / "kaplan_net_worth.toml"))
+    return cli_json("optimize", str(EXAMPLES / "kaplan_net_worth.toml"))
 
 
 @pytest.fixture(scope="module")
 def kaplan_compare() -> dict[str, Any]:
-    return _json_of("compare", str(EXAMPLES / "kaplan_net_worth.toml"))
-
-
-def _json_of(*args: str) -> dict[str, Any]:
-    """``assetloc ARGS --json`` in-process, for module-scoped fixtures (no capsys there)."""
-    import contextlib
-    import io
-
-    from assetloc.cli.app import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        try:
-            main([*args, "--json"])
-        except SystemExit as exc:
-            assert not exc.code, out.getvalue()
-    doc: dict[str, Any] = json.loads(out.getvalue())
-    return doc
+    return cli_json("compare", str(EXAMPLES / "kaplan_net_worth.toml"))
 
 
 def holdings(doc: dict[str, Any], account: str) -> dict[str, float]:
@@ -176,14 +151,14 @@ def test_three_accounts_rule_of_thumb_placement() -> None:
         r"\(which fills the Roth with stocks and leaves (\$[\d,]+) of bonds in the taxable\s+"
         r"account\)"
     )
-    doc = _json_of("compare", str(EXAMPLES / "three_accounts.toml"))
+    doc = cli_json("compare", str(EXAMPLES / "three_accounts.toml"))
     rule = next(x for x in doc["methods"] if x["name"] == "rule_of_thumb")
     held = {a["id"]: a["holdings"] for a in rule["accounts"]}
     check(m[1], held["brokerage"]["us_corp_bonds_core"], "rule of thumb's taxable bonds")
     check("$50,000", held["roth"]["us_equity_large_cap"], "the Roth full of stocks")
 
 
-def test_three_accounts_face_basis(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_three_accounts_face_basis(household_file: Callable[..., str]) -> None:
     m = said(
         r'With `tax_deferred_basis = "face"` .*? the Roth then holds (\$[\d,]+) of stocks '
         r"and (\$[\d,]+) of bonds"
@@ -191,9 +166,7 @@ def test_three_accounts_face_basis(tmp_path: Path, capsys: pytest.CaptureFixture
     text = (EXAMPLES / "three_accounts.toml").read_text(encoding="utf-8")
     face = text.replace('tax_deferred_basis = "after_tax"', 'tax_deferred_basis = "face"')
     assert face != text
-    path = tmp_path / "face.toml"
-    path.write_text(face, encoding="utf-8")
-    roth = holdings(run_json(capsys, "optimize", str(path)), "roth")
+    roth = holdings(cli_json("optimize", household_file(face)), "roth")
     check(m[1], roth["us_equity_large_cap"], "Roth stocks (face)")
     check(m[2], roth["us_corp_bonds_core"], "Roth bonds (face)")
 
@@ -300,14 +273,13 @@ def test_default_risk_aversion_reproduces_kaplans_utility() -> None:
         assert not (lo <= u + half and u - half <= hi), other
 
 
-def test_muni_break_even_rates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_muni_break_even_rates(household_file: Callable[..., str]) -> None:
     m = said(
         r"With the\s+bundled presets' stated returns and no state tax it is ([\d.]+)%; 5% "
         r"state tax on out-of-state\s+munis lowers it to ([\d.]+)%"
     )
     for printed, state in ((m[1], 0.0), (m[2], 0.05)):
-        path = tmp_path / f"muni_{state}.toml"
-        path.write_text(
+        path = household_file(
             f"""
 [investor]
 ordinary_rate = 0.35
@@ -322,10 +294,9 @@ balance = 100000
 [objective]
 kind = "mean_variance"
 returns = "as_given"
-""",
-            encoding="utf-8",
+"""
         )
-        doc = run_json(capsys, "taxes", str(path))
+        doc = cli_json("taxes", path)
         check(printed, 100 * doc["muni_break_even"]["ordinary_rate"], f"break-even at {state}")
         # the closed form of the README: t* = 1 - s - r(1 - s) for out-of-state munis
         r = doc["muni_break_even"]["return_ratio"]

@@ -19,7 +19,6 @@ import json
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,6 +36,7 @@ from assetloc.rebalance.engine import prepare
 from assetloc.rebalance.result import RebalanceResult
 
 from support.cli_runner import run_cli
+from support.paths import ROOT
 from support.rebalance_support import (
     BOND,
     LONG_AGO,
@@ -49,7 +49,6 @@ from support.rebalance_support import (
     reference_tax,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 FOUR = ROOT / "examples" / "four_accounts.toml"
 CENT = 0.005
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

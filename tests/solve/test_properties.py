@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import cvxpy as cp
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assetloc import InfeasibleError, build_problem, optimize, parse_household
+from assetloc import Household, InfeasibleError, build_problem, optimize, parse_household
 from assetloc.analysis.plan import metrics
 
 from support.householdgen import random_household, random_market
@@ -188,10 +189,8 @@ def test_kaplan_part_iii_utility_identity() -> None:
     assert round(100 * m.utility, 2) == pytest.approx(3.80, abs=0.011)
 
 
-def test_three_accounts_example_allocates_every_dollar() -> None:
-    from assetloc import load_household
-
-    plan = optimize(load_household("examples/three_accounts.toml"))
+def test_three_accounts_example_allocates_every_dollar(example: Callable[[str], Household]) -> None:
+    plan = optimize(example("three_accounts"))
     d = plan.to_dict()
     for acc in d["accounts"]:
         assert sum(acc["holdings"].values()) == pytest.approx(acc["balance"], abs=1e-6)

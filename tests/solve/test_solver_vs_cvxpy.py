@@ -24,7 +24,6 @@ What it takes from the package, and why that is independent enough:
 
 from __future__ import annotations
 
-import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ from hypothesis import strategies as st
 from assetloc import optimize, parse_household
 from assetloc.model.market import resolve_market
 
-from support.cli_runner import run_cli
+from support.cli_runner import cli_json
 from support.householdgen import random_household
 from support.paths import DATA, EXAMPLES
 
@@ -123,11 +122,9 @@ def inline_market(d: dict[str, Any]) -> Market:
     )
 
 
-def package_market(path: Path, capsys: pytest.CaptureFixture[str]) -> Market:
+def package_market(path: Path) -> Market:
     """The market of a preset household: ``assetloc taxes --json`` and Σ."""
-    code, out, err = run_cli(capsys, "taxes", str(path), "--json")
-    assert code == 0, err
-    doc = json.loads(out)
+    doc = cli_json("taxes", str(path))
     ids = [c["id"] for c in doc["classes"]]
     pre = np.array([c["pre_tax_return"] for c in doc["classes"]])
     keep = {
@@ -383,9 +380,9 @@ def check_against_oracle(d: dict[str, Any], market: Market, *, holdings: bool = 
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
-def test_examples_match_the_oracle(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_examples_match_the_oracle(path: Path) -> None:
     d = tomllib.loads(path.read_text(encoding="utf-8"))
-    check_against_oracle(d, package_market(path, capsys))
+    check_against_oracle(d, package_market(path))
 
 
 @pytest.mark.parametrize("seed", range(N_HOUSEHOLDS))
