@@ -29,7 +29,7 @@ lint: $(BIN)/activate
 
 test: lint
 	bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --cov=assetloc --cov-report=term:skip-covered --cov-fail-under=90
 
 bench: $(BIN)/activate
 	cd benchmarks && ../$(BIN)/python bench_optimize.py

@@ -32,7 +32,7 @@ from typing import Any
 import cvxpy as cp
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assetloc import optimize, parse_household
@@ -48,8 +48,9 @@ N_HOUSEHOLDS = 300
 OBJ_TOL = 1e-7  # objective: decimals per year (or variance)
 CON_TOL = 1e-9  # constraints: shares of after-tax wealth
 REPORT_TOL = 1e-10  # the package's reported metrics against the oracle's formula at its x
-EXPOSURE_TOL = 1e-4  # after-tax exposure per class, share of F: an interior-point optimum is
-# accurate in the objective (1e-10) far more than in e (measured: up to 5e-5 on 300 households)
+TRACKING_TOL = 1e-5  # volatility of our exposure minus the oracle's, decimal a year (0.1 bp):
+# an interior-point optimum is accurate in its objective (1e-10), not along flat directions of
+# Σ (measured: up to 2.3e-6; the largest share difference 1.4e-4 of F, ours the better)
 HOLDING_TOL = 5e-5  # holdings after the tie-break rule, share of F (measured: up to 1.5e-5)
 TIE_TOL = 2e-9  # tax-free expected return below the most possible (measured: up to 4e-10)
 DEFAULT_RISK_AVERSION = 3.74  # the README's default A
@@ -372,7 +373,8 @@ def check_against_oracle(d: dict[str, Any], market: Market, *, holdings: bool = 
     assert m["expected_return"] == pytest.approx(ret, abs=REPORT_TOL)
     assert m["volatility"] == pytest.approx(np.sqrt(var), abs=REPORT_TOL)
     assert m["utility"] == pytest.approx(ret - o.risk_aversion / 2 * var, abs=REPORT_TOL)
-    np.testing.assert_allclose((o.tau * x).sum(axis=0), e_star, atol=EXPOSURE_TOL)
+    gap = o.scale * ((o.tau * x).sum(axis=0) - e_star)  # the portfolio z differs by this
+    assert np.sqrt(max(float(gap @ o.market.cov @ gap), 0.0)) <= TRACKING_TOL
     if holdings:
         ours, most, pro_rata = tie_break_check(o, x)
         assert ours >= most - TIE_TOL
@@ -393,6 +395,7 @@ def test_generated_households_match_the_oracle(seed: int) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(N_HOUSEHOLDS, 2**32 - 1))
+@example(seed=11897268)  # the oracle's exposure 1.4e-4 of F off ours, ours the better
 def test_hypothesis_households_match_the_oracle(seed: int) -> None:
     d = random_household(seed)
     check_against_oracle(d, inline_market(d))
