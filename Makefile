@@ -39,7 +39,7 @@ lint: $(DEV)
 
 test: lint
 	bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --cov=assetloc --cov-report=term:skip-covered --cov-fail-under=90
 
 bench: $(DEV)
 	cd benchmarks && ../$(BIN)/python bench_startup.py

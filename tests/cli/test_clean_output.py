@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from support.paths import ROOT
 from support.samples import TWO_ACCOUNTS_TOML
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 SRC = str(ROOT / "src")
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from support.cli_runner import run_cli
 from support.samples import TWO_ACCOUNTS_TOML
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+Cli = Callable[..., tuple[int, str, str]]
 
 BASE = (
     TWO_ACCOUNTS_TOML
@@ -54,17 +53,8 @@ effective_tax_rate = 0.3
 """
 
 
-run = run_cli
-
-
-def write(tmp_path: Path, text: str) -> str:
-    p = tmp_path / "household.toml"
-    p.write_text(text)
-    return str(p)
-
-
-def test_optimize_example_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "optimize", str(EXAMPLES / "three_accounts.toml"), "--json")
+def test_optimize_example_json(cli: Cli, example_path: Callable[[str], str]) -> None:
+    code, out, _ = cli("optimize", example_path("three_accounts"), "--json")
     assert code == 0
     d = json.loads(out)
     assert d["method"] == "joint"
@@ -76,17 +66,17 @@ def test_optimize_example_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert "not tax advice" in d["notice"]
 
 
-def test_optimize_example_tables(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "optimize", str(EXAMPLES / "three_accounts.toml"))
+def test_optimize_example_tables(cli: Cli, example_path: Callable[[str], str]) -> None:
+    code, out, _ = cli("optimize", example_path("three_accounts"))
     assert code == 0
     assert "duplicate" in out and "rule_of_thumb" in out and "not tax advice" in out
 
 
-def test_validate_schema_presets(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "validate", str(EXAMPLES / "three_accounts.toml"))[0] == 0
-    code, out, _ = run(capsys, "schema")
+def test_validate_schema_presets(cli: Cli, example_path: Callable[[str], str]) -> None:
+    assert cli("validate", example_path("three_accounts"))[0] == 0
+    code, out, _ = cli("schema")
     assert code == 0 and "accounts" in json.loads(out)["properties"]
-    code, out, _ = run(capsys, "presets", "--json")
+    code, out, _ = cli("presets", "--json")
     names = {p["name"] for p in json.loads(out)}
     assert names == {"horizon-2025", "kaplan-2020"}
 
@@ -145,9 +135,9 @@ BAD_CASES = [
 
 @pytest.mark.parametrize(("name", "text", "field"), BAD_CASES, ids=[c[0] for c in BAD_CASES])
 def test_bad_input_one_line_exit_2(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, text: str, field: str
+    cli: Cli, household_file: Callable[[str], str], name: str, text: str, field: str
 ) -> None:
-    code, out, err = run(capsys, "optimize", write(tmp_path, text))
+    code, out, err = cli("optimize", household_file(text))
     assert code == 2, (name, err)
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -156,17 +146,17 @@ def test_bad_input_one_line_exit_2(
     assert "Traceback" not in err and out == ""
 
 
-def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "optimize", "does-not-exist.toml")
+def test_missing_file(cli: Cli) -> None:
+    code, _, err = cli("optimize", "does-not-exist.toml")
     assert code == 2 and "file not found" in err
 
 
-def test_infeasible_names_conflicts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_infeasible_names_conflicts(cli: Cli, household_file: Callable[[str], str]) -> None:
     text = BASE.replace('type = "taxable"', 'type = "taxable"\nmenu = ["us_corp_bonds_core"]')
     text = text.replace(
         'type = "traditional"', 'type = "traditional"\nmenu = ["us_corp_bonds_core"]'
     )
-    code, _, err = run(capsys, "optimize", write(tmp_path, text))
+    code, _, err = cli("optimize", household_file(text))
     assert code == 3
     line = err.strip()
     assert len(line.splitlines()) == 1
@@ -174,22 +164,22 @@ def test_infeasible_names_conflicts(capsys: pytest.CaptureFixture[str], tmp_path
     assert "fixed mix us_equity_large_cap" in line
 
 
-def test_infeasible_bounds(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_infeasible_bounds(cli: Cli, household_file: Callable[[str], str]) -> None:
     text = BASE.replace(
         'kind = "fixed_mix"\nmix = { us_equity_large_cap = 0.6, us_corp_bonds_core = 0.4 }',
         'kind = "mean_variance"',
     )
     text += "\n[assumptions]\nuniverse = ['us_equity_large_cap', 'us_corp_bonds_core']\n"
     text += "\n[bounds]\nus_equity_large_cap = { min = 0.7 }\nus_corp_bonds_core = { min = 0.4 }\n"
-    code, _, err = run(capsys, "optimize", write(tmp_path, text))
+    code, _, err = cli("optimize", household_file(text))
     assert code == 3, err
     assert "household bound on us_equity_large_cap" in err
     assert "household bound on us_corp_bonds_core" in err
 
 
-def test_console_script_no_traceback(tmp_path: Path) -> None:
+def test_console_script_no_traceback(household_file: Callable[[str], str]) -> None:
     """The installed entry point, as a user runs it."""
-    path = write(tmp_path, BASE.replace("balance = 200000", "balance = -1"))
+    path = household_file(BASE.replace("balance = 200000", "balance = -1"))
     res = subprocess.run(
         [sys.executable, "-m", "assetloc", "optimize", path], capture_output=True, text=True
     )

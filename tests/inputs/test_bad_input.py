@@ -21,18 +21,12 @@ from assetloc import bonds
 from assetloc.inputs.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES, MAX_YIELD, MIN_YIELD
 
 from support.cli_runner import run_cli
+from support.files import write_file as write
+from support.paths import EXAMPLES, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
 THREE = (EXAMPLES / "three_accounts.toml").read_text(encoding="utf-8")
 REBALANCE = (EXAMPLES / "rebalance.toml").read_text(encoding="utf-8")
 BOND = ["bond", "--coupon", "0.05", "--years", "10"]
-
-
-def write(tmp_path: Path, text: str, name: str = "household.toml") -> str:
-    p = tmp_path / name
-    p.write_text(text, encoding="utf-8")
-    return str(p)
 
 
 def one_line(code: int, out: str, err: str) -> str:

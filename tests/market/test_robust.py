@@ -28,7 +28,8 @@ from assetloc.market.reference import _data, preset_reference
 from assetloc.market.robust import TAU, VIEW_CONFIDENCE, black_litterman
 from assetloc.model.market import default_universe, resolve_market
 
-ROOT = Path(__file__).resolve().parents[2]
+from support.paths import ROOT
+
 NOT_INVESTABLE = {"private_equity", "private_debt", "hedge_funds", "infrastructure", "commodities"}
 STABILITY_BP = 0.005  # the issue's ±50 bp
 STABILITY_LIMIT = 0.10  # no household weight moves by more than 10 percentage points

@@ -21,8 +21,8 @@ from assetloc.model.utility import crra_utility, implied_risk_aversion
 
 from support.cli_runner import run_cli
 from support.householdgen import random_household
+from support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 KAPLAN = ROOT / "examples" / "kaplan_net_worth.toml"
 
 

@@ -297,20 +297,20 @@ def test_numbers_finite(page: str) -> None:
 
 def test_real_pipeline_in_both_views() -> None:
     """The data contract as the library builds it: Kaplan's net-worth example."""
-    frontier_mod = pytest.importorskip("assetloc.analysis.frontier")
-    compare_mod = pytest.importorskip("assetloc.analysis.compare")
+    from assetloc.analysis.compare import compare
+    from assetloc.analysis.frontier import frontiers
     from assetloc.present.charts import build_figures
 
     h = assetloc.load_household(ROOT / "examples" / "kaplan_net_worth.toml")
     plan = assetloc.optimize(h)
     pd_ = plan.to_dict()
-    fr = frontier_mod.frontiers(h, 25, plan.x)
+    fr = frontiers(h, 25, plan.x)
     data = {
         "title": h.name,
         "context": pd_.get("context", "net_worth"),
         "plan": pd_,
         "frontier": {k: f.to_dict() for k, f in fr.items()},
-        "comparison": compare_mod.compare(h, plan).to_dict(),
+        "comparison": compare(h, plan).to_dict(),
     }
     figs = build_figures(data)
     assert set(figs) == {"frontier", "allocation", "mix", "comparison"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -600,10 +601,17 @@ def test_example_json_and_frame_shapes() -> None:
 
 
 def test_as_of_override_changes_the_holding_period() -> None:
-    d = lot_order_household(1500.0)
-    h = parse_household(d)
-    r = rebalance(h, as_of=AS_OF)
-    st_lot = [s for t in r.trades for s in t.lots if s.field.endswith("lots[3]")]
-    assert not st_lot or st_lot[0].term == "short"
+    h = parse_household(lot_order_household(7500.0))  # sells 75 of 80 shares: every lot
+    recent = "accounts[0].positions[0].lots[3]"  # acquired RECENT: short-term at AS_OF
+
+    def term_of_recent_lot(as_of: dt.date | None) -> str:
+        r = rebalance(h) if as_of is None else rebalance(h, as_of=as_of)
+        sold = [s for t in r.trades for s in t.lots if s.field == recent]
+        assert len(sold) == 1, "the recent lot is sold"
+        return sold[0].term
+
+    assert term_of_recent_lot(None) == "short"  # the file's as_of, AS_OF
+    assert term_of_recent_lot(AS_OF) == "short"
+    assert term_of_recent_lot(dt.date(2027, 3, 2)) == "long"  # a year and a day after RECENT
     with pytest.raises(InputError):
         rebalance(h, as_of=AS_OF.replace(year=2025))  # the lots are after that date

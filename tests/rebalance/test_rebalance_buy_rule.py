@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from assetloc import load_household
@@ -11,7 +9,7 @@ from assetloc.inputs.securities import security_table
 from assetloc.rebalance import rebalance
 from assetloc.rebalance.engine import fits_target
 
-ROOT = Path(__file__).resolve().parents[2]
+from support.paths import ROOT
 
 
 def test_fits_target_closed_cases() -> None:

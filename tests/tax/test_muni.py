@@ -30,7 +30,8 @@ from assetloc.tax.effective import simulate_after_tax
 from assetloc.tax.muni import break_even_rate, federal_ordinary, muni_break_even
 from assetloc.tax.profile import TaxProfile
 
-ROOT = Path(__file__).resolve().parents[2]
+from support.paths import ROOT
+
 DATA = ROOT / "src" / "assetloc" / "data"
 PAIRS = {
     "horizon-2025": ("us_municipal_bonds", "us_corp_bonds_core"),

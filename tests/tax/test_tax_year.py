@@ -18,8 +18,8 @@ from assetloc.analysis.tax_summary import tax_summary
 from assetloc.tax import Filer, Income, tax_return
 
 from support.cli_runner import run_cli
+from support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 COUPLE = ROOT / "examples" / "retired_couple.toml"
 REQUIRED_FEDERAL = {
     "agi",
