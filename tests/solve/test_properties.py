@@ -127,7 +127,7 @@ def test_same_type_accounts_split_pro_rata() -> None:
     ]
     data["bounds"] = {}
     plan = optimize(parse_household(data))
-    np.testing.assert_allclose(plan.holdings[1], 3 * plan.holdings[0], atol=1e-4)
+    np.testing.assert_allclose(plan.dollars[1], 3 * plan.dollars[0], atol=1e-4)
 
 
 def test_same_file_same_answer(tmp_path: Any) -> None:
@@ -237,4 +237,4 @@ def test_merging_interchangeable_accounts_is_exact(seed: int, kind: str) -> None
         return
     assert abs(merged_plan.metrics.utility - plain.metrics.utility) < 1e-9
     scale = sum(a["balance"] for a in data["accounts"])
-    np.testing.assert_allclose(merged_plan.holdings, plain.holdings, atol=1e-5 * scale)
+    np.testing.assert_allclose(merged_plan.dollars, plain.dollars, atol=1e-5 * scale)

@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ import pandas as pd
 from assetloc.notice import NOTICE
 from assetloc.rebalance.current import Allocation, Drift
 from assetloc.types import FloatArray
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 ORDER_COLUMNS = (
     "account",
@@ -477,6 +480,42 @@ class RebalanceResult:
             writer = csv.DictWriter(fh, fieldnames=ORDER_COLUMNS)
             writer.writeheader()
             writer.writerows(self.orders_rows())
+
+    # ------------------------------------------------------------------ presentation
+
+    def __repr__(self) -> str:
+        """One line: date, action, trades, tax and whether every class ends in its band."""
+        bands = "all classes within bands" if self.within_bands else "some classes out of band"
+        return (
+            f"<RebalanceResult {self.as_of.isoformat()} {self.action}: {len(self.trades)} "
+            f"trades, estimated tax ${self.tax.estimated_tax:,.0f}, {bands}>"
+        )
+
+    def summary(self) -> str:
+        """The headline, then each class's share before, after and its target (percent)."""
+        lines = [repr(self), f"  {self.reason}" if self.reason else ""]
+        lines = [ln for ln in lines if ln]
+        da, db = self.drift_after, self.drift_before
+        for i, c in enumerate(da.classes):
+            name = self.labels.get(c, c)
+            lines.append(
+                f"  {name:<32} before {db.shares[i]:6.1%}  after {da.shares[i]:6.1%}  "
+                f"target {da.target[i]:6.1%} ± {da.band[i]:.1%}"
+            )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The household allocation before, after and target (percent) for notebooks."""
+        frame = self.allocation_frame().set_index("class")
+        cols = ["before", "after", "target", "band", "drift_before", "drift_after"]
+        return frame[cols].style.format("{:.2%}").set_caption(repr(self)).to_html()
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each class's drift from target before and after the trades, with its band
+        (percentage points; a new figure without ``ax``)."""
+        from assetloc.present import charts
+
+        return charts.plot_drift(self, ax)
 
 
 def _class_map(classes: tuple[str, ...], row: np.ndarray) -> dict[str, float]:
