@@ -130,7 +130,7 @@ class Comparison:
         frame = self.to_frame()
         sharpe = [c for c in frame.columns if c[1] == "sharpe"]
         style = frame.style.format("{:.2%}", na_rep="–").format("{:.3f}", subset=sharpe, na_rep="–")
-        return style.set_caption(repr(self)).to_html()
+        return str(style.set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Each method's E against SD (a new figure with the utility gains without ``ax``)."""

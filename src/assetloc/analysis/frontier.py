@@ -103,7 +103,7 @@ class Frontier:
     def _repr_html_(self) -> str:
         """The points as a small table (percent per year) for notebooks."""
         style = self.to_frame().style.format("{:.2%}")
-        return style.set_caption(repr(self)).to_html()
+        return str(style.set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The frontier, its optimum and indifference curve (a new figure without ``ax``)."""
@@ -170,7 +170,7 @@ class Frontiers(Mapping[str, Frontier]):
             if f.chosen is not None:
                 rows[(name, "household's plan")] = dataclasses.asdict(f.chosen)
         frame = pd.DataFrame.from_dict(rows, orient="index")
-        return frame.style.format("{:.2%}").set_caption(repr(self)).to_html()
+        return str(frame.style.format("{:.2%}").set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None, comparison: Comparison | None = None) -> Axes:
         """Every view side by side on shared axes (a new figure), or the optimized view on

@@ -103,13 +103,14 @@ class Plan:
     @property
     def weights(self) -> FloatArray:
         """Household mix on the after-tax basis as an array of shape (n,) (sums to 1)."""
-        return self.x.sum(axis=0)
+        w: FloatArray = self.x.sum(axis=0)
+        return w
 
     @property
     def weights_pre_tax(self) -> FloatArray:
         """Household mix in face-value dollars as an array of shape (n,) (sums to 1)."""
-        d = self.dollars.sum(axis=0)
-        return d / d.sum()
+        d: FloatArray = self.dollars.sum(axis=0)
+        return d / float(d.sum())
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -311,7 +312,7 @@ class Plan:
         caption = frame.style.format("{:,.0f}", subset=list(self.holdings.index)).format(
             "{:.2%}", subset=["mix (after tax)"]
         )
-        return caption.set_caption(repr(self)).to_html()
+        return str(caption.set_caption(repr(self)).to_html())
 
     def plot_allocation(self, ax: Axes | None = None) -> Axes:
         """Stacked bars of dollars by class in each account (a new figure without ``ax``)."""

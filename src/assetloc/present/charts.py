@@ -240,7 +240,8 @@ def _place_labels(
                 )
                 if best is None or score < best[0]:
                     best = (score, ring * c, ring * sn, ha, va, ring)
-        assert best is not None
+        if best is None:  # pragma: no cover - the rings always give candidates
+            continue
         _, dx, dy, ha, va, ring = best
         x0 = cx + dx * px
         y0 = cy + dy * px
@@ -518,7 +519,8 @@ def plot_frontiers(
         axes = fig.subplots(1, len(present), sharex=True, sharey=True, squeeze=False)[0]
         _frontier_axes(present, list(axes), ctx, fixed, comparison, fig)
     views = [f.view for f in present]
-    return axes[views.index(ctx)] if ctx in views else axes[0]
+    shown: Axes = axes[views.index(ctx)] if ctx in views else axes[0]
+    return shown
 
 
 # ----------------------------------------------------------------------------- allocation
@@ -926,6 +928,8 @@ def plot_comparison(comparison: Comparison, ax: Axes | None = None) -> Axes:
             _place_labels(fig, ax, pts)
             return ax
         fig = _new_figure(12.0, 5.0)
+        own: Axes
+        bx: Axes
         own, bx = fig.subplots(1, 2, width_ratios=[1.25, 1.0])
         pts = _method_scatter(own, comparison, views)
         _gain_bars(bx, comparison, views)

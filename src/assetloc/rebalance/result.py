@@ -508,7 +508,7 @@ class RebalanceResult:
         """The household allocation before, after and target (percent) for notebooks."""
         frame = self.allocation_frame().set_index("class")
         cols = ["before", "after", "target", "band", "drift_before", "drift_after"]
-        return frame[cols].style.format("{:.2%}").set_caption(repr(self)).to_html()
+        return str(frame[cols].style.format("{:.2%}").set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Each class's drift from target before and after the trades, with its band

@@ -114,7 +114,7 @@ class TaxYear:
     def _repr_html_(self) -> str:
         """The return's lines as a small table for notebooks."""
         style = self.to_frame().style.format("${:,.0f}")
-        return style.set_caption(repr(self)).to_html()
+        return str(style.set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Marginal rates by kind of income, federal / NIIT / state stacked (a new figure
