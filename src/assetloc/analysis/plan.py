@@ -309,10 +309,10 @@ class Plan:
         """A small table for notebooks: dollars by class and account, with the mix."""
         frame = self.holdings.T
         frame["mix (after tax)"] = self.weights
-        caption = frame.style.format("{:,.0f}", subset=list(self.holdings.index)).format(
+        style = frame.style.format("{:,.0f}", subset=list(self.holdings.index)).format(
             "{:.2%}", subset=["mix (after tax)"]
         )
-        return str(caption.set_caption(repr(self)).to_html())
+        return str(style.set_caption(repr(self)).to_html())
 
     def plot_allocation(self, ax: Axes | None = None) -> Axes:
         """Stacked bars of dollars by class in each account (a new figure without ``ax``)."""

@@ -137,7 +137,7 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Figure:
+class Chart:
     """A chart embedded as an SVG data URI."""
 
     name: str
@@ -186,7 +186,7 @@ class Page:
     baselines: Table | None
     utility: str
     balance_sheet: Table | None
-    figures: tuple[Figure, ...]
+    charts: tuple[Chart, ...]
     method_section: MethodSection | None
     tax_section: TaxSection | None
     assumptions: tuple[Assumption, ...]
@@ -451,7 +451,7 @@ def _balance_sheet(plan: Plan) -> Table | None:
     )
 
 
-def _figures(data: ReportData) -> tuple[Figure, ...]:
+def _charts(data: ReportData) -> tuple[Chart, ...]:
     from assetloc.present.charts import build_figures, figure_svg
 
     out = []
@@ -461,7 +461,7 @@ def _figures(data: ReportData) -> tuple[Figure, ...]:
         caption = CHART_CAPTIONS.get(name, name)
         if name == "frontier" and data.plan.problem.kind == "fixed_mix":
             caption += " " + FIXED_MIX_FRONTIER_NOTE
-        out.append(Figure(name, uri, caption))
+        out.append(Chart(name, uri, caption))
     return tuple(out)
 
 
@@ -564,7 +564,7 @@ def page(data: ReportData, *, charts: bool = True) -> Page:
         baselines=_baselines(data),
         utility=utility_formula(p.kind),
         balance_sheet=_balance_sheet(plan),
-        figures=_figures(data) if charts else (),
+        charts=_charts(data) if charts else (),
         method_section=method_section(plan.assumptions),
         tax_section=None if data.tax_year is None else tax_section(data.tax_year),
         assumptions=_assumptions(plan),
