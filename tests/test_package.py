@@ -51,18 +51,20 @@ def test_fresh_import_loads_no_heavy_library() -> None:
 
 
 def test_exports_agree_with_all_and_typing_imports() -> None:
-    exports = set(assetloc._EXPORTS)
+    exports = set(assetloc._EXPORTS) | set(assetloc._ALIASES)
+    assert not set(assetloc._EXPORTS) & set(assetloc._ALIASES)
     assert set(assetloc.__all__) == exports
     assert len(assetloc.__all__) == len(set(assetloc.__all__))
     assert type_checking_names() == exports
 
 
-@pytest.mark.parametrize("name", sorted(assetloc._EXPORTS))
+@pytest.mark.parametrize("name", sorted({*assetloc._EXPORTS, *assetloc._ALIASES}))
 def test_each_export_is_the_defining_modules_object(name: str) -> None:
     import importlib
 
-    module = importlib.import_module(assetloc._EXPORTS[name])
-    assert getattr(assetloc, name) is getattr(module, name)
+    module_name, attr = assetloc._ALIASES.get(name, (assetloc._EXPORTS.get(name, ""), name))
+    module = importlib.import_module(module_name)
+    assert getattr(assetloc, name) is getattr(module, attr)
     assert name in dir(assetloc)
 
 

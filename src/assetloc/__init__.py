@@ -6,11 +6,18 @@ Estimates, not tax advice. Typical use::
     household = assetloc.load_household("examples/three_accounts.toml")
     plan = assetloc.optimize(household)
     plan.to_frame()
+    plan.mix, plan.holdings, plan.summary()
+    plan.plot_allocation()
+
+Every command is one function here: optimize, validate, compare, frontiers, rebalance,
+import_holdings, tax_summary (``taxes``), tax_year, analyze_bond and the bond functions,
+report, household_schema (``schema``), preset_names / load_preset (``presets``).
 
 The names below are loaded on first use (PEP 562): ``import assetloc`` itself imports
 nothing heavy (not even numpy or the package metadata), so the command line starts fast.
-To export a name, add it to ``_EXPORTS`` (name → module), ``__all__`` and the
-``TYPE_CHECKING`` imports (for mypy and IDEs); ``tests/test_package.py`` checks they agree.
+To export a name, add it to ``_EXPORTS`` (name → module; ``_ALIASES`` when it is renamed),
+``__all__`` and the ``TYPE_CHECKING`` imports (for mypy and IDEs); ``tests/test_package.py``
+checks they agree.
 """
 
 from __future__ import annotations
@@ -20,8 +27,20 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assetloc._version import __version__
+    from assetloc.analysis.compare import Comparison, compare
+    from assetloc.analysis.frontier import Frontier, Frontiers, frontiers
     from assetloc.analysis.optimize import optimize
     from assetloc.analysis.plan import Metrics, Plan
+    from assetloc.analysis.tax_summary import TaxSummary, tax_summary
+    from assetloc.bonds import (
+        BondTaxRates,
+        after_tax_yields,
+        make_bond,
+        price_from_yield,
+        yield_from_price,
+    )
+    from assetloc.bonds import analyze as analyze_bond
+    from assetloc.bonds import measures as bond_measures
     from assetloc.errors import AssetlocError, InfeasibleError, InputError, SolverError
     from assetloc.inputs.household import (
         Household,
@@ -31,6 +50,13 @@ if TYPE_CHECKING:
     )
     from assetloc.market.assumptions import MarketAssumptions, load_preset, preset_names
     from assetloc.model.problem import Problem, build_problem
+    from assetloc.present.html import report
+    from assetloc.present.report_data import ReportData, report_data
+    from assetloc.rebalance.csv_import import import_holdings
+    from assetloc.rebalance.engine import rebalance
+    from assetloc.rebalance.result import RebalanceResult
+    from assetloc.tax.household_return import TaxYear, tax_year
+    from assetloc.validation import validate
 
 #: public name → the module that defines it (imported when the name is first read)
 _EXPORTS: dict[str, str] = {
@@ -51,10 +77,41 @@ _EXPORTS: dict[str, str] = {
     "Metrics": "assetloc.analysis.plan",
     "Plan": "assetloc.analysis.plan",
     "optimize": "assetloc.analysis.optimize",
+    "Comparison": "assetloc.analysis.compare",
+    "compare": "assetloc.analysis.compare",
+    "Frontier": "assetloc.analysis.frontier",
+    "Frontiers": "assetloc.analysis.frontier",
+    "frontiers": "assetloc.analysis.frontier",
+    "TaxSummary": "assetloc.analysis.tax_summary",
+    "tax_summary": "assetloc.analysis.tax_summary",
+    "BondTaxRates": "assetloc.bonds",
+    "after_tax_yields": "assetloc.bonds",
+    "make_bond": "assetloc.bonds",
+    "price_from_yield": "assetloc.bonds",
+    "yield_from_price": "assetloc.bonds",
+    "report": "assetloc.present.html",
+    "ReportData": "assetloc.present.report_data",
+    "report_data": "assetloc.present.report_data",
+    "import_holdings": "assetloc.rebalance.csv_import",
+    "rebalance": "assetloc.rebalance.engine",
+    "RebalanceResult": "assetloc.rebalance.result",
+    "TaxYear": "assetloc.tax.household_return",
+    "tax_year": "assetloc.tax.household_return",
+    "validate": "assetloc.validation",
+}
+
+#: public name → (module, attribute) where the public name differs from the definition
+_ALIASES: dict[str, tuple[str, str]] = {
+    "analyze_bond": ("assetloc.bonds", "analyze"),
+    "bond_measures": ("assetloc.bonds", "measures"),
 }
 
 __all__ = [
     "AssetlocError",
+    "BondTaxRates",
+    "Comparison",
+    "Frontier",
+    "Frontiers",
     "Household",
     "InfeasibleError",
     "InputError",
@@ -62,24 +119,46 @@ __all__ = [
     "Metrics",
     "Plan",
     "Problem",
+    "RebalanceResult",
+    "ReportData",
     "SolverError",
+    "TaxSummary",
+    "TaxYear",
     "__version__",
+    "after_tax_yields",
+    "analyze_bond",
+    "bond_measures",
     "build_problem",
+    "compare",
+    "frontiers",
     "household_schema",
+    "import_holdings",
     "load_household",
     "load_preset",
+    "make_bond",
     "optimize",
     "parse_household",
     "preset_names",
+    "price_from_yield",
+    "rebalance",
+    "report",
+    "report_data",
+    "tax_summary",
+    "tax_year",
+    "validate",
+    "yield_from_price",
 ]
 
 
 def __getattr__(name: str) -> Any:
     """Import the module behind a public name on first access and cache the name here."""
-    module = _EXPORTS.get(name)
-    if module is None:
+    if name in _ALIASES:
+        module, attr = _ALIASES[name]
+    elif name in _EXPORTS:
+        module, attr = _EXPORTS[name], name
+    else:
         raise AttributeError(f"module 'assetloc' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    value = getattr(import_module(module), attr)
     globals()[name] = value
     return value
 

@@ -219,7 +219,7 @@ def test_target_volatility_on_many_accounts_does_not_fail() -> None:
     d = hh(accounts=accounts, objective={"kind": "target_volatility", "target_volatility": 0.1})
     plan = optimize(parse_household(d))
     assert plan.metrics.volatility <= 0.1 + 1e-7
-    np.testing.assert_allclose(plan.holdings.sum(axis=1), plan.problem.balances, rtol=1e-9)
+    np.testing.assert_allclose(plan.dollars.sum(axis=1), plan.problem.balances, rtol=1e-9)
 
 
 def test_target_return_just_above_the_maximum_says_what_is_possible() -> None:
@@ -310,5 +310,5 @@ def test_a_zero_maximum_is_a_bound_when_merging(bounded_first: bool) -> None:
         mp.setattr(solver_module, "partition", alone)
         plain = optimize(h)
     assert abs(plan.metrics.utility - plain.metrics.utility) < 1e-10
-    np.testing.assert_allclose(plan.holdings, plain.holdings, atol=1e-4)
-    assert plan.holdings[[a["id"] for a in data["accounts"]].index("roth_b"), 0] == 0.0
+    np.testing.assert_allclose(plan.dollars, plain.dollars, atol=1e-4)
+    assert plan.dollars[[a["id"] for a in data["accounts"]].index("roth_b"), 0] == 0.0

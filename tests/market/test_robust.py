@@ -321,7 +321,7 @@ def test_optimize_keeps_a_401k_to_the_classes_of_its_funds() -> None:
         for c, w in table.require(sym, "funds").security.split.items()
         if w > 0
     }
-    held = {c for c, d in zip(plan.problem.market.ids, plan.holdings[k], strict=True) if d > 0.01}
+    held = {c for c, d in zip(plan.problem.market.ids, plan.dollars[k], strict=True) if d > 0.01}
     assert held and held <= allowed
 
 

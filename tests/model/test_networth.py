@@ -107,7 +107,7 @@ def test_present_value_from_cash_flows_is_a_growing_annuity() -> None:
 def test_kaplan_example_qualitative_findings() -> None:
     plan = optimize(load_household(KAPLAN))
     p = plan.problem
-    d = plan.holdings
+    d = plan.dollars
     tax, adv = 0, 1
     ix = p.market.index
     assert d[tax, ix("municipal_bonds")] > 1000 and d[adv, ix("municipal_bonds")] < 1

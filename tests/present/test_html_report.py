@@ -2,41 +2,42 @@
 
 from __future__ import annotations
 
-import json
+import copy
+import dataclasses
 import os
 import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import matplotlib.image as mimage
 import pytest
 
 import assetloc
 from assetloc.inputs.household import parse_household
-from assetloc.present.html import render_html, write_report
+from assetloc.present.html import render_html, report, write_report
 from assetloc.present.method_section import METHOD_KEYS
-from assetloc.present.sample import sample_report_data
-from assetloc.present.style import class_label, plan_classes
+from assetloc.present.report_data import ReportData, report_data
 
 from support.samples import FOUR_ACCOUNTS
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+POINTS = 25
 
 
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "source", "wbr", "area", "base"}
 
 
 @pytest.fixture(scope="module")
-def data() -> dict[str, Any]:
-    plan = assetloc.optimize(parse_household(FOUR_ACCOUNTS)).to_dict()
-    return sample_report_data(plan, title="Four accounts, Kaplan 2020")
+def data() -> ReportData:
+    """The real pipeline on Kaplan's net-worth example (both views, every method)."""
+    return report_data(assetloc.load_household(EXAMPLES / "kaplan_net_worth.toml"), POINTS)
 
 
 @pytest.fixture(scope="module")
-def page(data: dict[str, Any]) -> str:
+def page(data: ReportData) -> str:
     return render_html(data)
 
 
@@ -105,36 +106,47 @@ def test_charts_embedded(page: str) -> None:
         assert f'id="chart-{name}"' in page
 
 
-def test_every_account_and_class_appears(data: dict[str, Any], page: str) -> None:
+def test_every_account_and_class_appears(data: ReportData, page: str) -> None:
+    h = assetloc.load_household(EXAMPLES / "kaplan_net_worth.toml")
     text = " ".join(_parse(page).text)
-    for acc in data["plan"]["accounts"]:
-        assert acc["id"] in text
-    for c in plan_classes(data["plan"]):
-        assert class_label(data["plan"], c) in text  # by the preset's label, id as tooltip
+    for acc in h.accounts:
+        assert acc.id in text
+    for label in data.plan.class_labels.values():
+        assert label in text  # by the preset's label, id as tooltip
 
 
-def test_headline_tables_notice_tie_break(data: dict[str, Any], page: str) -> None:
+def test_headline_tables_notice_tie_break(data: ReportData, page: str) -> None:
     text = " ".join(" ".join(_parse(page).text).split())
     assert text.count("Estimates, not tax advice") >= 2
     for sid in ("headline", "holdings", "mix", "comparison", "balance-sheet", "assumptions"):
         assert f'<section id="{sid}">' in page
-    m = data["plan"]["metrics"]
-    for key in ("expected_return", "volatility", "utility"):
-        assert f"{100 * m[key]:.2f}%" in text
-    assert f"{m['sharpe']:.3f}" in text
-    g = data["plan"]["improvement_bp"]["duplicate"]
+    m = data.plan.metrics
+    for v in (m.expected_return, m.volatility, m.utility):
+        assert f"{100 * v:.2f}%" in text
+    assert m.sharpe is not None and f"{m.sharpe:.3f}" in text
+    g = data.plan.improvement_bp("duplicate")
     assert f"{g['utility_bp']:+.1f} bp/yr" in text
-    assert " ".join(data["plan"]["tie_break"].split()) in text
+    assert " ".join(data.plan.tie_break.split()) in text
     for name in ("joint", "duplicate", "separate", "two_step", "rule_of_thumb"):
         assert name in text
     assert "net worth" in text and "financial assets" in text
-    for row in data["balance_sheet"]["rows"]:
-        assert row["item"] in text
+    for row in data.plan.balance_rows():
+        assert row.item in text
 
 
-def test_all_assumptions_shown(data: dict[str, Any], page: str) -> None:
+def test_holdings_cells_add_up_to_the_file(page: str) -> None:
+    """The holdings table's balance row shows each account's balance from the household
+    file and their sum."""
+    h = assetloc.load_household(EXAMPLES / "kaplan_net_worth.toml")
     text = " ".join(" ".join(_parse(page).text).split())
-    a = data["plan"]["assumptions"]
+    total = sum(a.balance for a in h.accounts)
+    row = "balance " + " ".join(f"${a.balance:,.0f}" for a in h.accounts) + f" ${total:,.0f}"
+    assert row in text
+
+
+def test_all_assumptions_shown(data: ReportData, page: str) -> None:
+    text = " ".join(" ".join(_parse(page).text).split())
+    a = data.plan.assumptions
     for key, value in a.items():
         if key in METHOD_KEYS:  # their own section, checked below
             continue
@@ -153,39 +165,56 @@ def test_all_assumptions_shown(data: dict[str, Any], page: str) -> None:
         assert "Black–Litterman" in text and a["returns"]["reference_source"] in text
 
 
-def test_user_strings_escaped(data: dict[str, Any]) -> None:
-    raw = json.dumps(data)
-    evil_acc, evil_cls = "<b>x</b>", '<img src=x onerror="alert(1)">'
-    cls = plan_classes(data["plan"])[0]
-    raw = raw.replace('"brokerage"', json.dumps(evil_acc)).replace(f'"{cls}"', json.dumps(evil_cls))
-    evil = json.loads(raw)
-    evil["title"] = "<script>alert('t')</script> & co"
-    evil["plan"]["tie_break"] = "split <i>pro rata</i>"
-    evil["plan"]["assumptions"]["notes"] = ["<em>note</em>"]
-    page = render_html(evil)
+def test_user_strings_escaped() -> None:
+    """Account ids, the title and the tie-break text from the file are escaped by the
+    templates (autoescape), never interpreted as markup."""
+    spec = copy.deepcopy(FOUR_ACCOUNTS)
+    spec["name"] = "<script>alert('t')</script> & co"
+    spec["accounts"][0]["id"] = "<b>x</b>"
+    h = parse_household(spec)
+    plan = assetloc.optimize(h)
+    evil = dataclasses.replace(plan, tie_break="split <i>pro rata</i>")
+    page = render_html(ReportData(plan=evil, title=h.name or ""), charts=False)
     assert "<b>x</b>" not in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page
-    assert "<img src=x" not in page
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
     assert "<script>" not in page
-    assert "&lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt; &amp; co" in page
-    assert "<i>pro rata</i>" not in page and "<em>note</em>" not in page
+    assert "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt; &amp; co" in page
+    assert "<i>pro rata</i>" not in page and "split &lt;i&gt;pro rata&lt;/i&gt;" in page
     assert _parse(page).errors == []
 
 
-def test_minimal_plan_only(data: dict[str, Any], tmp_path: Path) -> None:
-    bare = {k: v for k, v in data["plan"].items() if k not in {"balance_sheet", "views"}}
-    page = render_html({"plan": bare}, charts=False)
+def test_minimal_plan_only(data: ReportData, tmp_path: Path) -> None:
+    page = render_html(ReportData(plan=data.plan), charts=False)
     assert "Estimates, not tax advice" in page
-    assert 'id="balance-sheet"' not in page and "<img" not in page
-    # the plan's own balance sheet and views are used when the data has none
-    if "balance_sheet" in data["plan"]:
-        page = render_html({"plan": data["plan"]}, charts=False)
-        assert 'id="balance-sheet"' in page
-    out = write_report({"plan": data["plan"], "title": "t"}, tmp_path / "sub" / "r.html")
+    assert "<img" not in page and "Holdings of each method by account" not in page
+    assert 'id="balance-sheet"' in page  # the plan's own balance sheet
+    assert "The household file states its marginal rates" in page  # no tax year given
+    out = write_report(ReportData(plan=data.plan, title="t"), tmp_path / "sub" / "r.html")
     assert out.exists() and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    with pytest.raises(ValueError, match="plan"):
-        render_html({"title": "no plan"})
+    with pytest.raises(TypeError, match="ReportData"):
+        render_html({"plan": data.plan.to_dict()})  # type: ignore[arg-type]
+
+
+def test_report_function_writes_report_and_charts(tmp_path: Path) -> None:
+    h = assetloc.load_household(EXAMPLES / "retired_couple.toml")
+    out = report(h, tmp_path / "r.html", charts_dir=tmp_path / "charts", points=5)
+    page = out.read_text(encoding="utf-8")
+    ty = assetloc.tax_year(h)
+    assert 'id="year-tax"' in page and f"${ty.total_tax:,.0f}" in page
+    assert {p.name for p in (tmp_path / "charts").iterdir()} >= {"frontier.png", "mix.svg"}
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.toml")))
+def test_every_example_renders(example: str) -> None:
+    """Each example household through the whole pipeline: well formed, every section."""
+    data = report_data(assetloc.load_household(EXAMPLES / example), 5)
+    page = render_html(data, charts=False)
+    parsed = _parse(page)
+    assert parsed.errors == [] and parsed.stack == []
+    for sid in ("headline", "holdings", "mix", "comparison", "year-tax", "assumptions"):
+        assert f'<section id="{sid}">' in page
+    assert data.comparison is not None
+    assert page.count('<tr class="optimum">') == 2  # the plan's method, in both tables
 
 
 # ----------------------------------------------------------------------------- real browser
@@ -219,7 +248,7 @@ def _browser_args(binary: str, profile: Path) -> list[str]:
     ]
 
 
-def test_renders_in_headless_chromium(data: dict[str, Any], page: str, tmp_path: Path) -> None:
+def test_renders_in_headless_chromium(data: ReportData, page: str, tmp_path: Path) -> None:
     if os.environ.get("ASSETLOC_SKIP_BROWSER") == "1":
         pytest.skip("ASSETLOC_SKIP_BROWSER=1")
     binary = _chromium()
@@ -257,8 +286,8 @@ def test_renders_in_headless_chromium(data: dict[str, Any], page: str, tmp_path:
     assert html_dom.count("<table") == page.count("<table") >= 5
     assert 'id="holdings"' in html_dom and 'id="assumptions"' in html_dom
     assert "Estimates, not tax advice" in html_dom
-    for acc in data["plan"]["accounts"]:
-        assert acc["id"] in html_dom
+    for acc_id in data.plan.problem.account_ids:
+        assert acc_id in html_dom
     assert html_dom.count("data:image/svg+xml;base64,") == 4
 
 
@@ -295,30 +324,17 @@ def test_numbers_finite(page: str) -> None:
     assert "inf" not in text.lower().split()
 
 
-def test_real_pipeline_in_both_views() -> None:
-    """The data contract as the library builds it: Kaplan's net-worth example."""
-    from assetloc.analysis.compare import compare
-    from assetloc.analysis.frontier import frontiers
+def test_real_pipeline_in_both_views(data: ReportData, page: str) -> None:
+    """Kaplan's net-worth example: optimized in the net-worth view, the plan marked in the
+    financial one, human capital on the balance sheet."""
     from assetloc.present.charts import build_figures
 
-    h = assetloc.load_household(ROOT / "examples" / "kaplan_net_worth.toml")
-    plan = assetloc.optimize(h)
-    pd_ = plan.to_dict()
-    fr = frontiers(h, 25, plan.x)
-    data = {
-        "title": h.name,
-        "context": pd_.get("context", "net_worth"),
-        "plan": pd_,
-        "frontier": {k: f.to_dict() for k, f in fr.items()},
-        "comparison": compare(h, plan).to_dict(),
-    }
     figs = build_figures(data)
     assert set(figs) == {"frontier", "allocation", "mix", "comparison"}
     titles = [ax.get_title() for ax in figs["frontier"].axes]
     assert titles == ["financial assets", "net worth (optimized view)"]
     gids = {ln.get_gid() for ax in figs["frontier"].axes for ln in ax.lines}
     assert {"optimum-financial", "optimum-net_worth", "chosen-financial"} <= gids
-    page = render_html(data)
     text = " ".join(" ".join(_parse(page).text).split())
     assert "net worth (optimized)" in text
     assert "human capital" in text

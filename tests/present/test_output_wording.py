@@ -17,7 +17,7 @@ from assetloc.analysis.tax_summary import tax_summary
 from assetloc.cli.frontier import _sample
 from assetloc.present.charts import build_figures
 from assetloc.present.html import FIXED_MIX_FRONTIER_NOTE, render_html
-from assetloc.present.report_data import report_data
+from assetloc.present.report_data import ReportData, report_data
 
 from support.samples import TWO_ACCOUNTS_TOML
 
@@ -41,7 +41,7 @@ def _legend_texts(fig: Any) -> list[str]:
     return [t.get_text() for lg in legends for t in lg.get_texts()]
 
 
-def _data(text_or_path: str | Path) -> dict[str, Any]:
+def _data(text_or_path: str | Path) -> ReportData:
     if isinstance(text_or_path, Path):
         h = load_household(text_or_path)
     else:
@@ -51,7 +51,7 @@ def _data(text_or_path: str | Path) -> dict[str, Any]:
 
 def test_fixed_mix_frontier_names_the_star_and_the_plan() -> None:
     data = _data(FIXED)
-    assert data["plan"]["assumptions"]["objective"] == "fixed_mix"
+    assert data.plan.assumptions["objective"] == "fixed_mix"
     fig = build_figures(data)["frontier"]
     texts = " | ".join(_legend_texts(fig))
     plt.close("all")
@@ -75,9 +75,10 @@ def test_report_shows_labels_and_json_keeps_ids() -> None:
     data = _data(FIXED)
     preset = load_preset("horizon-2025")
     labels = dict(zip(preset.ids, preset.labels, strict=True))
-    plan = data["plan"]
+    plan = data.plan.to_dict()
     assert set(plan["accounts"][0]["holdings"]) == {"us_equity_large_cap", "us_corp_bonds_core"}
     assert plan["class_labels"]["us_equity_large_cap"] == labels["us_equity_large_cap"]
+    assert data.plan.class_labels["us_equity_large_cap"] == labels["us_equity_large_cap"]
     html = render_html(data, charts=False)
     assert "US Equity - Large Cap" in html and "US Corporate Bonds - Core" in html
     assert ">us_equity_large_cap<" not in html  # the id is only a tooltip

@@ -398,7 +398,7 @@ def on_target(basis_per_share: float, allow_losses: bool) -> dict[str, object]:
         rebalance={"allow_losses": allow_losses},
     )
     plan = optimize(parse_household(base))
-    dollars = plan.holdings
+    dollars = plan.dollars
     ids = plan.problem.market.ids
     q = dollars[0, ids.index(STOCK)] / 100.0
     assert dollars[0, ids.index(BOND)] < 1e-6
@@ -454,7 +454,7 @@ def test_target_is_the_plan_on_post_flow_balances() -> None:
     plan = optimize(parse_household(plain))
     ids = plan.problem.market.ids
     for i, cid in enumerate(ids):
-        assert r.target[:, r.classes.index(cid)] == pytest.approx(plan.holdings[:, i], abs=1e-6)
+        assert r.target[:, r.classes.index(cid)] == pytest.approx(plan.dollars[:, i], abs=1e-6)
     assert post_flow_household(h).accounts[0].market_value == pytest.approx(15000.0)
 
 

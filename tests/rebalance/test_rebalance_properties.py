@@ -310,7 +310,7 @@ def on_target_households(draw: st.DrawFn) -> dict[str, Any]:
     for k, t in enumerate(types):
         positions = []
         for i, c in enumerate(classes):
-            dollars = plan.holdings[k, ids.index(c)]
+            dollars = plan.dollars[k, ids.index(c)]
             if dollars < 0.01:
                 continue
             q = dollars / prices[i]

@@ -36,8 +36,8 @@ def test_scaling_balances_scales_dollars(seed: int, factor: float, kind: str) ->
     scaled = copy.deepcopy(data)
     for acc in scaled["accounts"]:
         acc["balance"] *= factor
-    a = optimize(parse_household(data)).holdings
-    b = optimize(parse_household(scaled)).holdings
+    a = optimize(parse_household(data)).dollars
+    b = optimize(parse_household(scaled)).dollars
     np.testing.assert_allclose(b, a * factor, rtol=1e-6, atol=1e-6 * factor * a.max())
 
 
@@ -69,8 +69,8 @@ def test_zero_balance_account_changes_nothing(seed: int, kind: str, acc_type: st
     # dollars agree to 1e-5 of the household's balance (the exposures are unique; holdings
     # inherit the solver tolerance through near-flat directions of the variance)
     tol = 1e-5 * sum(acc["balance"] for acc in data["accounts"])
-    np.testing.assert_allclose(np.delete(b.holdings, 1, axis=0), a.holdings, atol=tol)
-    np.testing.assert_allclose(b.holdings[1], 0.0, atol=1e-9)
+    np.testing.assert_allclose(np.delete(b.dollars, 1, axis=0), a.dollars, atol=tol)
+    np.testing.assert_allclose(b.dollars[1], 0.0, atol=1e-9)
 
 
 @PROPS
@@ -128,7 +128,7 @@ def test_same_type_accounts_split_pro_rata() -> None:
     ]
     data["bounds"] = {}
     plan = optimize(parse_household(data))
-    np.testing.assert_allclose(plan.holdings[1], 3 * plan.holdings[0], atol=1e-4)
+    np.testing.assert_allclose(plan.dollars[1], 3 * plan.dollars[0], atol=1e-4)
 
 
 def test_same_file_same_answer(tmp_path: Any) -> None:
@@ -161,7 +161,7 @@ def test_reichenstein_fifty_fifty() -> None:
     plan = optimize(parse_household(data))
     np.testing.assert_allclose(plan.mix, [0.5, 0.5], atol=1e-12)
     np.testing.assert_allclose(plan.mix_pre_tax, [500 / 875, 375 / 875], atol=1e-12)
-    assert round(100 * plan.mix_pre_tax[0]) == 57
+    assert round(100 * plan.weights_pre_tax[0]) == 57
 
 
 def test_kaplan_part_iii_utility_identity() -> None:
@@ -236,4 +236,4 @@ def test_merging_interchangeable_accounts_is_exact(seed: int, kind: str) -> None
         return
     assert abs(merged_plan.metrics.utility - plain.metrics.utility) < 1e-9
     scale = sum(a["balance"] for a in data["accounts"])
-    np.testing.assert_allclose(merged_plan.holdings, plain.holdings, atol=1e-5 * scale)
+    np.testing.assert_allclose(merged_plan.dollars, plain.dollars, atol=1e-5 * scale)

@@ -261,7 +261,7 @@ def muni_dollars(d: dict[str, Any]) -> tuple[float, float]:
     plan = optimize(parse_household(d))
     i = plan.problem.market.index("us_municipal_bonds")
     tax = [k for k, a in enumerate(d["accounts"]) if a["type"] == "taxable"]
-    h = plan.holdings
+    h = plan.dollars
     return float(h[tax, i].sum()), float(h[:, i].sum() - h[tax, i].sum())
 
 

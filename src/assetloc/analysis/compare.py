@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,10 @@ from assetloc.inputs.household import Household, NetWorthItem
 from assetloc.model.problem import Problem, build_problem
 from assetloc.solve import solve
 from assetloc.types import FloatArray, ObjectiveKind
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
 
 METHODS = ("joint", "duplicate", "separate", "two_step", "rule_of_thumb")
 
@@ -48,6 +52,91 @@ class Comparison:
 
     problem: Problem
     methods: tuple[MethodResult, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The methods' names, in order."""
+        return tuple(r.name for r in self.methods)
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        """The views any method has metrics in (``financial``, then ``net_worth``)."""
+        return tuple(
+            v for v in ("financial", "net_worth") if any(v in r.metrics for r in self.methods)
+        )
+
+    def method(self, name: str) -> MethodResult:
+        """The result of method ``name``; an unknown name raises :class:`InputError`."""
+        for r in self.methods:
+            if r.name == name:
+                return r
+        raise InputError("method", f"unknown method {name!r}; known: {', '.join(self.names)}")
+
+    def improvement_bp(self, name: str, over: str = "duplicate", view: str | None = None) -> float:
+        """Utility of ``name`` minus that of ``over`` in ``view`` (default: the optimized
+        one), basis points a year; a method without metrics there raises :class:`InputError`."""
+        view = view or self.problem.context
+        a, b = self.method(name).metrics.get(view), self.method(over).metrics.get(view)
+        if a is None or b is None:
+            missing = name if a is None else over
+            raise InputError("method", f"{missing!r} has no metrics in the {view} view")
+        return 1e4 * (a.utility - b.utility)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per method; columns (view, metric): E, SD, U, Sharpe (decimals per year)."""
+        import pandas as pd
+
+        keys = ("expected_return", "volatility", "utility", "sharpe")
+        cols = pd.MultiIndex.from_tuples([(v, k) for v in self.views for k in keys])
+        rows = [
+            [
+                getattr(r.metrics[v], k) if v in r.metrics else float("nan")
+                for v in self.views
+                for k in keys
+            ]
+            for r in self.methods
+        ]
+        frame = pd.DataFrame(rows, index=list(self.names), columns=cols, dtype=float)
+        frame.index.name = "method"
+        return frame
+
+    def __repr__(self) -> str:
+        """One line: the methods, and the joint method's gain over duplicate."""
+        ctx = self.problem.context
+        gain = ""
+        if {"joint", "duplicate"} <= set(self.names):
+            try:
+                gain = f"; joint vs duplicate U {self.improvement_bp('joint'):+.1f} bp/yr"
+            except InputError:
+                gain = ""
+        return f"<Comparison of {len(self.methods)} methods in the {ctx} view{gain}>"
+
+    def summary(self) -> str:
+        """One line per method: E, SD, U in each view (after tax, per year), or why it failed."""
+        lines = [repr(self)]
+        for r in self.methods:
+            if r.error is not None:
+                lines.append(f"  {r.name:<14} not available: {r.error}")
+                continue
+            cells = "; ".join(
+                f"{v}: E {m.expected_return:.2%}, SD {m.volatility:.2%}, U {m.utility:.2%}"
+                for v, m in r.metrics.items()
+            )
+            lines.append(f"  {r.name:<14} {cells}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The metrics table (percent per year) for notebooks."""
+        frame = self.to_frame()
+        sharpe = [c for c in frame.columns if c[1] == "sharpe"]
+        style = frame.style.format("{:.2%}", na_rep="–").format("{:.3f}", subset=sharpe, na_rep="–")
+        return str(style.set_caption(repr(self)).to_html())
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each method's E against SD (a new figure with the utility gains without ``ax``)."""
+        from assetloc.present import charts
+
+        return charts.plot_comparison(self, ax)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: metrics per view and holdings in each account's own dollars."""
@@ -117,10 +206,10 @@ def compare(h: Household, plan: Plan | None = None) -> Comparison:
     views = ("financial", "net_worth") if p.has_net_worth else ("financial",)
     builders: dict[str, Callable[[], FloatArray]] = {
         "joint": lambda: plan.x,
-        "duplicate": lambda: duplicate(p, plan.mix),
+        "duplicate": lambda: duplicate(p, plan.weights),
         "separate": lambda: separate(h, build_problem(h)),
         "two_step": lambda: two_step(h, p),
-        "rule_of_thumb": lambda: rule_of_thumb(p, plan.mix, deferred, free),
+        "rule_of_thumb": lambda: rule_of_thumb(p, plan.weights, deferred, free),
     }
     results = []
     for name in METHODS:

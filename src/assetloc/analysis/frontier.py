@@ -10,18 +10,24 @@ the indifference curve through it, come with it. Decimals per year, after tax.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.optimize import brentq
 
 from assetloc.analysis.plan import metrics
+from assetloc.errors import InputError
 from assetloc.inputs.household import Household
 from assetloc.model.problem import Problem, View, build_problem
 from assetloc.solve import frontier_sweep
 from assetloc.types import FloatArray
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from assetloc.analysis.compare import Comparison
 
 VIEWS = ("financial", "net_worth")
 
@@ -64,6 +70,119 @@ class Frontier:
             "chosen": None if self.chosen is None else self.chosen.to_dict(),
         }
 
+    def to_frame(self) -> pd.DataFrame:
+        """The frontier's points: expected return, volatility, utility (decimals per year)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [dataclasses.asdict(pt) for pt in self.points],
+            columns=["expected_return", "volatility", "utility"],
+        )
+
+    def __repr__(self) -> str:
+        """One line: the view, the number of points and the optimum."""
+        o = self.optimum
+        return (
+            f"<Frontier {self.view} view, {len(self.points)} points; optimum "
+            f"E {o.expected_return:.2%}, SD {o.volatility:.2%}, U {o.utility:.2%}>"
+        )
+
+    def summary(self) -> str:
+        """The optimum, the range spanned, and where the household's plan sits."""
+        lo, hi = self.points[0], self.points[-1]
+        lines = [
+            repr(self),
+            f"  from E {lo.expected_return:.2%} at SD {lo.volatility:.2%} "
+            f"to E {hi.expected_return:.2%} at SD {hi.volatility:.2%}",
+        ]
+        if self.chosen is not None:
+            c = self.chosen
+            lines.append(
+                f"  the household's plan: E {c.expected_return:.2%}, SD {c.volatility:.2%}, "
+                f"U {c.utility:.2%}"
+            )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The points as a small table (percent per year) for notebooks."""
+        style = self.to_frame().style.format("{:.2%}")
+        return str(style.set_caption(repr(self)).to_html())
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The frontier, its optimum and indifference curve (a new figure without ``ax``)."""
+        from assetloc.present import charts
+
+        return charts.plot_frontier(self, ax)
+
+
+@dataclass(frozen=True)
+class Frontiers(Mapping[str, Frontier]):
+    """The frontier in each view of one household (a mapping view name → :class:`Frontier`).
+
+    ``context`` is the view the optimizer used; ``fixed_mix`` is True when the household
+    places a fixed mix (each frontier's optimum then releases the mix).
+    """
+
+    views: dict[str, Frontier]
+    context: str = "financial"
+    fixed_mix: bool = False
+
+    def __getitem__(self, view: str) -> Frontier:
+        """The frontier of ``view``; an unknown view raises :class:`InputError`."""
+        if view not in self.views:
+            known = ", ".join(self.views)
+            raise InputError("view", f"no frontier in the {view!r} view; known: {known}")
+        return self.views[view]
+
+    def __iter__(self) -> Iterator[str]:
+        """View names, financial first."""
+        return iter(self.views)
+
+    def __len__(self) -> int:
+        """Number of views."""
+        return len(self.views)
+
+    def to_dict(self) -> dict[str, Any]:
+        """View name → :meth:`Frontier.to_dict`."""
+        return {name: f.to_dict() for name, f in self.views.items()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every view's points in one long table with a ``view`` column."""
+        import pandas as pd
+
+        return pd.concat(
+            [f.to_frame().assign(view=name) for name, f in self.views.items()], ignore_index=True
+        )
+
+    def __repr__(self) -> str:
+        """One line per view."""
+        inner = "; ".join(repr(f).strip("<>") for f in self.views.values())
+        return f"<Frontiers (optimized view: {self.context}): {inner}>"
+
+    def summary(self) -> str:
+        """Each view's summary."""
+        return "\n".join(f.summary() for f in self.views.values())
+
+    def _repr_html_(self) -> str:
+        """Each view's optimum and chosen plan in one small table for notebooks."""
+        import pandas as pd
+
+        rows = {}
+        for name, f in self.views.items():
+            rows[(name, "optimum")] = dataclasses.asdict(f.optimum)
+            if f.chosen is not None:
+                rows[(name, "household's plan")] = dataclasses.asdict(f.chosen)
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        return str(frame.style.format("{:.2%}").set_caption(repr(self)).to_html())
+
+    def plot(self, ax: Axes | None = None, comparison: Comparison | None = None) -> Axes:
+        """Every view side by side on shared axes (a new figure), or the optimized view on
+        ``ax``; ``comparison`` marks each method's portfolio. Returns the optimized view's axes.
+        """
+        from assetloc.present import charts
+
+        return charts.plot_frontiers(self, ax, comparison=comparison)
+
 
 def _utility_fn(p: Problem) -> Utility:
     return p.utility
@@ -79,6 +198,8 @@ def _indifference(
     opt: Point, u: Utility, sd_max: float, n: int = 60
 ) -> tuple[tuple[float, float], ...]:
     """E(SD) with u(E, SD²) = u* (solved per SD by Brent's method)."""
+    from scipy.optimize import brentq
+
     out = []
     for sd in np.linspace(0.0, sd_max, n):
         var = float(sd * sd)
@@ -110,10 +231,11 @@ def view_frontier(p: Problem, view_name: str, points: int = 50) -> Frontier:
     )
 
 
-def frontiers(
-    h: Household, points: int = 50, chosen_x: FloatArray | None = None
-) -> dict[str, Frontier]:
-    """Frontiers in both views (the net-worth one only when H or L are given)."""
+def frontiers(h: Household, points: int = 50, chosen_x: FloatArray | None = None) -> Frontiers:
+    """Frontiers in both views (the net-worth one only when H or L are given).
+
+    ``chosen_x`` (the plan's holdings, shares of F) marks where the household's plan sits.
+    """
     p = build_problem(h)
     names = VIEWS if p.has_net_worth else ("financial",)
     out = {}
@@ -130,4 +252,4 @@ def frontiers(
             )
             f = dataclasses.replace(f, chosen=chosen)
         out[name] = f
-    return out
+    return Frontiers(views=out, context=p.context, fixed_mix=p.kind == "fixed_mix")

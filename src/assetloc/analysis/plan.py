@@ -1,4 +1,10 @@
-"""Results: holdings per account, household mix, metrics, baselines (to_dict / to_frame)."""
+"""Results: holdings per account, household mix, metrics, baselines (to_dict / to_frame).
+
+A :class:`Plan` owns its presentation: labelled pandas views (``mix``, ``holdings``,
+``to_frame()``), ``summary()``, a short ``repr`` and ``_repr_html_`` for notebooks, and plot
+methods (``plot_allocation``, ``plot_mix``) that draw with :mod:`assetloc.present.charts`.
+pandas and matplotlib are imported inside the methods that need them.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assetloc.errors import InputError
 from assetloc.model.problem import Problem
 from assetloc.notice import NOTICE
 from assetloc.types import FloatArray
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.axes import Axes
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,15 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class BalanceRow:
+    """One line of the balance sheet: pre-tax and after-tax value, dollars."""
+
+    item: str
+    pre_tax: float
+    after_tax: float
+
+
+@dataclass(frozen=True)
 class Plan:
     """An optimized household: holdings x (shares of F, shape (K, n)) and the evidence."""
 
@@ -79,26 +96,70 @@ class Plan:
     assumptions: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def holdings(self) -> FloatArray:
-        """Dollars per account (own, face-value dollars) and class, shape (K, n)."""
+    def dollars(self) -> FloatArray:
+        """Dollars per account (own, face-value dollars) and class, array of shape (K, n)."""
         return self.problem.dollars(self.x)
 
     @property
-    def mix(self) -> FloatArray:
-        """Household mix on the after-tax basis (sums to 1)."""
-        mix: FloatArray = self.x.sum(axis=0)
-        return mix
+    def weights(self) -> FloatArray:
+        """Household mix on the after-tax basis as an array of shape (n,) (sums to 1)."""
+        w: FloatArray = self.x.sum(axis=0)
+        return w
 
     @property
-    def mix_pre_tax(self) -> FloatArray:
-        """Household mix in face-value dollars (sums to 1)."""
-        d = self.holdings.sum(axis=0)
-        mix: FloatArray = d / d.sum()
-        return mix
+    def weights_pre_tax(self) -> FloatArray:
+        """Household mix in face-value dollars as an array of shape (n,) (sums to 1)."""
+        d: FloatArray = self.dollars.sum(axis=0)
+        return d / float(d.sum())
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Asset class ids, in the order of every array and view."""
+        return tuple(self.problem.market.ids)
+
+    @property
+    def class_labels(self) -> dict[str, str]:
+        """Class id → the preset's human label."""
+        return dict(zip(self.problem.market.ids, self.problem.market.labels, strict=True))
+
+    @property
+    def holdings(self) -> pd.DataFrame:
+        """Dollars per account (rows, by account id) and asset class (columns, by class id)."""
+        import pandas as pd
+
+        p = self.problem
+        frame = pd.DataFrame(self.dollars, index=list(p.account_ids), columns=list(self.classes))
+        frame.index.name, frame.columns.name = "account", "asset_class"
+        return frame
+
+    @property
+    def mix(self) -> pd.Series:
+        """Household mix on the after-tax basis, by class id (decimals summing to 1)."""
+        import pandas as pd
+
+        return pd.Series(self.weights, index=list(self.classes), name="mix").rename_axis(
+            "asset_class"
+        )
+
+    @property
+    def mix_pre_tax(self) -> pd.Series:
+        """Household mix in face-value dollars, by class id (decimals summing to 1)."""
+        import pandas as pd
+
+        return pd.Series(
+            self.weights_pre_tax, index=list(self.classes), name="mix_pre_tax"
+        ).rename_axis("asset_class")
+
+    def baseline(self, name: str) -> Baseline:
+        """The baseline ``name``; an unknown name raises :class:`InputError` naming the known."""
+        if name not in self.baselines:
+            known = ", ".join(self.baselines) or "none"
+            raise InputError("baseline", f"unknown baseline {name!r}; this plan has: {known}")
+        return self.baselines[name]
 
     def improvement_bp(self, baseline: str) -> dict[str, float]:
         """Optimum minus ``baseline`` in basis points a year (E and U)."""
-        b = self.baselines[baseline].metrics
+        b = self.baseline(baseline).metrics
         return {
             "expected_return_bp": 1e4 * (self.metrics.expected_return - b.expected_return),
             "utility_bp": 1e4 * (self.metrics.utility - b.utility),
@@ -108,7 +169,7 @@ class Plan:
         """JSON-ready result: dollars, decimals, basis points as named."""
         p = self.problem
         ids = p.market.ids
-        dollars = self.holdings
+        dollars = self.dollars
         accounts = [
             {
                 "id": p.account_ids[k],
@@ -126,8 +187,8 @@ class Plan:
             "household": {
                 "balance": float(p.balances.sum()),
                 "after_tax_wealth": p.wealth,
-                "mix": dict(zip(ids, map(float, self.mix), strict=True)),
-                "mix_pre_tax": dict(zip(ids, map(float, self.mix_pre_tax), strict=True)),
+                "mix": dict(zip(ids, map(float, self.weights), strict=True)),
+                "mix_pre_tax": dict(zip(ids, map(float, self.weights_pre_tax), strict=True)),
             },
             "class_labels": dict(zip(ids, p.market.labels, strict=True)),
             "context": p.context,
@@ -140,11 +201,14 @@ class Plan:
             "notice": NOTICE,
         }
 
+    def view_metrics(self) -> dict[str, Metrics]:
+        """The plan's metrics seen as financial assets and as part of net worth."""
+        return {name: metrics(self.problem, self.x, name) for name in ("financial", "net_worth")}
+
     def views(self) -> dict[str, dict[str, float]]:
         """E and SD of the portfolio seen as financial assets and as part of net worth."""
         out = {}
-        for name in ("financial", "net_worth"):
-            m = metrics(self.problem, self.x, name)
+        for name, m in self.view_metrics().items():
             out[name] = {
                 "expected_return": m.expected_return,
                 "volatility": m.volatility,
@@ -152,43 +216,47 @@ class Plan:
             }
         return out
 
-    def balance_sheet(self) -> dict[str, Any]:
-        """Pre-tax and after-tax value of each account and in total, dollars."""
+    def balance_rows(self) -> tuple[BalanceRow, ...]:
+        """Pre-tax and after-tax value of each account and in total (and, with human capital
+        or liabilities, each item and net worth), dollars."""
         p = self.problem
         rows = [
-            {
-                "item": f"{p.account_ids[k]} ({p.account_types[k]})",
-                "pre_tax": float(p.balances[k]),
-                "after_tax": float(p.value_factor[k] * p.balances[k]),
-            }
+            BalanceRow(
+                f"{p.account_ids[k]} ({p.account_types[k]})",
+                float(p.balances[k]),
+                float(p.value_factor[k] * p.balances[k]),
+            )
             for k in range(p.k)
         ]
-        rows.append(
-            {
-                "item": "financial wealth (F)",
-                "pre_tax": float(p.balances.sum()),
-                "after_tax": p.wealth,
-            }
-        )
+        rows.append(BalanceRow("financial wealth (F)", float(p.balances.sum()), p.wealth))
         if p.has_net_worth:
             for name, pv in p.networth.items:
                 sign = -1.0 if name.startswith("liability") else 1.0
-                rows.append({"item": name, "pre_tax": sign * pv, "after_tax": sign * pv})
+                rows.append(BalanceRow(name, sign * pv, sign * pv))
             rows.append(
-                {
-                    "item": "net worth (W = F + H - L)",
-                    "pre_tax": float(p.balances.sum())
-                    + p.networth.human_capital
-                    - p.networth.liabilities,
-                    "after_tax": p.net_worth_total,
-                }
+                BalanceRow(
+                    "net worth (W = F + H - L)",
+                    float(p.balances.sum()) + p.networth.human_capital - p.networth.liabilities,
+                    p.net_worth_total,
+                )
             )
-        return {"rows": rows}
+        return tuple(rows)
+
+    def balance_sheet(self) -> dict[str, Any]:
+        """Pre-tax and after-tax value of each account and in total, dollars (JSON-ready)."""
+        return {
+            "rows": [
+                {"item": r.item, "pre_tax": r.pre_tax, "after_tax": r.after_tax}
+                for r in self.balance_rows()
+            ]
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """Holdings as a long table: account, type, class, dollars, share of account."""
+        import pandas as pd
+
         p = self.problem
-        d = self.holdings
+        d = self.dollars
         rows = []
         for k in range(p.k):
             for i, cid in enumerate(p.market.ids):
@@ -202,6 +270,59 @@ class Plan:
                         "share_of_account": float(d[k, i] / bal) if bal > 0 else 0.0,
                     }
                 )
-        import pandas as pd
 
         return pd.DataFrame(rows)
+
+    # ------------------------------------------------------------------ presentation
+
+    def _headline(self) -> str:
+        m = self.metrics
+        sharpe = "–" if m.sharpe is None else f"{m.sharpe:.3f}"
+        return (
+            f"E {m.expected_return:.2%}, SD {m.volatility:.2%}, U {m.utility:.2%}, "
+            f"Sharpe {sharpe} (after tax, per year)"
+        )
+
+    def __repr__(self) -> str:
+        """One line: method, objective, view, accounts, classes and the headline metrics."""
+        p = self.problem
+        return (
+            f"<Plan {self.method}, {p.kind} in the {p.context} view: {p.k} accounts, "
+            f"{p.n} classes, ${p.balances.sum():,.0f}; {self._headline()}>"
+        )
+
+    def summary(self) -> str:
+        """A few lines: the headline, the mix by class and the gain over each baseline."""
+        lines = [repr(self), "household mix (after tax):"]
+        labels = self.class_labels
+        for cid, w in zip(self.classes, self.weights, strict=True):
+            if w >= 5e-4:
+                lines.append(f"  {labels[cid]:<32} {w:7.2%}")
+        for name in self.baselines:
+            g = self.improvement_bp(name)
+            lines.append(
+                f"gain vs {name}: U {g['utility_bp']:+.1f} bp/yr, "
+                f"E {g['expected_return_bp']:+.1f} bp/yr"
+            )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: dollars by class and account, with the mix."""
+        frame = self.holdings.T
+        frame["mix (after tax)"] = self.weights
+        style = frame.style.format("{:,.0f}", subset=list(self.holdings.index)).format(
+            "{:.2%}", subset=["mix (after tax)"]
+        )
+        return str(style.set_caption(repr(self)).to_html())
+
+    def plot_allocation(self, ax: Axes | None = None) -> Axes:
+        """Stacked bars of dollars by class in each account (a new figure without ``ax``)."""
+        from assetloc.present import charts
+
+        return charts.plot_allocation(self, ax)
+
+    def plot_mix(self, ax: Axes | None = None) -> Axes:
+        """Household mix after tax vs pre-tax, per class (a new figure without ``ax``)."""
+        from assetloc.present import charts
+
+        return charts.plot_mix(self, ax)

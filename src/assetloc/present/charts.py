@@ -1,20 +1,23 @@
-"""Charts of a plan and its evidence (matplotlib, Agg; no pyplot, no global state).
+"""Charts of results (matplotlib, Agg; no pyplot, no global state).
 
-Every function takes plain dictionaries (the report data contract, see
-:mod:`assetloc.present.html`) and returns a :class:`matplotlib.figure.Figure` that belongs
-to nobody: nothing is registered with pyplot, and matplotlib's global ``rcParams`` are
-never changed (the house style is applied with ``rc_context`` while a figure is built and
-while it is saved). Units: returns and volatilities are decimals per year after tax and
-are shown as percents; money is US dollars.
+Every ``plot_*`` function takes a result object and an optional matplotlib ``Axes``, draws
+on it (or on a new figure that belongs to nobody when ``ax`` is None) and returns the axes
+it drew on; the results' own plot methods (``Plan.plot_allocation``, ``Frontiers.plot``,
+``Comparison.plot``, ``RebalanceResult.plot``, ``TaxYear.plot``) are thin accessors over
+them, like pandas' ``DataFrame.plot``. Nothing is registered with pyplot, and matplotlib's
+global ``rcParams`` are never changed (the house style is applied with ``rc_context`` while
+a figure is built and while it is saved). Units: returns and volatilities are decimals per
+year after tax and are shown as percents; money is US dollars.
 
 Public functions
 ----------------
-frontier_figure, allocation_figure, mix_figure, comparison_figure
-    One figure each.
+plot_frontier, plot_frontiers, plot_allocation, plot_mix, plot_comparison, plot_drift,
+plot_marginal_rates
+    One chart each.
 comparison_from_plan
-    A comparison from a plan's own baselines, when the data has no ``comparison``.
+    A comparison from a plan's own baselines, when the report has no comparison.
 build_figures
-    Every figure the data allows, by name.
+    Every figure the report data allows, by name (drawn by the results' plot methods).
 save_figure, figure_svg, write_charts
     Output as PNG + SVG files, or as an SVG string.
 """
@@ -26,7 +29,7 @@ import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import matplotlib as mpl
 import numpy as np
@@ -37,22 +40,25 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
+from assetloc.present.fmt import CENT, pct, usd_short
 from assetloc.present.style import (
-    CENT,
     RC,
     VIEW_COLORS,
     VIEW_LABELS,
     class_colors,
     class_hatches,
-    class_label,
-    is_fixed_mix,
     method_style,
-    pct,
-    plan_classes,
     text_color_on,
-    usd_short,
     utility_formula,
 )
+
+if TYPE_CHECKING:
+    from assetloc.analysis.compare import Comparison
+    from assetloc.analysis.frontier import Frontier, Frontiers
+    from assetloc.analysis.plan import Plan
+    from assetloc.present.report_data import ReportData
+    from assetloc.rebalance.result import RebalanceResult
+    from assetloc.tax.household_return import TaxYear
 
 #: PNG resolution (dots per inch).
 PNG_DPI = 150
@@ -62,8 +68,20 @@ VOL_LABEL = "volatility (SD, % per year, after tax)"
 RET_LABEL = "expected return (% per year, after tax)"
 DOLLAR_LABEL = "dollars (US$, account balance)"
 SHARE_LABEL = "share of the household portfolio (%)"
+DRIFT_LABEL = "drift from target (percentage points of the household)"
+RATE_LABEL = "tax on one more dollar (%)"
 
 VIEWS = ("financial", "net_worth")
+
+
+class _RiskReturn(Protocol):
+    """A point with an after-tax expected return and volatility (decimals per year)."""
+
+    @property
+    def expected_return(self) -> float: ...
+
+    @property
+    def volatility(self) -> float: ...
 
 
 @contextmanager
@@ -108,8 +126,8 @@ def _dollar_axis(ax: Axes) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: usd_short(v)))
 
 
-def _er_sd(d: Mapping[str, Any]) -> tuple[float, float]:
-    return float(d["volatility"]), float(d["expected_return"])
+def _er_sd(d: _RiskReturn) -> tuple[float, float]:
+    return float(d.volatility), float(d.expected_return)
 
 
 def _padded(lo: float, hi: float, pad: float) -> tuple[float, float]:
@@ -222,8 +240,8 @@ def _place_labels(
                 )
                 if best is None or score < best[0]:
                     best = (score, ring * c, ring * sn, ha, va, ring)
-        if best is None:
-            raise RuntimeError("internal: no label position was tried")
+        if best is None:  # pragma: no cover - the rings always give candidates
+            continue
         _, dx, dy, ha, va, ring = best
         x0 = cx + dx * px
         y0 = cy + dy * px
@@ -249,199 +267,260 @@ def _place_labels(
         )
 
 
+def _ensure_canvas(fig: Figure) -> None:
+    """Give a figure made elsewhere a renderer (label placement measures text)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+
+
+def _figure_of(ax: Axes) -> Figure:
+    fig = ax.get_figure()
+    if not isinstance(fig, Figure):
+        raise TypeError("ax belongs to no figure")
+    return fig
+
+
 # ----------------------------------------------------------------------------- frontier
 
 
-def frontier_figure(
-    frontier: Mapping[str, Any],
-    context: str = "financial",
-    *,
-    views: Mapping[str, Any] | None = None,
-    methods: Sequence[Mapping[str, Any]] | None = None,
-    fixed_mix: bool = False,
-) -> Figure:
-    """The after-tax efficient frontier in each view, with the optimum and its indifference curve.
+def _frontier_panel(
+    ax: Axes,
+    f: Frontier,
+    context: str,
+    fixed_mix: bool,
+    comparison: Comparison | None,
+    handles: dict[str, Any],
+    xs: list[float],
+    ys: list[float],
+) -> None:
+    """One view's frontier, optimum, indifference curve, the plan and the methods on ``ax``."""
+    view = f.view
+    color = VIEW_COLORS.get(view, "#444444")
+    label = VIEW_LABELS.get(view, view)
+    ax.set_gid(f"frontier-{view}")
+    pts = sorted((_er_sd(p) for p in f.points), key=lambda t: t[0])
+    if pts:
+        sd, er = map(np.array, zip(*pts, strict=True))
+        (ln,) = ax.plot(sd, er, color=color, lw=2.4, zorder=3, gid=f"frontier-line-{view}")
+        handles[f"frontier {label}"] = ln
+        xs += list(sd)
+        ys += list(er)
+    opt = f.optimum
+    ox, oy = _er_sd(opt)
+    xs.append(ox)
+    ys.append(oy)
+    if f.indifference:
+        ipts = sorted(f.indifference, key=lambda t: t[0])
+        isd, ier = map(np.array, zip(*ipts, strict=True))
+        (il,) = ax.plot(
+            isd,
+            ier,
+            color="#555555",
+            lw=1.3,
+            ls=(0, (5, 3)),
+            zorder=2,
+            gid=f"indifference-{view}",
+        )
+        handles["indifference curve through the optimum (same utility)"] = il
+    (om,) = ax.plot(
+        [ox],
+        [oy],
+        ls="none",
+        marker="*",
+        ms=17,
+        color=color,
+        mec="black",
+        mew=0.9,
+        zorder=6,
+        gid=f"optimum-{view}",
+    )
+    opt_name = "unconstrained optimum\n(mix released)" if fixed_mix else "optimum"
+    om.set_label(f"{opt_name} ({label})")
+    ax.annotate(
+        f"{opt_name}\nE = {pct(oy)}, SD = {pct(ox)}\nU = {pct(opt.utility)}",
+        xy=(ox, oy),
+        xytext=(12, -14),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=9,
+        bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": color, "lw": 0.8},
+        zorder=7,
+    )
+    opt_key = (
+        "optimum: unconstrained utility maximum (mix released; not the plan)"
+        if fixed_mix
+        else "optimum (utility maximum)"
+    )
+    handles[opt_key] = Line2D(
+        [], [], ls="none", marker="*", ms=13, color="#999999", mec="black", mew=0.9
+    )
+    chosen = f.chosen
+    if chosen is not None:
+        cx, cy = _er_sd(chosen)
+        if abs(cx - ox) > 1e-6 or abs(cy - oy) > 1e-6:
+            ax.plot(
+                [cx],
+                [cy],
+                ls="none",
+                marker="P",
+                ms=11,
+                color="white",
+                mec=color,
+                mew=2.0,
+                zorder=6,
+                gid=f"chosen-{view}",
+            )
+            plan_key = (
+                "the household's plan (its fixed mix)"
+                if fixed_mix
+                else f"the household's plan (optimized in the "
+                f"{VIEW_LABELS.get(context, context)} view)"
+            )
+            handles[plan_key] = Line2D(
+                [], [], ls="none", marker="P", ms=10, color="white", mec="#333333", mew=2.0
+            )
+            xs.append(cx)
+            ys.append(cy)
+    for j, meth in enumerate(comparison.methods if comparison is not None else ()):
+        mv = meth.metrics.get(view)
+        if mv is None or meth.name == "joint":
+            continue
+        mx, my = _er_sd(mv)
+        mcol, mmark = method_style(meth.name, j)
+        ax.plot(
+            [mx],
+            [my],
+            ls="none",
+            marker=mmark,
+            ms=7.5,
+            color=mcol,
+            mec="black",
+            mew=0.6,
+            zorder=5,
+            alpha=0.95,
+        )
+        handles[f"method: {meth.name}"] = Line2D(
+            [], [], ls="none", marker=mmark, ms=7, color=mcol, mec="black", mew=0.6
+        )
+        xs.append(mx)
+        ys.append(my)
+    title = f"{label}" + (" (optimized view)" if view == context else "")
+    ax.set_title(title, color=color)
+    ax.set_xlabel(VOL_LABEL)
+    _pct_axis(ax, "x")
+    _pct_axis(ax, "y")
 
-    One panel per view present (``financial`` = financial assets alone, ``net_worth`` =
-    as part of net worth), on shared axes so that risk and return compare across views.
+
+def _legend_keys(handles: Mapping[str, Any]) -> list[str]:
+    order = ("frontier", "indifference", "optimum", "the household", "method")
+    return sorted(
+        handles, key=lambda k: next(i for i, o in enumerate((*order, "")) if k.startswith(o))
+    )
+
+
+def _frontier_axes(
+    frontiers: Sequence[Frontier],
+    axes: Sequence[Axes],
+    context: str,
+    fixed_mix: bool,
+    comparison: Comparison | None,
+    fig: Figure | None,
+) -> None:
+    """Draw each frontier on its axes; the legend on ``fig`` (outside) or on the first axes."""
+    handles: dict[str, Any] = {}
+    xs: list[float] = []
+    ys: list[float] = []
+    for ax, f in zip(axes, frontiers, strict=True):
+        _frontier_panel(ax, f, context, fixed_mix, comparison, handles, xs, ys)
+    axes[0].set_ylabel(RET_LABEL)
+    if xs:
+        axes[0].set_xlim(0.0, max(xs) * 1.12)
+        axes[0].set_ylim(*_padded(min(ys), max(ys), 0.12))
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(7))
+    keys = _legend_keys(handles)
+    if fig is None:
+        axes[0].legend([handles[k] for k in keys], keys, loc="lower right", fontsize=8)
+        return
+    fig.suptitle("After-tax efficient frontier" + (" in both views" if len(axes) > 1 else ""))
+    fig.legend(
+        [handles[k] for k in keys],
+        keys,
+        loc="outside lower center",
+        ncol=min(3 if len(axes) > 1 else 2, max(1, len(keys))),
+    )
+
+
+def plot_frontier(
+    frontier: Frontier,
+    ax: Axes | None = None,
+    *,
+    context: str | None = None,
+    fixed_mix: bool = False,
+    comparison: Comparison | None = None,
+) -> Axes:
+    """One view's after-tax efficient frontier with its optimum and indifference curve.
 
     Parameters
     ----------
     frontier
-        ``{"financial": {...}, "net_worth": {...}}``; each view has ``points``
-        (``expected_return``, ``volatility``, decimals per year after tax), ``optimum``
-        and optionally ``indifference`` (the curve E = U* + (A/2)·SD² through it).
+        The view's :class:`~assetloc.analysis.frontier.Frontier` (decimals per year).
+    ax
+        Axes to draw on; a new figure (8.5 × 6 in) when None.
     context
-        The view the optimizer used; its panel is titled "(optimized)".
-    views
-        Optional ``{view: {"expected_return", "volatility"}}``: where the chosen plan sits in
-        each view; marked in a panel when it differs from that panel's optimum. A view's own
-        ``frontier[view]["chosen"]`` takes precedence.
-    methods
-        Optional comparison methods (``comparison["methods"]``), marked in each view they
-        have metrics for.
+        The view the optimizer used (default: this one); its title says "(optimized view)".
     fixed_mix
-        The plan places a fixed household mix: the frontier's utility maximum is then the
-        *unconstrained optimum (mix released)*, not the plan, and the plan's own point is
-        marked as "the household's plan (its fixed mix)".
+        The plan places a fixed mix: the star is then the unconstrained optimum.
+    comparison
+        Marks each method's portfolio in this view.
 
     Returns
     -------
-    Figure
-        Axes carry ``gid`` ``"frontier-<view>"``; the optimum marker has ``gid``
-        ``"optimum-<view>"``.
+    Axes
+        Axes ``gid`` ``"frontier-<view>"``; the optimum marker has ``gid`` ``"optimum-<view>"``.
     """
-    keys = [v for v in VIEWS if v in frontier] + [v for v in frontier if v not in VIEWS]
-    present = [v for v in keys if isinstance(frontier[v], Mapping) and frontier[v].get("points")]
+    ctx = context or frontier.view
+    with _style():
+        if ax is not None:
+            _frontier_axes([frontier], [ax], ctx, fixed_mix, comparison, None)
+            return ax
+        fig = _new_figure(8.5, 6.0)
+        own = fig.subplots()
+        _frontier_axes([frontier], [own], ctx, fixed_mix, comparison, fig)
+    return own
+
+
+def plot_frontiers(
+    frontiers: Frontiers, ax: Axes | None = None, *, comparison: Comparison | None = None
+) -> Axes:
+    """The frontier in every view, side by side on shared axes (a new figure), or the
+    optimized view alone on ``ax``.
+
+    One panel per view (``financial`` = financial assets alone, ``net_worth`` = as part of
+    net worth), so that risk and return compare across views; the optimized view's panel is
+    titled "(optimized view)", the household's plan is marked where it differs from a
+    panel's optimum, and ``comparison`` marks each method.
+
+    Returns
+    -------
+    Axes
+        The optimized view's axes (``ax.figure`` is the whole figure).
+    """
+    present = [frontiers[v] for v in frontiers if frontiers[v].points]
     if not present:
         raise ValueError("frontier has no view with points")
+    ctx, fixed = frontiers.context, frontiers.fixed_mix
+    if ax is not None:
+        main = next((f for f in present if f.view == ctx), present[0])
+        return plot_frontier(main, ax, context=ctx, fixed_mix=fixed, comparison=comparison)
     with _style():
         fig = _new_figure(6.2 * len(present) if len(present) > 1 else 8.5, 6.0)
         axes = fig.subplots(1, len(present), sharex=True, sharey=True, squeeze=False)[0]
-        xs: list[float] = []
-        ys: list[float] = []
-        handles: dict[str, Any] = {}
-        for ax, view in zip(axes, present, strict=True):
-            f = frontier[view]
-            color = VIEW_COLORS.get(view, "#444444")
-            label = VIEW_LABELS.get(view, view)
-            ax.set_gid(f"frontier-{view}")
-            pts = sorted((_er_sd(p) for p in f.get("points", [])), key=lambda t: t[0])
-            if pts:
-                sd, er = map(np.array, zip(*pts, strict=True))
-                (ln,) = ax.plot(sd, er, color=color, lw=2.4, zorder=3, gid=f"frontier-line-{view}")
-                handles[f"frontier {label}"] = ln
-                xs += list(sd)
-                ys += list(er)
-            opt = f.get("optimum")
-            if opt:
-                ox, oy = _er_sd(opt)
-                xs.append(ox)
-                ys.append(oy)
-                ind = f.get("indifference") or []
-                if ind:
-                    ipts = sorted((_er_sd(p) for p in ind), key=lambda t: t[0])
-                    isd, ier = map(np.array, zip(*ipts, strict=True))
-                    (il,) = ax.plot(
-                        isd,
-                        ier,
-                        color="#555555",
-                        lw=1.3,
-                        ls=(0, (5, 3)),
-                        zorder=2,
-                        gid=f"indifference-{view}",
-                    )
-                    handles["indifference curve through the optimum (same utility)"] = il
-                (om,) = ax.plot(
-                    [ox],
-                    [oy],
-                    ls="none",
-                    marker="*",
-                    ms=17,
-                    color=color,
-                    mec="black",
-                    mew=0.9,
-                    zorder=6,
-                    gid=f"optimum-{view}",
-                )
-                opt_name = "unconstrained optimum\n(mix released)" if fixed_mix else "optimum"
-                om.set_label(f"{opt_name} ({label})")
-                util = opt.get("utility")
-                util_txt = f"\nU = {pct(util)}" if util is not None else ""
-                ax.annotate(
-                    f"{opt_name}\nE = {pct(oy)}, SD = {pct(ox)}{util_txt}",
-                    xy=(ox, oy),
-                    xytext=(12, -14),
-                    textcoords="offset points",
-                    ha="left",
-                    va="top",
-                    fontsize=9,
-                    bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": color, "lw": 0.8},
-                    zorder=7,
-                )
-                opt_key = (
-                    "optimum: unconstrained utility maximum (mix released; not the plan)"
-                    if fixed_mix
-                    else "optimum (utility maximum)"
-                )
-                handles[opt_key] = Line2D(
-                    [], [], ls="none", marker="*", ms=13, color="#999999", mec="black", mew=0.9
-                )
-            chosen = f.get("chosen") or (views or {}).get(view)
-            if chosen and opt:
-                cx, cy = _er_sd(chosen)
-                if abs(cx - _er_sd(opt)[0]) > 1e-6 or abs(cy - _er_sd(opt)[1]) > 1e-6:
-                    ax.plot(
-                        [cx],
-                        [cy],
-                        ls="none",
-                        marker="P",
-                        ms=11,
-                        color="white",
-                        mec=color,
-                        mew=2.0,
-                        zorder=6,
-                        gid=f"chosen-{view}",
-                    )
-                    plan_key = (
-                        "the household's plan (its fixed mix)"
-                        if fixed_mix
-                        else f"the household's plan (optimized in the "
-                        f"{VIEW_LABELS.get(context, context)} view)"
-                    )
-                    handles[plan_key] = Line2D(
-                        [], [], ls="none", marker="P", ms=10, color="white", mec="#333333", mew=2.0
-                    )
-                    xs.append(cx)
-                    ys.append(cy)
-            for j, meth in enumerate(methods or []):
-                mv = meth.get(view)
-                if not mv or meth.get("name") == "joint":
-                    continue
-                mx, my = _er_sd(mv)
-                mcol, mmark = method_style(str(meth["name"]), j)
-                ax.plot(
-                    [mx],
-                    [my],
-                    ls="none",
-                    marker=mmark,
-                    ms=7.5,
-                    color=mcol,
-                    mec="black",
-                    mew=0.6,
-                    zorder=5,
-                    alpha=0.95,
-                )
-                handles[f"method: {meth['name']}"] = Line2D(
-                    [], [], ls="none", marker=mmark, ms=7, color=mcol, mec="black", mew=0.6
-                )
-                xs.append(mx)
-                ys.append(my)
-            title = f"{label}" + (" (optimized view)" if view == context else "")
-            ax.set_title(title, color=color)
-            ax.set_xlabel(VOL_LABEL)
-            _pct_axis(ax, "x")
-            _pct_axis(ax, "y")
-        axes[0].set_ylabel(RET_LABEL)
-        if xs:
-            axes[0].set_xlim(0.0, max(xs) * 1.12)
-            axes[0].set_ylim(*_padded(min(ys), max(ys), 0.12))
-        for ax in axes:
-            ax.xaxis.set_major_locator(MaxNLocator(7))
-        fig.suptitle(
-            "After-tax efficient frontier" + (" in both views" if len(present) > 1 else "")
-        )
-        order = ("frontier", "indifference", "optimum", "the household", "method")
-        keys = sorted(
-            handles, key=lambda k: next(i for i, o in enumerate((*order, "")) if k.startswith(o))
-        )
-        fig.legend(
-            [handles[k] for k in keys],
-            keys,
-            loc="outside lower center",
-            ncol=min(3 if len(present) > 1 else 2, max(1, len(keys))),
-        )
-    return fig
+        _frontier_axes(present, list(axes), ctx, fixed, comparison, fig)
+    views = [f.view for f in present]
+    shown: Axes = axes[views.index(ctx)] if ctx in views else axes[0]
+    return shown
 
 
 # ----------------------------------------------------------------------------- allocation
@@ -451,13 +530,10 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def _held(plan: Mapping[str, Any]) -> list[str]:
-    classes = plan_classes(plan)
-    return [
-        c
-        for c in classes
-        if any(float(a.get("holdings", {}).get(c, 0.0)) >= CENT for a in plan.get("accounts", []))
-    ]
+def _held(plan: Plan) -> list[str]:
+    """Classes some account holds a cent or more of, in the plan's order."""
+    d = plan.dollars
+    return [c for i, c in enumerate(plan.classes) if bool((d[:, i] >= CENT).any())]
 
 
 def _class_legend(
@@ -475,7 +551,7 @@ def _class_legend(
 
 def _stacked_accounts(
     ax: Axes,
-    accounts: Sequence[Mapping[str, Any]],
+    dollars: Mapping[str, np.ndarray],
     classes: Sequence[str],
     colors: Mapping[str, str],
     hatches: Mapping[str, str],
@@ -483,15 +559,17 @@ def _stacked_accounts(
     gid_prefix: str = "bar",
     label_min_share: float = 0.055,
 ) -> float:
-    """Stacked dollar bars, one per account; returns the tallest bar (dollars)."""
-    x = np.arange(len(accounts))
-    bottoms = np.zeros(len(accounts))
-    totals = np.array(
-        [sum(max(float(v), 0.0) for v in a.get("holdings", {}).values()) for a in accounts]
-    )
+    """Stacked dollar bars, one per account (``dollars``: class → (K,) dollars); returns the
+    tallest bar (dollars)."""
+    k = len(next(iter(dollars.values()))) if dollars else 0
+    x = np.arange(k)
+    bottoms = np.zeros(k)
+    totals = np.zeros(k)
+    for v in dollars.values():
+        totals += np.maximum(v, 0.0)
     top = float(max(totals.max(initial=0.0), 1.0))
     for c in classes:
-        vals = np.array([max(float(a.get("holdings", {}).get(c, 0.0)), 0.0) for a in accounts])
+        vals = np.maximum(dollars[c], 0.0)
         bars = ax.bar(
             x,
             vals,
@@ -519,37 +597,41 @@ def _stacked_accounts(
     return top
 
 
-def allocation_figure(plan: Mapping[str, Any]) -> Figure:
+def plot_allocation(plan: Plan, ax: Axes | None = None) -> Axes:
     """Stacked bars: dollars by asset class in each account, after-tax value annotated.
 
     Parameters
     ----------
     plan
-        A plan dictionary (:meth:`Plan.to_dict`): ``accounts[*]`` with ``id``, ``type``,
-        ``balance`` and ``after_tax_value`` (dollars) and ``holdings`` (class → dollars).
+        The :class:`~assetloc.analysis.plan.Plan`.
+    ax
+        Axes to draw on; a new figure (legend outside on the right) when None.
 
     Returns
     -------
-    Figure
+    Axes
         Bars carry ``gid`` ``"bar-<class>"``; segments taller than 5.5% of the tallest bar
         show their share of the account.
     """
-    accounts = list(plan.get("accounts", []))
-    classes = plan_classes(plan)
+    p = plan.problem
+    classes = list(plan.classes)
     colors, hatches = class_colors(classes), class_hatches(classes)
     held = _held(plan)
+    d = plan.dollars
+    labels = plan.class_labels
     with _style():
-        fig = _new_figure(max(6.5, 1.5 * len(accounts) + 4.2), 5.4)
-        ax = fig.subplots()
-        top = _stacked_accounts(ax, accounts, held, colors, hatches)
-        for k, acc in enumerate(accounts):
-            bal = float(acc.get("balance", 0.0))
-            atv = acc.get("after_tax_value")
-            txt = f"{usd_short(bal)} balance"
-            if atv is not None:
-                txt += f"\n{usd_short(float(atv))} after tax"
+        if ax is None:
+            fig: Figure | None = _new_figure(max(6.5, 1.5 * p.k + 4.2), 5.4)
+            ax = fig.subplots()  # type: ignore[union-attr]
+        else:
+            fig = None
+        cols = {c: d[:, i] for i, c in enumerate(classes)}
+        top = _stacked_accounts(ax, cols, held, colors, hatches)
+        for k in range(p.k):
+            bal = float(p.balances[k])
+            atv = float(p.value_factor[k] * p.balances[k])
             ax.annotate(
-                txt,
+                f"{usd_short(bal)} balance\n{usd_short(atv)} after tax",
                 xy=(k, bal),
                 xytext=(0, 4),
                 textcoords="offset points",
@@ -558,57 +640,60 @@ def allocation_figure(plan: Mapping[str, Any]) -> Figure:
                 fontsize=8.5,
             )
         ax.set_xticks(
-            np.arange(len(accounts)),
-            [f"{a.get('id', '?')}\n({a.get('type', '?')})" for a in accounts],
+            np.arange(p.k),
+            [f"{p.account_ids[k]}\n({p.account_types[k]})" for k in range(p.k)],
         )
         ax.grid(axis="x", visible=False)
         ax.set_ylim(0, top * 1.2)
         ax.set_ylabel(DOLLAR_LABEL)
         _dollar_axis(ax)
         ax.set_title("Holdings by account (dollars; % of account inside the bars)")
-        fig.legend(
-            handles=_class_legend(
-                held[::-1], colors, hatches, {c: class_label(plan, c) for c in held}
-            ),
-            title="asset class",
-            loc="outside right upper",
-        )
-    return fig
+        legend = _class_legend(held[::-1], colors, hatches, {c: labels[c] for c in held})
+        if fig is not None:
+            fig.legend(handles=legend, title="asset class", loc="outside right upper")
+        else:
+            ax.legend(handles=legend, title="asset class", fontsize=8)
+    return ax
 
 
 # ----------------------------------------------------------------------------- household mix
 
 
-def mix_figure(plan: Mapping[str, Any]) -> Figure:
+def plot_mix(plan: Plan, ax: Axes | None = None) -> Axes:
     """Household mix on the pre-tax (face value) and after-tax bases, side by side per class.
 
     Parameters
     ----------
     plan
-        A plan dictionary with ``household.mix`` (after-tax shares) and
-        ``household.mix_pre_tax`` (face-value shares), decimals summing to 1.
+        The :class:`~assetloc.analysis.plan.Plan` (``weights`` after tax, ``weights_pre_tax``
+        at face value, decimals summing to 1).
+    ax
+        Axes to draw on; a new figure when None.
 
     Returns
     -------
-    Figure
+    Axes
         Bars carry ``gid`` ``"mix-after-<class>"`` and ``"mix-pre-<class>"``. Classes held
         by neither mix (below 0.05%) are left out and named in a footnote.
     """
-    hh = plan.get("household", {})
-    after = {c: float(v) for c, v in (hh.get("mix") or {}).items()}
-    pre = {c: float(v) for c, v in (hh.get("mix_pre_tax") or {}).items()}
-    classes = plan_classes(plan)
+    classes = list(plan.classes)
+    after = dict(zip(classes, map(float, plan.weights), strict=True))
+    pre = dict(zip(classes, map(float, plan.weights_pre_tax), strict=True))
+    labels = plan.class_labels
     colors, hatches = class_colors(classes), class_hatches(classes)
-    shown = [c for c in classes if max(after.get(c, 0.0), pre.get(c, 0.0)) >= 5e-4]
+    shown = [c for c in classes if max(after[c], pre[c]) >= 5e-4]
     absent = [c for c in classes if c not in shown]
     with _style():
-        fig = _new_figure(10.0, max(3.4, 0.62 * len(shown) + 1.9))
-        ax = fig.subplots()
+        if ax is None:
+            fig: Figure | None = _new_figure(10.0, max(3.4, 0.62 * len(shown) + 1.9))
+            ax = fig.subplots()  # type: ignore[union-attr]
+        else:
+            fig = None
         y = np.arange(len(shown))[::-1].astype(float)
         h = 0.38
         vmax = max([*after.values(), *pre.values(), 0.01])
         for yi, c in zip(y, shown, strict=True):
-            a, p = after.get(c, 0.0), pre.get(c, 0.0)
+            a, p = after[c], pre[c]
             ax.barh(
                 yi + h / 2,
                 a,
@@ -634,29 +719,30 @@ def mix_figure(plan: Mapping[str, Any]) -> Figure:
             ax.text(
                 p + vmax * 0.01, yi - h / 2, pct(p, 1), va="center", fontsize=8.5, color="#333333"
             )
-        ax.set_yticks(y, [class_label(plan, c) for c in shown])
+        ax.set_yticks(y, [labels[c] for c in shown])
         ax.grid(axis="y", visible=False)
         ax.set_xlim(0, vmax * 1.18)
         _pct_axis(ax, "x")
         ax.set_xlabel(SHARE_LABEL)
-        fig.suptitle("Household mix: after tax vs pre-tax")
-        fig.legend(
-            handles=[
-                Patch(facecolor="#888888", edgecolor="black", label="after tax\n(what you own)"),
-                Patch(
-                    facecolor="#888888",
-                    alpha=0.45,
-                    edgecolor="black",
-                    hatch="////",
-                    label="pre-tax\n(balances at face value)",
-                ),
-            ],
-            loc="outside right upper",
-            title="basis",
-        )
+        basis = [
+            Patch(facecolor="#888888", edgecolor="black", label="after tax\n(what you own)"),
+            Patch(
+                facecolor="#888888",
+                alpha=0.45,
+                edgecolor="black",
+                hatch="////",
+                label="pre-tax\n(balances at face value)",
+            ),
+        ]
+        if fig is not None:
+            fig.suptitle("Household mix: after tax vs pre-tax")
+            fig.legend(handles=basis, loc="outside right upper", title="basis")
+        else:
+            ax.set_title("Household mix: after tax vs pre-tax")
+            ax.legend(handles=basis, title="basis", fontsize=8)
         if absent:
             ax.annotate(
-                _wrap("Not held: " + ", ".join(class_label(plan, c) for c in absent), 110),
+                _wrap("Not held: " + ", ".join(labels[c] for c in absent), 110),
                 xy=(0.0, 0.0),
                 xycoords="axes fraction",
                 xytext=(0, -34),
@@ -666,222 +752,322 @@ def mix_figure(plan: Mapping[str, Any]) -> Figure:
                 ha="left",
                 va="top",
             )
-    return fig
+    return ax
 
 
 # ----------------------------------------------------------------------------- comparison
 
 
-def comparison_from_plan(plan: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``comparison`` built from the plan's own metrics and baselines (financial view only).
+def comparison_from_plan(plan: Plan) -> Comparison:
+    """A comparison built from the plan's own metrics and baselines (financial view only),
+    the plan first."""
+    from assetloc.analysis.compare import Comparison, MethodResult
 
-    Parameters
-    ----------
-    plan
-        A plan dictionary with ``method``, ``metrics`` and ``baselines``.
-
-    Returns
-    -------
-    dict
-        ``{"methods": [{"name", "financial"}, ...]}`` with the plan first.
-    """
-    methods = [{"name": str(plan.get("method", "joint")), "financial": dict(plan["metrics"])}]
-    for name, m in (plan.get("baselines") or {}).items():
-        methods.append({"name": str(name), "financial": dict(m)})
-    return {"methods": methods}
+    methods = [MethodResult(plan.method, plan.x, {"financial": plan.metrics})]
+    for name, b in plan.baselines.items():
+        methods.append(MethodResult(name, b.x, {"financial": b.metrics}))
+    return Comparison(problem=plan.problem, methods=tuple(methods))
 
 
-def _reference(methods: Sequence[Mapping[str, Any]], view: str) -> str | None:
-    names = [str(m["name"]) for m in methods if m.get(view)]
-    if "duplicate" in names:
+def _reference(comparison: Comparison, view: str) -> str | None:
+    """The method gains are measured against: ``duplicate``, else the lowest utility."""
+    with_view = [r for r in comparison.methods if view in r.metrics]
+    if "duplicate" in [r.name for r in with_view]:
         return "duplicate"
-    with_u = [m for m in methods if m.get(view) and m[view].get("utility") is not None]
-    if not with_u:
+    if not with_view:
         return None
-    return str(min(with_u, key=lambda m: float(m[view]["utility"]))["name"])
+    return min(with_view, key=lambda r: r.metrics[view].utility).name
 
 
-def comparison_figure(comparison: Mapping[str, Any], *, utility: str | None = None) -> Figure:
-    """Methods side by side: E vs SD (left) and the utility gain over a reference (right).
-
-    Parameters
-    ----------
-    comparison
-        ``{"methods": [{"name", "financial": {...}, "net_worth": {...} | absent}]}`` with
-        ``expected_return``, ``volatility``, ``utility`` (decimals per year after tax).
-    utility
-        How utility is defined, for the title (default ``U = E − (A/2)·SD²``; see
-        :func:`~assetloc.present.style.utility_formula`).
-
-    Returns
-    -------
-    Figure
-        The scatter's markers carry ``gid`` ``"method-<view>-<name>"``. The right panel shows
-        the certainty-equivalent gain U − U_ref in basis points a year, against the
-        ``duplicate`` method when present (else the method with the lowest utility).
-    """
-    methods = [m for m in comparison.get("methods", []) if m.get("financial") or m.get("net_worth")]
-    if not methods:
-        raise ValueError("comparison has no methods with metrics")
-    views = [v for v in VIEWS if any(m.get(v) for m in methods)]
-    with _style():
-        fig = _new_figure(12.0, 5.0)
-        ax, bx = fig.subplots(1, 2, width_ratios=[1.25, 1.0])
-        label_pts: list[tuple[float, float, str, str, float]] = []
-        for j, m in enumerate(methods):
-            name = str(m["name"])
-            col, mark = method_style(name, j)
-            for v in views:
-                mv = m.get(v)
-                if not mv:
-                    continue
-                x, y = _er_sd(mv)
-                filled = v == "financial"
-                ax.plot(
-                    [x],
-                    [y],
-                    ls="none",
-                    marker=mark,
-                    ms=14 if mark == "*" else 9,
-                    color=col if filled else "white",
-                    mec="black" if filled else col,
-                    mew=0.7 if filled else 1.8,
-                    zorder=4,
-                    gid=f"method-{v}-{name}",
-                )
-                label_pts.append((x, y, name, col, (14 if mark == "*" else 9) / 2))
-        xs = [p[0] for p in label_pts]
-        ys = [p[1] for p in label_pts]
-        x0, x1 = _padded(min(xs), max(xs), 0.12)
-        y0, y1 = _padded(min(ys), max(ys), 0.12)
-        x1 = x1 + 0.2 * (x1 - x0)  # room for labels on the right
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
-        ax.set_xlabel(VOL_LABEL)
-        ax.set_ylabel(RET_LABEL)
-        _pct_axis(ax, "x")
-        _pct_axis(ax, "y")
-        ax.set_title("Risk and return by method")
-
-        # right: utility gain in bp/yr against the reference method, per view
-        names = [str(m["name"]) for m in methods]
-        yb = np.arange(len(names))[::-1].astype(float)
-        hgt = 0.8 / len(views)
-        vals_all: list[float] = []
-        refs: dict[str, str | None] = {v: _reference(methods, v) for v in views}
-        for vi, v in enumerate(views):
-            ref = refs[v]
-            ref_u = next(
-                (float(m[v]["utility"]) for m in methods if str(m["name"]) == ref and m.get(v)),
-                None,
+def _method_scatter(ax: Axes, comparison: Comparison, views: Sequence[str]) -> list[Any]:
+    """Each method's (SD, E) in each view on ``ax``; returns the points to label."""
+    label_pts: list[tuple[float, float, str, str, float]] = []
+    for j, r in enumerate(r for r in comparison.methods if r.metrics):
+        col, mark = method_style(r.name, j)
+        for v in views:
+            mv = r.metrics.get(v)
+            if mv is None:
+                continue
+            x, y = _er_sd(mv)
+            filled = v == "financial"
+            ax.plot(
+                [x],
+                [y],
+                ls="none",
+                marker=mark,
+                ms=14 if mark == "*" else 9,
+                color=col if filled else "white",
+                mec="black" if filled else col,
+                mew=0.7 if filled else 1.8,
+                zorder=4,
+                gid=f"method-{v}-{r.name}",
             )
-            for j, (m, yv) in enumerate(zip(methods, yb, strict=True)):
-                mv = m.get(v)
-                if not mv or ref_u is None or mv.get("utility") is None:
-                    continue
-                gain = 1e4 * (float(mv["utility"]) - ref_u)
-                vals_all.append(gain)
-                col = method_style(str(m["name"]), j)[0]
-                off = (len(views) - 1) / 2 * hgt - vi * hgt
-                bx.barh(
-                    yv + off,
-                    gain,
-                    height=hgt * 0.9,
-                    color=col if v == "financial" else "white",
-                    edgecolor=col if v != "financial" else "black",
-                    linewidth=1.6 if v != "financial" else 0.6,
-                    hatch="" if v == "financial" else "////",
-                    gid=f"gain-{v}-{m['name']}",
-                )
-                bx.text(
-                    gain,
-                    yv + off,
-                    f" {gain:+.1f} " if abs(gain) >= 0.05 else " 0 ",
-                    va="center",
-                    ha="left" if gain >= 0 else "right",
-                    fontsize=8.5,
-                )
-        bx.axvline(0, color="black", lw=0.8)
-        bx.set_yticks(yb, names)
-        bx.grid(axis="y", visible=False)
-        lo = min([*vals_all, 0.0])
-        hi = max([*vals_all, 0.0])
-        span = hi - lo if hi > lo else 1.0
-        bx.set_xlim(lo - 0.22 * span if lo < 0 else -0.05 * span, hi + 0.22 * span)
-        ref_names = sorted({r for r in refs.values() if r})
-        bx.set_xlabel("utility gain vs " + " / ".join(ref_names) + " (bp per year, after tax)")
-        bx.set_title(f"Utility gain, {utility or 'U = E − (A/2)·SD²'}")
-        leg: list[Any] = [
+            label_pts.append((x, y, r.name, col, (14 if mark == "*" else 9) / 2))
+    xs = [p[0] for p in label_pts]
+    ys = [p[1] for p in label_pts]
+    x0, x1 = _padded(min(xs), max(xs), 0.12)
+    y0, y1 = _padded(min(ys), max(ys), 0.12)
+    x1 = x1 + 0.2 * (x1 - x0)  # room for labels on the right
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel(VOL_LABEL)
+    ax.set_ylabel(RET_LABEL)
+    _pct_axis(ax, "x")
+    _pct_axis(ax, "y")
+    ax.set_title("Risk and return by method")
+    return _merge_coincident(label_pts, (x1 - x0), (y1 - y0))
+
+
+def _gain_bars(bx: Axes, comparison: Comparison, views: Sequence[str]) -> None:
+    """Utility gain in bp/yr of each method against the reference method, per view."""
+    methods = [r for r in comparison.methods if r.metrics]
+    names = [r.name for r in methods]
+    yb = np.arange(len(names))[::-1].astype(float)
+    hgt = 0.8 / len(views)
+    vals_all: list[float] = []
+    refs: dict[str, str | None] = {v: _reference(comparison, v) for v in views}
+    for vi, v in enumerate(views):
+        ref = refs[v]
+        ref_u = next((r.metrics[v].utility for r in methods if r.name == ref), None)
+        for j, (r, yv) in enumerate(zip(methods, yb, strict=True)):
+            mv = r.metrics.get(v)
+            if mv is None or ref_u is None:
+                continue
+            gain = 1e4 * (mv.utility - ref_u)
+            vals_all.append(gain)
+            col = method_style(r.name, j)[0]
+            off = (len(views) - 1) / 2 * hgt - vi * hgt
+            bx.barh(
+                yv + off,
+                gain,
+                height=hgt * 0.9,
+                color=col if v == "financial" else "white",
+                edgecolor=col if v != "financial" else "black",
+                linewidth=1.6 if v != "financial" else 0.6,
+                hatch="" if v == "financial" else "////",
+                gid=f"gain-{v}-{r.name}",
+            )
+            bx.text(
+                gain,
+                yv + off,
+                f" {gain:+.1f} " if abs(gain) >= 0.05 else " 0 ",
+                va="center",
+                ha="left" if gain >= 0 else "right",
+                fontsize=8.5,
+            )
+    bx.axvline(0, color="black", lw=0.8)
+    bx.set_yticks(yb, names)
+    bx.grid(axis="y", visible=False)
+    lo = min([*vals_all, 0.0])
+    hi = max([*vals_all, 0.0])
+    span = hi - lo if hi > lo else 1.0
+    bx.set_xlim(lo - 0.22 * span if lo < 0 else -0.05 * span, hi + 0.22 * span)
+    ref_names = sorted({r for r in refs.values() if r})
+    bx.set_xlabel("utility gain vs " + " / ".join(ref_names) + " (bp per year, after tax)")
+    bx.set_title(f"Utility gain, {utility_formula(comparison.problem.kind)}")
+
+
+def _view_legend(views: Sequence[str]) -> list[Any]:
+    leg: list[Any] = [
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="s",
+            ms=10,
+            color="#777777",
+            mec="black",
+            label="financial assets view (filled)",
+        )
+    ]
+    if "net_worth" in views:
+        leg.append(
             Line2D(
                 [],
                 [],
                 ls="none",
                 marker="s",
                 ms=10,
-                color="#777777",
-                mec="black",
-                label="financial assets view (filled)",
+                color="white",
+                mec="#555555",
+                mew=1.8,
+                label="net worth view (hollow, hatched)",
             )
-        ]
-        if "net_worth" in views:
-            leg.append(
-                Line2D(
-                    [],
-                    [],
-                    ls="none",
-                    marker="s",
-                    ms=10,
-                    color="white",
-                    mec="#555555",
-                    mew=1.8,
-                    label="net worth view (hollow, hatched)",
-                )
-            )
+        )
+    return leg
+
+
+def plot_comparison(comparison: Comparison, ax: Axes | None = None) -> Axes:
+    """Methods side by side: E vs SD, and (on a new figure) the utility gain over a reference.
+
+    Parameters
+    ----------
+    comparison
+        The :class:`~assetloc.analysis.compare.Comparison` (metrics per view, decimals per
+        year after tax).
+    ax
+        Axes for the risk/return scatter alone; None draws a new figure with the scatter
+        (left) and the certainty-equivalent gain U − U_ref in basis points a year (right),
+        against ``duplicate`` when present (else the method with the lowest utility).
+
+    Returns
+    -------
+    Axes
+        The scatter's axes; its markers carry ``gid`` ``"method-<view>-<name>"``, the gain
+        bars ``"gain-<view>-<name>"``.
+    """
+    if not any(r.metrics for r in comparison.methods):
+        raise ValueError("comparison has no methods with metrics")
+    views = list(comparison.views)
+    with _style():
+        if ax is not None:
+            fig = _figure_of(ax)
+            _ensure_canvas(fig)
+            pts = _method_scatter(ax, comparison, views)
+            ax.legend(handles=_view_legend(views), fontsize=8)
+            _place_labels(fig, ax, pts)
+            return ax
+        fig = _new_figure(12.0, 5.0)
+        own: Axes
+        bx: Axes
+        own, bx = fig.subplots(1, 2, width_ratios=[1.25, 1.0])
+        pts = _method_scatter(own, comparison, views)
+        _gain_bars(bx, comparison, views)
+        leg = _view_legend(views)
         fig.legend(handles=leg, loc="outside lower center", ncol=len(leg))
         fig.suptitle("Method comparison (after tax)")
-        _place_labels(fig, ax, _merge_coincident(label_pts, (x1 - x0), (y1 - y0)))
-    return fig
+        _place_labels(fig, own, pts)
+    return own
+
+
+# ----------------------------------------------------------------------------- rebalance
+
+
+def plot_drift(result: RebalanceResult, ax: Axes | None = None) -> Axes:
+    """Each class's drift from its target before and after the trades, with its band.
+
+    Drift is the class's share of the household minus its target share, in percentage
+    points; the grey span is the band (± its half-width) a class may drift inside.
+
+    Returns
+    -------
+    Axes
+        Bars carry ``gid`` ``"drift-before-<class>"`` and ``"drift-after-<class>"``.
+    """
+    db, da = result.drift_before, result.drift_after
+    classes = list(da.classes)
+    names = [result.labels.get(c, c) for c in classes]
+    with _style():
+        if ax is None:
+            fig = _new_figure(9.0, max(3.2, 0.5 * len(classes) + 1.8))
+            ax = fig.subplots()
+        y = np.arange(len(classes))[::-1].astype(float)
+        h = 0.38
+        for yi, band in zip(y, da.band, strict=True):
+            ax.fill_betweenx(
+                [yi - 0.45, yi + 0.45], -band, band, color="#EEEEEE", zorder=0, linewidth=0
+            )
+        for i, c in enumerate(classes):
+            ax.barh(
+                y[i] + h / 2,
+                db.drift[i],
+                height=h,
+                color=VIEW_COLORS["net_worth"],
+                alpha=0.5,
+                gid=f"drift-before-{c}",
+            )
+            ax.barh(
+                y[i] - h / 2,
+                da.drift[i],
+                height=h,
+                color=VIEW_COLORS["financial"],
+                gid=f"drift-after-{c}",
+            )
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(y, names)
+        ax.grid(axis="y", visible=False)
+        _pct_axis(ax, "x")
+        ax.set_xlabel(DRIFT_LABEL)
+        ax.set_title(f"Drift from target, {result.as_of.isoformat()} ({result.action})")
+        ax.legend(
+            handles=[
+                Patch(facecolor=VIEW_COLORS["net_worth"], alpha=0.5, label="before the trades"),
+                Patch(facecolor=VIEW_COLORS["financial"], label="after the trades"),
+                Patch(facecolor="#EEEEEE", label="band"),
+            ],
+            fontsize=8,
+        )
+    return ax
+
+
+# ----------------------------------------------------------------------------- tax year
+
+
+def plot_marginal_rates(tax_year: TaxYear, ax: Axes | None = None) -> Axes:
+    """The tax on one more dollar of each kind of income: federal, NIIT and state stacked.
+
+    Returns
+    -------
+    Axes
+        Bars carry ``gid`` ``"rate-<part>-<kind>"`` (part: federal, niit, state); the total
+        is written at the end of each bar.
+    """
+    marginal = tax_year.tax_return.marginal
+    kinds = list(marginal)
+    with _style():
+        if ax is None:
+            fig = _new_figure(9.0, max(3.2, 0.5 * len(kinds) + 1.8))
+            ax = fig.subplots()
+        y = np.arange(len(kinds))[::-1].astype(float)
+        parts = (
+            ("federal", "federal (without NIIT)", VIEW_COLORS["financial"]),
+            ("niit", "net investment income tax", "#E69F00"),
+            ("state", "state", VIEW_COLORS["net_worth"]),
+        )
+        for yi, kind in zip(y, kinds, strict=True):
+            m = marginal[kind]
+            left = 0.0
+            for part, _label, color in parts:
+                width = m.federal - m.niit if part == "federal" else getattr(m, part)
+                ax.barh(yi, width, left=left, height=0.6, color=color, gid=f"rate-{part}-{kind}")
+                left += width
+            ax.text(left, yi, f" {pct(m.total, 1)}", va="center", fontsize=8.5)
+        ax.set_yticks(y, [k.replace("_", " ") for k in kinds])
+        ax.grid(axis="y", visible=False)
+        _pct_axis(ax, "x")
+        ax.set_xlabel(RATE_LABEL)
+        ax.set_title(
+            f"Marginal rates, {tax_year.year} ({tax_year.filing_status.replace('_', ' ')})"
+        )
+        ax.legend(
+            handles=[Patch(facecolor=c, label=lbl) for _p, lbl, c in parts],
+            fontsize=8,
+            loc="lower right",
+        )
+    return ax
 
 
 # ----------------------------------------------------------------------------- output
 
 
-def report_context(data: Mapping[str, Any]) -> str:
-    """The view the optimizer used: ``data["context"]``, else the plan's, else financial."""
-    for src in (data, data.get("plan") or {}, data.get("comparison") or {}):
-        ctx = src.get("context")
-        if ctx:
-            return str(ctx)
-    return "financial"
+def build_figures(data: ReportData) -> dict[str, Figure]:
+    """Every figure the report data allows, by name, drawn by the results' plot methods.
 
-
-def build_figures(data: Mapping[str, Any]) -> dict[str, Figure]:
-    """Every figure the report data allows, by name.
-
-    Names: ``frontier`` (when ``data["frontier"]`` has a view), ``allocation``, ``mix``
-    (when the plan has them), ``comparison`` (from ``data["comparison"]``, else from the
-    plan's baselines).
+    Names: ``frontier`` (when the data has frontiers with points), ``allocation``, ``mix``,
+    ``comparison`` (the data's comparison, else one from the plan's baselines).
     """
     out: dict[str, Figure] = {}
-    plan = data.get("plan") or {}
-    comparison = data.get("comparison")
-    frontier = data.get("frontier") or {}
-    if any(isinstance(frontier.get(v), Mapping) and frontier[v].get("points") for v in frontier):
-        out["frontier"] = frontier_figure(
-            {v: f for v, f in frontier.items() if isinstance(f, Mapping) and f.get("points")},
-            report_context(data),
-            views=data.get("views") or plan.get("views"),
-            methods=(comparison or {}).get("methods"),
-            fixed_mix=is_fixed_mix(plan),
-        )
-    if plan.get("accounts"):
-        out["allocation"] = allocation_figure(plan)
-    if plan.get("household", {}).get("mix"):
-        out["mix"] = mix_figure(plan)
-    if not comparison and plan.get("metrics") and plan.get("baselines"):
+    plan = data.plan
+    fr = data.frontiers
+    if fr is not None and any(f.points for f in fr.values()):
+        out["frontier"] = _figure_of(fr.plot(comparison=data.comparison))
+    out["allocation"] = _figure_of(plan.plot_allocation())
+    out["mix"] = _figure_of(plan.plot_mix())
+    comparison = data.comparison
+    if comparison is None and plan.baselines:
         comparison = comparison_from_plan(plan)
-    if comparison and comparison.get("methods"):
-        out["comparison"] = comparison_figure(comparison, utility=utility_formula(plan))
+    if comparison is not None and comparison.methods:
+        out["comparison"] = _figure_of(comparison.plot())
     return out
 
 
@@ -917,15 +1103,8 @@ def figure_svg(fig: Figure) -> str:
     return buf.getvalue()
 
 
-def write_charts(data: Mapping[str, Any], out_dir: str | Path) -> dict[str, list[Path]]:
-    """Write every chart the data allows as ``<out_dir>/<name>.png`` and ``.svg``.
-
-    Parameters
-    ----------
-    data
-        Report data (see :mod:`assetloc.present.html`).
-    out_dir
-        Directory, created when missing.
+def write_charts(data: ReportData, out_dir: str | Path) -> dict[str, list[Path]]:
+    """Write every chart of the report data as ``<out_dir>/<name>.png`` and ``.svg``.
 
     Returns
     -------

@@ -1,35 +1,53 @@
-"""Assemble everything a report shows for one household (plain dicts, JSON-ready).
+"""Everything a report shows for one household, as typed results (not dicts).
 
-``report_data(h)`` runs the optimizer, the frontier in both views and the method
-comparison, and returns the dict that :func:`assetloc.present.html.render_html` and
-:func:`assetloc.present.charts.write_charts` render.
+``report_data(h)`` runs the optimizer, the frontier in each view, the method comparison and
+the year's return, and returns a :class:`ReportData` that
+:func:`assetloc.present.html.render_html` and :func:`assetloc.present.charts.write_charts`
+render.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from assetloc.analysis.compare import compare
-from assetloc.analysis.frontier import frontiers
+from assetloc.analysis.compare import Comparison, compare
+from assetloc.analysis.frontier import Frontiers, frontiers
 from assetloc.analysis.optimize import optimize
+from assetloc.analysis.plan import Plan
 from assetloc.inputs.household import Household
-from assetloc.tax.household_return import return_document
+from assetloc.tax.household_return import TaxYear, tax_year
 
 DEFAULT_POINTS = 60
+DEFAULT_TITLE = "assetloc report"
 
 
-def report_data(h: Household, points: int = DEFAULT_POINTS) -> dict[str, Any]:
-    """Plan, views, frontier, comparison and balance sheet of ``h``."""
+@dataclass(frozen=True)
+class ReportData:
+    """The results a report renders: the plan is required, every other section optional.
+
+    ``frontiers``: the after-tax frontier per view; ``comparison``: the methods side by
+    side; ``tax_year``: the year's return (None for a household with stated rates).
+    """
+
+    plan: Plan
+    title: str = DEFAULT_TITLE
+    frontiers: Frontiers | None = None
+    comparison: Comparison | None = None
+    tax_year: TaxYear | None = None
+
+    @property
+    def context(self) -> str:
+        """The view the optimizer used (``financial`` or ``net_worth``)."""
+        return str(self.plan.problem.context)
+
+
+def report_data(h: Household, points: int = DEFAULT_POINTS) -> ReportData:
+    """Plan, frontiers (``points`` return targets each), comparison and return of ``h``."""
     plan = optimize(h)
-    d = plan.to_dict()
-    fr = frontiers(h, points, plan.x)
-    return {
-        "title": h.name or "assetloc report",
-        "context": plan.problem.context,
-        "plan": d,
-        "views": d["views"],
-        "frontier": {name: f.to_dict() for name, f in fr.items()},
-        "comparison": compare(h, plan).to_dict(),
-        "balance_sheet": d["balance_sheet"],
-        "tax_year": return_document(h) if h.investor.filing_status is not None else None,
-    }
+    return ReportData(
+        plan=plan,
+        title=h.name or DEFAULT_TITLE,
+        frontiers=frontiers(h, points, plan.x),
+        comparison=compare(h, plan),
+        tax_year=tax_year(h) if h.investor.filing_status is not None else None,
+    )

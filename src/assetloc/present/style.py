@@ -3,25 +3,15 @@
 Colours are colour-blind safe: asset classes use Paul Tol's *muted* qualitative scheme
 (ten colours, tested for deuteranopia, protanopia and tritanopia), comparison methods and
 the two views use the Okabe–Ito palette. A class keeps its colour in every chart of one
-report because colours are assigned by the class order of the plan
-(``plan["household"]["mix"]``), never by which classes a chart happens to show.
+report because colours are assigned by the class order of the plan (``plan.classes``),
+never by which classes a chart happens to show. Numbers are formatted by
+:mod:`assetloc.present.fmt`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
-
-# number formats live in assetloc.present.fmt (one module for terminal tables and reports);
-# re-exported here for the report modules. CENT: dollars below it show as zero and classes
-# below it are treated as not held.
-from assetloc.present.fmt import CENT as CENT
-from assetloc.present.fmt import bp as bp
-from assetloc.present.fmt import is_number as is_number
-from assetloc.present.fmt import pct as pct
-from assetloc.present.fmt import ratio as ratio
-from assetloc.present.fmt import usd as usd
-from assetloc.present.fmt import usd_short as usd_short
 
 #: Paul Tol's "muted" scheme (https://personal.sron.nl/~pault/), in his recommended order.
 CLASS_PALETTE: tuple[str, ...] = (
@@ -115,7 +105,7 @@ def class_colors(classes: Iterable[str]) -> dict[str, str]:
     Parameters
     ----------
     classes
-        Class ids in the plan's order (``plan["household"]["mix"]`` keys).
+        Class ids in the plan's order (``plan.classes``).
 
     Returns
     -------
@@ -148,34 +138,12 @@ def text_color_on(hex_color: str) -> str:
     return "#000000" if lum > 0.22 else "#FFFFFF"
 
 
-def plan_classes(plan: Mapping[str, Any]) -> list[str]:
-    """Asset classes of a plan in its own order (household mix first, then any in accounts)."""
-    out: list[str] = list(plan.get("household", {}).get("mix", {}) or {})
-    for acc in plan.get("accounts", []) or []:
-        for c in acc.get("holdings", {}) or {}:
-            if c not in out:
-                out.append(c)
-    return out
-
-
-def is_fixed_mix(plan: Mapping[str, Any]) -> bool:
-    """True when the plan places a fixed household mix (``objective.kind = "fixed_mix"``)."""
-    return str(((plan or {}).get("assumptions") or {}).get("objective", "")) == "fixed_mix"
-
-
-def class_label(plan: Mapping[str, Any], class_id: str) -> str:
-    """The preset's label of a class (``plan["class_labels"]``), or the id without one."""
-    labels = plan.get("class_labels") or {}
-    return str(labels.get(class_id) or class_id)
-
-
-def utility_formula(plan: Mapping[str, Any] | None) -> str:
-    """How the plan's utility is defined, for titles and notes.
+def utility_formula(kind: str) -> str:
+    """How utility is defined for an objective ``kind``, for titles and notes.
 
     Mean-variance (the default): ``U = E − (A/2)·SD²``, a certainty-equivalent return.
-    CRRA (``assumptions.objective == "crra"``): the Levy–Markowitz approximation.
+    CRRA (``crra``): the Levy–Markowitz approximation.
     """
-    a = (plan or {}).get("assumptions") or {}
-    if str(a.get("objective", "")).lower() == "crra":
+    if str(kind).lower() == "crra":
         return "U = u(1+E) + ½·u″(1+E)·SD² (CRRA, Levy–Markowitz)"
     return "U = E − (A/2)·SD²"

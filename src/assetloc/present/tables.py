@@ -22,7 +22,7 @@ from assetloc.present.fmt import console as new_console
 def holdings_table(plan: Plan) -> Table:
     """Per account and class: dollars and percent of the account."""
     p = plan.problem
-    d = plan.holdings
+    d = plan.dollars
     used = [i for i in range(p.n) if (d[:, i] >= CENT).any()]
     t = Table(title="Holdings by account (own dollars; % of account)", show_footer=True)
     t.add_column("asset class", footer="balance / after-tax", overflow="fold", min_width=12)
@@ -37,7 +37,9 @@ def holdings_table(plan: Plan) -> Table:
             bal = p.balances[k]
             share = d[k, i] / bal if bal > 0 else 0.0
             cells.append(f"{usd(d[k, i])} ({pct(share, 0)})" if d[k, i] >= CENT else "-")
-        t.add_row(p.market.labels[i], *cells, pct(plan.mix[i], 1), pct(plan.mix_pre_tax[i], 1))
+        t.add_row(
+            p.market.labels[i], *cells, pct(plan.weights[i], 1), pct(plan.weights_pre_tax[i], 1)
+        )
     return t
 
 

@@ -1,17 +1,21 @@
 """The report's "The year's tax" section: the household's return and its marginal rates.
 
-Input: the JSON of ``assetloc tax-year`` (dollars; rates decimal), or None for a household
-with stated rates (the section then says the rates are stated and apply to every dollar).
+Input: the household's :class:`~assetloc.tax.household_return.TaxYear` (dollars; rates
+decimal), or None for a household with stated rates (the template then says the rates are
+stated and apply to every dollar). Output: a :class:`TaxSection` of formatted text that
+``templates/tax.html.j2`` lays out.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
-from assetloc.present.fmt import pct
+from assetloc.notice import NOTICE
+from assetloc.present.fmt import pct, usd
+from assetloc.tax.engine import NOT_MODELLED
+from assetloc.tax.household_return import TaxYear
 
+#: The return's lines shown: (engine line, label).
 _LINES = (
     ("capital_gain_or_loss", "Capital gain or (loss), after the $3,000 limit"),
     ("taxable_social_security", "Taxable Social Security"),
@@ -22,60 +26,50 @@ _LINES = (
     ("ordinary_tax", "Tax on ordinary income"),
     ("capital_gains_tax", "Tax on qualified dividends and gains (0/15/20%)"),
     ("niit", "Net investment income tax (3.8%)"),
-    ("total", "Federal total"),
+    ("federal_total", "Federal total"),
 )
 
 
-def _e(x: object) -> str:
-    return html.escape(str(x), quote=True)
-
-
 def _usd(x: float) -> str:
-    return f"${x:,.0f}" if x >= 0 else f"(${-x:,.0f})"
+    """Whole dollars as on a return: losses in parentheses, ``($1,234)``."""
+    return usd(x, 0, parens=True)
 
 
-def tax_section(ret: Mapping[str, Any] | None) -> str:
-    """HTML of the section (empty string never: stated rates get one sentence)."""
-    if ret is None:
-        return (
-            '<section id="year-tax"><h2>The year\'s tax</h2><p>The household file states its '
-            "marginal rates: they apply to every dollar (no brackets, no return). Give a "
-            "filing status and an [income] table for the year's return.</p></section>"
-        )
-    f, s = ret["federal"], ret["state"]
+@dataclass(frozen=True)
+class TaxSection:
+    """The return's lines and marginal rates as text (dollars; percents)."""
+
+    year: str
+    filing_status: str
+    income_source: str
+    lines: tuple[tuple[str, str], ...]  # (label, amount)
+    carryforward: str  # "short / long", or "" when nothing carries forward
+    state_tax: str
+    total_tax: str
+    marginal_rates: tuple[tuple[str, str], ...]  # (kind, rate)
+    not_modelled: str
+    notice: str
+
+
+def tax_section(ty: TaxYear) -> TaxSection:
+    """The section's content for the household's return."""
+    ret = ty.tax_return
+    ln = ret.lines
     names = dict(_LINES)
-    if ret["filing_status"] == "married_filing_separately":
+    if ty.filing_status == "married_filing_separately":
         names["capital_gain_or_loss"] = "Capital gain or (loss), after the $1,500 limit"
-    names["deduction"] = f"Deduction ({f['deduction_kind']})"
-    rows = [
-        f'<tr><th scope="row">{_e(names[key])}</th><td class="num">{_usd(f[key])}</td></tr>'
-        for key, _ in _LINES
-    ]
-    cf = f["carryforward"]
-    if cf["short_term"] or cf["long_term"]:
-        rows.append(
-            '<tr><th scope="row">Loss carried to next year (short / long)</th>'
-            f'<td class="num">{_usd(cf["short_term"])} / {_usd(cf["long_term"])}</td></tr>'
-        )
-    rows.append(f'<tr><th scope="row">State tax</th><td class="num">{_usd(s["tax"])}</td></tr>')
-    rows.append(
-        f'<tr><th scope="row">Total tax</th><td class="num"><b>{_usd(ret["total_tax"])}</b>'
-        "</td></tr>"
-    )
-    rates = "".join(
-        f'<tr><th scope="row">{_e(k.replace("_", " "))}</th><td class="num">{pct(v)}</td></tr>'
-        for k, v in ret["marginal_rates"].items()
-    )
-    return (
-        '<section id="year-tax"><h2>The year\'s tax</h2>'
-        f"<p>Tax year {_e(ret['year'])}, {_e(ret['filing_status'].replace('_', ' '))}, from "
-        f"{_e(ret['income_source'])}. Every rate in this report is this return's own "
-        "increment for one more dollar.</p>"
-        '<div class="scroll"><table id="year-return"><caption>The return, dollars</caption>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-        '<div class="scroll"><table id="marginal-rates"><caption>Marginal rates (federal '
-        "incl. NIIT + state)</caption>"
-        f"<tbody>{rates}</tbody></table></div>"
-        f"<p>Not modelled: {_e('; '.join(ret['not_modelled']))}.</p>"
-        f"<p>{_e(ret['notice'])}</p></section>"
+    kind = "itemized" if ln["itemized_deduction"] > ln["standard_deduction"] else "standard"
+    names["deduction"] = f"Deduction ({kind})"
+    short, long_ = ln["carryforward_short_term"], ln["carryforward_long_term"]
+    return TaxSection(
+        year=str(ty.year),
+        filing_status=ty.filing_status.replace("_", " "),
+        income_source=ty.income_source,
+        lines=tuple((names[key], _usd(ln[key])) for key, _ in _LINES),
+        carryforward=f"{_usd(short)} / {_usd(long_)}" if short or long_ else "",
+        state_tax=_usd(ln["state_tax"]),
+        total_tax=_usd(ret.total_tax),
+        marginal_rates=tuple((k.replace("_", " "), pct(m.total)) for k, m in ret.marginal.items()),
+        not_modelled="; ".join(NOT_MODELLED),
+        notice=NOTICE,
     )

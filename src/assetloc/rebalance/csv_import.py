@@ -307,6 +307,17 @@ def _position(pos: _Pos) -> Position:
         raise InputError(f"row {pos.first_row}", str(e["msg"])) from None
 
 
+def import_holdings(path: str | Path, household: Household | None = None) -> ImportedHoldings:
+    """``assetloc import-holdings``: read a broker's holdings CSV and, with ``household``,
+    check its symbols and dates against that household on its trade date."""
+    imported = read_holdings_csv(path)
+    if household is not None:
+        from assetloc.rebalance.book import trade_date
+
+        check_against(imported, household, trade_date(household))
+    return imported
+
+
 def check_against(imp: ImportedHoldings, h: Household, as_of: dt.date) -> None:
     """Check symbols against the household's table and lot dates against ``as_of``."""
     table = security_table(h.securities)

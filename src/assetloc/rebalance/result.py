@@ -27,6 +27,9 @@ from assetloc.types import AccountType, FloatArray, RebalanceMode
 if TYPE_CHECKING:
     import pandas as pd
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 ORDER_COLUMNS = (
     "account",
     "action",
@@ -483,6 +486,42 @@ class RebalanceResult:
             writer = csv.DictWriter(fh, fieldnames=ORDER_COLUMNS)
             writer.writeheader()
             writer.writerows(self.orders_rows())
+
+    # ------------------------------------------------------------------ presentation
+
+    def __repr__(self) -> str:
+        """One line: date, action, trades, tax and whether every class ends in its band."""
+        bands = "all classes within bands" if self.within_bands else "some classes out of band"
+        return (
+            f"<RebalanceResult {self.as_of.isoformat()} {self.action}: {len(self.trades)} "
+            f"trades, estimated tax ${self.tax.estimated_tax:,.0f}, {bands}>"
+        )
+
+    def summary(self) -> str:
+        """The headline, then each class's share before, after and its target (percent)."""
+        lines = [repr(self), f"  {self.reason}" if self.reason else ""]
+        lines = [ln for ln in lines if ln]
+        da, db = self.drift_after, self.drift_before
+        for i, c in enumerate(da.classes):
+            name = self.labels.get(c, c)
+            lines.append(
+                f"  {name:<32} before {db.shares[i]:6.1%}  after {da.shares[i]:6.1%}  "
+                f"target {da.target[i]:6.1%} ± {da.band[i]:.1%}"
+            )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The household allocation before, after and target (percent) for notebooks."""
+        frame = self.allocation_frame().set_index("class")
+        cols = ["before", "after", "target", "band", "drift_before", "drift_after"]
+        return str(frame[cols].style.format("{:.2%}").set_caption(repr(self)).to_html())
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each class's drift from target before and after the trades, with its band
+        (percentage points; a new figure without ``ax``)."""
+        from assetloc.present import charts
+
+        return charts.plot_drift(self, ax)
 
 
 def _class_map(classes: tuple[str, ...], row: np.ndarray) -> dict[str, float]:

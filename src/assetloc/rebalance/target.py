@@ -103,7 +103,7 @@ def target_for(plan: Plan, classes: tuple[str, ...]) -> Target:
     """Lay the plan's holdings out on ``classes`` (zero for classes the plan lacks)."""
     ids = plan.problem.market.ids
     dollars = np.zeros((plan.problem.k, len(classes)))
-    hold = plan.holdings
+    hold = plan.dollars
     for i, cid in enumerate(ids):
         dollars[:, classes.index(cid)] = hold[:, i]
     dollars = np.maximum(dollars, 0.0)
