@@ -28,6 +28,7 @@ from assetloc.inputs.household import Household, NetWorthItem
 from assetloc.model.problem import Problem, build_problem
 from assetloc.solve import solve
 from assetloc.types import FloatArray, ObjectiveKind
+from assetloc.units import bp, pct
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,7 +107,7 @@ class Comparison:
         gain = ""
         if {"joint", "duplicate"} <= set(self.names):
             try:
-                gain = f"; joint vs duplicate U {self.improvement_bp('joint'):+.1f} bp/yr"
+                gain = f"; joint vs duplicate U {bp(self.improvement_bp('joint'))}/yr"
             except InputError:
                 gain = ""
         return f"<Comparison of {len(self.methods)} methods in the {ctx} view{gain}>"
@@ -119,7 +120,7 @@ class Comparison:
                 lines.append(f"  {r.name:<14} not available: {r.error}")
                 continue
             cells = "; ".join(
-                f"{v}: E {m.expected_return:.2%}, SD {m.volatility:.2%}, U {m.utility:.2%}"
+                f"{v}: E {pct(m.expected_return)}, SD {pct(m.volatility)}, U {pct(m.utility)}"
                 for v, m in r.metrics.items()
             )
             lines.append(f"  {r.name:<14} {cells}")
@@ -129,7 +130,7 @@ class Comparison:
         """The metrics table (percent per year) for notebooks."""
         frame = self.to_frame()
         sharpe = [c for c in frame.columns if c[1] == "sharpe"]
-        style = frame.style.format("{:.2%}", na_rep="–").format("{:.3f}", subset=sharpe, na_rep="–")
+        style = frame.style.format(pct, na_rep="–").format("{:.3f}", subset=sharpe, na_rep="–")
         return str(style.set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None) -> Axes:

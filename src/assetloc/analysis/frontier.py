@@ -22,6 +22,7 @@ from assetloc.inputs.household import Household
 from assetloc.model.problem import Problem, View, build_problem
 from assetloc.solve import frontier_sweep
 from assetloc.types import FloatArray
+from assetloc.units import pct
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,7 +85,7 @@ class Frontier:
         o = self.optimum
         return (
             f"<Frontier {self.view} view, {len(self.points)} points; optimum "
-            f"E {o.expected_return:.2%}, SD {o.volatility:.2%}, U {o.utility:.2%}>"
+            f"E {pct(o.expected_return)}, SD {pct(o.volatility)}, U {pct(o.utility)}>"
         )
 
     def summary(self) -> str:
@@ -92,20 +93,20 @@ class Frontier:
         lo, hi = self.points[0], self.points[-1]
         lines = [
             repr(self),
-            f"  from E {lo.expected_return:.2%} at SD {lo.volatility:.2%} "
-            f"to E {hi.expected_return:.2%} at SD {hi.volatility:.2%}",
+            f"  from E {pct(lo.expected_return)} at SD {pct(lo.volatility)} "
+            f"to E {pct(hi.expected_return)} at SD {pct(hi.volatility)}",
         ]
         if self.chosen is not None:
             c = self.chosen
             lines.append(
-                f"  the household's plan: E {c.expected_return:.2%}, SD {c.volatility:.2%}, "
-                f"U {c.utility:.2%}"
+                f"  the household's plan: E {pct(c.expected_return)}, SD {pct(c.volatility)}, "
+                f"U {pct(c.utility)}"
             )
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         """The points as a small table (percent per year) for notebooks."""
-        style = self.to_frame().style.format("{:.2%}")
+        style = self.to_frame().style.format(pct)
         return str(style.set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None) -> Axes:
@@ -173,7 +174,7 @@ class Frontiers(Mapping[str, Frontier]):
             if f.chosen is not None:
                 rows[(name, "household's plan")] = dataclasses.asdict(f.chosen)
         frame = pd.DataFrame.from_dict(rows, orient="index")
-        return str(frame.style.format("{:.2%}").set_caption(repr(self)).to_html())
+        return str(frame.style.format(pct).set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None, comparison: Comparison | None = None) -> Axes:
         """Every view side by side on shared axes (a new figure), or the optimized view on

@@ -17,6 +17,7 @@ from assetloc.errors import InputError
 from assetloc.model.problem import Problem
 from assetloc.notice import NOTICE
 from assetloc.types import FloatArray
+from assetloc.units import bp, pct, usd
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -279,7 +280,7 @@ class Plan:
         m = self.metrics
         sharpe = "–" if m.sharpe is None else f"{m.sharpe:.3f}"
         return (
-            f"E {m.expected_return:.2%}, SD {m.volatility:.2%}, U {m.utility:.2%}, "
+            f"E {pct(m.expected_return)}, SD {pct(m.volatility)}, U {pct(m.utility)}, "
             f"Sharpe {sharpe} (after tax, per year)"
         )
 
@@ -288,7 +289,7 @@ class Plan:
         p = self.problem
         return (
             f"<Plan {self.method}, {p.kind} in the {p.context} view: {p.k} accounts, "
-            f"{p.n} classes, ${p.balances.sum():,.0f}; {self._headline()}>"
+            f"{p.n} classes, {usd(p.balances.sum(), 0)}; {self._headline()}>"
         )
 
     def summary(self) -> str:
@@ -297,12 +298,11 @@ class Plan:
         labels = self.class_labels
         for cid, w in zip(self.classes, self.weights, strict=True):
             if w >= 5e-4:
-                lines.append(f"  {labels[cid]:<32} {w:7.2%}")
+                lines.append(f"  {labels[cid]:<32} {pct(w):>7}")
         for name in self.baselines:
             g = self.improvement_bp(name)
             lines.append(
-                f"gain vs {name}: U {g['utility_bp']:+.1f} bp/yr, "
-                f"E {g['expected_return_bp']:+.1f} bp/yr"
+                f"gain vs {name}: U {bp(g['utility_bp'])}/yr, E {bp(g['expected_return_bp'])}/yr"
             )
         return "\n".join(lines)
 
@@ -310,8 +310,8 @@ class Plan:
         """A small table for notebooks: dollars by class and account, with the mix."""
         frame = self.holdings.T
         frame["mix (after tax)"] = self.weights
-        style = frame.style.format("{:,.0f}", subset=list(self.holdings.index)).format(
-            "{:.2%}", subset=["mix (after tax)"]
+        style = frame.style.format(lambda v: usd(v, 0), subset=list(self.holdings.index)).format(
+            pct, subset=["mix (after tax)"]
         )
         return str(style.set_caption(repr(self)).to_html())
 

@@ -23,6 +23,7 @@ import numpy as np
 from assetloc.notice import NOTICE
 from assetloc.rebalance.current import Allocation, Drift
 from assetloc.types import AccountType, FloatArray, RebalanceMode
+from assetloc.units import pct, usd
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -494,7 +495,7 @@ class RebalanceResult:
         bands = "all classes within bands" if self.within_bands else "some classes out of band"
         return (
             f"<RebalanceResult {self.as_of.isoformat()} {self.action}: {len(self.trades)} "
-            f"trades, estimated tax ${self.tax.estimated_tax:,.0f}, {bands}>"
+            f"trades, estimated tax {usd(self.tax.estimated_tax, 0)}, {bands}>"
         )
 
     def summary(self) -> str:
@@ -505,8 +506,8 @@ class RebalanceResult:
         for i, c in enumerate(da.classes):
             name = self.labels.get(c, c)
             lines.append(
-                f"  {name:<32} before {db.shares[i]:6.1%}  after {da.shares[i]:6.1%}  "
-                f"target {da.target[i]:6.1%} ± {da.band[i]:.1%}"
+                f"  {name:<32} before {pct(db.shares[i], 1):>6}  after {pct(da.shares[i], 1):>6}  "
+                f"target {pct(da.target[i], 1):>6} ± {pct(da.band[i], 1)}"
             )
         return "\n".join(lines)
 
@@ -514,7 +515,7 @@ class RebalanceResult:
         """The household allocation before, after and target (percent) for notebooks."""
         frame = self.allocation_frame().set_index("class")
         cols = ["before", "after", "target", "band", "drift_before", "drift_after"]
-        return str(frame[cols].style.format("{:.2%}").set_caption(repr(self)).to_html())
+        return str(frame[cols].style.format(pct).set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Each class's drift from target before and after the trades, with its band

@@ -18,6 +18,7 @@ from assetloc.notice import DISCLAIMER, NOTICE
 from assetloc.tax.engine import NOT_MODELLED
 from assetloc.tax.situation import tax_situation
 from assetloc.tax.year_return import TaxReturn
+from assetloc.units import pct, usd
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,23 +98,23 @@ class TaxYear:
         """One line: year, filing status, total tax and average rate."""
         ret = self.tax_return
         return (
-            f"<TaxYear {self.year} {self.filing_status}: total tax ${ret.total_tax:,.0f}, "
-            f"average rate {ret.average_rate:.1%} of AGI>"
+            f"<TaxYear {self.year} {self.filing_status}: total tax {usd(ret.total_tax, 0)}, "
+            f"average rate {pct(ret.average_rate, 1)} of AGI>"
         )
 
     def summary(self) -> str:
         """The return line by line (dollars) and the marginal rates (percent)."""
         lines = [repr(self)]
         for line, v in self.to_frame()["dollars"].items():
-            lines.append(f"  {line:<46} ${v:>12,.0f}")
+            lines.append(f"  {line:<46} {usd(v, 0):>13}")
         lines.append("marginal rates (federal incl. NIIT + state):")
         for kind, m in self.tax_return.marginal.items():
-            lines.append(f"  {kind.replace('_', ' '):<46} {m.total:>12.1%}")
+            lines.append(f"  {kind.replace('_', ' '):<46} {pct(m.total, 1):>12}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         """The return's lines as a small table for notebooks."""
-        style = self.to_frame().style.format("${:,.0f}")
+        style = self.to_frame().style.format(lambda v: usd(v, 0))
         return str(style.set_caption(repr(self)).to_html())
 
     def plot(self, ax: Axes | None = None) -> Axes:
