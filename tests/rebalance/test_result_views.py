@@ -16,7 +16,8 @@ def test_rebalance_repr_summary_and_html() -> None:
     text = repr(result)
     assert "\n" not in text and len(text) < 200
     assert f"{len(result.trades)} trades" in text
-    assert f"${result.tax.estimated_tax:,.0f}" in text
+    tax = round(result.tax.estimated_tax)  # whole dollars, the minus sign before the "$"
+    assert f"{'-' if tax < 0 else ''}${abs(tax):,}" in text
     frame = result.allocation_frame()
     # the shares after the trades are the dollars after over their total (cash included)
     after = frame["dollars_after"] / frame["dollars_after"].sum()
