@@ -587,7 +587,7 @@ def _stacked_accounts(
                 ax.text(
                     b.get_x() + b.get_width() / 2,
                     b.get_y() + v / 2,
-                    f"{100 * v / tot:.0f}%",
+                    pct(v / tot, 0),
                     ha="center",
                     va="center",
                     fontsize=8.5,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from assetloc.inputs.household import Household
 
 #: The notice's heading; the rest of :data:`~assetloc.notice.NOTICE` follows it.
-NOTICE_HEAD = "Estimates, not tax advice"
+NOTICE_HEAD = NOTICE.split(":", 1)[0]  # "Estimates, not tax advice"
 
 #: Added to the frontier caption when the plan places a fixed household mix.
 FIXED_MIX_FRONTIER_NOTE = (

@@ -61,7 +61,7 @@ def method_section(assumptions: Mapping[str, Any]) -> MethodSection | None:
     detail = (
         {
             "market_risk_aversion": f"{float(r['market_risk_aversion']):.2f}",
-            "view_confidence": f"{100 * float(r['view_confidence']):.0f}%",
+            "view_confidence": pct(float(r["view_confidence"]), 0),
             "tau": f"{float(r['tau']):g}",
             "source": str(r["reference_source"]),
             "date": str(r["reference_date"]),
