@@ -315,13 +315,16 @@ def test_readme_has_python_blocks() -> None:
 
 
 @pytest.mark.parametrize("block", python_blocks(), ids=lambda b: b.splitlines()[0][:40])
-def test_python_block_runs(block: str) -> None:
+def test_python_block_runs(block: str, tmp_path: Path) -> None:
     if block.lstrip().startswith("# illustrative"):
         pytest.skip("marked illustrative")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    # Run where the README's relative paths resolve, but write its outputs (report.html,
+    # charts/) into the test's own directory, never into the repository.
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
     done = subprocess.run(
         [sys.executable, "-c", block],
-        cwd=ROOT,
+        cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
