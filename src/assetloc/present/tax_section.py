@@ -30,7 +30,7 @@ _LINES = (
 )
 
 
-def _usd(x: float) -> str:
+def return_usd(x: float) -> str:
     """Whole dollars as on a return: losses in parentheses, ``($1,234)``."""
     return usd(x, 0, parens=True)
 
@@ -65,10 +65,10 @@ def tax_section(ty: TaxYear) -> TaxSection:
         year=str(ty.year),
         filing_status=ty.filing_status.replace("_", " "),
         income_source=ty.income_source,
-        lines=tuple((names[key], _usd(ln[key])) for key, _ in _LINES),
-        carryforward=f"{_usd(short)} / {_usd(long_)}" if short or long_ else "",
-        state_tax=_usd(ln["state_tax"]),
-        total_tax=_usd(ret.total_tax),
+        lines=tuple((names[key], return_usd(ln[key])) for key, _ in _LINES),
+        carryforward=f"{return_usd(short)} / {return_usd(long_)}" if short or long_ else "",
+        state_tax=return_usd(ln["state_tax"]),
+        total_tax=return_usd(ret.total_tax),
         marginal_rates=tuple((k.replace("_", " "), pct(m.total)) for k, m in ret.marginal.items()),
         not_modelled="; ".join(NOT_MODELLED),
         notice=NOTICE,
