@@ -194,3 +194,59 @@ class RebalanceOptions(_Strict):
         description="never sell a lot at a short-term gain when it turns long-term within "
         "30 days (such sales are always flagged, with the tax waiting would save)",
     )
+
+
+LotMethod = Literal["fifo", "hifo"]
+Owner = Literal["self", "spouse", "joint"]
+
+
+class LedgerSpec(_Strict):
+    """Where the household's transaction ledger lives and how lots are drawn from it.
+
+    ``url`` is any SQLAlchemy URL; a relative SQLite path is relative to the household
+    file's folder. ``lot_method`` picks the lots a sell without a lot selection draws
+    (per account overridable: ``accounts[].lot_method``); specific identification is the
+    ``lot`` column of a sell.
+    """
+
+    url: str | None = Field(
+        default=None, min_length=1, description="SQLAlchemy URL, e.g. sqlite:///household.db"
+    )
+    lot_method: LotMethod = Field(
+        default="fifo", description="lots a sell draws when it names none: fifo or hifo"
+    )
+    positions: bool = Field(
+        default=False,
+        description="take every account's positions and lots from the ledger (give cash only)",
+    )
+    gains_to_income: bool = Field(
+        default=False,
+        description="the ledger's realized gains of investor.tax_year feed the [income] table",
+    )
+    include_spouse: bool = Field(
+        default=True,
+        description="a spouse's purchase washes your loss and yours a spouse's (Pub 550)",
+    )
+
+
+class PlannedPurchase(_Strict):
+    """A purchase planned on a date (dollars), for the wash-sale look-ahead."""
+
+    account: str = Field(min_length=1)
+    symbol: str = Field(min_length=1)
+    date: Date
+    amount: Dollars = Field(description="dollars")
+
+
+Frequency = Literal["weekly", "biweekly", "semimonthly", "monthly", "quarterly", "annually"]
+
+
+class RecurringPurchase(_Strict):
+    """A purchase repeated on a schedule (a 401(k) contribution, an automatic investment)."""
+
+    account: str = Field(min_length=1)
+    symbol: str = Field(min_length=1)
+    every: Frequency
+    start: Date = Field(description="date of the first purchase")
+    end: Date | None = Field(default=None, description="date of the last, if any")
+    amount: Dollars = Field(description="dollars each time")

@@ -17,7 +17,17 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from assetloc.errors import InputError
-from assetloc.inputs.holdings import Position, RebalanceOptions, RecentTrade, Security
+from assetloc.inputs.holdings import (
+    LedgerSpec,
+    LotMethod,
+    Owner,
+    PlannedPurchase,
+    Position,
+    RebalanceOptions,
+    RecentTrade,
+    RecurringPurchase,
+    Security,
+)
 from assetloc.inputs.limits import MAX_DOLLARS, decimal_hint
 from assetloc.inputs.strict import Lax, Strict, error_location, error_message
 from assetloc.market.traits import TRAIT_FIELDS
@@ -217,6 +227,10 @@ class Account(_Strict):
     )
     bounds: dict[str, Bound] = Field(
         default_factory=dict, description="per class, share of this account's balance"
+    )
+    owner: Owner = Field(default="self", description="whose account: self, spouse or joint")
+    lot_method: LotMethod | None = Field(
+        default=None, description="lots a sell draws from the ledger (default: [ledger])"
     )
 
     @model_validator(mode="after")
@@ -435,6 +449,9 @@ class Household(_Strict):
     securities: list[Security] = Field(default_factory=list)
     recent_trades: list[RecentTrade] = Field(default_factory=list)
     rebalance: RebalanceOptions = Field(default_factory=RebalanceOptions)
+    ledger: LedgerSpec | None = None
+    planned_purchases: list[PlannedPurchase] = Field(default_factory=list)
+    recurring_purchases: list[RecurringPurchase] = Field(default_factory=list)
 
     @property
     def total_balance(self) -> float:
