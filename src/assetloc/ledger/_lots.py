@@ -109,17 +109,26 @@ class Position:
     """The open lots of one (account, symbol), FIFO-sorted lazily (``dirty`` after an
     insertion or a tacked date)."""
 
-    __slots__ = ("dirty", "lots")
+    __slots__ = ("dirty", "lots", "total")
 
     def __init__(self) -> None:
         self.lots: list[Lot] = []
         self.dirty = False
+        self.total = 0.0  # shares held (kept as lots come and go; exact sum checked on doubt)
 
-    def add(self, lot: Lot) -> None:
+    def add(self, lot: Lot, new_shares: bool = True) -> None:
+        """Insert ``lot``; ``new_shares`` False when it was split off a lot of this position."""
         lots = self.lots
-        if lots and not self.dirty and fifo_key(lot) < fifo_key(lots[-1]):
-            self.dirty = True
+        if lots and not self.dirty:
+            last = lots[-1]
+            if lot.acquired < last.acquired or (
+                lot.acquired == last.acquired
+                and (lot.opened, lot.order) < (last.opened, last.order)
+            ):
+                self.dirty = True
         lots.append(lot)
+        if new_shares:
+            self.total += lot.shares
 
     def fifo(self) -> list[Lot]:
         """The lots, oldest acquired first."""
@@ -129,7 +138,15 @@ class Position:
         return self.lots
 
     def held(self) -> float:
-        return sum(lot.shares for lot in self.lots)
+        self.total = sum(lot.shares for lot in self.lots)
+        return self.total
+
+    def scale(self, ratio: float) -> None:
+        """A split: ``ratio`` new shares per old share, basis unchanged."""
+        for lot in self.lots:
+            lot.shares *= ratio
+            lot.f *= ratio
+        self.total *= ratio
 
 
 def _matches(lot: Lot, ref: str, day: dt.date | None) -> bool:
@@ -188,16 +205,33 @@ def draw(pos: Position, shares: float, method: str, picks: Sequence[LotPick]) ->
     """Take ``shares`` out of the position: the lots (or parts, same ids) drawn, in the
     order drawn. ``picks``: a specific identification, else ``method`` (fifo or hifo).
     Raises ValueError with a one-line reason (more shares than held, a bad selection)."""
-    held = pos.held()
-    if shares > held + EPS:
-        raise ValueError(f"{shares:g} shares, {held:g} held")
+    if shares > pos.total - 1e-6 and shares > pos.held() + EPS:
+        raise ValueError(f"{shares:g} shares asked, {pos.total:g} held")
+    pos.total -= shares
+    if not picks and method != "hifo":  # FIFO, the common case: the oldest lots in front
+        lots = pos.fifo()
+        out: list[Lot] = []
+        left = shares
+        k = 0
+        for lot in lots:
+            if left <= EPS:
+                break
+            if lot.shares <= left + EPS:
+                lot.alive = False
+                out.append(lot)
+                left -= lot.shares
+                k += 1
+            else:
+                out.append(lot.split(left))
+                left = 0.0
+        del lots[:k]
+        return out
     if picks:
         plan = _plan_specific(pos, shares, picks)
     else:
-        lots = pos.fifo() if method != "hifo" else sorted(pos.lots, key=hifo_key)
         plan = []
         left = shares
-        for lot in lots:
+        for lot in sorted(pos.lots, key=hifo_key):
             if left <= EPS:
                 break
             take = min(lot.shares, left)
@@ -210,16 +244,16 @@ def draw(pos: Position, shares: float, method: str, picks: Sequence[LotPick]) ->
             order.append(lot)
             merged[id(lot)] = 0.0
         merged[id(lot)] += take
-    out: list[Lot] = []
+    drawn: list[Lot] = []
     gone = False
     for lot in order:
         take = merged[id(lot)]
         if take >= lot.shares - EPS:
             lot.alive = False
             gone = True
-            out.append(lot)
+            drawn.append(lot)
         else:
-            out.append(lot.split(take))
+            drawn.append(lot.split(take))
     if gone:
         pos.lots = [lot for lot in pos.lots if lot.alive]
-    return out
+    return drawn

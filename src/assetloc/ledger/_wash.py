@@ -61,10 +61,16 @@ class Replacements:
             g.skip = list(range(len(g.index) + 1))
 
     def claim(
-        self, group: str, day: int, need: float, eligible: Callable[[int], bool]
+        self,
+        group: str,
+        day: int,
+        need: float,
+        excluded: set[int],
+        eligible: Callable[[int], bool] | None = None,
     ) -> list[tuple[int, float]]:
-        """Up to ``need`` units of the group's purchases dated ``day`` ± 30 days that are
-        ``eligible`` (by index), first purchased first: (index, units) pairs, used up."""
+        """Up to ``need`` units of the group's purchases dated ``day`` ± 30 days, not in
+        ``excluded`` and ``eligible`` (by index; None: all), first purchased first:
+        (index, units) pairs, used up."""
         g = self._groups.get(group)
         if g is None:
             return []
@@ -75,7 +81,7 @@ class Replacements:
         cap = g.cap
         while k < hi and need > EPS:
             j = g.index[k]
-            if eligible(j):
+            if j not in excluded and (eligible is None or eligible(j)):
                 u = min(cap[k], need)
                 cap[k] -= u
                 need -= u

@@ -41,20 +41,21 @@ by id and fields, so the input order never matters — and replays them:
 from __future__ import annotations
 
 import dataclasses
+import gc
 import datetime as dt
-import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from assetloc.errors import InputError
+from assetloc.inputs.holdings import long_term_on
 from assetloc.ledger._lots import EPS, Lot, Position, draw
 from assetloc.ledger._rows import DUST, Row
 from assetloc.ledger._wash import WINDOW_DAYS, Replacements
 from assetloc.ledger.records import AccountInfo, OpenLot, Sale
 from assetloc.ledger.transactions import (
-    PURCHASES,
     Action,
     LotPick,
     Transaction,
@@ -91,47 +92,30 @@ class LedgerResult:
         return tuple(s for s in self.sales if s.sold.year == year)
 
 
+_ORDER = attrgetter("date", "seq", "id")
+
+
 def _full_key(t: Transaction) -> tuple[dt.date, int, str, str]:
     return (t.date, t.seq, t.id, identity_key(t))
 
 
 def _ordered(transactions: Sequence[Transaction], as_of: dt.date | None) -> list[Transaction]:
-    """The transactions on or before ``as_of`` in (date, seq) order, ids filled in."""
-    txs = [t for t in transactions if as_of is None or t.date <= as_of]
-    keys = [(t.date, t.seq, t.id) for t in txs]
-    order = sorted(range(len(txs)), key=keys.__getitem__)
-    txs = [txs[n] for n in order]
-    keys = [keys[n] for n in order]
-    if any(a == b for a, b in itertools.pairwise(keys)):
-        txs.sort(key=_full_key)
-    if any(not t.id for t in txs):
-        seen: dict[str, int] = {}
-        for n, t in enumerate(txs):
-            if not t.id:
-                key = identity_key(t)
-                k = seen.get(key, 0)
-                seen[key] = k + 1
-                txs[n] = dataclasses.replace(t, id=transaction_id(t, k))
+    """The transactions on or before ``as_of`` in (date, seq, id) order. Without ids, ties
+    are broken by the fields and ids filled in (:func:`transaction_id`, occurrence in that
+    order), so the order of the input never matters (ids are unique when given)."""
+    txs = [t for t in transactions if t.date <= as_of] if as_of else list(transactions)
+    if all(t.id for t in txs):
+        txs.sort(key=_ORDER)
+        return txs
+    txs.sort(key=_full_key)
+    seen: dict[str, int] = {}
+    for n, t in enumerate(txs):
+        if not t.id:
+            key = identity_key(t)
+            k = seen.get(key, 0)
+            seen[key] = k + 1
+            txs[n] = dataclasses.replace(t, id=transaction_id(t, k))
     return txs
-
-
-def _finite(x: float) -> bool:
-    return math.isfinite(x)
-
-
-@dataclass
-class _Washed:
-    """The part of a loss row one kind of replacement washes (shares, dollars, ids)."""
-
-    permanent: bool
-    shares: float = 0.0
-    dollars: float = 0.0
-    ids: list[str] = dataclasses.field(default_factory=list)
-
-    def add(self, shares: float, dollars: float, purchase: str) -> None:
-        self.shares += shares
-        self.dollars += dollars
-        self.ids.append(purchase)
 
 
 class _Engine:
@@ -152,13 +136,14 @@ class _Engine:
         self.rows: list[Row] = []
         self.repl = Replacements()
         self.factor: list[float] = [1.0] * len(txs)
+        self.days: list[int] = []
         self.picks: dict[int, tuple[LotPick, ...]] = {}
         self.partner: dict[int, int] = {}
         self.done: set[int] = set()
         # wash adjustments waiting for a purchase not yet replayed: (units, dollars, days)
         self.pending: dict[int, list[tuple[float, float, int]]] = {}
-        # the shares of recent purchases not yet used as replacements: open lots, sale rows
-        self.open_of: dict[int, list[Lot]] = {}
+        # recent purchases' shares moved to another account, and sold (possible replacements)
+        self.moved_of: dict[int, list[Lot]] = {}
         self.closed_of: dict[int, list[Row]] = {}
         self.recent: deque[tuple[int, int]] = deque()
         self.wash_ids: dict[str, int] = {}
@@ -166,22 +151,16 @@ class _Engine:
 
     # --- preparation -------------------------------------------------------------------
 
-    def _check(self, i: int, t: Transaction) -> None:
+    def _bad(self, i: int, t: Transaction) -> LedgerError:
+        """The error of a transaction that failed the quick checks of :meth:`_prepare`."""
         if t.account not in self.accounts:
-            raise LedgerError(t, f"account {t.account!r} is not one of the household's accounts")
-        if not _finite(t.shares) or t.shares <= EPS:
+            return LedgerError(t, f"account {t.account!r} is not one of the household's accounts")
+        if not EPS < t.shares < math.inf:
             what = "split ratio" if t.action is Action.SPLIT else "shares"
-            raise LedgerError(t, f"{what} must be > 0, got {t.shares!r}")
-        if t.action is not Action.SPLIT:
-            if not _finite(t.price) or t.price < 0:
-                raise LedgerError(t, f"price must be >= 0 dollars a share, got {t.price!r}")
-            if not _finite(t.fees) or t.fees < 0:
-                raise LedgerError(t, f"fees must be >= 0 dollars, got {t.fees!r}")
-        if t.lot and t.action in (Action.SELL, Action.TRANSFER_OUT):
-            try:
-                self.picks[i] = parse_lot_selection(t.lot)
-            except ValueError as e:
-                raise LedgerError(t, f"lot selection: {e}") from None
+            return LedgerError(t, f"{what} must be > 0, got {t.shares!r}")
+        if not 0 <= t.price < math.inf:
+            return LedgerError(t, f"price must be >= 0 dollars a share, got {t.price!r}")
+        return LedgerError(t, f"fees must be >= 0 dollars, got {t.fees!r}")
 
     def _prepare(self) -> None:
         """Check every transaction; split factors; purchases by group; transfer pairs."""
@@ -190,11 +169,31 @@ class _Engine:
         outs: dict[tuple[dt.date, str, float], list[int]] = {}
         ins: dict[tuple[dt.date, str, float], list[int]] = {}
         groups = self.groups
+        accounts = self.accounts
+        inf = math.inf
+        add = self.repl.add
+        days = self.days
+        fac = self.factor
+        buy, reinvest, split = Action.BUY, Action.REINVEST, Action.SPLIT
+        last: dt.date | None = None
+        day = 0
         for i, t in enumerate(self.txs):
-            self._check(i, t)
             a = t.action
+            if t.account not in accounts or not EPS < t.shares < inf:
+                raise self._bad(i, t)
+            if a is not split and not (0 <= t.price < inf and 0 <= t.fees < inf):
+                raise self._bad(i, t)
+            if t.date != last:
+                last = t.date
+                day = last.toordinal()
+            days.append(day)
             sym = t.symbol
-            if a is Action.SPLIT:
+            if a is buy or a is reinvest:
+                f = factor.get(sym, 1.0)
+                fac[i] = f
+                add(groups.get(sym, sym), i, day, t.shares / f)
+                continue
+            if a is split:
                 seen = splits.get((sym, t.date))
                 if seen is None:
                     splits[(sym, t.date)] = t.shares
@@ -203,11 +202,13 @@ class _Engine:
                     raise LedgerError(
                         t, f"split ratio {t.shares:g} differs from {seen:g} in another account"
                     )
-            f = factor.get(sym, 1.0)
-            self.factor[i] = f
-            if a in PURCHASES:
-                self.repl.add(groups.get(sym, sym), i, t.date.toordinal(), t.shares / f)
-            elif a is Action.TRANSFER_OUT:
+            fac[i] = factor.get(sym, 1.0)
+            if t.lot and (a is Action.SELL or a is Action.TRANSFER_OUT):
+                try:
+                    self.picks[i] = parse_lot_selection(t.lot)
+                except ValueError as e:
+                    raise LedgerError(t, f"lot selection: {e}") from None
+            if a is Action.TRANSFER_OUT:
                 outs.setdefault((t.date, sym, round(t.shares, 9)), []).append(i)
             elif a is Action.TRANSFER_IN:
                 ins.setdefault((t.date, sym, round(t.shares, 9)), []).append(i)
@@ -227,19 +228,51 @@ class _Engine:
     def run(self) -> LedgerResult:
         self._prepare()
         recent = self.recent
+        positions = self.positions
+        pending = self.pending
+        factor = self.factor
+        days = self.days
+        buy, reinvest, sell, split = Action.BUY, Action.REINVEST, Action.SELL, Action.SPLIT
+        last = -1
         for i, t in enumerate(self.txs):
-            day = t.date.toordinal()
-            while recent and recent[0][0] < day - WINDOW_DAYS:
-                _, j = recent.popleft()
-                self.open_of.pop(j, None)
-                self.closed_of.pop(j, None)
+            day = days[i]
+            if day != last:
+                last = day
+                while recent and recent[0][0] < day - WINDOW_DAYS:
+                    j = recent.popleft()[1]
+                    self.moved_of.pop(j, None)
+                    self.closed_of.pop(j, None)
             a = t.action
-            if a in PURCHASES:
-                self._buy(i, t)
-            elif a is Action.SELL:
+            if a is buy or a is reinvest:  # inline: most transactions are purchases
+                key = (t.account, t.symbol)
+                pos = positions.get(key)
+                if pos is None:
+                    pos = positions[key] = Position()
+                self.order += 1
+                lot = Lot(
+                    t.account,
+                    t.symbol,
+                    t.id,
+                    t.date,
+                    t.date,
+                    float(t.shares),
+                    t.shares * t.price + t.fees,
+                    0.0,
+                    i,
+                    factor[i],
+                    self.order,
+                )
+                if i in pending:
+                    self._replacement_bought(lot, pos, pending.pop(i))
+                else:  # the latest lot: FIFO order holds
+                    pos.lots.append(lot)
+                    pos.total += lot.shares
+            elif a is sell:
                 self._sell(i, t)
-            elif a is Action.SPLIT:
-                self._split(t)
+            elif a is split:
+                pos = positions.get((t.account, t.symbol))
+                if pos is not None:
+                    pos.scale(t.shares)
             elif i not in self.done:
                 k = self.partner.get(i)
                 if k is None:
@@ -256,10 +289,6 @@ class _Engine:
             pos = self.positions[(account, symbol)] = Position()
         return pos
 
-    def _next_order(self) -> int:
-        self.order += 1
-        return self.order
-
     def _wash_id(self, lot_id: str) -> str:
         n = self.wash_ids.get(lot_id, 0) + 1
         self.wash_ids[lot_id] = n
@@ -273,35 +302,33 @@ class _Engine:
         piece.acquired = piece.opened - dt.timedelta(days=days)
         piece.used = True
 
-    def _buy(self, i: int, t: Transaction) -> None:
-        pos = self._pos(t.account, t.symbol)
-        lot: Lot | None = Lot(
-            t.account,
-            t.symbol,
-            t.id,
-            t.date,
-            t.date,
-            t.shares,
-            t.shares * t.price + t.fees,
-            0.0,
-            i,
-            self.factor[i],
-            self._next_order(),
-        )
-        for units, dollars, days in self.pending.pop(i, ()):
-            if lot is None:
+    def _recent(self, j: int, day: int) -> bool:
+        """Whether purchase ``j`` may still replace shares of a loss sale on ``day`` or
+        later (it is at most 30 days older), remembering it for the purge."""
+        if j < 0 or self.days[j] < day - WINDOW_DAYS:
+            return False
+        if j not in self.closed_of and j not in self.moved_of:
+            self.recent.append((self.days[j], j))
+        return True
+
+    def _replacement_bought(
+        self, lot: Lot, pos: Position, adjustments: list[tuple[float, float, int]]
+    ) -> None:
+        """A purchase that replaces shares sold at a loss before it: the matched shares
+        split off (one lot per loss matched), adjusted and tacked."""
+        rest: Lot | None = lot
+        for units, dollars, days in adjustments:
+            if rest is None:
                 break
-            shares = units * lot.f
-            if shares >= lot.shares - EPS:
-                piece, lot = lot, None
+            shares = units * rest.f
+            if shares >= rest.shares - EPS:
+                piece, rest = rest, None
             else:
-                piece = lot.split(shares, self._wash_id(lot.id))
+                piece = rest.split(shares, self._wash_id(rest.id))
             self._tack(piece, dollars, days)
             pos.add(piece)
-        if lot is not None:
-            pos.add(lot)
-            self.open_of[i] = [lot]
-            self.recent.append((t.date.toordinal(), i))
+        if rest is not None:
+            pos.add(rest)
 
     def _draw(self, t: Transaction, i: int) -> list[Lot]:
         pos = self._pos(t.account, t.symbol)
@@ -315,6 +342,7 @@ class _Engine:
         taxable = self.accounts[t.account].taxable
         per_share = (t.shares * t.price - t.fees) / t.shares
         excluded = {p.origin for p in pieces}
+        day = self.days[i]
         for p in pieces:
             row = Row(
                 t.account,
@@ -335,24 +363,18 @@ class _Engine:
             if taxable and p.basis - row.proceeds > DUST:
                 self._wash(i, t, row, excluded)
             self.rows.append(row)
-            if not p.used:
-                closed = self.closed_of.get(p.origin)
-                if closed is not None:
-                    closed.append(row)
-                elif p.origin in self.open_of:
-                    self.closed_of[p.origin] = [row]
+            if not p.used and self._recent(p.origin, day):
+                self.closed_of.setdefault(p.origin, []).append(row)
 
-    def _eligible(self, t: Transaction, excluded: set[int]) -> Callable[[int], bool]:
-        """Whether purchase ``j`` may replace the shares ``t`` sells."""
+    def _owner_ok(self, t: Transaction) -> Callable[[int], bool] | None:
+        """Whether purchase ``j`` may replace the shares ``t`` sells (None: any may)."""
         if self.include_spouse:
-            return lambda j: j not in excluded
+            return None
         owner = self.accounts[t.account].owner
         txs = self.txs
         accounts = self.accounts
 
         def ok(j: int) -> bool:
-            if j in excluded:
-                return False
             other = accounts[txs[j].account].owner
             return other == owner or other == "joint" or owner == "joint"
 
@@ -361,38 +383,41 @@ class _Engine:
     def _wash(self, i: int, t: Transaction, row: Row, excluded: set[int]) -> None:
         """Match the loss shares of ``row`` with replacement shares; split the row into the
         washed parts (taxable replacements, then IRA ones) and the allowed rest."""
-        loss_per_share = (row.basis - row.proceeds) / row.shares
-        days = (t.date - row.acquired).days
-        eligible = self._eligible(t, excluded)
         claims = self.repl.claim(
             self.groups.get(t.symbol, t.symbol),
-            t.date.toordinal(),
+            self.days[i],
             row.shares / row.f,
-            eligible,
+            excluded,
+            self._owner_ok(t),
         )
         if not claims:
             return
-        washed = _Washed(permanent=False)
-        permanent = _Washed(permanent=True)
+        loss_per_share = (row.basis - row.proceeds) / row.shares
+        days = (t.date - row.acquired).days
+        washed = [0.0, 0.0, 0.0, 0.0]  # shares, dollars: taxable replacements; IRA ones
+        ids: tuple[list[str], list[str]] = ([], [])
         for j, units in claims:
             shares = units * row.f
             dollars = shares * loss_per_share
             buy = self.txs[j]
-            taxable = self.accounts[buy.account].taxable
-            (washed if taxable else permanent).add(shares, dollars, buy.id)
-            if taxable:
+            kind = 0 if self.accounts[buy.account].taxable else 2
+            washed[kind] += shares
+            washed[kind + 1] += dollars
+            ids[kind // 2].append(buy.id)
+            if kind == 0:
                 if j > i:
                     self.pending.setdefault(j, []).append((units, dollars, days))
                 else:
                     self._adjust_past(j, units, dollars, days)
         cur = row
-        for part in (washed, permanent):
-            if part.shares <= EPS:
+        for kind in (0, 2):
+            shares = washed[kind]
+            if shares <= EPS:
                 continue
-            rest = cur.split(cur.shares - part.shares) if part.shares < cur.shares - EPS else None
-            cur.disallowed = part.dollars
-            cur.permanent = part.permanent
-            cur.replaced_by = part.ids
+            rest = cur.split(cur.shares - shares) if shares < cur.shares - EPS else None
+            cur.disallowed = washed[kind + 1]
+            cur.permanent = kind == 2
+            cur.replaced_by = ids[kind // 2]
             if rest is None:
                 break
             cur = rest
@@ -401,7 +426,10 @@ class _Engine:
         """Move a wash adjustment into the shares of purchase ``j`` (made before the loss
         sale): its open lots first, then the rows of its shares sold since."""
         left = units
-        for lot in self.open_of.get(j, ()):
+        buy = self.txs[j]
+        home = self.positions.get((buy.account, buy.symbol))
+        lots = [lot for lot in home.lots if lot.origin == j] if home is not None else []
+        for lot in lots + self.moved_of.get(j, []):
             if left <= EPS:
                 return
             if not lot.alive or lot.used or lot.shares <= EPS:
@@ -412,7 +440,7 @@ class _Engine:
             pos = self._pos(lot.account, lot.symbol)
             if take < lot_units - EPS:
                 piece = lot.split(take * lot.f, self._wash_id(lot.id))
-                pos.add(piece)
+                pos.add(piece, new_shares=False)
             self._tack(piece, dollars * take / units, days)
             pos.dirty = True
             left -= take
@@ -428,12 +456,6 @@ class _Engine:
                 self._tack(part, dollars * take / units, days)
                 left -= take
 
-    def _split(self, t: Transaction) -> None:
-        pos = self.positions.get((t.account, t.symbol))
-        for lot in pos.lots if pos is not None else ():
-            lot.shares *= t.shares
-            lot.f *= t.shares
-
     def _gift(self, i: int, t: Transaction) -> None:
         self._draw(t, i)
 
@@ -448,54 +470,73 @@ class _Engine:
                 ) from None
             if acquired > t.date:
                 raise LedgerError(t, f"acquisition date {acquired} is after the transfer")
+        self.order += 1
         lot = Lot(
             t.account,
             t.symbol,
             t.id,
             acquired,
             acquired,
-            t.shares,
+            float(t.shares),
             t.shares * t.price,
             0.0,
             -1,
             self.factor[i],
-            self._next_order(),
+            self.order,
         )
         self._pos(t.account, t.symbol).add(lot)
 
     def _move(self, o: int, k: int) -> None:
         out, into = self.txs[o], self.txs[k]
         dest = self._pos(into.account, into.symbol)
+        day = self.days[o]
         for piece in self._draw(out, o):
-            if piece.alive and not piece.used:  # a part split off: a new lot
-                lots = self.open_of.get(piece.origin)
-                if lots is not None:
-                    lots.append(piece)
             piece.alive = True
             piece.account = into.account
             dest.add(piece)
-        self.done.add(k if k > o else o)
+            if not piece.used and self._recent(piece.origin, day):
+                self.moved_of.setdefault(piece.origin, []).append(piece)
+        self.done.add(max(o, k))
 
     def _result(self) -> LedgerResult:
         lots: list[Lot] = []
         for pos in self.positions.values():
             lots.extend(lot for lot in pos.lots if lot.shares > EPS)
         lots.sort(key=lambda x: (x.account, x.symbol, x.acquired, x.opened, x.order, x.id))
+        long_on: dict[dt.date, dt.date] = {}
+        sales: list[Sale] = []
+        for top in self.rows:
+            for r in top.flat() if top.extra else (top,):
+                day = long_on.get(r.acquired)
+                if day is None:
+                    day = long_on[r.acquired] = long_term_on(r.acquired)
+                disallowed = r.disallowed if r.disallowed > DUST else 0.0
+                sales.append(
+                    Sale(
+                        r.account,
+                        r.symbol,
+                        r.sold,
+                        r.acquired,
+                        r.shares,
+                        r.proceeds,
+                        r.basis,
+                        r.proceeds - r.basis + disallowed,
+                        "long" if r.sold >= day else "short",
+                        "W" if disallowed else "",
+                        disallowed,
+                        r.permanent and disallowed > 0.0,
+                        r.lot,
+                        r.transaction,
+                        tuple(dict.fromkeys(r.replaced_by)) if r.replaced_by else (),
+                        r.taxable,
+                    )
+                )
         return LedgerResult(
             lots=tuple(
-                OpenLot(
-                    account=x.account,
-                    symbol=x.symbol,
-                    lot=x.id,
-                    opened=x.opened,
-                    acquired=x.acquired,
-                    shares=x.shares,
-                    basis=x.basis,
-                    wash_adjustment=x.wash,
-                )
+                OpenLot(x.account, x.symbol, x.id, x.opened, x.acquired, x.shares, x.basis, x.wash)
                 for x in lots
             ),
-            sales=tuple(r.freeze() for top in self.rows for r in top.flat()),
+            sales=tuple(sales),
         )
 
 
@@ -512,5 +553,11 @@ def derive(
     symbol to its wash-sale group (a symbol not in it is its own group). Raises
     :class:`LedgerError` (an :class:`InputError`) naming the first bad transaction.
     """
-    txs = _ordered(transactions, as_of)
-    return _Engine(txs, accounts, groups, include_spouse).run()
+    paused = gc.isenabled()
+    gc.disable()  # a million small acyclic objects: the cyclic collector only costs time
+    try:
+        txs = _ordered(transactions, as_of)
+        return _Engine(txs, accounts, groups, include_spouse).run()
+    finally:
+        if paused:
+            gc.enable()
