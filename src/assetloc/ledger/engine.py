@@ -41,10 +41,9 @@ by id and fields, so the input order never matters — and replays them:
 from __future__ import annotations
 
 import dataclasses
-import gc
 import datetime as dt
+import gc
 import math
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -142,10 +141,11 @@ class _Engine:
         self.done: set[int] = set()
         # wash adjustments waiting for a purchase not yet replayed: (units, dollars, days)
         self.pending: dict[int, list[tuple[float, float, int]]] = {}
-        # recent purchases' shares moved to another account, and sold (possible replacements)
+        # recent purchases' shares (possible replacements): the lot each opened, its parts
+        # moved to another account, and the sale rows of its shares; kept 30 days
+        self.open_of: dict[int, Lot] = {}
         self.moved_of: dict[int, list[Lot]] = {}
         self.closed_of: dict[int, list[Row]] = {}
-        self.recent: deque[tuple[int, int]] = deque()
         self.wash_ids: dict[str, int] = {}
         self.order = 0
 
@@ -227,8 +227,9 @@ class _Engine:
 
     def run(self) -> LedgerResult:
         self._prepare()
-        recent = self.recent
         positions = self.positions
+        open_of = self.open_of
+        swept = 0  # transactions before this index are older than the window
         pending = self.pending
         factor = self.factor
         days = self.days
@@ -238,10 +239,11 @@ class _Engine:
             day = days[i]
             if day != last:
                 last = day
-                while recent and recent[0][0] < day - WINDOW_DAYS:
-                    j = recent.popleft()[1]
-                    self.moved_of.pop(j, None)
-                    self.closed_of.pop(j, None)
+                while days[swept] < day - WINDOW_DAYS:
+                    open_of.pop(swept, None)
+                    self.moved_of.pop(swept, None)
+                    self.closed_of.pop(swept, None)
+                    swept += 1
             a = t.action
             if a is buy or a is reinvest:  # inline: most transactions are purchases
                 key = (t.account, t.symbol)
@@ -267,6 +269,7 @@ class _Engine:
                 else:  # the latest lot: FIFO order holds
                     pos.lots.append(lot)
                     pos.total += lot.shares
+                    open_of[i] = lot
             elif a is sell:
                 self._sell(i, t)
             elif a is split:
@@ -304,12 +307,8 @@ class _Engine:
 
     def _recent(self, j: int, day: int) -> bool:
         """Whether purchase ``j`` may still replace shares of a loss sale on ``day`` or
-        later (it is at most 30 days older), remembering it for the purge."""
-        if j < 0 or self.days[j] < day - WINDOW_DAYS:
-            return False
-        if j not in self.closed_of and j not in self.moved_of:
-            self.recent.append((self.days[j], j))
-        return True
+        later (it is at most 30 days older)."""
+        return j >= 0 and self.days[j] >= day - WINDOW_DAYS
 
     def _replacement_bought(
         self, lot: Lot, pos: Position, adjustments: list[tuple[float, float, int]]
@@ -329,6 +328,7 @@ class _Engine:
             pos.add(piece)
         if rest is not None:
             pos.add(rest)
+            self.open_of[lot.origin] = rest
 
     def _draw(self, t: Transaction, i: int) -> list[Lot]:
         pos = self._pos(t.account, t.symbol)
@@ -426,10 +426,8 @@ class _Engine:
         """Move a wash adjustment into the shares of purchase ``j`` (made before the loss
         sale): its open lots first, then the rows of its shares sold since."""
         left = units
-        buy = self.txs[j]
-        home = self.positions.get((buy.account, buy.symbol))
-        lots = [lot for lot in home.lots if lot.origin == j] if home is not None else []
-        for lot in lots + self.moved_of.get(j, []):
+        first = self.open_of.get(j)
+        for lot in ([first] if first is not None else []) + self.moved_of.get(j, []):
             if left <= EPS:
                 return
             if not lot.alive or lot.used or lot.shares <= EPS:
