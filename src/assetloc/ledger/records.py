@@ -67,3 +67,4 @@ class Sale:
     lot: str  # the lot sold
     transaction: str  # id of the sell
     replaced_by: tuple[str, ...] = ()  # lot ids (or purchase ids) that replaced the shares
+    taxable: bool = True  # sold in a taxable account (IRA, Roth, HSA sales: not on Form 8949)
