@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +42,7 @@ from assetloc.ledger.store import (
     write_import,
 )
 from assetloc.ledger.transactions import Transaction
+from assetloc.notice import NOTICE
 
 FORMATS = ("auto", "ledger", "orders", *brokers.BROKERS)
 
@@ -201,20 +203,115 @@ def _spouse(h: Household) -> bool:
 
 @dataclass(frozen=True)
 class LotsResult:
-    """The open lots at the end of ``as_of``."""
+    """The open lots at the end of ``as_of`` (shares, dollars; ``term`` as of that day)."""
 
     as_of: dt.date
     ledger: str
     lots: tuple[OpenLot, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` document."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "ledger": self.ledger,
+            "lots": [
+                {
+                    "account": x.account,
+                    "symbol": x.symbol,
+                    "lot": x.lot,
+                    "acquired": x.acquired.isoformat(),
+                    "opened": x.opened.isoformat(),
+                    "shares": x.shares,
+                    "basis": x.basis,
+                    "wash_adjustment": x.wash_adjustment,
+                    "term": x.term(self.as_of),
+                }
+                for x in self.lots
+            ],
+            "notice": NOTICE,
+        }
+
+
+@dataclass(frozen=True)
+class RealizedTotals:
+    """A year's sales summed (dollars): net recognized gain by term, and the losses the
+    wash-sale rule disallowed, deferred into replacement lots or lost for good."""
+
+    sales: int
+    proceeds: float
+    basis: float
+    short_term_gain: float
+    long_term_gain: float
+    disallowed_deferred: float
+    disallowed_permanent: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """As a dict (dollars)."""
+        return {
+            "sales": self.sales,
+            "proceeds": self.proceeds,
+            "basis": self.basis,
+            "short_term_gain": self.short_term_gain,
+            "long_term_gain": self.long_term_gain,
+            "disallowed_deferred": self.disallowed_deferred,
+            "disallowed_permanent": self.disallowed_permanent,
+        }
+
+
+def totals_of(sales: Sequence[Sale]) -> RealizedTotals:
+    """The sums of :class:`RealizedTotals` over ``sales`` (math.fsum)."""
+    return RealizedTotals(
+        len(sales),
+        math.fsum(s.proceeds for s in sales),
+        math.fsum(s.basis for s in sales),
+        math.fsum(s.gain for s in sales if s.term == "short"),
+        math.fsum(s.gain for s in sales if s.term == "long"),
+        math.fsum(s.disallowed for s in sales if not s.permanent),
+        math.fsum(s.disallowed for s in sales if s.permanent),
+    )
+
 
 @dataclass(frozen=True)
 class RealizedResult:
-    """Every sale of ``year``."""
+    """Every sale of ``year`` (wash-sale adjusted over the whole history)."""
 
     year: int
     ledger: str
     sales: tuple[Sale, ...]
+
+    @property
+    def totals(self) -> RealizedTotals:
+        """The year's sums."""
+        return totals_of(self.sales)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` document."""
+        return {
+            "year": self.year,
+            "ledger": self.ledger,
+            "sales": [
+                {
+                    "account": s.account,
+                    "symbol": s.symbol,
+                    "sold": s.sold.isoformat(),
+                    "acquired": s.acquired.isoformat(),
+                    "shares": s.shares,
+                    "proceeds": s.proceeds,
+                    "basis": s.basis,
+                    "gain": s.gain,
+                    "term": s.term,
+                    "code": s.code,
+                    "disallowed": s.disallowed,
+                    "permanent": s.permanent,
+                    "lot": s.lot,
+                    "transaction": s.transaction,
+                    "replaced_by": list(s.replaced_by),
+                }
+                for s in self.sales
+            ],
+            "totals": self.totals.to_dict(),
+            "notice": NOTICE,
+        }
 
 
 def open_lots(
@@ -242,15 +339,45 @@ def realized(
     return RealizedResult(year, inputs.url, tuple(result.sales_in(year)))
 
 
+def write_form8949(
+    h: Household,
+    household_path: Path | None,
+    year: int,
+    out: str | Path,
+    box_short: str = "A",
+    box_long: str = "D",
+    db: str | None = None,
+) -> int:
+    """Write the year's sales as Form 8949 rows to the CSV ``out``; the rows written.
+    ``box_short`` A, B or C and ``box_long`` D, E or F: the boxes checked (whether the
+    broker reported the basis to the IRS, Form 8949 instructions)."""
+    from assetloc.ledger.form8949 import form8949_rows, write_form8949_csv
+
+    if box_short not in ("A", "B", "C"):
+        raise InputError("--box-short", f"must be A, B or C (got {box_short!r})")
+    if box_long not in ("D", "E", "F"):
+        raise InputError("--box-long", f"must be D, E or F (got {box_long!r})")
+    sales = realized(h, household_path, year, db).sales
+    rows = form8949_rows(sales, box_short=box_short, box_long=box_long)
+    try:
+        write_form8949_csv(rows, out)
+    except OSError as err:
+        raise InputError("-o", f"cannot write {out} ({err.strerror})") from None
+    return len(rows)
+
+
 __all__ = [
     "FORMATS",
     "ImportResult",
     "LotsResult",
     "RealizedResult",
+    "RealizedTotals",
     "Row",
     "detect_format",
     "import_file",
     "open_lots",
     "parse_file",
     "realized",
+    "totals_of",
+    "write_form8949",
 ]
