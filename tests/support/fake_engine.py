@@ -42,8 +42,18 @@ def derive(
         lots = held.setdefault((t.account, t.symbol), [])
         if t.action in (Action.BUY, Action.REINVEST, Action.TRANSFER_IN):
             day = dt.date.fromisoformat(t.lot) if t.lot else t.date
-            lots.append(OpenLot(t.account, t.symbol, t.id, t.date, day, t.shares,
-                                t.shares * t.price + t.fees, 0.0))
+            lots.append(
+                OpenLot(
+                    t.account,
+                    t.symbol,
+                    t.id,
+                    t.date,
+                    day,
+                    t.shares,
+                    t.shares * t.price + t.fees,
+                    0.0,
+                )
+            )
         elif t.action in (Action.SELL, Action.TRANSFER_OUT):
             need = t.shares
             if sum(x.shares for x in lots) < need - 1e-9:
@@ -51,14 +61,32 @@ def derive(
             while need > 1e-9:
                 x = lots[0]
                 n = min(need, x.shares)
-                lots[0] = OpenLot(x.account, x.symbol, x.lot, x.opened, x.acquired,
-                                  x.shares - n, x.basis * (x.shares - n) / x.shares, 0.0)
+                lots[0] = OpenLot(
+                    x.account,
+                    x.symbol,
+                    x.lot,
+                    x.opened,
+                    x.acquired,
+                    x.shares - n,
+                    x.basis * (x.shares - n) / x.shares,
+                    0.0,
+                )
                 if lots[0].shares <= 1e-9:
                     lots.pop(0)
                 need -= n
         elif t.action is Action.SPLIT:
             held[(t.account, t.symbol)] = [
-                OpenLot(x.account, x.symbol, x.lot, x.opened, x.acquired, x.shares * t.shares,
-                        x.basis, 0.0) for x in lots]
+                OpenLot(
+                    x.account,
+                    x.symbol,
+                    x.lot,
+                    x.opened,
+                    x.acquired,
+                    x.shares * t.shares,
+                    x.basis,
+                    0.0,
+                )
+                for x in lots
+            ]
     out = [x for v in held.values() for x in v]
     return LedgerResult(tuple(sorted(out, key=lambda x: (x.account, x.symbol, x.acquired))), ())

@@ -37,8 +37,12 @@ def pg_base_url() -> str:
     url = os.environ.get(PG_ENV, "")
     if not url:
         if os.environ.get("CI"):
-            pytest.fail(f"{PG_ENV} is not set under CI: run `make test` (scripts/ensure-postgres.sh)")
-        pytest.skip(f"{PG_ENV} not set: PostgreSQL ledger tests skipped (see scripts/ensure-postgres.sh)")
+            pytest.fail(
+                f"{PG_ENV} is not set under CI: run `make test` (scripts/ensure-postgres.sh)"
+            )
+        pytest.skip(
+            f"{PG_ENV} not set: PostgreSQL ledger tests skipped (see scripts/ensure-postgres.sh)"
+        )
     return url
 
 
@@ -55,7 +59,7 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     try:
         with admin.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as err:  # noqa: BLE001 - any failure to reach the server
+    except Exception as err:
         admin.dispose()
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL at {PG_ENV} unusable under CI: {err}")

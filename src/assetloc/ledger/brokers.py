@@ -5,7 +5,7 @@ Three exports are read (their headers as the brokers write them):
 - **Fidelity** (Positions → Download, ``Portfolio_Positions_Mon-DD-YYYY.csv``):
   ``Account Number,Account Name,Symbol,Description,Quantity,Last Price,Last Price Change,
   Current Value,...,Cost Basis Total,Average Cost Basis,Type``; several accounts a file;
-  money-market (``SPAXX**``), ``Pending activity`` and the closing notes are skipped; the
+  ``Pending activity`` and the closing notes are skipped; the
   ``Date downloaded MM/DD/YYYY`` note, when there, dates the positions.
 - **Schwab** (Positions → Export): a title line ``"Positions for account Individual ...123
   as of 12:33 PM ET, 2025/05/04"``, then ``"Symbol","Description","Qty (Quantity)"`` (or
@@ -21,6 +21,8 @@ A position's lot: ``shares`` = the quantity, basis = the cost basis total (dolla
 lot dates), transferred in on ``--as-of``, else the file's date, else today. Broker account
 numbers map to household account ids through ``--account ID`` (every row of the file into
 that account), else a number (or Fidelity's account name) equal to a household id.
+Cash is no lot: money-market funds (a description saying so, or a symbol ending ``**`` like
+Fidelity's ``SPAXX**``) and cash rows are skipped in every format.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def _skip(broker: str, symbol: str, description: str) -> bool:
         return True
     if s.startswith("cash & cash investments") or s == "cash":
         return True
-    return broker == "fidelity" and (s.endswith("**") or "money market" in d)
+    return s.endswith("**") or "money market" in d
 
 
 def parse_positions_text(
