@@ -169,6 +169,12 @@ def parse_positions_text(
     if options.acquired > date:
         raise InputError("--acquired", f"{options.acquired} is after the positions' date {date}")
     known = frozenset(accounts)
+    if options.account is None and at_col["account"] is None:
+        raise InputError(
+            "--account",
+            f"a {broker} positions file names no account number: give --account ID "
+            "(the household account it lists)",
+        )
     if options.account is not None and options.account not in known:
         ids = ", ".join(sorted(known)) or "none"
         raise InputError(
