@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +137,12 @@ def _check_history(
         bad = getattr(err, "transaction", None)
         problem = getattr(err, "problem", "") or str(err)
         row = next(
-            (r.number for r in parsed.rows if bad is not None and r.transaction.id == bad.id), None
+            (
+                n
+                for n, t in zip(parsed.numbers, parsed.transactions, strict=True)
+                if bad is not None and t.id == bad.id
+            ),
+            None,
         )
         if row is None:
             raise InputError(parsed.name, f"with the ledger's history: {problem}") from None
@@ -161,7 +166,7 @@ def import_file(
     parsed = parse_file(
         file, h, fmt, as_of=as_of, account=account, acquired=acquired, basis_unknown=basis_unknown
     )
-    if len(parsed.rows) >= SEQ_STRIDE:
+    if len(parsed.transactions) >= SEQ_STRIDE:
         raise InputError(parsed.name, f"more than {SEQ_STRIDE - 1:,} rows: split the file")
     key = household_key(h, household_path)
     engine = open_store(url)
@@ -172,16 +177,19 @@ def import_file(
             known = {t.id for t in existing}
             base = next_import(conn) * SEQ_STRIDE
             new = [
-                replace(r.transaction, seq=base + r.transaction.seq)
-                for r in parsed.rows
-                if r.transaction.id not in known
-            ]
+                Transaction(t.date, t.account, t.symbol, t.action, t.shares, t.price, t.fees,
+                            t.lot, t.id, base + t.seq)
+                for t in parsed.transactions
+                if t.id not in known
+            ]  # fmt: skip
             inputs = LedgerInputs(
                 shown, existing, account_infos(h), wash_groups(h), _spouse(h), key
             )
             if new:
                 _check_history(parsed, [*existing, *new], inputs)
-            record = write_import(conn, key, parsed.name, parsed.sha256, len(parsed.rows), new)
+            record = write_import(
+                conn, key, parsed.name, parsed.sha256, len(parsed.transactions), new
+            )
     except SQLAlchemyError as err:
         raise database_error(url, err) from None
     finally:
@@ -189,9 +197,9 @@ def import_file(
     return ImportResult(
         parsed.name,
         parsed.kind,
-        len(parsed.rows),
+        len(parsed.transactions),
         record.added,
-        len(parsed.rows) - record.added,
+        len(parsed.transactions) - record.added,
         shown,
         key,
     )

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from assetloc.errors import InputError
 from assetloc.inputs.csvcells import parse_number
 from assetloc.inputs.limits import MAX_DOLLARS, MAX_SHARES
-from assetloc.ledger.parsed import ParsedFile, Row, with_ids
+from assetloc.ledger.parsed import ParsedFile, Row, parsed_file, with_ids
 from assetloc.ledger.transactions import Action, Transaction
 
 BROKERS = ("fidelity", "schwab", "vanguard")
@@ -231,7 +231,7 @@ def parse_positions_text(
         out.append(Row(i, t))
     if not out:
         raise InputError(name, f"no positions found in this {broker} file")
-    return ParsedFile(name, sha, broker, with_ids(name, out, [""] * len(out)))
+    return parsed_file(name, sha, broker, with_ids(name, out, [""] * len(out)))
 
 
 def _account(number: str, label: str, options: Options, known: frozenset[str], where: str) -> str:

@@ -42,13 +42,15 @@ from assetloc.errors import InputError
 from assetloc.inputs.csvcells import header_columns, parse_number
 from assetloc.inputs.dates import parse_date
 from assetloc.inputs.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES
-from assetloc.ledger.parsed import ParsedFile, Row, read_bytes, sha256_of, with_ids
+from assetloc.ledger.parsed import IdMaker, ParsedFile, read_bytes, sha256_of
 from assetloc.ledger.transactions import Action, Transaction, parse_lot_selection
 
 COLUMNS = ("date", "account", "symbol", "action", "shares", "price", "fees", "lot", "id")
 REQUIRED = ("date", "account", "symbol", "action", "shares", "price")
 PRICED = frozenset({Action.BUY, Action.SELL, Action.REINVEST})
 _ACTIONS = {a.value: a for a in Action}
+#: the fast path's actions by their text: (action, its value)
+_PRICED_BY_TEXT = {a.value: (a, a.value) for a in PRICED}
 
 
 def looks_like_ledger(header: Sequence[str]) -> bool:
@@ -85,7 +87,11 @@ def read_ledger_csv(path: str | Path, accounts: Collection[str]) -> ParsedFile:
 
 
 def parse_ledger_text(name: str, text: str, accounts: Collection[str], sha: str = "") -> ParsedFile:
-    """:func:`read_ledger_csv` on text already read (``name`` for messages)."""
+    """:func:`read_ledger_csv` on text already read (``name`` for messages).
+
+    Fast path: a row of plain cells (ISO date, known account, lower-case action, numbers
+    :func:`float` reads, in range, no lot) is taken as is; any other row goes through
+    :func:`_row`, which accepts ``$1,234.50`` and the rest, or raises naming the cell."""
     reader = csv.reader(text.splitlines())
     try:
         header = next(reader)
@@ -93,29 +99,62 @@ def parse_ledger_text(name: str, text: str, accounts: Collection[str], sha: str 
         raise InputError(f"{name} row 1", "the file is empty: expected a header row") from None
     cols = header_columns(name, header, COLUMNS, REQUIRED)
     ix = {c: j for j, c in enumerate(cols)}
+    jd, ja, js, jact, jsh, jp = (ix[c] for c in REQUIRED)
+    jf, jl, jid = ix.get("fees", -1), ix.get("lot", -1), ix.get("id", -1)
     width = len(cols)
     known = frozenset(accounts)
-    rows: list[Row] = []
-    explicit: list[str] = []
+    fromiso = dt.date.fromisoformat
+    ids = IdMaker(name)
+    txns: list[Transaction] = []
+    numbers: list[int] = []
+    append, number = txns.append, numbers.append
     for i, raw in enumerate(reader, start=2):
-        if len(raw) < width:
-            if not any(cell.strip() for cell in raw):
-                continue
-            raw = raw + [""] * (width - len(raw))
-        elif len(raw) > width:
-            if not any(cell.strip() for cell in raw[width:]):
+        if len(raw) != width:
+            if len(raw) < width:
+                if not any(cell.strip() for cell in raw):
+                    continue
+                raw = raw + [""] * (width - len(raw))
+            elif not any(cell.strip() for cell in raw[width:]):
                 raw = raw[:width]
             else:
                 raise InputError(f"{name} row {i}", f"{len(raw)} cells but the header has {width}")
-        t, given = _row(name, i, raw, ix, known)
-        rows.append(Row(i, t))
-        explicit.append(given)
-    return ParsedFile(name, sha, "ledger", with_ids(name, rows, explicit))
+        t: Transaction | None = None
+        account, symbol = raw[ja].strip(), raw[js].strip().upper()
+        action = _PRICED_BY_TEXT.get(raw[jact].strip())
+        if action is not None and account in known and symbol and (jl < 0 or not raw[jl].strip()):
+            day = raw[jd].strip()
+            try:
+                date = fromiso(day)
+                shares = float(raw[jsh])
+                price = float(raw[jp])
+                fees_text = raw[jf].strip() if jf >= 0 else ""
+                fees = float(fees_text) if fees_text else 0.0
+            except ValueError:
+                pass
+            else:
+                if (
+                    0.0 < shares <= MAX_SHARES
+                    and 0.0 < price <= MAX_PRICE
+                    and 0.0 <= fees <= MAX_DOLLARS
+                    and len(day) == 10
+                    and day[4] == "-" == day[7]
+                ):
+                    given = raw[jid].strip() if jid >= 0 else ""
+                    tid = ids.make_id(day, account, symbol, action[1], shares, price, fees,
+                                      "", i, given)  # fmt: skip
+                    t = Transaction(date, account, symbol, action[0], shares, price, fees, "", tid,
+                                    len(txns) + 1)  # fmt: skip
+        if t is None:
+            given = raw[jid].strip() if jid >= 0 else ""
+            t = ids.make(_row(name, i, raw, ix, known), i, given, len(txns) + 1)
+        append(t)
+        number(i)
+    return ParsedFile(name, sha, "ledger", tuple(txns), tuple(numbers))
 
 
 def _row(
     name: str, i: int, raw: list[str], ix: dict[str, int], known: frozenset[str]
-) -> tuple[Transaction, str]:
+) -> Transaction:
     def cell(c: str) -> str:
         j = ix.get(c)
         return "" if j is None else raw[j].strip()
@@ -166,4 +205,4 @@ def _row(
                 f"only a sell (its lots) or a transfer_in (its acquisition date) takes a lot, "
                 f"not a {action.value}",
             )
-    return Transaction(date, account, symbol, action, shares, price, fees, lot), cell("id")
+    return Transaction(date, account, symbol, action, shares, price, fees, lot)

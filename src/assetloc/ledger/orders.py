@@ -20,7 +20,7 @@ from assetloc.errors import InputError
 from assetloc.inputs.csvcells import header_columns, parse_number
 from assetloc.inputs.limits import MAX_DOLLARS, MAX_PRICE, MAX_SHARES
 from assetloc.ledger.csv_ledger import check_account, parse_day
-from assetloc.ledger.parsed import ParsedFile, Row, with_ids
+from assetloc.ledger.parsed import ParsedFile, Row, parsed_file, with_ids
 from assetloc.ledger.transactions import Action, Transaction
 
 #: the columns ``rebalance --orders`` writes (assetloc.rebalance.result.ORDER_COLUMNS)
@@ -107,4 +107,4 @@ def parse_orders_text(
         lot = _lots(cell["lots"], at("lots")) if side is Action.SELL and cell.get("lots") else ""
         t = Transaction(date, account, cell["symbol"].upper(), side, shares, price, 0.0, lot)
         rows.append(Row(i, t))
-    return ParsedFile(name, sha, "orders", with_ids(name, rows, [""] * len(rows)))
+    return parsed_file(name, sha, "orders", with_ids(name, rows, [""] * len(rows)))

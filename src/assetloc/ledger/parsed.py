@@ -4,13 +4,12 @@ row each came from (for messages), and the file's name and SHA-256."""
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from assetloc.errors import InputError
-from assetloc.ledger.transactions import Transaction, identity_key, transaction_id
+from assetloc.ledger.transactions import Action, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,17 +22,31 @@ class Row:
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A file read and checked: ``rows`` in file order, each with its final ``id``;
-    ``kind`` is ledger, orders, fidelity, schwab or vanguard."""
+    """A file read and checked: ``transactions`` in file order, each with its final ``id``
+    and ``seq``, and ``numbers`` the row each came from; ``kind`` is ledger, orders,
+    fidelity, schwab or vanguard."""
 
     name: str
     sha256: str
     kind: str
-    rows: tuple[Row, ...]
+    transactions: tuple[Transaction, ...]
+    numbers: tuple[int, ...]
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """(row number, transaction) pairs."""
+        return tuple(Row(n, t) for n, t in zip(self.numbers, self.transactions, strict=True))
 
     def where(self, row: int) -> str:
         """The field name of a row, for messages."""
         return f"{self.name} row {row}"
+
+
+def parsed_file(name: str, sha: str, kind: str, rows: Sequence[Row]) -> ParsedFile:
+    """A :class:`ParsedFile` of ``rows``."""
+    return ParsedFile(
+        name, sha, kind, tuple(r.transaction for r in rows), tuple(r.number for r in rows)
+    )
 
 
 def read_bytes(path: str | Path) -> tuple[bytes, str]:
@@ -61,26 +74,65 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def with_ids(name: str, rows: Sequence[Row], explicit: Sequence[str]) -> tuple[Row, ...]:
-    """``rows`` with their identities: ``explicit[i]`` (a broker's id) when not empty, else
-    :func:`transaction_id` with the occurrence among identical rows earlier in the file;
-    ``seq`` the row's order in the file. Two rows with one explicit id: InputError."""
-    seen: Counter[str] = Counter()
-    ids: dict[str, int] = {}
-    out = []
-    for k, (row, given) in enumerate(zip(rows, explicit, strict=True)):
-        t = row.transaction
+class IdMaker:
+    """Identities of a file's rows in order: a given id (a broker's) when not empty, else
+    :func:`transaction_id` with the occurrence among identical rows earlier in the file.
+    Two rows with one id: InputError naming both."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.seen: dict[str, int] = {}
+        self.rows: dict[str, int] = {}
+
+    def make_id(
+        self,
+        day: str,
+        account: str,
+        symbol: str,
+        action: str,
+        shares: float,
+        price: float,
+        fees: float,
+        lot: str,
+        row: int,
+        given: str = "",
+    ) -> str:
+        """The identity of a row given its normalized fields (``day`` ISO, ``symbol``
+        upper-case, ``action`` its value): :func:`transaction_id` with its occurrence,
+        or ``given``."""
         if given:
             tid = given
         else:
-            key = identity_key(t)
-            tid = transaction_id(t, seen[key])
-            seen[key] += 1
-        first = ids.setdefault(tid, row.number)
-        if first != row.number:
-            raise InputError(
-                f"{name} row {row.number}, column id",
-                f"id {tid!r} is also the id of row {first}",
+            # identity_key(t), inlined (the same string): this runs once a row
+            key = (
+                f"{day}|{account}|{symbol}|{action}|{round(shares, 9)!r}|"
+                f"{round(price, 9)!r}|{round(fees, 9)!r}|{lot}"
             )
-        out.append(Row(row.number, replace(t, id=tid, seq=k + 1)))
-    return tuple(out)
+            n = self.seen.get(key, 0)
+            self.seen[key] = n + 1
+            tid = hashlib.sha256(f"{key}#{n}".encode()).hexdigest()[:20]
+        first = self.rows.setdefault(tid, row)
+        if first != row:
+            raise InputError(
+                f"{self.name} row {row}, column id", f"id {tid!r} is also the id of row {first}"
+            )
+        return tid
+
+    def make(self, t: Transaction, row: int, given: str, seq: int) -> Transaction:
+        """``t`` with its ``id`` and ``seq`` (its order in the file, from 1)."""
+        tid = self.make_id(t.date.isoformat(), t.account, t.symbol.upper(), _VALUE[t.action],
+                           t.shares, t.price, t.fees, t.lot, row, given)  # fmt: skip
+        return Transaction(t.date, t.account, t.symbol, t.action, t.shares, t.price, t.fees,
+                           t.lot, tid, seq)  # fmt: skip
+
+
+def with_ids(name: str, rows: Sequence[Row], explicit: Sequence[str]) -> tuple[Row, ...]:
+    """``rows`` with their identities (:class:`IdMaker`), ``seq`` the order in the file."""
+    ids = IdMaker(name)
+    return tuple(
+        Row(r.number, ids.make(r.transaction, r.number, given, k + 1))
+        for k, (r, given) in enumerate(zip(rows, explicit, strict=True))
+    )
+
+
+_VALUE = {a: a.value for a in Action}
