@@ -37,8 +37,11 @@ lint: $(DEV)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
+# the ledger tests run on SQLite and PostgreSQL: ensure-postgres.sh installs and starts a
+# local cluster when root (CI) and prints its URL; an ASSETLOC_TEST_PG_URL given wins
 test: lint
 	bash scripts/ensure-chromium.sh
+	ASSETLOC_TEST_PG_URL="$${ASSETLOC_TEST_PG_URL:-$$(sh scripts/ensure-postgres.sh)}" \
 	$(BIN)/python -m pytest -n 2 --cov=assetloc --cov-report=term:skip-covered --cov-fail-under=90
 
 bench: $(DEV)
@@ -47,6 +50,7 @@ bench: $(DEV)
 	cd benchmarks && ../$(BIN)/python bench_frontier.py
 	cd benchmarks && ../$(BIN)/python bench_rebalance.py
 	cd benchmarks && ../$(BIN)/python bench_tax.py
+	cd benchmarks && ../$(BIN)/python bench_ledger_import.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .hypothesis

@@ -57,6 +57,7 @@ def _register_commands() -> None:
         compare,
         frontier,
         import_holdings,
+        ledger,
         optimize,
         presets,
         rebalance,
@@ -80,6 +81,7 @@ def _register_commands() -> None:
         bond,
         rebalance,
         import_holdings,
+        ledger,
     ):
         command.register(app)
     _registered = True

@@ -56,6 +56,7 @@ DOLLAR_KEYS = frozenset(
         "amount",
         "annual_amount",
         "balance",
+        "basis",
         "benefit_per_year",
         "cash",
         "cash_after",
@@ -64,7 +65,10 @@ DOLLAR_KEYS = frozenset(
         "cash_target",
         "cost_basis",
         "deferred_loss",
+        "disallowed",
+        "disallowed_deferred",
         "disallowed_loss",
+        "disallowed_permanent",
         "dollars",
         "dollars_after",
         "dollars_before",
@@ -95,6 +99,7 @@ DOLLAR_KEYS = frozenset(
         "trading_costs",
         "unrealized_gain",
         "value",
+        "wash_adjustment",
     }
 )
 #: keys whose value maps names (classes, symbols) to dollars

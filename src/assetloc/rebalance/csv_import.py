@@ -45,6 +45,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from assetloc.errors import InputError
+from assetloc.inputs.csvcells import parse_number as _number
 from assetloc.inputs.dates import parse_date
 from assetloc.inputs.holdings import Lot, Position
 from assetloc.inputs.household import Account, Household
@@ -88,34 +89,6 @@ class ImportedHoldings:
     def where(self, row: int, column: str) -> str:
         """The field name of a cell, for messages."""
         return f"{self.path} row {row}, column {column}"
-
-
-def _number(
-    text: str,
-    where: str,
-    *,
-    positive: bool = False,
-    low: float | None = None,
-    high: float | None = None,
-    unit: str = "",
-) -> float:
-    """The number in a cell; finite, >= 0 (> 0 when ``positive``), in [low, high]."""
-    cleaned = text.strip().replace("$", "").replace(",", "").replace("_", "")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise InputError(where, f"not a number ({text!r})") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise InputError(where, f"not a finite number ({text!r})")
-    if positive and value <= 0:
-        raise InputError(where, f"must be > 0 (got {text.strip()})")
-    if value < 0:
-        raise InputError(where, f"must be >= 0 (got {text.strip()})")
-    if low is not None and value < low:
-        raise InputError(where, f"{text.strip()} is below the limit of {low:g}{unit}")
-    if high is not None and value > high:
-        raise InputError(where, f"{text.strip()} exceeds the limit of {number(high)}{unit}")
-    return value
 
 
 def _date(text: str, where: str) -> dt.date:
