@@ -98,17 +98,17 @@ def synthetic(n: int = N, seed: int = 13) -> tuple[list[Transaction], dict[str, 
             h = held.get((a, s), 0.0)
             p = round(price[s] * math.exp(rng.gauss(0.0, 0.01)), 2)
             r = rng.random()
-            if h <= 1e-6 or r < 0.45:
+            if h <= 1e-6 or r < 0.6:
                 sh = float(rng.randint(1, 50))
                 add(day, a, s, Action.BUY, sh, p)
                 held[(a, s)] = h + sh
                 lots.setdefault((a, s), []).append(out[-1].id)
-            elif r < 0.8:
+            elif r < 0.85:
                 sh = round(rng.uniform(0.01, 2.0), 4)
                 add(day, a, s, Action.REINVEST, sh, p)
                 held[(a, s)] = h + sh
-            elif r < 0.97:
-                sh = round(h * rng.uniform(0.1, 1.0), 4)
+            elif r < 0.96:
+                sh = round(h * rng.uniform(0.05, 0.5), 4)
                 sh = min(sh, h) if sh > 0 else h
                 add(day, a, s, Action.SELL, sh, p)
                 held[(a, s)] = h - sh

@@ -63,7 +63,7 @@ from assetloc.ledger.transactions import (
     transaction_id,
 )
 
-__all__ = ["LedgerError", "LedgerResult", "derive"]
+__all__ = ["LedgerError", "LedgerResult", "WashMatch", "derive"]
 
 
 class LedgerError(InputError):
@@ -78,13 +78,29 @@ class LedgerError(InputError):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class WashMatch:
+    """One match of the wash-sale rule: ``shares`` of lot ``lot`` sold by ``sale`` at a loss
+    replaced by ``replacement_shares`` of purchase ``purchase`` (as bought; they differ
+    when a split came between), ``disallowed`` dollars; ``permanent``: an IRA purchase."""
+
+    sale: str
+    lot: str
+    purchase: str
+    shares: float
+    replacement_shares: float
+    disallowed: float
+    permanent: bool
+
+
 @dataclass(frozen=True)
 class LedgerResult:
-    """Open lots at the end of ``as_of`` (by account, symbol, acquired date) and every sale
-    row up to it in (date, seq) order."""
+    """Open lots at the end of ``as_of`` (by account, symbol, acquired date), every sale
+    row up to it in (date, seq) order, and the wash-sale matches behind the rows."""
 
     lots: tuple[OpenLot, ...]
     sales: tuple[Sale, ...]
+    matches: tuple[WashMatch, ...] = ()
 
     def sales_in(self, year: int) -> tuple[Sale, ...]:
         """The sale rows of one tax year (by sale date)."""
@@ -133,6 +149,7 @@ class _Engine:
         self.include_spouse = include_spouse
         self.positions: dict[tuple[str, str], Position] = {}
         self.rows: list[Row] = []
+        self.matches: list[WashMatch] = []
         self.repl = Replacements()
         self.factor: list[float] = [1.0] * len(txs)
         self.days: list[int] = []
@@ -401,6 +418,9 @@ class _Engine:
             dollars = shares * loss_per_share
             buy = self.txs[j]
             kind = 0 if self.accounts[buy.account].taxable else 2
+            self.matches.append(
+                WashMatch(t.id, row.lot, buy.id, shares, units * self.factor[j], dollars, kind == 2)
+            )
             washed[kind] += shares
             washed[kind + 1] += dollars
             ids[kind // 2].append(buy.id)
@@ -535,6 +555,7 @@ class _Engine:
                 for x in lots
             ),
             sales=tuple(sales),
+            matches=tuple(self.matches),
         )
 
 
