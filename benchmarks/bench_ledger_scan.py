@@ -64,7 +64,9 @@ def household(
     return accounts, symbols, groups
 
 
-def synthetic(n: int = N, seed: int = 13) -> tuple[list[Transaction], dict[str, AccountInfo], dict[str, str]]:
+def synthetic(
+    n: int = N, seed: int = 13
+) -> tuple[list[Transaction], dict[str, AccountInfo], dict[str, str]]:
     """``n`` transactions over one year, valid by construction (sells never exceed holdings)."""
     rng = random.Random(seed)
     accounts, symbols, groups = household(rng)
@@ -80,7 +82,11 @@ def synthetic(n: int = N, seed: int = 13) -> tuple[list[Transaction], dict[str, 
     def add(day: dt.date, a: str, s: str, act: Action, sh: float, p: float, lot: str = "") -> None:
         nonlocal seq
         seq += 1
-        out.append(Transaction(day, a, s, act, sh, p, 0.0 if act is Action.SPLIT else 1.0, lot, f"t{seq:07d}", seq))
+        out.append(
+            Transaction(
+                day, a, s, act, sh, p, 0.0 if act is Action.SPLIT else 1.0, lot, f"t{seq:07d}", seq
+            )
+        )
 
     for d in range(DAYS):
         day = START + dt.timedelta(days=d)
@@ -125,7 +131,9 @@ def synthetic(n: int = N, seed: int = 13) -> tuple[list[Transaction], dict[str, 
     return out[:n], accounts, groups
 
 
-def peer_sample(seed: int = 5, n_positions: int = 300) -> tuple[list[Transaction], dict[str, AccountInfo], dict[str, str]]:
+def peer_sample(
+    seed: int = 5, n_positions: int = 300
+) -> tuple[list[Transaction], dict[str, AccountInfo], dict[str, str]]:
     """A sample both engines read alike: lots bought in 2023, sold (partly) in 2025 by
     specific identification; the 2025 buys are kept."""
     rng = random.Random(seed)
@@ -142,7 +150,18 @@ def peer_sample(seed: int = 5, n_positions: int = 300) -> tuple[list[Transaction
         a, s = rng.choice(names), rng.choice(symbols)
         seq += 1
         sh, p = float(rng.randint(10, 100)), round(rng.uniform(50, 150), 2)
-        t = Transaction(dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 300)), a, s, Action.BUY, sh, p, 0.0, "", f"seed{k}", seq)
+        t = Transaction(
+            dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 300)),
+            a,
+            s,
+            Action.BUY,
+            sh,
+            p,
+            0.0,
+            "",
+            f"seed{k}",
+            seq,
+        )
         add(t)
         seeds.append((a, s, t.id, sh, p))
     left = {sid: sh for _, _, sid, sh, _ in seeds}
@@ -178,20 +197,48 @@ def _peer() -> Any:
     return detector, accounts, domain
 
 
-def peer_total(txs: list[Transaction], accounts: dict[str, AccountInfo], groups: dict[str, str], peer: Any) -> tuple[float, float]:
+def peer_total(
+    txs: list[Transaction], accounts: dict[str, AccountInfo], groups: dict[str, str], peer: Any
+) -> tuple[float, float]:
     """The peer's total disallowed loss on the sample and its time (ms, median of 3)."""
     detector, acc, domain = peer
     basis = {t.id: t.price for t in txs if t.action is Action.BUY}
     trades = []
     for t in txs:
         if t.action is Action.BUY:
-            trades.append(domain.Trade(id=t.id, account=t.account, date=t.date, ticker=t.symbol, action="Buy", quantity=t.shares, cost_basis=t.shares * t.price, basis_source="broker"))
+            trades.append(
+                domain.Trade(
+                    id=t.id,
+                    account=t.account,
+                    date=t.date,
+                    ticker=t.symbol,
+                    action="Buy",
+                    quantity=t.shares,
+                    cost_basis=t.shares * t.price,
+                    basis_source="broker",
+                )
+            )
         else:
-            trades.append(domain.Trade(id=t.id, account=t.account, date=t.date, ticker=t.symbol, action="Sell", quantity=t.shares, proceeds=t.shares * t.price, cost_basis=t.shares * basis[t.lot], basis_source="broker"))
+            trades.append(
+                domain.Trade(
+                    id=t.id,
+                    account=t.account,
+                    date=t.date,
+                    ticker=t.symbol,
+                    action="Sell",
+                    quantity=t.shares,
+                    proceeds=t.shares * t.price,
+                    cost_basis=t.shares * basis[t.lot],
+                    basis_source="broker",
+                )
+            )
     pairs: dict[str, list[str]] = {}
     for s, g in groups.items():
         pairs.setdefault(g, []).append(s)
-    types = {a: acc.AccountType.TAXABLE if i.taxable else acc.AccountType.TRAD_IRA for a, i in accounts.items()}
+    types = {
+        a: acc.AccountType.TAXABLE if i.taxable else acc.AccountType.TRAD_IRA
+        for a, i in accounts.items()
+    }
     result = None
 
     def run() -> None:
@@ -207,7 +254,9 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else N
     t0 = time.perf_counter()
     txs, accounts, groups = synthetic(n)
-    print(f"synthetic ledger: {len(txs):,} transactions ({time.perf_counter() - t0:.1f} s to generate)")
+    print(
+        f"synthetic ledger: {len(txs):,} transactions ({time.perf_counter() - t0:.1f} s to generate)"
+    )
     result = None
 
     def run() -> None:
@@ -217,17 +266,23 @@ def main() -> None:
     ms = median_ms(run, 3)
     assert result is not None
     washed = sum(1 for s in result.sales if s.code == "W")
-    print(f"derive: {ms / 1e3:.2f} s median of 3 ({len(result.sales):,} sale rows, {washed:,} washed, {len(result.lots):,} open lots)")
+    print(
+        f"derive: {ms / 1e3:.2f} s median of 3 ({len(result.sales):,} sale rows, {washed:,} washed, {len(result.lots):,} open lots)"
+    )
     peer = _peer()
     sample, acc, grp = peer_sample()
     ours_ms = median_ms(lambda: derive(sample, acc, grp), 3)
     ours = sum(s.disallowed for s in derive(sample, acc, grp).sales)
-    print(f"sample: {len(sample):,} transactions; ours {ours_ms:.1f} ms, total disallowed ${ours:,.2f}")
+    print(
+        f"sample: {len(sample):,} transactions; ours {ours_ms:.1f} ms, total disallowed ${ours:,.2f}"
+    )
     if peer is None:
         return
     theirs, peer_ms = peer_total(sample, acc, grp, peer)
     same = abs(ours - theirs) <= 0.01 * max(1, len(sample))
-    print(f"peer wash-alpha: {peer_ms:.1f} ms, total disallowed ${theirs:,.2f}; ratio peer/ours {peer_ms / ours_ms:.1f}x; totals agree: {same} (difference ${ours - theirs:,.2f})")
+    print(
+        f"peer wash-alpha: {peer_ms:.1f} ms, total disallowed ${theirs:,.2f}; ratio peer/ours {peer_ms / ours_ms:.1f}x; totals agree: {same} (difference ${ours - theirs:,.2f})"
+    )
 
 
 if __name__ == "__main__":
