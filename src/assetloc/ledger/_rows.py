@@ -1,12 +1,10 @@
-"""Mutable sale rows while the engine runs (dollars, shares), frozen into :class:`Sale`."""
+"""Mutable sale rows while the engine runs (dollars, shares); the engine freezes them into
+:class:`~assetloc.ledger.records.Sale` at the end."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-
-from assetloc.inputs.holdings import is_long_term
-from assetloc.ledger.records import Sale
 
 #: dollars at or below this are zero (float dust of pro-rata splits)
 DUST = 1e-9
@@ -109,24 +107,3 @@ class Row:
         yield self
         for row in self.extra or ():
             yield from row.flat()
-
-    def freeze(self) -> Sale:
-        disallowed = self.disallowed if self.disallowed > DUST else 0.0
-        return Sale(
-            account=self.account,
-            symbol=self.symbol,
-            sold=self.sold,
-            acquired=self.acquired,
-            shares=self.shares,
-            proceeds=self.proceeds,
-            basis=self.basis,
-            gain=self.proceeds - self.basis + disallowed,
-            term="long" if is_long_term(self.acquired, self.sold) else "short",
-            code="W" if disallowed > 0.0 else "",
-            disallowed=disallowed,
-            permanent=self.permanent and disallowed > 0.0,
-            lot=self.lot,
-            transaction=self.transaction,
-            replaced_by=tuple(dict.fromkeys(self.replaced_by)),
-            taxable=self.taxable,
-        )

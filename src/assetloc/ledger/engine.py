@@ -47,6 +47,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 from assetloc.errors import InputError
 from assetloc.inputs.holdings import long_term_on
@@ -78,8 +79,7 @@ class LedgerError(InputError):
         )
 
 
-@dataclass(frozen=True, slots=True)
-class WashMatch:
+class WashMatch(NamedTuple):
     """One match of the wash-sale rule: ``shares`` of lot ``lot`` sold by ``sale`` at a loss
     replaced by ``replacement_shares`` of purchase ``purchase`` (as bought; they differ
     when a split came between), ``disallowed`` dollars; ``permanent``: an IRA purchase."""
@@ -156,8 +156,9 @@ class _Engine:
         self.picks: dict[int, tuple[LotPick, ...]] = {}
         self.partner: dict[int, int] = {}
         self.done: set[int] = set()
-        # wash adjustments waiting for a purchase not yet replayed: (units, dollars, days)
-        self.pending: dict[int, list[tuple[float, float, int]]] = {}
+        # wash adjustments waiting for a purchase not yet replayed: (units, dollars, the
+        # holding period of the shares sold)
+        self.pending: dict[int, list[tuple[float, float, dt.timedelta]]] = {}
         # recent purchases' shares (possible replacements): the lot each opened, its parts
         # moved to another account, and the sale rows of its shares; kept 30 days
         self.open_of: dict[int, Lot] = {}
@@ -314,12 +315,13 @@ class _Engine:
         self.wash_ids[lot_id] = n
         return f"{lot_id}.w{n}"
 
-    def _tack(self, piece: Lot | Row, dollars: float, days: int) -> None:
-        """Adjust replacement shares: the disallowed loss into basis, holding period tacked."""
+    def _tack(self, piece: Lot | Row, dollars: float, held: dt.timedelta) -> None:
+        """Adjust replacement shares: the disallowed loss into basis, and the holding period
+        ``held`` of the shares sold tacked on."""
         piece.basis += dollars
         if isinstance(piece, Lot):
             piece.wash += dollars
-        piece.acquired = piece.opened - dt.timedelta(days=days)
+        piece.acquired = piece.opened - held
         piece.used = True
 
     def _recent(self, j: int, day: int) -> bool:
@@ -328,12 +330,12 @@ class _Engine:
         return j >= 0 and self.days[j] >= day - WINDOW_DAYS
 
     def _replacement_bought(
-        self, lot: Lot, pos: Position, adjustments: list[tuple[float, float, int]]
+        self, lot: Lot, pos: Position, adjustments: list[tuple[float, float, dt.timedelta]]
     ) -> None:
         """A purchase that replaces shares sold at a loss before it: the matched shares
         split off (one lot per loss matched), adjusted and tacked."""
         rest: Lot | None = lot
-        for units, dollars, days in adjustments:
+        for units, dollars, held in adjustments:
             if rest is None:
                 break
             shares = units * rest.f
@@ -341,7 +343,7 @@ class _Engine:
                 piece, rest = rest, None
             else:
                 piece = rest.split(shares, self._wash_id(rest.id))
-            self._tack(piece, dollars, days)
+            self._tack(piece, dollars, held)
             pos.add(piece)
         if rest is not None:
             pos.add(rest)
@@ -360,6 +362,9 @@ class _Engine:
         per_share = (t.shares * t.price - t.fees) / t.shares
         excluded = {p.origin for p in pieces}
         day = self.days[i]
+        rows = self.rows
+        closed_of = self.closed_of
+        owner_ok = self._owner_ok(t) if taxable else None
         for p in pieces:
             row = Row(
                 t.account,
@@ -378,10 +383,15 @@ class _Engine:
                 taxable,
             )
             if taxable and p.basis - row.proceeds > DUST:
-                self._wash(i, t, row, excluded)
-            self.rows.append(row)
-            if not p.used and self._recent(p.origin, day):
-                self.closed_of.setdefault(p.origin, []).append(row)
+                self._wash(i, t, row, excluded, owner_ok)
+            rows.append(row)
+            j = p.origin
+            if not p.used and j >= 0 and self.days[j] >= day - WINDOW_DAYS:
+                closed = closed_of.get(j)
+                if closed is None:
+                    closed_of[j] = [row]
+                else:
+                    closed.append(row)
 
     def _owner_ok(self, t: Transaction) -> Callable[[int], bool] | None:
         """Whether purchase ``j`` may replace the shares ``t`` sells (None: any may)."""
@@ -397,7 +407,14 @@ class _Engine:
 
         return ok
 
-    def _wash(self, i: int, t: Transaction, row: Row, excluded: set[int]) -> None:
+    def _wash(
+        self,
+        i: int,
+        t: Transaction,
+        row: Row,
+        excluded: set[int],
+        owner_ok: Callable[[int], bool] | None,
+    ) -> None:
         """Match the loss shares of ``row`` with replacement shares; split the row into the
         washed parts (taxable replacements, then IRA ones) and the allowed rest."""
         claims = self.repl.claim(
@@ -405,30 +422,34 @@ class _Engine:
             self.days[i],
             row.shares / row.f,
             excluded,
-            self._owner_ok(t),
+            owner_ok,
         )
         if not claims:
             return
         loss_per_share = (row.basis - row.proceeds) / row.shares
-        days = (t.date - row.acquired).days
+        held = t.date - row.acquired
         washed = [0.0, 0.0, 0.0, 0.0]  # shares, dollars: taxable replacements; IRA ones
         ids: tuple[list[str], list[str]] = ([], [])
+        txs = self.txs
+        accounts = self.accounts
+        factor = self.factor
+        matches = self.matches
         for j, units in claims:
             shares = units * row.f
             dollars = shares * loss_per_share
-            buy = self.txs[j]
-            kind = 0 if self.accounts[buy.account].taxable else 2
-            self.matches.append(
-                WashMatch(t.id, row.lot, buy.id, shares, units * self.factor[j], dollars, kind == 2)
+            buy = txs[j]
+            kind = 0 if accounts[buy.account].taxable else 2
+            matches.append(
+                WashMatch(t.id, row.lot, buy.id, shares, units * factor[j], dollars, kind == 2)
             )
             washed[kind] += shares
             washed[kind + 1] += dollars
             ids[kind // 2].append(buy.id)
             if kind == 0:
                 if j > i:
-                    self.pending.setdefault(j, []).append((units, dollars, days))
+                    self.pending.setdefault(j, []).append((units, dollars, held))
                 else:
-                    self._adjust_past(j, units, dollars, days)
+                    self._adjust_past(j, units, dollars, held)
         cur = row
         for kind in (0, 2):
             shares = washed[kind]
@@ -442,7 +463,7 @@ class _Engine:
                 break
             cur = rest
 
-    def _adjust_past(self, j: int, units: float, dollars: float, days: int) -> None:
+    def _adjust_past(self, j: int, units: float, dollars: float, held: dt.timedelta) -> None:
         """Move a wash adjustment into the shares of purchase ``j`` (made before the loss
         sale): its open lots first, then the rows of its shares sold since."""
         left = units
@@ -459,7 +480,7 @@ class _Engine:
             if take < lot_units - EPS:
                 piece = lot.split(take * lot.f, self._wash_id(lot.id))
                 pos.add(piece, new_shares=False)
-            self._tack(piece, dollars * take / units, days)
+            self._tack(piece, dollars * take / units, held)
             pos.dirty = True
             left -= take
         for top in self.closed_of.get(j, ()):
@@ -471,7 +492,7 @@ class _Engine:
                 row_units = row.shares / row.f
                 take = min(row_units, left)
                 part = row if take >= row_units - EPS else row.split(take * row.f)
-                self._tack(part, dollars * take / units, days)
+                self._tack(part, dollars * take / units, held)
                 left -= take
 
     def _gift(self, i: int, t: Transaction) -> None:
