@@ -24,6 +24,7 @@ import os
 import random
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -254,34 +255,36 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else N
     t0 = time.perf_counter()
     txs, accounts, groups = synthetic(n)
-    print(
-        f"synthetic ledger: {len(txs):,} transactions ({time.perf_counter() - t0:.1f} s to generate)"
-    )
+    mix = Counter(t.action.value for t in txs)
+    print(f"synthetic ledger: {len(txs):,} transactions ({time.perf_counter() - t0:.1f} s)")
+    print("  " + ", ".join(f"{k} {v:,}" for k, v in sorted(mix.items())))
     result = None
 
     def run() -> None:
         nonlocal result
         result = derive(txs, accounts, groups)
 
+    cpu = time.process_time()
     ms = median_ms(run, 3)
+    cpu = (time.process_time() - cpu) / 4  # the warm-up and 3 runs
     assert result is not None
     washed = sum(1 for s in result.sales if s.code == "W")
     print(
-        f"derive: {ms / 1e3:.2f} s median of 3 ({len(result.sales):,} sale rows, {washed:,} washed, {len(result.lots):,} open lots)"
+        f"derive: {ms / 1e3:.2f} s median of 3 (CPU {cpu:.2f} s a run); "
+        f"{len(result.sales):,} sale rows, {washed:,} washed, {len(result.lots):,} open lots"
     )
     peer = _peer()
     sample, acc, grp = peer_sample()
     ours_ms = median_ms(lambda: derive(sample, acc, grp), 3)
     ours = sum(s.disallowed for s in derive(sample, acc, grp).sales)
-    print(
-        f"sample: {len(sample):,} transactions; ours {ours_ms:.1f} ms, total disallowed ${ours:,.2f}"
-    )
+    print(f"sample: {len(sample):,} transactions; ours {ours_ms:.1f} ms, disallowed ${ours:,.2f}")
     if peer is None:
         return
     theirs, peer_ms = peer_total(sample, acc, grp, peer)
     same = abs(ours - theirs) <= 0.01 * max(1, len(sample))
     print(
-        f"peer wash-alpha: {peer_ms:.1f} ms, total disallowed ${theirs:,.2f}; ratio peer/ours {peer_ms / ours_ms:.1f}x; totals agree: {same} (difference ${ours - theirs:,.2f})"
+        f"peer wash-alpha: {peer_ms:.1f} ms, disallowed ${theirs:,.2f}; "
+        f"peer/ours {peer_ms / ours_ms:.1f}x; totals agree: {same} (${ours - theirs:,.2f} apart)"
     )
 
 
