@@ -44,11 +44,15 @@ def test_pub550_example_on_the_form() -> None:
 def test_parts_boxes_and_years() -> None:
     sales = run_case(load_case(GOLDEN / "edge_tacked_holding_period_long_term.toml")).sales
     assert [r.part for r in form8949_rows(sales, 2023)] == ["I"]
-    (long_row,) = form8949_rows(sales, 2024, box="B")
+    (long_row,) = form8949_rows(sales, 2024, box_short="B")
     assert (long_row.part, long_row.box) == ("II", "E")
     assert long_row.acquired.isoformat() == "2023-01-14"  # tacked
+    assert form8949_rows(sales, 2024, box_short="C", box_long="D")[0].box == "D"
+    assert len(form8949_rows(sales)) == 2  # no year: every sale given
     with pytest.raises(ValueError, match="box"):
-        form8949_rows(sales, 2024, box="D")  # type: ignore[arg-type]
+        form8949_rows(sales, 2024, box_short="D")
+    with pytest.raises(ValueError, match="box"):
+        form8949_rows(sales, 2024, box_long="A")
 
 
 def test_ira_sales_are_not_reported() -> None:

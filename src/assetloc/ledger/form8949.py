@@ -36,7 +36,6 @@ __all__ = [
     "write_form8949_csv",
 ]
 
-Box = Literal["A", "B", "C"]
 #: the long-term box that goes with each short-term one
 LONG_BOX = {"A": "D", "B": "E", "C": "F"}
 
@@ -97,15 +96,24 @@ class Form8949Row:
         }
 
 
-def form8949_rows(sales: Iterable[Sale], year: int, box: Box = "A") -> list[Form8949Row]:
-    """The Form 8949 rows of the taxable sales of ``year``: Part I (short-term, box ``box``)
-    then Part II (long-term, the matching box D, E or F), each in sale order."""
-    if box not in LONG_BOX:
-        raise ValueError(f"box must be A, B or C (the short-term box), got {box!r}")
+def form8949_rows(
+    sales: Iterable[Sale],
+    year: int | None = None,
+    box_short: str = "A",
+    box_long: str | None = None,
+) -> list[Form8949Row]:
+    """The Form 8949 rows of the taxable sales of ``year`` (None: every sale given): Part I
+    (short-term, box ``box_short``: A, B or C) then Part II (long-term, box ``box_long``:
+    D, E or F, default the one that goes with ``box_short``), each in sale order."""
+    if box_short not in LONG_BOX:
+        raise ValueError(f"the short-term box must be A, B or C, got {box_short!r}")
+    long_box = LONG_BOX[box_short] if box_long is None else box_long
+    if long_box not in LONG_BOX.values():
+        raise ValueError(f"the long-term box must be D, E or F, got {box_long!r}")
     rows = [
         Form8949Row(
             part="I" if s.term == "short" else "II",
-            box=box if s.term == "short" else LONG_BOX[box],
+            box=box_short if s.term == "short" else long_box,
             description=f"{_shares(s.shares)} sh {s.symbol}",
             acquired=s.acquired,
             sold=s.sold,
@@ -116,7 +124,7 @@ def form8949_rows(sales: Iterable[Sale], year: int, box: Box = "A") -> list[Form
             gain=s.proceeds - s.basis + s.disallowed,
         )
         for s in sales
-        if s.taxable and s.sold.year == year
+        if s.taxable and (year is None or s.sold.year == year)
     ]
     return [r for r in rows if r.part == "I"] + [r for r in rows if r.part == "II"]
 
