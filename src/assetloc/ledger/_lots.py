@@ -149,10 +149,15 @@ class Position:
         self.total *= ratio
 
 
-def _matches(lot: Lot, ref: str, day: dt.date | None) -> bool:
-    if day is not None:
-        return lot.opened == day or lot.acquired == day
-    return lot.id == ref or lot.id.startswith(ref + ".w")
+def _named(lots: list[Lot], ref: str) -> list[Lot]:
+    """The lots a reference names, oldest first: by id (with the ``.w<n>`` parts split off
+    it), or by date — bought that day, else acquired that day (a tacked date)."""
+    day = _as_date(ref)
+    if day is None:
+        return [lot for lot in lots if lot.id == ref or lot.id.startswith(ref + ".w")]
+    return [lot for lot in lots if lot.opened == day] or [
+        lot for lot in lots if lot.acquired == day
+    ]
 
 
 def _as_date(ref: str) -> dt.date | None:
@@ -172,8 +177,7 @@ def _plan_specific(
     plan: list[tuple[Lot, float]] = []
     need = shares
     for pick in picks:
-        day = _as_date(pick.ref)
-        lots = [lot for lot in pos.fifo() if _matches(lot, pick.ref, day)]
+        lots = _named(pos.fifo(), pick.ref)
         if not lots:
             raise ValueError(f"lot {pick.ref!r} names no open lot")
         available = sum(lot.shares - taken.get(id(lot), 0.0) for lot in lots)

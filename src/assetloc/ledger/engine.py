@@ -1,8 +1,9 @@
 """The ledger engine: open lots and realized sales from the whole transaction history, with
 the wash-sale rule (IRC §1091, Reg. §1.1091-1 and -2, Pub 550, Rev. Rul. 2008-5).
 
-Units: shares, dollars, dates. :func:`derive` orders the transactions by (date, seq) — ties
-by id and fields, so the input order never matters — and replays them:
+Units: shares, dollars, dates; shares at or below 1e-9 are zero. :func:`derive` orders the
+transactions by (date, seq, id) — ids are unique; without ids, ties are broken by the
+fields — so the input order never matters, and replays them:
 
 - ``buy``/``reinvest`` open a lot (id = the transaction's id, basis = shares * price + fees);
   ``sell`` draws lots by its ``lot`` selection, else the account's method (fifo: oldest
@@ -35,7 +36,14 @@ by id and fields, so the input order never matters — and replays them:
   given away (an unmatched transfer out) take their adjustment out of the household.
 - A replacement bought in an IRA, Roth or HSA (an account not taxable) disallows the loss
   permanently (``permanent``), no basis moves (Rev. Rul. 2008-5). Losses in such accounts
-  are not tax losses: never washed. ``replaced_by`` lists the replacing purchases' ids.
+  are not tax losses: never washed. ``replaced_by`` lists the replacing purchases' ids;
+  :attr:`LedgerResult.matches` every match (shares, replacement shares, dollars).
+- Terms: long-term when sold after the first anniversary of ``acquired``
+  (:func:`~assetloc.inputs.holdings.long_term_on`, the day :func:`is_long_term` turns true).
+
+Speed: one pass with per-(account, symbol) lot lists, per-group purchase lists searched by
+``bisect`` for the window (exhausted purchases skipped by path-compressed pointers), and the
+cyclic garbage collector paused while the replay allocates its (acyclic) objects.
 """
 
 from __future__ import annotations
