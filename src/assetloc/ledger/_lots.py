@@ -8,6 +8,7 @@ shares), so shares on both sides of a split compare (the wash-sale matching, eng
 from __future__ import annotations
 
 import datetime as dt
+from bisect import insort
 from collections.abc import Sequence
 
 from assetloc.ledger.transactions import LotPick
@@ -106,35 +107,39 @@ def hifo_key(lot: Lot) -> tuple[float, dt.date, dt.date, int]:
 
 
 class Position:
-    """The open lots of one (account, symbol), FIFO-sorted lazily (``dirty`` after an
-    insertion or a tacked date)."""
+    """The open lots of one (account, symbol), kept oldest acquired first (FIFO order)."""
 
-    __slots__ = ("dirty", "lots", "total")
+    __slots__ = ("lots", "total")
 
     def __init__(self) -> None:
         self.lots: list[Lot] = []
-        self.dirty = False
         self.total = 0.0  # shares held (kept as lots come and go; exact sum checked on doubt)
 
     def add(self, lot: Lot, new_shares: bool = True) -> None:
-        """Insert ``lot``; ``new_shares`` False when it was split off a lot of this position."""
+        """Insert ``lot`` in FIFO order; ``new_shares`` False when it was split off a lot of
+        this position."""
         lots = self.lots
-        if lots and not self.dirty:
+        if lots:
             last = lots[-1]
             if lot.acquired < last.acquired or (
                 lot.acquired == last.acquired
                 and (lot.opened, lot.order) < (last.opened, last.order)
             ):
-                self.dirty = True
-        lots.append(lot)
+                insort(lots, lot, key=fifo_key)
+            else:
+                lots.append(lot)
+        else:
+            lots.append(lot)
         if new_shares:
             self.total += lot.shares
 
+    def retack(self, lot: Lot) -> None:
+        """Move ``lot`` to its FIFO place after its acquisition date changed (tacking)."""
+        self.lots.remove(lot)
+        self.add(lot, new_shares=False)
+
     def fifo(self) -> list[Lot]:
         """The lots, oldest acquired first."""
-        if self.dirty:
-            self.lots.sort(key=fifo_key)
-            self.dirty = False
         return self.lots
 
     def held(self) -> float:

@@ -483,13 +483,14 @@ class _Engine:
                 continue
             lot_units = lot.shares / lot.f
             take = min(lot_units, left)
-            piece = lot
             pos = self._pos(lot.account, lot.symbol)
             if take < lot_units - EPS:
                 piece = lot.split(take * lot.f, self._wash_id(lot.id))
+                self._tack(piece, dollars * take / units, held)
                 pos.add(piece, new_shares=False)
-            self._tack(piece, dollars * take / units, held)
-            pos.dirty = True
+            else:
+                self._tack(lot, dollars * take / units, held)
+                pos.retack(lot)
             left -= take
         for top in self.closed_of.get(j, ()):
             for row in list(top.flat()):
