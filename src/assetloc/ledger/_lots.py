@@ -8,6 +8,7 @@ shares), so shares on both sides of a split compare (the wash-sale matching, eng
 from __future__ import annotations
 
 import datetime as dt
+import math
 from bisect import insort
 from collections.abc import Sequence
 
@@ -99,11 +100,6 @@ class Lot:
 def fifo_key(lot: Lot) -> tuple[dt.date, dt.date, int]:
     """Oldest acquired first (the holding period's start, tacking included)."""
     return (lot.acquired, lot.opened, lot.order)
-
-
-def hifo_key(lot: Lot) -> tuple[float, dt.date, dt.date, int]:
-    """Highest basis per share first; ties oldest first."""
-    return (-lot.basis / lot.shares, lot.acquired, lot.opened, lot.order)
 
 
 class Position:
@@ -238,13 +234,20 @@ def draw(pos: Position, shares: float, method: str, picks: Sequence[LotPick]) ->
     if picks:
         plan = _plan_specific(pos, shares, picks)
     else:
+        # HIFO: the highest basis a share first; ties the oldest (the first in FIFO order).
+        # A few picks of max() over the per-share bases beat sorting every lot.
+        lots = pos.lots
+        per_share = [lot.basis / lot.shares for lot in lots]
         plan = []
         left = shares
-        for lot in sorted(pos.lots, key=hifo_key):
-            if left <= EPS:
+        while left > EPS:
+            top = max(per_share)
+            if top == -math.inf:
                 break
-            take = min(lot.shares, left)
-            plan.append((lot, take))
+            k = per_share.index(top)
+            per_share[k] = -math.inf
+            take = min(lots[k].shares, left)
+            plan.append((lots[k], take))
             left -= take
     merged: dict[int, float] = {}
     order: list[Lot] = []
