@@ -97,9 +97,10 @@ class Lot:
         return part
 
 
-def fifo_key(lot: Lot) -> tuple[dt.date, dt.date, int]:
-    """Oldest acquired first (the holding period's start, tacking included)."""
-    return (lot.acquired, lot.opened, lot.order)
+def fifo_key(lot: Lot) -> tuple[dt.date, dt.date, int, str]:
+    """Oldest acquired first (the holding period's start, tacking included); then bought
+    first; then the id (a lot before the parts split off it)."""
+    return (lot.acquired, lot.opened, lot.order, lot.id)
 
 
 class Position:
@@ -118,8 +119,7 @@ class Position:
         if lots:
             last = lots[-1]
             if lot.acquired < last.acquired or (
-                lot.acquired == last.acquired
-                and (lot.opened, lot.order) < (last.opened, last.order)
+                lot.acquired == last.acquired and fifo_key(lot) < fifo_key(last)
             ):
                 insort(lots, lot, key=fifo_key)
             else:
