@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -242,8 +242,9 @@ class LotsResult:
 
 @dataclass(frozen=True)
 class RealizedTotals:
-    """A year's sales summed (dollars): net recognized gain by term, and the losses the
-    wash-sale rule disallowed, deferred into replacement lots or lost for good."""
+    """A year's sales in taxable accounts summed (dollars): net recognized gain by term,
+    and the losses the wash-sale rule disallowed, deferred into replacement lots or lost
+    for good."""
 
     sales: int
     proceeds: float
@@ -267,7 +268,9 @@ class RealizedTotals:
 
 
 def totals_of(sales: Sequence[Sale]) -> RealizedTotals:
-    """The sums of :class:`RealizedTotals` over ``sales`` (math.fsum)."""
+    """The sums of :class:`RealizedTotals` over the taxable ones of ``sales`` (math.fsum):
+    a sale in an IRA, Roth or HSA realizes nothing taxable."""
+    sales = [s for s in sales if s.taxable]
     return RealizedTotals(
         len(sales),
         math.fsum(s.proceeds for s in sales),
@@ -314,6 +317,7 @@ class RealizedResult:
                     "lot": s.lot,
                     "transaction": s.transaction,
                     "replaced_by": list(s.replaced_by),
+                    "taxable": s.taxable,
                 }
                 for s in self.sales
             ],
@@ -353,24 +357,29 @@ def write_form8949(
     year: int,
     out: str | Path,
     box_short: str = "A",
-    box_long: str = "D",
+    box_long: str | None = None,
     db: str | None = None,
 ) -> int:
-    """Write the year's sales as Form 8949 rows to the CSV ``out``; the rows written.
-    ``box_short`` A, B or C and ``box_long`` D, E or F: the boxes checked (whether the
-    broker reported the basis to the IRS, Form 8949 instructions)."""
-    from assetloc.ledger.form8949 import form8949_rows, write_form8949_csv
+    """Write the year's taxable sales as Form 8949 rows (then each part's totals) to the
+    CSV ``out``; returns the rows written. ``box_short`` A, B or C and ``box_long`` D, E or F
+    (default: the one matching ``box_short``): whether a Form 1099-B reported the sale and
+    its basis (Form 8949 instructions)."""
+    from assetloc.ledger.form8949 import LONG_BOX, form8949_rows, write_form8949_csv
 
-    if box_short not in ("A", "B", "C"):
+    if box_short not in LONG_BOX:
         raise InputError("--box-short", f"must be A, B or C (got {box_short!r})")
-    if box_long not in ("D", "E", "F"):
+    long_box = box_long or LONG_BOX[box_short]
+    if long_box not in ("D", "E", "F"):
         raise InputError("--box-long", f"must be D, E or F (got {box_long!r})")
     sales = realized(h, household_path, year, db).sales
-    rows = form8949_rows(sales, box_short=box_short, box_long=box_long)
+    rows = [
+        r if r.part == "I" else replace(r, box=long_box)
+        for r in form8949_rows(sales, year, box_short)  # type: ignore[arg-type]
+    ]
     try:
         write_form8949_csv(rows, out)
     except OSError as err:
-        raise InputError("-o", f"cannot write {out} ({err.strerror})") from None
+        raise InputError("-o", f"cannot write {out} ({err.strerror or err})") from None
     return len(rows)
 
 
