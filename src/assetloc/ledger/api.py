@@ -267,10 +267,16 @@ class RealizedTotals:
         }
 
 
+def _taxable(s: Sale) -> bool:
+    """Whether a sale was in a taxable account (``Sale.taxable``; True when the record
+    predates that field)."""
+    return bool(getattr(s, "taxable", True))
+
+
 def totals_of(sales: Sequence[Sale]) -> RealizedTotals:
     """The sums of :class:`RealizedTotals` over the taxable ones of ``sales`` (math.fsum):
     a sale in an IRA, Roth or HSA realizes nothing taxable."""
-    sales = [s for s in sales if s.taxable]
+    sales = [s for s in sales if _taxable(s)]
     return RealizedTotals(
         len(sales),
         math.fsum(s.proceeds for s in sales),
@@ -317,7 +323,7 @@ class RealizedResult:
                     "lot": s.lot,
                     "transaction": s.transaction,
                     "replaced_by": list(s.replaced_by),
-                    "taxable": s.taxable,
+                    "taxable": _taxable(s),
                 }
                 for s in self.sales
             ],
@@ -372,9 +378,10 @@ def write_form8949(
     if long_box not in ("D", "E", "F"):
         raise InputError("--box-long", f"must be D, E or F (got {box_long!r})")
     sales = realized(h, household_path, year, db).sales
+    short_box: Any = box_short  # checked above: one of the Literal's values
     rows = [
         r if r.part == "I" else replace(r, box=long_box)
-        for r in form8949_rows(sales, year, box_short)  # type: ignore[arg-type]
+        for r in form8949_rows(sales, year, short_box)
     ]
     try:
         write_form8949_csv(rows, out)
