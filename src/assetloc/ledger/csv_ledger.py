@@ -104,7 +104,7 @@ def parse_ledger_text(name: str, text: str, accounts: Collection[str], sha: str 
     width = len(cols)
     known = frozenset(accounts)
     fromiso = dt.date.fromisoformat
-    ids = IdMaker(name)
+    ids = IdMaker(name, track=jid >= 0)
     txns: list[Transaction] = []
     numbers: list[int] = []
     append, number = txns.append, numbers.append
