@@ -327,3 +327,11 @@ def test_the_inlined_identity_is_transaction_id(
     got = [ids.make_id("2024-02-29", "ira", "VTI", "sell", shares, price, fees, "2024-01-02:5", 2)
            for _ in range(n + 1)]  # fmt: skip
     assert got == [transaction_id(t, k) for k in range(n + 1)]
+
+
+def test_a_bad_first_import_creates_no_database(tmp_path: Path) -> None:
+    path = household(tmp_path, "sqlite:///fresh.db")
+    bad = write(tmp_path, "bad.csv", LEDGER + "2024-07-01,brokerage,VTI,buy,x,1,0,\n")
+    with pytest.raises(InputError, match="row 6, column shares"):
+        import_file(load_household(path), path, bad)
+    assert not (tmp_path / "fresh.db").exists()

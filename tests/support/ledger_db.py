@@ -22,14 +22,14 @@ PG_ENV = "ASSETLOC_TEST_PG_URL"
 
 def ensure_engine() -> bool:
     """True when the real engine is importable; else install the fake and return False."""
-    try:
-        importlib.import_module("assetloc.ledger.engine")
-        return True
-    except ModuleNotFoundError:
-        from support import fake_engine
+    from support import fake_engine
 
+    try:
+        module = importlib.import_module("assetloc.ledger.engine")
+    except ModuleNotFoundError:
         sys.modules["assetloc.ledger.engine"] = fake_engine
         return False
+    return module is not fake_engine
 
 
 def pg_base_url() -> str:

@@ -39,6 +39,7 @@ from assetloc.ledger.store import (
     load_transactions,
     next_import,
     open_store,
+    peek_next_import,
     write_import,
 )
 from assetloc.ledger.transactions import Transaction
@@ -108,8 +109,10 @@ def parse_file(
     acquired: dt.date | None = None,
     basis_unknown: bool = False,
     today: dt.date | None = None,
+    seq_base: int = 0,
 ) -> ParsedFile:
-    """Read and check a file to import (no database involved)."""
+    """Read and check a file to import (no database involved); a row's ``seq`` is
+    ``seq_base`` + its order in the file."""
     if fmt not in FORMATS:
         raise InputError("--format", f"must be one of {', '.join(FORMATS)} (got {fmt!r})")
     data, text = read_bytes(path)
@@ -117,11 +120,11 @@ def parse_file(
     ids = [a.id for a in h.accounts]
     kind = detect_format(name, text) if fmt == "auto" else fmt
     if kind == "ledger":
-        return csv_ledger.parse_ledger_text(name, text, ids, sha)
+        return csv_ledger.parse_ledger_text(name, text, ids, sha, seq_base)
     if kind == "orders":
-        return orders.parse_orders_text(name, text, ids, as_of, sha, today)
+        return orders.parse_orders_text(name, text, ids, as_of, sha, today, seq_base)
     opts = brokers.Options(account, acquired, as_of, basis_unknown)
-    return brokers.parse_positions_text(name, text, ids, opts, kind, sha, today)
+    return brokers.parse_positions_text(name, text, ids, opts, kind, sha, today, seq_base)
 
 
 def _check_history(
@@ -163,8 +166,18 @@ def import_file(
 ) -> ImportResult:
     """Import ``file`` into the household's ledger (atomic, idempotent; module doc)."""
     url = ledger_url(h, household_path, db)
+    # the rows get their final seq as they are read (a peek at the import counter; checked
+    # again inside the transaction): the database is not created before the file is good
+    base = peek_next_import(url) * SEQ_STRIDE
     parsed = parse_file(
-        file, h, fmt, as_of=as_of, account=account, acquired=acquired, basis_unknown=basis_unknown
+        file,
+        h,
+        fmt,
+        as_of=as_of,
+        account=account,
+        acquired=acquired,
+        basis_unknown=basis_unknown,
+        seq_base=base,
     )
     if len(parsed.transactions) >= SEQ_STRIDE:
         raise InputError(parsed.name, f"more than {SEQ_STRIDE - 1:,} rows: split the file")
@@ -175,13 +188,14 @@ def import_file(
         with engine.begin() as conn:
             existing = load_transactions(conn, key)
             known = {t.id for t in existing}
-            base = next_import(conn) * SEQ_STRIDE
-            new = [
-                Transaction(t.date, t.account, t.symbol, t.action, t.shares, t.price, t.fees,
-                            t.lot, t.id, base + t.seq)
-                for t in parsed.transactions
-                if t.id not in known
-            ]  # fmt: skip
+            new = [t for t in parsed.transactions if t.id not in known]
+            shift = next_import(conn) * SEQ_STRIDE - base
+            if shift:  # another import came in between: renumber
+                new = [
+                    Transaction(t.date, t.account, t.symbol, t.action, t.shares, t.price,
+                                t.fees, t.lot, t.id, t.seq + shift)
+                    for t in new
+                ]  # fmt: skip
             inputs = LedgerInputs(
                 shown, existing, account_infos(h), wash_groups(h), _spouse(h), key
             )

@@ -136,11 +136,14 @@ class IdMaker:
                            t.lot, tid, seq)  # fmt: skip
 
 
-def with_ids(name: str, rows: Sequence[Row], explicit: Sequence[str]) -> tuple[Row, ...]:
-    """``rows`` with their identities (:class:`IdMaker`), ``seq`` the order in the file."""
+def with_ids(
+    name: str, rows: Sequence[Row], explicit: Sequence[str], seq_base: int = 0
+) -> tuple[Row, ...]:
+    """``rows`` with their identities (:class:`IdMaker`); ``seq`` = ``seq_base`` + the
+    order in the file."""
     ids = IdMaker(name)
     return tuple(
-        Row(r.number, ids.make(r.transaction, r.number, given, k + 1))
+        Row(r.number, ids.make(r.transaction, r.number, given, seq_base + k + 1))
         for k, (r, given) in enumerate(zip(rows, explicit, strict=True))
     )
 
