@@ -27,10 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from assetloc.ledger.engine import derive
-
 from assetloc.inputs.household import load_household
 from assetloc.ledger.api import import_file, parse_file
+from assetloc.ledger.engine import derive
 from assetloc.ledger.source import ledger_inputs
 
 ACCOUNTS = 50

@@ -21,10 +21,9 @@ from assetloc.ledger.source import household_key, ledger_inputs
 from assetloc.ledger.store import SEQ_STRIDE, imports, open_store, transactions
 from assetloc.ledger.transactions import Action, Transaction, transaction_id
 
-from support.ledger_db import BACKENDS, database_url, ensure_engine
+from support.ledger_db import BACKENDS, database_url
 from support.ledger_files import LEDGER, household, write
 
-ensure_engine()
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -281,16 +281,10 @@ class RealizedTotals:
         }
 
 
-def _taxable(s: Sale) -> bool:
-    """Whether a sale was in a taxable account (``Sale.taxable``; True when the record
-    predates that field)."""
-    return bool(getattr(s, "taxable", True))
-
-
 def totals_of(sales: Sequence[Sale]) -> RealizedTotals:
     """The sums of :class:`RealizedTotals` over the taxable ones of ``sales`` (math.fsum):
     a sale in an IRA, Roth or HSA realizes nothing taxable."""
-    sales = [s for s in sales if _taxable(s)]
+    sales = [s for s in sales if s.taxable]
     return RealizedTotals(
         len(sales),
         math.fsum(s.proceeds for s in sales),
@@ -337,7 +331,7 @@ class RealizedResult:
                     "lot": s.lot,
                     "transaction": s.transaction,
                     "replaced_by": list(s.replaced_by),
-                    "taxable": _taxable(s),
+                    "taxable": s.taxable,
                 }
                 for s in self.sales
             ],
