@@ -11,7 +11,9 @@ Estimates, not tax advice. Typical use::
 
 Every command is one function here: optimize, validate, compare, frontiers, rebalance,
 import_holdings, tax_summary (``taxes``), tax_year, analyze_bond and the bond functions,
-report, household_schema (``schema``), preset_names / load_preset (``presets``).
+report, household_schema (``schema``), preset_names / load_preset (``presets``), and the
+ledger's import_file (``ledger import``), open_lots (``ledger lots``), realized
+(``ledger realized``) and ledger_inputs (the household's ledger read for the engine).
 
 The names below are loaded on first use (PEP 562): ``import assetloc`` itself imports
 nothing heavy (not even numpy or the package metadata), so the command line starts fast.
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
         load_household,
         parse_household,
     )
+    from assetloc.ledger.api import import_file, open_lots, realized
+    from assetloc.ledger.source import ledger_inputs
     from assetloc.market.assumptions import MarketAssumptions, load_preset, preset_names
     from assetloc.model.problem import Problem, build_problem
     from assetloc.present.html import report
@@ -69,6 +73,10 @@ _EXPORTS: dict[str, str] = {
     "household_schema": "assetloc.inputs.household",
     "load_household": "assetloc.inputs.household",
     "parse_household": "assetloc.inputs.household",
+    "import_file": "assetloc.ledger.api",
+    "open_lots": "assetloc.ledger.api",
+    "realized": "assetloc.ledger.api",
+    "ledger_inputs": "assetloc.ledger.source",
     "MarketAssumptions": "assetloc.market.assumptions",
     "load_preset": "assetloc.market.assumptions",
     "preset_names": "assetloc.market.assumptions",
@@ -132,14 +140,18 @@ __all__ = [
     "compare",
     "frontiers",
     "household_schema",
+    "import_file",
     "import_holdings",
+    "ledger_inputs",
     "load_household",
     "load_preset",
     "make_bond",
+    "open_lots",
     "optimize",
     "parse_household",
     "preset_names",
     "price_from_yield",
+    "realized",
     "rebalance",
     "report",
     "report_data",

@@ -30,6 +30,7 @@ COMMANDS = (
     "bond",
     "rebalance",
     "import-holdings",
+    "ledger",
 )
 
 

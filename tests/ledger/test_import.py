@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from assetloc.errors import InputError
@@ -19,10 +21,9 @@ from assetloc.ledger.source import household_key, ledger_inputs
 from assetloc.ledger.store import SEQ_STRIDE, imports, open_store, transactions
 from assetloc.ledger.transactions import Action, Transaction, transaction_id
 
-from support.ledger_db import BACKENDS, database_url, ensure_engine
+from support.ledger_db import BACKENDS, database_url
 from support.ledger_files import LEDGER, household, write
 
-ensure_engine()
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -260,3 +261,76 @@ def test_read_back_does_not_depend_on_file_order(
     assert [t.date for t in got] == sorted(t.date for t in got)
     with open_store(db_url).connect() as conn:
         assert conn.execute(select(func.count()).select_from(transactions)).scalar_one() == 4
+
+
+rows_strategy = st.lists(
+    st.tuples(
+        st.dates(dt.date(2020, 1, 1), dt.date(2025, 12, 31)),
+        st.sampled_from(["brokerage", "ira", "roth"]),
+        st.sampled_from(["VTI", "BND", "VXUS"]),
+        st.integers(1, 500),
+        st.integers(100, 50_000),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=rows_strategy, cut=st.integers(0, 25))
+def test_importing_in_two_files_or_one_gives_the_same_ledger(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[dt.date, str, str, int, int]],
+    cut: int,
+) -> None:
+    """Buys only (no history can fail): the ledger after importing a prefix then the whole
+    file equals the ledger after importing the whole file once, and a re-import adds 0."""
+    folder = tmp_path_factory.mktemp("two")
+    lines = [f"{d},{a},{s},buy,{n},{c / 100}" for d, a, s, n, c in rows]
+    head = "date,account,symbol,action,shares,price\n"
+    whole = write(folder, "whole.csv", head + "\n".join(lines) + "\n")
+    part = write(folder, "part.csv", head + "\n".join(lines[:cut]) + "\n")
+    found = []
+    for steps, db in (([part, whole], "two.db"), ([whole, whole], "one.db")):
+        path = household(folder, f"sqlite:///{db}")
+        h = load_household(path)
+        added = [import_file(h, path, f).added for f in steps]
+        assert sum(added) == len(rows)
+        got = ledger_inputs(h, path, None).transactions
+        found.append(sorted((t.id, t.date, t.account, t.symbol, t.shares, t.price) for t in got))
+    assert found[0] == found[1]
+
+
+@settings(max_examples=400)
+@given(
+    st.floats(min_value=0, max_value=1e10, allow_nan=False),
+    st.floats(min_value=0, max_value=1e7, allow_nan=False),
+    st.floats(min_value=0, max_value=1e4, allow_nan=False),
+    st.integers(0, 3),
+)
+def test_the_inlined_identity_is_transaction_id(
+    shares: float, price: float, fees: float, n: int
+) -> None:
+    """The import's fast identity (no Transaction built, rounding skipped when it cannot
+    change the number) is exactly :func:`transaction_id` with the occurrence."""
+    from assetloc.ledger.parsed import IdMaker, r9
+
+    for x in (shares, price, fees):
+        assert r9(x) == repr(round(x, 9))
+    t = Transaction(
+        dt.date(2024, 2, 29), "ira", "VTI", Action.SELL, shares, price, fees, "2024-01-02:5"
+    )
+    ids = IdMaker("f.csv", track=False)
+    got = [ids.make_id("2024-02-29", "ira", "VTI", "sell", shares, price, fees, "2024-01-02:5", 2)
+           for _ in range(n + 1)]  # fmt: skip
+    assert got == [transaction_id(t, k) for k in range(n + 1)]
+
+
+def test_a_bad_first_import_creates_no_database(tmp_path: Path) -> None:
+    path = household(tmp_path, "sqlite:///fresh.db")
+    bad = write(tmp_path, "bad.csv", LEDGER + "2024-07-01,brokerage,VTI,buy,x,1,0,\n")
+    with pytest.raises(InputError, match="row 6, column shares"):
+        import_file(load_household(path), path, bad)
+    assert not (tmp_path / "fresh.db").exists()

@@ -16,9 +16,6 @@ from assetloc.ledger.api import detect_format, import_file, parse_file
 from assetloc.ledger.source import ledger_inputs
 from assetloc.ledger.transactions import Action
 
-from support.ledger_db import ensure_engine
-
-ensure_engine()
 FIXTURES = Path(__file__).parent / "fixtures"
 ACQUIRED = dt.date(2020, 1, 15)
 

@@ -18,10 +18,9 @@ from assetloc.inputs.household import load_household
 from assetloc.ledger.api import import_file
 from assetloc.ledger.source import ledger_inputs
 
-from support.ledger_db import BACKENDS, database_url, ensure_engine
+from support.ledger_db import BACKENDS, database_url
 from support.ledger_files import LEDGER, household, write
 
-ensure_engine()
 ROOT = Path(__file__).resolve().parents[2]
 N_B = 20_000
 
@@ -31,8 +30,6 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     sys.path[:0] = [{src!r}, {tests!r}]
-    from support.ledger_db import ensure_engine
-    ensure_engine()
     from assetloc.ledger import store
     original = store._batches
     def slow(items, n):

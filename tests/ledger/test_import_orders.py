@@ -16,10 +16,7 @@ from assetloc.ledger.api import import_file, open_lots, parse_file
 from assetloc.ledger.transactions import Action
 from assetloc.rebalance import rebalance
 
-from support.ledger_db import ensure_engine
 from support.rebalance_files import HOUSEHOLD
-
-ensure_engine()
 
 # the rebalance household's holdings as a ledger history
 HISTORY = """date,account,symbol,action,shares,price

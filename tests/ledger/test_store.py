@@ -26,9 +26,7 @@ from assetloc.ledger.store import (
 )
 from assetloc.ledger.transactions import Action, Transaction
 
-from support.ledger_db import BACKENDS, database_url, ensure_engine
-
-ensure_engine()
+from support.ledger_db import BACKENDS, database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,15 +1,10 @@
 """Ledger databases for tests: SQLite in the test's folder, or PostgreSQL in a fresh schema
 of ``ASSETLOC_TEST_PG_URL`` (dropped afterwards). PostgreSQL tests skip when the URL is not
-set, except in CI (``CI`` set), where a missing PostgreSQL fails them.
-
-Also installs :mod:`support.fake_engine` as ``assetloc.ledger.engine`` while the real engine
-is not there (:func:`ensure_engine`)."""
+set, except in CI (``CI`` set), where a missing PostgreSQL fails them."""
 
 from __future__ import annotations
 
-import importlib
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,18 +13,6 @@ import pytest
 
 BACKENDS = ("sqlite", "postgresql")
 PG_ENV = "ASSETLOC_TEST_PG_URL"
-
-
-def ensure_engine() -> bool:
-    """True when the real engine is importable; else install the fake and return False."""
-    try:
-        importlib.import_module("assetloc.ledger.engine")
-        return True
-    except ModuleNotFoundError:
-        from support import fake_engine
-
-        sys.modules["assetloc.ledger.engine"] = fake_engine
-        return False
 
 
 def pg_base_url() -> str:

@@ -142,8 +142,9 @@ def _form8949(
         str, typer.Option("--box-short", help="A | B | C: the short-term box (Form 8949 Part I)")
     ] = "A",
     box_long: Annotated[
-        str, typer.Option("--box-long", help="D | E | F: the long-term box (Part II)")
-    ] = "D",
+        str | None,
+        typer.Option("--box-long", help="D | E | F: the long-term box (default: A→D, B→E, C→F)"),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     """Write the year's sales as Form 8949 rows (CSV)."""
@@ -151,7 +152,7 @@ def _form8949(
     from assetloc.ledger.api import write_form8949
 
     n = write_form8949(
-        load_household(file), file, year, out, box_short.upper(), box_long.upper(), db
+        load_household(file), file, year, out, box_short.upper(), box_long and box_long.upper(), db
     )
     typer.echo(f"wrote {n} Form 8949 rows of {year} to {out}")
     from assetloc.notice import NOTICE

@@ -1,5 +1,5 @@
-"""Cells of a CSV file: numbers with ``$`` and thousands separators, the file's text, and
-its header (case-insensitive column names, any order). Shared by the holdings CSV
+"""Cells of a CSV file: numbers with ``$`` and thousands separators, and its header
+(case-insensitive column names, any order). Shared by the holdings CSV
 (:mod:`assetloc.rebalance.csv_import`) and the ledger's files (:mod:`assetloc.ledger`).
 
 Every problem is one :class:`~assetloc.errors.InputError` naming the file, the row (as a
@@ -9,7 +9,6 @@ spreadsheet numbers it: the header is row 1) and the column.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from assetloc.errors import InputError
 from assetloc.units import number
@@ -43,19 +42,6 @@ def parse_number(
     if high is not None and value > high:
         raise InputError(where, f"{text.strip()} exceeds the limit of {number(high)}{unit}")
     return value
-
-
-def read_text(path: str | Path) -> str:
-    """A CSV file's text (UTF-8, a byte-order mark accepted); unreadable: InputError."""
-    p = Path(path)
-    try:
-        return p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(str(p), "file not found") from None
-    except IsADirectoryError:
-        raise InputError(str(p), "is a directory, not a CSV file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(str(p), f"cannot be read ({err.__class__.__name__})") from None
 
 
 def header_columns(

@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from assetloc.ledger.store import (
     load_transactions,
     next_import,
     open_store,
+    peek_next_import,
     write_import,
 )
 from assetloc.ledger.transactions import Transaction
@@ -108,8 +109,10 @@ def parse_file(
     acquired: dt.date | None = None,
     basis_unknown: bool = False,
     today: dt.date | None = None,
+    seq_base: int = 0,
 ) -> ParsedFile:
-    """Read and check a file to import (no database involved)."""
+    """Read and check a file to import (no database involved); a row's ``seq`` is
+    ``seq_base`` + its order in the file."""
     if fmt not in FORMATS:
         raise InputError("--format", f"must be one of {', '.join(FORMATS)} (got {fmt!r})")
     data, text = read_bytes(path)
@@ -117,11 +120,11 @@ def parse_file(
     ids = [a.id for a in h.accounts]
     kind = detect_format(name, text) if fmt == "auto" else fmt
     if kind == "ledger":
-        return csv_ledger.parse_ledger_text(name, text, ids, sha)
+        return csv_ledger.parse_ledger_text(name, text, ids, sha, seq_base)
     if kind == "orders":
-        return orders.parse_orders_text(name, text, ids, as_of, sha, today)
+        return orders.parse_orders_text(name, text, ids, as_of, sha, today, seq_base)
     opts = brokers.Options(account, acquired, as_of, basis_unknown)
-    return brokers.parse_positions_text(name, text, ids, opts, kind, sha, today)
+    return brokers.parse_positions_text(name, text, ids, opts, kind, sha, today, seq_base)
 
 
 def _check_history(
@@ -163,8 +166,18 @@ def import_file(
 ) -> ImportResult:
     """Import ``file`` into the household's ledger (atomic, idempotent; module doc)."""
     url = ledger_url(h, household_path, db)
+    # the rows get their final seq as they are read (a peek at the import counter; checked
+    # again inside the transaction): the database is not created before the file is good
+    base = peek_next_import(url) * SEQ_STRIDE
     parsed = parse_file(
-        file, h, fmt, as_of=as_of, account=account, acquired=acquired, basis_unknown=basis_unknown
+        file,
+        h,
+        fmt,
+        as_of=as_of,
+        account=account,
+        acquired=acquired,
+        basis_unknown=basis_unknown,
+        seq_base=base,
     )
     if len(parsed.transactions) >= SEQ_STRIDE:
         raise InputError(parsed.name, f"more than {SEQ_STRIDE - 1:,} rows: split the file")
@@ -175,13 +188,14 @@ def import_file(
         with engine.begin() as conn:
             existing = load_transactions(conn, key)
             known = {t.id for t in existing}
-            base = next_import(conn) * SEQ_STRIDE
-            new = [
-                Transaction(t.date, t.account, t.symbol, t.action, t.shares, t.price, t.fees,
-                            t.lot, t.id, base + t.seq)
-                for t in parsed.transactions
-                if t.id not in known
-            ]  # fmt: skip
+            new = [t for t in parsed.transactions if t.id not in known]
+            shift = next_import(conn) * SEQ_STRIDE - base
+            if shift:  # another import came in between: renumber
+                new = [
+                    Transaction(t.date, t.account, t.symbol, t.action, t.shares, t.price,
+                                t.fees, t.lot, t.id, t.seq + shift)
+                    for t in new
+                ]  # fmt: skip
             inputs = LedgerInputs(
                 shown, existing, account_infos(h), wash_groups(h), _spouse(h), key
             )
@@ -242,8 +256,9 @@ class LotsResult:
 
 @dataclass(frozen=True)
 class RealizedTotals:
-    """A year's sales summed (dollars): net recognized gain by term, and the losses the
-    wash-sale rule disallowed, deferred into replacement lots or lost for good."""
+    """A year's sales in taxable accounts summed (dollars): net recognized gain by term,
+    and the losses the wash-sale rule disallowed, deferred into replacement lots or lost
+    for good."""
 
     sales: int
     proceeds: float
@@ -267,7 +282,9 @@ class RealizedTotals:
 
 
 def totals_of(sales: Sequence[Sale]) -> RealizedTotals:
-    """The sums of :class:`RealizedTotals` over ``sales`` (math.fsum)."""
+    """The sums of :class:`RealizedTotals` over the taxable ones of ``sales`` (math.fsum):
+    a sale in an IRA, Roth or HSA realizes nothing taxable."""
+    sales = [s for s in sales if s.taxable]
     return RealizedTotals(
         len(sales),
         math.fsum(s.proceeds for s in sales),
@@ -314,6 +331,7 @@ class RealizedResult:
                     "lot": s.lot,
                     "transaction": s.transaction,
                     "replaced_by": list(s.replaced_by),
+                    "taxable": s.taxable,
                 }
                 for s in self.sales
             ],
@@ -353,24 +371,30 @@ def write_form8949(
     year: int,
     out: str | Path,
     box_short: str = "A",
-    box_long: str = "D",
+    box_long: str | None = None,
     db: str | None = None,
 ) -> int:
-    """Write the year's sales as Form 8949 rows to the CSV ``out``; the rows written.
-    ``box_short`` A, B or C and ``box_long`` D, E or F: the boxes checked (whether the
-    broker reported the basis to the IRS, Form 8949 instructions)."""
-    from assetloc.ledger.form8949 import form8949_rows, write_form8949_csv
+    """Write the year's taxable sales as Form 8949 rows (then each part's totals) to the
+    CSV ``out``; returns the rows written. ``box_short`` A, B or C and ``box_long`` D, E or F
+    (default: the one matching ``box_short``): whether a Form 1099-B reported the sale and
+    its basis (Form 8949 instructions)."""
+    from assetloc.ledger.form8949 import LONG_BOX, form8949_rows, write_form8949_csv
 
-    if box_short not in ("A", "B", "C"):
+    if box_short not in LONG_BOX:
         raise InputError("--box-short", f"must be A, B or C (got {box_short!r})")
-    if box_long not in ("D", "E", "F"):
+    long_box = box_long or LONG_BOX[box_short]
+    if long_box not in ("D", "E", "F"):
         raise InputError("--box-long", f"must be D, E or F (got {box_long!r})")
     sales = realized(h, household_path, year, db).sales
-    rows = form8949_rows(sales, box_short=box_short, box_long=box_long)
+    short_box: Any = box_short  # checked above: one of the Literal's values
+    rows = [
+        r if r.part == "I" else replace(r, box=long_box)
+        for r in form8949_rows(sales, year, short_box)
+    ]
     try:
         write_form8949_csv(rows, out)
     except OSError as err:
-        raise InputError("-o", f"cannot write {out} ({err.strerror})") from None
+        raise InputError("-o", f"cannot write {out} ({err.strerror or err})") from None
     return len(rows)
 
 

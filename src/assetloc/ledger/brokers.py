@@ -133,6 +133,7 @@ def parse_positions_text(
     broker: str | None = None,
     sha: str = "",
     today: dt.date | None = None,
+    seq_base: int = 0,
 ) -> ParsedFile:
     """A broker positions file (``broker``: fidelity, schwab, vanguard; None: detected) as
     ``transfer_in`` transactions (see the module doc)."""
@@ -231,7 +232,7 @@ def parse_positions_text(
         out.append(Row(i, t))
     if not out:
         raise InputError(name, f"no positions found in this {broker} file")
-    return parsed_file(name, sha, broker, with_ids(name, out, [""] * len(out)))
+    return parsed_file(name, sha, broker, with_ids(name, out, [""] * len(out), seq_base))
 
 
 def _account(number: str, label: str, options: Options, known: frozenset[str], where: str) -> str:

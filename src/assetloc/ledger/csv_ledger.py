@@ -86,12 +86,15 @@ def read_ledger_csv(path: str | Path, accounts: Collection[str]) -> ParsedFile:
     return parse_ledger_text(name, text, accounts, sha256_of(data))
 
 
-def parse_ledger_text(name: str, text: str, accounts: Collection[str], sha: str = "") -> ParsedFile:
+def parse_ledger_text(
+    name: str, text: str, accounts: Collection[str], sha: str = "", seq_base: int = 0
+) -> ParsedFile:
     """:func:`read_ledger_csv` on text already read (``name`` for messages).
 
     Fast path: a row of plain cells (ISO date, known account, lower-case action, numbers
     :func:`float` reads, in range, no lot) is taken as is; any other row goes through
-    :func:`_row`, which accepts ``$1,234.50`` and the rest, or raises naming the cell."""
+    :func:`_row`, which accepts ``$1,234.50`` and the rest, or raises naming the cell.
+    A row's ``seq`` is ``seq_base`` + its order in the file."""
     reader = csv.reader(text.splitlines())
     try:
         header = next(reader)
@@ -104,7 +107,7 @@ def parse_ledger_text(name: str, text: str, accounts: Collection[str], sha: str 
     width = len(cols)
     known = frozenset(accounts)
     fromiso = dt.date.fromisoformat
-    ids = IdMaker(name)
+    ids = IdMaker(name, track=jid >= 0)
     txns: list[Transaction] = []
     numbers: list[int] = []
     append, number = txns.append, numbers.append
@@ -143,10 +146,10 @@ def parse_ledger_text(name: str, text: str, accounts: Collection[str], sha: str 
                     tid = ids.make_id(day, account, symbol, action[1], shares, price, fees,
                                       "", i, given)  # fmt: skip
                     t = Transaction(date, account, symbol, action[0], shares, price, fees, "", tid,
-                                    len(txns) + 1)  # fmt: skip
+                                    seq_base + len(txns) + 1)  # fmt: skip
         if t is None:
             given = raw[jid].strip() if jid >= 0 else ""
-            t = ids.make(_row(name, i, raw, ix, known), i, given, len(txns) + 1)
+            t = ids.make(_row(name, i, raw, ix, known), i, given, seq_base + len(txns) + 1)
         append(t)
         number(i)
     return ParsedFile(name, sha, "ledger", tuple(txns), tuple(numbers))

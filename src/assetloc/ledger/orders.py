@@ -66,6 +66,7 @@ def parse_orders_text(
     as_of: dt.date | None,
     sha: str = "",
     today: dt.date | None = None,
+    seq_base: int = 0,
 ) -> ParsedFile:
     """An orders file as executed trades (see the module doc)."""
     reader = csv.reader(text.splitlines())
@@ -107,4 +108,4 @@ def parse_orders_text(
         lot = _lots(cell["lots"], at("lots")) if side is Action.SELL and cell.get("lots") else ""
         t = Transaction(date, account, cell["symbol"].upper(), side, shares, price, 0.0, lot)
         rows.append(Row(i, t))
-    return parsed_file(name, sha, "orders", with_ids(name, rows, [""] * len(rows)))
+    return parsed_file(name, sha, "orders", with_ids(name, rows, [""] * len(rows), seq_base))

@@ -74,13 +74,24 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def r9(x: float) -> str:
+    """``repr(round(x, 9))``, skipping the (slow) rounding when the shortest repr already
+    has at most 9 decimals (then rounding to 9 places gives ``x`` back)."""
+    r = repr(x)
+    dot = r.find(".")
+    if dot >= 0 and len(r) - dot <= 10 and "e" not in r and "n" not in r:
+        return r
+    return repr(round(x, 9))
+
+
 class IdMaker:
     """Identities of a file's rows in order: a given id (a broker's) when not empty, else
     :func:`transaction_id` with the occurrence among identical rows earlier in the file.
     Two rows with one id: InputError naming both."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, track: bool = True) -> None:
         self.name = name
+        self.track = track  # check ids for duplicates (a file with an id column)
         self.seen: dict[str, int] = {}
         self.rows: dict[str, int] = {}
 
@@ -104,13 +115,12 @@ class IdMaker:
             tid = given
         else:
             # identity_key(t), inlined (the same string): this runs once a row
-            key = (
-                f"{day}|{account}|{symbol}|{action}|{round(shares, 9)!r}|"
-                f"{round(price, 9)!r}|{round(fees, 9)!r}|{lot}"
-            )
+            key = f"{day}|{account}|{symbol}|{action}|{r9(shares)}|{r9(price)}|{r9(fees)}|{lot}"
             n = self.seen.get(key, 0)
             self.seen[key] = n + 1
             tid = hashlib.sha256(f"{key}#{n}".encode()).hexdigest()[:20]
+        if not self.track:
+            return tid  # only computed ids: distinct by construction (80 bits of SHA-256)
         first = self.rows.setdefault(tid, row)
         if first != row:
             raise InputError(
@@ -126,11 +136,14 @@ class IdMaker:
                            t.lot, tid, seq)  # fmt: skip
 
 
-def with_ids(name: str, rows: Sequence[Row], explicit: Sequence[str]) -> tuple[Row, ...]:
-    """``rows`` with their identities (:class:`IdMaker`), ``seq`` the order in the file."""
+def with_ids(
+    name: str, rows: Sequence[Row], explicit: Sequence[str], seq_base: int = 0
+) -> tuple[Row, ...]:
+    """``rows`` with their identities (:class:`IdMaker`); ``seq`` = ``seq_base`` + the
+    order in the file."""
     ids = IdMaker(name)
     return tuple(
-        Row(r.number, ids.make(r.transaction, r.number, given, k + 1))
+        Row(r.number, ids.make(r.transaction, r.number, given, seq_base + k + 1))
         for k, (r, given) in enumerate(zip(rows, explicit, strict=True))
     )
 

@@ -40,6 +40,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -192,6 +193,29 @@ def count(conn: Connection, household: str) -> int:
     t = transactions.c
     n = conn.execute(select(func.count()).where(t.household == household)).scalar_one()
     return int(n)
+
+
+def peek_next_import(url: str) -> int:
+    """:func:`next_import` of the database at ``url`` without creating or migrating it
+    (1 when it does not exist yet or cannot be read: :func:`open_store` reports why)."""
+    try:
+        u = make_url(url)
+        if u.get_backend_name() == "sqlite":
+            db = u.database or ""
+            if not db or db == ":memory:" or not Path(db).expanduser().is_file():
+                return 1
+        engine = create_engine(u)
+    except (ArgumentError, NoSuchModuleError, ImportError):
+        return 1
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("imports"):
+                return 1
+            return next_import(conn)
+    except SQLAlchemyError:
+        return 1
+    finally:
+        engine.dispose()
 
 
 def next_import(conn: Connection) -> int:

@@ -16,6 +16,8 @@ from assetloc.notice import NOTICE
 from assetloc.present.fmt import console as default_console
 from assetloc.present.fmt import shares, usd
 
+#: pipes and files: room for a sale's twelve columns
+MIN_PIPE_WIDTH = 150
 _RIGHT = {"shares", "basis", "wash adj.", "proceeds", "gain", "disallowed"}
 
 
@@ -96,16 +98,25 @@ def totals_lines(result: RealizedResult) -> list[str]:
     ]
 
 
+def _console(con: Console | None) -> Console:
+    if con is not None:
+        return con
+    out = default_console()
+    if not out.is_terminal:
+        out.width = max(out.width, MIN_PIPE_WIDTH)
+    return out
+
+
 def print_import(result: ImportResult, con: Console | None = None) -> None:
     """The import's line, then the notice."""
-    out = con or default_console()
+    out = _console(con)
     out.print(escape(result.summary()), highlight=False)
     out.print(NOTICE, highlight=False)
 
 
 def print_lots(result: LotsResult, con: Console | None = None) -> None:
     """The open lots table, the ledger it read, the notice."""
-    out = con or default_console()
+    out = _console(con)
     out.print(lots_table(result))
     out.print(escape(f"ledger: {result.ledger}"), highlight=False)
     out.print(NOTICE, highlight=False)
@@ -113,7 +124,7 @@ def print_lots(result: LotsResult, con: Console | None = None) -> None:
 
 def print_realized(result: RealizedResult, con: Console | None = None) -> None:
     """The year's sales, their totals, the notice."""
-    out = con or default_console()
+    out = _console(con)
     out.print(sales_table(result))
     for line in totals_lines(result):
         out.print(escape(line), highlight=False)
