@@ -171,7 +171,7 @@ def _trades(
     sell: np.ndarray,
     lot_sold: np.ndarray,
 ) -> tuple[list[Trade], list[str]]:
-    dis = disallowed_losses(book, guard, lot_sold, buy, sell)
+    dis = disallowed_losses(book, guard, lot_sold, buy)
     trades: list[Trade] = []
     flags: list[str] = []
     # the lots sold, in book order, grouped by position (account, security)
@@ -537,7 +537,7 @@ def taxed_nets(
 ) -> tuple[float, float]:
     """(net short-term, net long-term) gain of lot sales after the losses wash sales
     disallow (share matching), dollars."""
-    dis = disallowed_losses(book, guard, lot_sold, buy, sell)
+    dis = disallowed_losses(book, guard, lot_sold, buy)
     eff = lot_sold * book.lot_gain_per_share + np.where(lot_sold > 0, dis.loss, 0.0)
     return float(eff[~book.lot_long_term].sum()), float(eff[book.lot_long_term].sum())
 
