@@ -27,6 +27,12 @@ household; a repurchase inside an IRA or Roth IRA disallows the loss permanently
 
 Buying after the rebalance: a group sold at a loss today must not be bought for the next
 30 days either; the result lists those groups.
+
+The look-ahead: the household's ``[[planned_purchases]]`` and ``[[recurring_purchases]]``
+dated from the trade date to 30 days after it are replacements too (§1091 counts
+purchases 30 days after the sale): they flag loss sales of their group (a purchase in a
+tax-advantaged account forfeits the loss) and take part in the share matching, at
+``amount`` / today's price shares.
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assetloc.inputs.household import Household
-from assetloc.inputs.securities import normalize, security_table
+from assetloc.inputs.securities import SecurityTable, normalize, security_table
+from assetloc.ledger.planned import FuturePurchase, future_purchases
 from assetloc.rebalance.book import Book, normalize_group
 from assetloc.units import usd
 
@@ -72,6 +79,7 @@ class WashSaleGuard:
     recent_buys : group → descriptions of purchases in the window (trades and lots).
     recent_buy_lots : group → indices (into the book's lots) of lots acquired in the window.
     notes : remarks (sells without a realized gain).
+    future : planned and recurring purchases of the 30 days after the trade date.
     """
 
     blocked: dict[str, list[str]]
@@ -81,6 +89,7 @@ class WashSaleGuard:
     forfeit_groups: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()
     replacements: dict[str, list[Replacement]] | None = None
+    future: tuple[FuturePurchase, ...] = ()
 
     def buy_blocked(self, book: Book) -> np.ndarray:
         """(S,) True for securities whose group may not be bought."""
@@ -187,6 +196,17 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
             )
             if types[tr.account] != "taxable":
                 forfeit.add(group)
+    future = look_ahead(h, book, table)
+    for p in future:
+        group = normalize_group(table.require(p.symbol, f"{p.field}.symbol"))
+        text = f"{p.field}: {p.kind} purchase of {p.symbol} in {p.account} on {p.date}"
+        permanent = types[p.account] != "taxable"
+        buy_trades.setdefault(group, []).append(text)
+        replacements.setdefault(group, []).append(
+            Replacement(p.date, p.shares, permanent, text, account=p.account, symbol=p.symbol)
+        )
+        if permanent:
+            forfeit.add(group)
     buy_lots: dict[str, set[int]] = {}
     for lot in recent_lots:
         g = book.groups[book.lot_security[lot]]
@@ -213,7 +233,25 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
         forfeit_groups=frozenset(forfeit),
         notes=tuple(notes),
         replacements=replacements,
+        future=tuple(future),
     )
+
+
+def look_ahead(h: Household, book: Book, table: SecurityTable) -> list[FuturePurchase]:
+    """Planned and recurring purchases from the trade date to 30 days after it; shares at
+    the book's price of the symbol (else its ``[[securities]]`` price)."""
+
+    def price_of(symbol: str) -> float | None:
+        if symbol in book.symbols:
+            prices = book.price[:, book.symbols.index(symbol)]
+            known = prices[~np.isnan(prices)]
+            if known.size:
+                return float(known[0])
+        info = table.get(symbol)
+        return None if info is None else info.security.price
+
+    end = book.as_of + dt.timedelta(days=WINDOW_DAYS)
+    return future_purchases(h, book.as_of, end, price_of)
 
 
 @dataclass(frozen=True)
