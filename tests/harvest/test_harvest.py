@@ -104,17 +104,17 @@ def test_a_401k_recurring_contribution_into_the_same_fund_conflicts_for_good() -
             "start": "2026-06-19",
             "amount": 300.0,
         }
-    ]  # June 19 (11 days before: not the ledger, not a purchase here), July 3, 17, 31
+    ]  # June 19 (11 days before: presumed made, no ledger says otherwise), July 3, 17, 31
     (c,) = harvest(_h(accounts, recurring_purchases=recurring)).candidates
     dates = [x.date for x in c.conflicts]
-    assert dates == [dt.date(2026, 7, 3), dt.date(2026, 7, 17)]  # July 31 is day 31
+    assert dates == [dt.date(2026, 6, 19), dt.date(2026, 7, 3), dt.date(2026, 7, 17)]
     assert all(x.permanent and x.kind == "recurring purchase" for x in c.conflicts)
-    assert all(x.shares == pytest.approx(3.0) for x in c.conflicts)
-    # 6 of the 20 shares replaced in the IRA: 6 x $100 lost for good; the allowed $1,400
-    # saves 24%
-    assert c.disallowed == pytest.approx(600.0)
-    assert c.permanent == pytest.approx(600.0)
-    assert c.tax_value_now == pytest.approx(0.24 * 1400.0)
+    assert all(x.shares == pytest.approx(3.0) for x in c.conflicts)  # $300 at $100
+    # 9 of the 20 shares replaced in the 401(k) (July 31 is day 31: not): 9 x $100 lost
+    # for good; the allowed $1,100 saves 24%
+    assert c.disallowed == pytest.approx(900.0)
+    assert c.permanent == pytest.approx(900.0)
+    assert c.tax_value_now == pytest.approx(0.24 * 1100.0)
 
 
 def test_a_recent_buy_in_the_file_already_washes() -> None:
@@ -168,7 +168,7 @@ def test_json_shape_and_order() -> None:
         "blocked_until",
         "conflicts",
         "term",
-        "carryforward",
+        "loss_carried_forward",
     }
     assert keys <= set(d["candidates"][0])
     assert d["candidates"][0]["lot"] == RECENT

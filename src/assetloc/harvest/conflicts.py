@@ -8,7 +8,8 @@ unless ``[ledger] include_spouse = false``) from 30 days before to 30 days after
   (already washing: they were made); without a ledger, the file's ``[[recent_trades]]``
   buys (``recent trade``);
 * ``planned purchase`` / ``recurring purchase``: the file's purchases of the 30 days
-  after (their dates expanded, :mod:`assetloc.ledger.planned`);
+  after (their dates expanded, :mod:`assetloc.ledger.planned`); without a ledger also
+  those of the 30 days before (presumed made: a 401(k) contribution last week);
 * ``reinvested dividend (likely to recur)``: the ledger's reinvestments in the group in
   the year before, outside the window: a dividend paid again within 30 days would wash
   the loss (listed, not counted in the disallowed estimate).
@@ -180,6 +181,7 @@ def find_conflicts(
                     )
     for p in future:
         if group_of(p.symbol) == g and hh.related(lot.account, p.account):
+            when = "after" if p.date >= as_of else "before (presumed made)"
             out.append(
                 Conflict(
                     p.account,
@@ -189,7 +191,7 @@ def find_conflicts(
                     p.shares,
                     permanent(p.account),
                     True,
-                    f"{p.field}: within 30 days after a sale today",
+                    f"{p.field}: within 30 days {when} a sale today",
                 )
             )
     out.sort(key=lambda c: (c.date, c.account, c.symbol))

@@ -58,7 +58,7 @@ class Candidate:
             "replacement": None if self.replacement is None else self.replacement.to_dict(),
             "replacement_reason": self.replacement_reason,
             "tax_value_now": self.tax_value_now,
-            "carryforward": self.carryforward,
+            "loss_carried_forward": self.carryforward,
             "deferral_value": self.deferral_value,
             "blocked_until": self.blocked_until.isoformat(),
             "disallowed_if_sold_today": self.disallowed,
@@ -82,7 +82,10 @@ class HarvestResult:
         return {
             "as_of": self.as_of.isoformat(),
             "candidates": [c.to_dict() for c in self.candidates],
-            "thresholds": {"min_loss": self.min_loss, "min_loss_pct": self.min_loss_pct},
+            "thresholds": {
+                "min_loss": self.min_loss,
+                "min_loss_share_of_basis": self.min_loss_pct,
+            },
             "assumptions": dict(self.assumptions),
             "notice": NOTICE,
         }

@@ -88,7 +88,10 @@ def harvest(
         info = table.get(symbol)
         return None if info is None else info.security.price
 
-    future = future_purchases(h, day, day + dt.timedelta(days=WINDOW_DAYS), price_of)
+    # without a ledger, the file's planned and recurring purchases of the 30 days before
+    # are presumed made (with one, the ledger has them)
+    first = day if ledger is not None else day - dt.timedelta(days=WINDOW_DAYS)
+    future = future_purchases(h, first, day + dt.timedelta(days=WINDOW_DAYS), price_of)
     val = valuer(h, discount_rate)
     accounts = AccountMap.of(h)
     held = held_symbols(h)
@@ -154,13 +157,13 @@ def _candidate(
 def _assumptions(h: Household, val: Valuer, exact: bool, notes: Sequence[str]) -> dict[str, str]:
     if val.source == "engine":
         tax = (
-            f"tax_value_now: the {h.investor.tax_year} return's tax with the loss added to the "
+            f"the {h.investor.tax_year} return's tax with the loss added to the "
             "year's short- or long-term gains minus the tax without it (Schedule D netting, "
             "the $3,000 ordinary offset and the carryforward by the tax engine)"
         )
     else:
         tax = (
-            "tax_value_now: no [income] table or filing status, so at the stated marginal "
+            "no [income] table or filing status, so at the stated marginal "
             f"rates (short-term {pct(val.gain_tax.short_term_rate, 1)}, long-term "
             f"{pct(val.gain_tax.long_term_rate, 1)}) with Schedule D netting and the $3,000 "
             "limit on a net loss against ordinary income; the rest carries forward"
