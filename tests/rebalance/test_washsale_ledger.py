@@ -87,3 +87,44 @@ def test_a_taxable_purchase_sold_again_still_replaces_the_shares() -> None:
     r = rebalance(parse_household(h))
     assert r.tax.disallowed_loss == pytest.approx(5 * 40.0)
     assert r.tax.permanently_disallowed_loss == pytest.approx(0.0)
+
+
+def _forced(planned: list[dict[str, Any]], recurring: list[dict[str, Any]] | None = None) -> Any:
+    d = _ira_round_trip([])
+    d["planned_purchases"] = planned
+    d["recurring_purchases"] = recurring or []
+    return parse_household(d)
+
+
+@pytest.mark.parametrize(("day", "hand"), [("2026-07-30", 5 * 40.0), ("2026-07-31", 0.0)])
+def test_a_planned_ira_purchase_in_the_30_days_after_is_a_replacement(
+    day: str, hand: float
+) -> None:
+    """The look-ahead: $500 of STK planned in the IRA ($100 a share: 5 shares) on day 30
+    after the trade date replaces 5 of the shares sold, for good; on day 31 it does not."""
+    planned = [{"account": "ira", "symbol": "STK", "date": day, "amount": 500.0}]
+    r = rebalance(_forced(planned))
+    assert [s for t in r.trades for s in t.lots if t.account == "brk"]
+    assert r.tax.disallowed_loss == pytest.approx(hand)
+    assert r.tax.permanently_disallowed_loss == pytest.approx(hand)
+    if hand:
+        assert any("planned_purchases[0]" in f for f in r.wash_sale_flags)
+
+
+def test_a_recurring_taxable_purchase_defers_the_loss() -> None:
+    """Weekly $200 of STK in another taxable account from the trade date: July 7, 14, 21
+    and 28 (2 shares each) and June 30 itself are in the window: 10 shares, deferred."""
+    d = _ira_round_trip([])
+    d["accounts"].append(account("brk2", "taxable", 0.0, []))
+    d["recurring_purchases"] = [
+        {
+            "account": "brk2",
+            "symbol": "STK",
+            "every": "weekly",
+            "start": "2026-06-30",
+            "amount": 200.0,
+        }
+    ]
+    r = rebalance(parse_household(d))
+    assert r.tax.disallowed_loss == pytest.approx(10 * 40.0)
+    assert r.tax.permanently_disallowed_loss == pytest.approx(0.0)

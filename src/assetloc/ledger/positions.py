@@ -104,6 +104,8 @@ def lot_ids(h: Household, lots: Iterable[OpenLot]) -> dict[str, str]:
             by_position.setdefault((lot.account, normalize(lot.symbol)), []).append(lot)
     for k, acc in enumerate(h.accounts):
         for j, pos in enumerate(acc.positions):
+            if pos.lots is None:  # a tax-advantaged account: no lots listed
+                continue
             held = sorted(
                 by_position.get((acc.id, normalize(pos.symbol)), []),
                 key=lambda x: (x.acquired, x.opened, x.lot),
