@@ -77,11 +77,17 @@ def apply_ledger(
     between the file and the ledger (one line naming the field)."""
     if h.ledger is None and db is None:
         return WithLedger(h)
-    from assetloc.ledger.engine import derive
     from assetloc.ledger.source import ledger_inputs
 
+    return complete(h, ledger_inputs(h, household_path, db), as_of)
+
+
+def complete(h: Household, inputs: LedgerInputs, as_of: dt.date | None = None) -> WithLedger:
+    """``h`` completed from the ledger's ``inputs`` on ``as_of`` (else ``rebalance.as_of``,
+    else today): :func:`apply_ledger` once the transactions are read."""
+    from assetloc.ledger.engine import derive
+
     spec = h.ledger or LedgerSpec()
-    inputs = ledger_inputs(h, household_path, db)
     day = trade_day(h, as_of)
     result = derive(
         inputs.transactions,
