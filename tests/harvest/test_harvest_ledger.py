@@ -66,7 +66,8 @@ def test_a_roth_purchase_10_days_ago_already_washes_for_good() -> None:
 
 
 def test_reinvested_dividends_of_the_last_year_are_likely_to_recur() -> None:
-    rows = BASE + [
+    rows = [
+        *BASE,
         ("2025-09-30", "brk", "STK", "reinvest", 0.5, 110.0),  # 9 months ago
         ("2026-03-31", "brk", "STK", "reinvest", 0.5, 105.0),  # 3 months ago
         ("2026-06-25", "brk", "STK", "reinvest", 0.4, 100.0),  # 5 days ago: washes
