@@ -31,6 +31,7 @@ COMMANDS = (
     "rebalance",
     "harvest",
     "import-holdings",
+    "ledger",
 )
 
 

@@ -1,6 +1,5 @@
 """Harvesting on the ledger's lots: lot ids, conflicts from the ledger's purchases and
-reinvested dividends, and the disallowed loss by the ledger engine (skipped until the
-engine is importable)."""
+reinvested dividends, and the disallowed loss by the ledger engine."""
 
 from __future__ import annotations
 
@@ -8,8 +7,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-
-pytest.importorskip("assetloc.ledger.engine")
 
 from assetloc.harvest import harvest
 from assetloc.ledger.context import complete

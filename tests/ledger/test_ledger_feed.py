@@ -1,6 +1,6 @@
 """The tax feed (``[ledger] gains_to_income``) and the ledger in every command, end to end:
 in memory (the engine) and through a SQLite ledger imported by ``assetloc ledger import``
-(skipped until the engine and the store are on main)."""
+(the engine and the store)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip("assetloc.ledger.engine")
-pytest.importorskip("assetloc.ledger.form8949")
 
 from assetloc import parse_household
 from assetloc.errors import InputError
@@ -75,8 +72,6 @@ def test_income_that_states_gains_too_is_an_error() -> None:
 def test_the_cli_reads_the_ledger_database(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    pytest.importorskip("assetloc.ledger.source")
-    pytest.importorskip("assetloc.cli.ledger")
     home = tmp_path / "h.toml"
     home.write_text(HOUSEHOLD_TOML, encoding="utf-8")
     csv = tmp_path / "ledger.csv"

@@ -173,7 +173,6 @@ def _engine_disallowed(result: Any, ledger: Any, h: Any) -> tuple[float, float]:
     import datetime as dt
 
     from assetloc.ledger.engine import derive
-
     from assetloc.ledger.planned import future_purchases
     from assetloc.ledger.transactions import Action, Transaction
 
@@ -229,7 +228,6 @@ LEDGER_CASES: dict[str, list[tuple[Any, ...]]] = {
 
 @pytest.mark.parametrize("case", sorted(LEDGER_CASES))
 def test_the_reported_disallowed_loss_is_the_ledger_engines(case: str) -> None:
-    pytest.importorskip("assetloc.ledger.engine")
     h, ledger = _ledger_household(LEDGER_CASES[case])
     r = rebalance(h, ledger=ledger)
     assert [s for t in r.trades for s in t.lots if s.gain < 0]  # a loss sale happened
@@ -242,7 +240,6 @@ def test_the_reported_disallowed_loss_is_the_ledger_engines(case: str) -> None:
 
 def test_the_ledger_cases_are_not_vacuous() -> None:
     """The hand figures of the cases (so that the equality above compares something)."""
-    pytest.importorskip("assetloc.ledger.engine")
     hand = {
         "ira_round_trip": (5 * 40.0, 5 * 40.0),
         "capacity_used_once": (10 * 40.0, 0.0),
@@ -259,7 +256,6 @@ def test_the_ledger_cases_are_not_vacuous() -> None:
 
 
 def test_a_planned_purchase_after_the_trade_date_by_the_ledger_engine() -> None:
-    pytest.importorskip("assetloc.ledger.engine")
     planned = [{"account": "ira", "symbol": "STK", "date": "2026-07-20", "amount": 300.0}]
     h, ledger = _ledger_household([], planned_purchases=planned)
     r = rebalance(h, ledger=ledger)

@@ -19,12 +19,25 @@ from assetloc.ledger.records import Sale
 from assetloc.units import usd
 
 
+def _totals(sales: Iterable[Sale], year: int) -> dict[str, float]:
+    """Recognized net gains of ``year``'s taxable sales by term (dollars): what
+    ``realized_totals`` computes, for a build without :mod:`assetloc.ledger.form8949`."""
+    out = {"short_term": 0.0, "long_term": 0.0}
+    for s in sales:
+        if getattr(s, "taxable", True) and s.sold.year == year:
+            out["short_term" if s.term == "short" else "long_term"] += s.gain
+    return out
+
+
 def year_totals(sales: Iterable[Sale], year: int) -> tuple[float, float]:
     """(short-term, long-term) recognized net gains of ``year`` (dollars), by the engine's
     :func:`~assetloc.ledger.form8949.realized_totals`."""
-    from assetloc.ledger.form8949 import realized_totals
-
-    totals: Any = realized_totals(tuple(sales), year)
+    try:
+        from assetloc.ledger.form8949 import realized_totals
+    except ImportError:  # pragma: no cover - the Form 8949 module not installed
+        totals: Any = _totals(sales, year)
+    else:
+        totals = realized_totals(tuple(sales), year)
     if isinstance(totals, Mapping):
         return float(totals["short_term"]), float(totals["long_term"])
     return float(totals.short_term), float(totals.long_term)
