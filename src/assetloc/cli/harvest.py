@@ -70,7 +70,7 @@ def _harvest(
         raise InputError("--min-loss-pct", f"must be a decimal in [0, 1) (got {min_loss_pct!r})")
     if rate is not None and not -1 < rate < 1:
         raise InputError("--discount-rate", f"must be a decimal in (-1, 1) (got {discount_rate!r})")
-    loaded = load(file, as_of=date, db=db)
+    loaded = load(file, as_of=date, db=db, history=True)
     result = harvest(
         loaded.household,
         as_of=date,

@@ -19,11 +19,13 @@ def load(
     holdings: Path | None = None,
     as_of: dt.date | None = None,
     db: str | None = None,
+    history: bool = False,
 ) -> WithLedger:
     """The household file completed by its holdings CSV and its ledger, checked.
 
     The checks that span the accounts (balances, ids) run last: a skeleton file may hold
-    no positions of its own (they come from the CSV or the ledger)."""
+    no positions of its own (they come from the CSV or the ledger). ``history``: read the
+    ledger for its recent trades too (commands that apply the wash-sale rule)."""
     from assetloc.inputs.household import check_household, parse_fields, read_toml
     from assetloc.ledger.context import apply_ledger, trade_day
 
@@ -34,7 +36,7 @@ def load(
         imported = read_holdings_csv(holdings)
         check_against(imported, h, trade_day(h, as_of))
         h = apply_holdings(h, imported)
-    out = apply_ledger(h, file, db=db, as_of=as_of)
+    out = apply_ledger(h, file, db=db, as_of=as_of, history=history)
     check_household(out.household)
     return out
 

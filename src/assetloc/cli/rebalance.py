@@ -45,7 +45,7 @@ def load_for_rebalance(file: Path, holdings: Path | None, date: dt.date | None) 
     its ledger (:func:`assetloc.cli.loading.load`)."""
     from assetloc.cli.loading import load
 
-    return load(file, holdings=holdings, as_of=date).household
+    return load(file, holdings=holdings, as_of=date, history=True).household
 
 
 def _rebalance(
@@ -86,7 +86,7 @@ def _rebalance(
     gain_cap = _dollars(gain_budget, "--gain-budget")
     from assetloc.cli.loading import load
 
-    loaded = load(file, holdings=holdings, as_of=date, db=db)
+    loaded = load(file, holdings=holdings, as_of=date, db=db, history=True)
     result = rebalance(
         loaded.household,
         mode=None if mode is None else RebalanceMode(mode),

@@ -71,11 +71,18 @@ def apply_ledger(
     *,
     db: str | None = None,
     as_of: dt.date | None = None,
+    history: bool = False,
 ) -> WithLedger:
     """``h`` completed from its ledger (module doc); unchanged without ``[ledger]`` or
-    ``db``. Raises :class:`~assetloc.errors.InputError` on a bad ledger or a conflict
-    between the file and the ledger (one line naming the field)."""
+    ``db``, and unless the ledger gives the positions or the gains or ``history`` is asked
+    for (the commands that apply the wash-sale rule: ``rebalance``, ``harvest``,
+    ``validate``), so that ``optimize`` does not open a database it does not use.
+    Raises :class:`~assetloc.errors.InputError` on a bad ledger or a conflict between the
+    file and the ledger (one line naming the field)."""
     if h.ledger is None and db is None:
+        return WithLedger(h)
+    spec = h.ledger or LedgerSpec()
+    if not (spec.positions or spec.gains_to_income or history or db is not None):
         return WithLedger(h)
     from assetloc.ledger.source import ledger_inputs
 
