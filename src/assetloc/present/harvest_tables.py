@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from assetloc.present.fmt import console as new_console
-from assetloc.present.fmt import shares, usd
+from assetloc.present.fmt import pct, shares, usd
 
 
 def candidates_table(d: dict[str, Any]) -> Table:
@@ -69,7 +69,7 @@ def print_harvest(d: dict[str, Any], console: Console | None = None) -> None:
         th = d["thresholds"]
         con.print(
             f"no candidates on {d['as_of']}: no taxable lot has an unrealized loss of at least "
-            f"{usd(th['min_loss'])} and {th['min_loss_share_of_basis']:.0%} of its basis"
+            f"{usd(th['min_loss'])} and {pct(th['min_loss_share_of_basis'], 0)} of its basis"
         )
     else:
         con.print(candidates_table(d))
