@@ -101,3 +101,21 @@ def test_planned_purchases_after_count_by_the_engine_too() -> None:
     (c,) = harvest(h, ledger=loaded.ledger).candidates
     assert [(x.kind, x.permanent) for x in c.conflicts] == [("planned purchase", True)]
     assert c.disallowed == pytest.approx(150.0) and c.permanent == pytest.approx(150.0)
+
+
+def test_a_purchase_partly_used_by_an_earlier_loss_sale_washes_only_the_rest() -> None:
+    """10 bought June 10; 4 of the 2024 lot sold at a loss June 15 take 4 of them (that
+    lot part, tacked, is t2.w1). Today the 16 shares left of the 2024 lot ($50 a share
+    under water) are washed by the 6 replacement shares still unused: 6 x $50 = $300. The
+    purchase never washes its own lots (t2, t2.w1)."""
+    rows = [
+        *BASE,
+        ("2026-06-10", "brk", "STK", "buy", 10, 130.0),
+        ("2026-06-15", "brk", "STK", "sell", 4, 120.0, "2024-03-01"),
+    ]
+    h, loaded = _loaded(rows)
+    by_lot = {c.lot: c for c in harvest(h, ledger=loaded.ledger).candidates}
+    assert set(by_lot) == {"t1", "t2", "t2.w1"}
+    assert by_lot["t1"].shares == 16.0 and by_lot["t1"].disallowed == pytest.approx(300.0)
+    assert by_lot["t2.w1"].conflicts == () and by_lot["t2"].conflicts == ()
+    assert by_lot["t2.w1"].term == "long"  # the tacked holding period

@@ -35,6 +35,7 @@ from assetloc.harvest.lots import HeldLot
 from assetloc.inputs.household import Household
 from assetloc.ledger.context import LedgerContext
 from assetloc.ledger.planned import FuturePurchase
+from assetloc.ledger.positions import purchase_id
 from assetloc.ledger.transactions import PURCHASES, Action, Transaction
 
 WINDOW_DAYS = 30
@@ -97,7 +98,8 @@ class AccountMap:
 
 
 def _own(lot: HeldLot, t_id: str) -> bool:
-    return bool(lot.ledger_id) and lot.ledger_id.split(".", 1)[0] == t_id
+    """The purchase ``t_id`` opened ``lot`` (its own purchase never washes it)."""
+    return bool(lot.ledger_id) and purchase_id(lot.ledger_id) == t_id
 
 
 def find_conflicts(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,14 @@ if TYPE_CHECKING:
     from assetloc.ledger.source import LedgerInputs
 
 WINDOW_DAYS = 30  # IRC §1091: 30 days before (and after) the sale
+_WASH_SUFFIX = re.compile(r"(\.w\d+)+$")
 SHARE_EPS = 1e-9  # shares: below this a lot is closed
+
+
+def purchase_id(lot_id: str) -> str:
+    """The id of the purchase that opened a lot: the engine names the part of a lot a wash
+    sale adjusted ``<id>.w<n>``."""
+    return _WASH_SUFFIX.sub("", lot_id)
 
 
 def _shares(x: float) -> str:
@@ -154,7 +162,7 @@ def recent_trades(
     held: dict[str, float] = {}
     for lot in held_lots:
         if lot.acquired == lot.opened:
-            base = lot.lot.split(".", 1)[0]
+            base = purchase_id(lot.lot)
             held[base] = held.get(base, 0.0) + lot.shares
     gain_of: dict[str, float] = {}
     for sale in sales:
