@@ -64,11 +64,9 @@ def test_each_export_is_the_defining_modules_object(name: str) -> None:
 
     module_name, attr = assetloc._ALIASES.get(name, (assetloc._EXPORTS.get(name, ""), name))
     module = importlib.import_module(module_name)
-    if name == "rebalance":  # the package of that name, made callable (see its docstring)
-        import assetloc.rebalance.engine as engine
-
-        assert callable(assetloc.rebalance)
-        assert getattr(assetloc, name) in (engine.rebalance, sys.modules["assetloc.rebalance"])
+    if name in ("rebalance", "harvest"):  # the package of that name, made callable
+        assert callable(getattr(assetloc, name))
+        assert getattr(assetloc, name) in (getattr(module, attr), sys.modules[f"assetloc.{name}"])
         return
     assert getattr(assetloc, name) is getattr(module, attr)
     assert name in dir(assetloc)

@@ -10,9 +10,9 @@ Estimates, not tax advice. Typical use::
     plan.plot_allocation()
 
 Every command is one function here: optimize, validate, compare, frontiers, rebalance,
-import_holdings, tax_summary (``taxes``), tax_year, analyze_bond and the bond functions,
-report, household_schema (``schema``), preset_names / load_preset (``presets``), and the
-ledger's import_file (``ledger import``), open_lots (``ledger lots``), realized
+harvest, import_holdings, tax_summary (``taxes``), tax_year, analyze_bond and the bond
+functions, report, household_schema (``schema``), preset_names / load_preset (``presets``),
+and the ledger's import_file (``ledger import``), open_lots (``ledger lots``), realized
 (``ledger realized``) and ledger_inputs (the household's ledger read for the engine).
 
 The names below are loaded on first use (PEP 562): ``import assetloc`` itself imports
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from assetloc.bonds import analyze as analyze_bond
     from assetloc.bonds import measures as bond_measures
     from assetloc.errors import AssetlocError, InfeasibleError, InputError, SolverError
+    from assetloc.harvest.result import HarvestResult
+    from assetloc.harvest.run import harvest
     from assetloc.inputs.household import (
         Household,
         household_schema,
@@ -100,6 +102,8 @@ _EXPORTS: dict[str, str] = {
     "report": "assetloc.present.html",
     "ReportData": "assetloc.present.report_data",
     "report_data": "assetloc.present.report_data",
+    "harvest": "assetloc.harvest.run",
+    "HarvestResult": "assetloc.harvest.result",
     "import_holdings": "assetloc.rebalance.csv_import",
     "rebalance": "assetloc.rebalance.engine",
     "RebalanceResult": "assetloc.rebalance.result",
@@ -120,6 +124,7 @@ __all__ = [
     "Comparison",
     "Frontier",
     "Frontiers",
+    "HarvestResult",
     "Household",
     "InfeasibleError",
     "InputError",
@@ -139,6 +144,7 @@ __all__ = [
     "build_problem",
     "compare",
     "frontiers",
+    "harvest",
     "household_schema",
     "import_file",
     "import_holdings",

@@ -29,6 +29,7 @@ COMMANDS = (
     "tax-year",
     "bond",
     "rebalance",
+    "harvest",
     "import-holdings",
     "ledger",
 )

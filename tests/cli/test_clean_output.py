@@ -71,6 +71,7 @@ def json_cases(tmp: Path) -> list[list[str]]:
     ]
     cases += [
         ["rebalance", str(ROOT / "examples" / "rebalance.toml"), "--json"],
+        ["harvest", str(ROOT / "examples" / "rebalance.toml"), "--json"],
         ["import-holdings", str(csv), "--json"],
         ["bond", *BOND, "--json"],
         ["presets", "--json"],

@@ -79,10 +79,10 @@ def disallowed_losses(
     guard: WashSaleGuard,
     lot_sold: np.ndarray,
     buy: np.ndarray,
-    sell: np.ndarray | None = None,
 ) -> Disallowed:
     """Share matching, lot by lot and replacement by replacement (every pool entry scanned
-    for every lot)."""
+    for every lot). A purchase offers all its shares (the acquisition counts, held or not);
+    a lot acquired in the window offers those not sold now."""
     loss = np.zeros(book.n_lots)
     permanent = np.zeros(book.n_lots)
     reasons: dict[int, str] = {}
@@ -101,11 +101,6 @@ def disallowed_losses(
                 f"bought in this rebalance: {book.symbols[s]} in {book.account_ids[k]}",
             )
         )
-    after = book.shares + buy - (sell if sell is not None else 0.0)
-    held = {
-        (book.account_ids[k], book.symbols[s]): float(after[k, s])
-        for k, s in zip(*np.nonzero(after > 0), strict=True)
-    }
     for g in sorted(set(lot_groups[sold_at_loss])):
         pool = list((guard.replacements or {}).get(g, [])) + bought.get(g, [])
         if not pool:
@@ -115,11 +110,6 @@ def disallowed_losses(
         for r in pool:
             if r.lot is not None:
                 left.append(r.shares - float(lot_sold[r.lot]))
-            elif r.account:
-                key = (r.account, r.symbol)
-                n = min(r.shares, held.get(key, 0.0))
-                held[key] = held.get(key, 0.0) - n
-                left.append(n)
             else:
                 left.append(r.shares)
         lots = np.flatnonzero(sold_at_loss & (lot_groups == g))

@@ -56,6 +56,7 @@ def _register_commands() -> None:
         bond,
         compare,
         frontier,
+        harvest,
         import_holdings,
         ledger,
         optimize,
@@ -80,6 +81,7 @@ def _register_commands() -> None:
         tax_year,
         bond,
         rebalance,
+        harvest,
         import_holdings,
         ledger,
     ):

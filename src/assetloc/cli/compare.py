@@ -14,7 +14,7 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
 
     from assetloc.analysis.compare import compare
     from assetloc.analysis.optimize import method_summary
-    from assetloc.inputs.household import load_household
+    from assetloc.cli.loading import household as load_household
     from assetloc.notice import NOTICE
     from assetloc.present import jsonout
     from assetloc.present.fmt import console as new_console

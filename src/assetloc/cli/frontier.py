@@ -23,7 +23,7 @@ def _frontier(
 
     from assetloc.analysis.frontier import frontiers
     from assetloc.analysis.optimize import method_summary, optimize
-    from assetloc.inputs.household import load_household
+    from assetloc.cli.loading import household as load_household
     from assetloc.notice import NOTICE
     from assetloc.present import jsonout
     from assetloc.present.fmt import console as new_console

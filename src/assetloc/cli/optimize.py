@@ -10,7 +10,7 @@ from assetloc.cli.options import FileArg, JsonOpt
 def _optimize(file: FileArg, as_json: JsonOpt = False) -> None:
     """Optimize allocation and location; print tables (or JSON)."""
     from assetloc.analysis.optimize import optimize
-    from assetloc.inputs.household import load_household
+    from assetloc.cli.loading import household as load_household
 
     plan = optimize(load_household(file))
     if as_json:

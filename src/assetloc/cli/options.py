@@ -21,3 +21,8 @@ HoldingsOpt = Annotated[
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="trade date YYYY-MM-DD (default: file/today)")
 ]
+#: ``--db``: the ledger database URL, overriding the file's ``[ledger] url``
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="ledger database URL (SQLAlchemy; default: [ledger] url)"),
+]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assetloc.cli.options import AsOfOpt, HoldingsOpt, JsonOpt
+from assetloc.cli.options import AsOfOpt, DbOpt, HoldingsOpt, JsonOpt
 
 if TYPE_CHECKING:
     from assetloc.inputs.household import Household
@@ -41,21 +41,11 @@ def _dollars(text: str | None, name: str) -> float | None:
 
 def load_for_rebalance(file: Path, holdings: Path | None, date: dt.date | None) -> Household:
     """The household file, with its holdings replaced by the CSV's when ``holdings`` is
-    given (lot dates checked against ``date``, else the file's trade date)."""
-    from assetloc.inputs.household import check_household, load_household, parse_fields, read_toml
-    from assetloc.rebalance.book import trade_date
-    from assetloc.rebalance.csv_import import apply_holdings, check_against, read_holdings_csv
+    given (lot dates checked against ``date``, else the file's trade date), completed by
+    its ledger (:func:`assetloc.cli.loading.load`)."""
+    from assetloc.cli.loading import load
 
-    if holdings is None:
-        return load_household(file)
-    # the checks that span the accounts (balances, ids) run once the CSV is applied:
-    # a skeleton household file may have no holdings of its own
-    h = parse_fields(read_toml(file))
-    imported = read_holdings_csv(holdings)
-    check_against(imported, h, date or trade_date(h))
-    h = apply_holdings(h, imported)
-    check_household(h)
-    return h
+    return load(file, holdings=holdings, as_of=date, history=True).household
 
 
 def _rebalance(
@@ -82,6 +72,7 @@ def _rebalance(
         str | None,
         typer.Option("--gain-budget", help="dollars of net realized gain this rebalance may take"),
     ] = None,
+    db: DbOpt = None,
 ) -> None:
     """Trades, account by account, toward the optimized target at the least tax."""
     from assetloc.errors import InputError
@@ -93,13 +84,17 @@ def _rebalance(
     date = _as_of(as_of)
     tax_cap = _dollars(tax_budget, "--tax-budget")
     gain_cap = _dollars(gain_budget, "--gain-budget")
-    h = load_for_rebalance(file, holdings, date)
+    from assetloc.cli.loading import load
+
+    loaded = load(file, holdings=holdings, as_of=date, db=db, history=True)
     result = rebalance(
-        h,
+        loaded.household,
         mode=None if mode is None else RebalanceMode(mode),
         as_of=date,
         tax_budget=tax_cap,
         gain_budget=gain_cap,
+        ledger=loaded.ledger,
+        ledger_notes=loaded.notes,
     )
     if orders is not None:
         try:

@@ -23,8 +23,8 @@ def _report(
     points: Annotated[int, typer.Option("--points", min=2, max=2000)] = DEFAULT_POINTS,
 ) -> None:
     """Write an offline HTML report: holdings, metrics, frontier, methods, assumptions."""
+    from assetloc.cli.loading import household as load_household
     from assetloc.errors import InputError
-    from assetloc.inputs.household import load_household
     from assetloc.present.html import write_report
     from assetloc.present.report_data import report_data
 

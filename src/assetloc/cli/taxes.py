@@ -10,10 +10,12 @@ from assetloc.cli.options import FileArg, JsonOpt
 def _taxes(file: FileArg, as_json: JsonOpt = False) -> None:
     """Effective tax rates, tax cost ratios and after-tax returns per asset class."""
     from assetloc.analysis.tax_summary import tax_summary
-    from assetloc.inputs.household import load_household
+    from assetloc.cli.loading import load
     from assetloc.present import jsonout
 
-    d = tax_summary(load_household(file)).to_dict()
+    loaded = load(file)
+    d = tax_summary(loaded.household).to_dict()
+    d["assumptions"] = [*loaded.notes, *d["assumptions"]]
     if as_json:
         typer.echo(jsonout.dumps(d))
         return

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,6 +38,7 @@ from assetloc.analysis.plan import Plan
 from assetloc.errors import InputError
 from assetloc.inputs.holdings import NEAR_LONG_TERM_DAYS, long_term_on
 from assetloc.inputs.household import Household
+from assetloc.ledger.context import LedgerContext
 from assetloc.market.assumptions import load_preset, preset_names
 from assetloc.model.market import resolve_market
 from assetloc.rebalance.benefit import Valuation, valuation
@@ -45,6 +47,7 @@ from assetloc.rebalance.book import Book, anniversary_day, build_book
 from assetloc.rebalance.costbenefit import Decision, Outcome, decide, report
 from assetloc.rebalance.current import Allocation, Drift, allocation, band_widths, drift
 from assetloc.rebalance.gaintax import gain_tax_of, plan_tax
+from assetloc.rebalance.ledger_wash import ledger_wash_sales
 from assetloc.rebalance.result import (
     AccountState,
     DeferredLot,
@@ -171,7 +174,7 @@ def _trades(
     sell: np.ndarray,
     lot_sold: np.ndarray,
 ) -> tuple[list[Trade], list[str]]:
-    dis = disallowed_losses(book, guard, lot_sold, buy, sell)
+    dis = disallowed_losses(book, guard, lot_sold, buy)
     trades: list[Trade] = []
     flags: list[str] = []
     # the lots sold, in book order, grouped by position (account, security)
@@ -537,7 +540,7 @@ def taxed_nets(
 ) -> tuple[float, float]:
     """(net short-term, net long-term) gain of lot sales after the losses wash sales
     disallow (share matching), dollars."""
-    dis = disallowed_losses(book, guard, lot_sold, buy, sell)
+    dis = disallowed_losses(book, guard, lot_sold, buy)
     eff = lot_sold * book.lot_gain_per_share + np.where(lot_sold > 0, dis.loss, 0.0)
     return float(eff[~book.lot_long_term].sum()), float(eff[book.lot_long_term].sum())
 
@@ -610,14 +613,21 @@ def rebalance(
     as_of: dt.date | None = None,
     tax_budget: float | None = None,
     gain_budget: float | None = None,
+    ledger: LedgerContext | None = None,
+    ledger_notes: Sequence[str] = (),
 ) -> RebalanceResult:
     """Tax-aware rebalance of ``h`` toward its optimized target (see the module doc).
 
     ``mode``, ``as_of``, ``tax_budget`` and ``gain_budget`` (dollars) override the file's
-    ``[rebalance]`` options. Raises :class:`~assetloc.errors.InputError` (exit 2) on bad
-    input, :class:`~assetloc.errors.InfeasibleError` (exit 3) when a withdrawal cannot be
-    raised under the order rules (or within the tax budget),
-    :class:`~assetloc.errors.SolverError` (exit 4).
+    ``[rebalance]`` options. ``ledger``: the household's ledger
+    (:func:`assetloc.ledger.context.apply_ledger`, which also completed ``h``); when the
+    lots come from it, the reported wash sales are the ledger engine's
+    (:mod:`~assetloc.rebalance.ledger_wash`); ``ledger_notes`` join the result's notes.
+
+    Raises :class:`~assetloc.errors.InputError` (exit 2) on bad input,
+    :class:`~assetloc.errors.InfeasibleError` (exit 3) when a withdrawal cannot be raised
+    under the order rules (or within the tax budget), :class:`~assetloc.errors.SolverError`
+    (exit 4).
     """
     h = _with_options(h, mode, as_of, tax_budget, gain_budget)
     opts = h.rebalance
@@ -691,6 +701,8 @@ def rebalance(
         }
 
     trades, flags = _trades(book, guard, buy, sell, lot_sold)
+    if ledger is not None and ledger.positions:
+        trades, flags = ledger_wash_sales(trades, ledger, guard.future)
     after_shares = np.maximum(book.shares + buy - sell, 0.0)
     cash_after = _cash_after(book, buy, sell, opts.cost_per_trade)
     cash_after = np.where(np.abs(cash_after) < DUST, 0.0, cash_after)
@@ -731,7 +743,7 @@ def rebalance(
             if t.side == "sell" and any(lot.gain < 0 for lot in t.lots)
         }
     )
-    notes = list(book.notes) + list(prep.invest.notes) + list(guard.notes)
+    notes = list(ledger_notes) + list(book.notes) + list(prep.invest.notes) + list(guard.notes)
     tax = _tax_summary(trades, gain_tax)
     near = _near_long_term_sales(book, trades, gain_tax, tax)
     notes += [_near_long_term_note(x) for x in near]

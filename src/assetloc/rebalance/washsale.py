@@ -27,6 +27,12 @@ household; a repurchase inside an IRA or Roth IRA disallows the loss permanently
 
 Buying after the rebalance: a group sold at a loss today must not be bought for the next
 30 days either; the result lists those groups.
+
+The look-ahead: the household's ``[[planned_purchases]]`` and ``[[recurring_purchases]]``
+dated from the trade date to 30 days after it are replacements too (§1091 counts
+purchases 30 days after the sale): they flag loss sales of their group (a purchase in a
+tax-advantaged account forfeits the loss) and take part in the share matching, at
+``amount`` / today's price shares.
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assetloc.inputs.household import Household
-from assetloc.inputs.securities import normalize, security_table
+from assetloc.inputs.securities import SecurityTable, normalize, security_table
+from assetloc.ledger.planned import FuturePurchase, future_purchases
 from assetloc.rebalance.book import Book, normalize_group
 from assetloc.units import usd
 
@@ -72,6 +79,7 @@ class WashSaleGuard:
     recent_buys : group → descriptions of purchases in the window (trades and lots).
     recent_buy_lots : group → indices (into the book's lots) of lots acquired in the window.
     notes : remarks (sells without a realized gain).
+    future : planned and recurring purchases of the 30 days after the trade date.
     """
 
     blocked: dict[str, list[str]]
@@ -81,6 +89,7 @@ class WashSaleGuard:
     forfeit_groups: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()
     replacements: dict[str, list[Replacement]] | None = None
+    future: tuple[FuturePurchase, ...] = ()
 
     def buy_blocked(self, book: Book) -> np.ndarray:
         """(S,) True for securities whose group may not be bought."""
@@ -187,6 +196,17 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
             )
             if types[tr.account] != "taxable":
                 forfeit.add(group)
+    future = look_ahead(h, book, table)
+    for p in future:
+        group = normalize_group(table.require(p.symbol, f"{p.field}.symbol"))
+        text = f"{p.field}: {p.kind} purchase of {p.symbol} in {p.account} on {p.date}"
+        permanent = types[p.account] != "taxable"
+        buy_trades.setdefault(group, []).append(text)
+        replacements.setdefault(group, []).append(
+            Replacement(p.date, p.shares, permanent, text, account=p.account, symbol=p.symbol)
+        )
+        if permanent:
+            forfeit.add(group)
     buy_lots: dict[str, set[int]] = {}
     for lot in recent_lots:
         g = book.groups[book.lot_security[lot]]
@@ -213,7 +233,25 @@ def build_guard(h: Household, book: Book) -> WashSaleGuard:
         forfeit_groups=frozenset(forfeit),
         notes=tuple(notes),
         replacements=replacements,
+        future=tuple(future),
     )
+
+
+def look_ahead(h: Household, book: Book, table: SecurityTable) -> list[FuturePurchase]:
+    """Planned and recurring purchases from the trade date to 30 days after it; shares at
+    the book's price of the symbol (else its ``[[securities]]`` price)."""
+
+    def price_of(symbol: str) -> float | None:
+        if symbol in book.symbols:
+            prices = book.price[:, book.symbols.index(symbol)]
+            known = prices[~np.isnan(prices)]
+            if known.size:
+                return float(known[0])
+        info = table.get(symbol)
+        return None if info is None else info.security.price
+
+    end = book.as_of + dt.timedelta(days=WINDOW_DAYS)
+    return future_purchases(h, book.as_of, end, price_of)
 
 
 @dataclass(frozen=True)
@@ -233,23 +271,11 @@ def _summary(texts: list[str]) -> str:
     return out
 
 
-def _held_after(
-    book: Book, buy: np.ndarray, sell: np.ndarray | None
-) -> dict[tuple[str, str], float]:
-    """(account id, symbol) → shares held after the rebalance."""
-    after = book.shares + buy - (sell if sell is not None else 0.0)
-    return {
-        (book.account_ids[k], book.symbols[s]): float(after[k, s])
-        for k, s in zip(*np.nonzero(after > 0), strict=True)
-    }
-
-
 def disallowed_losses(
     book: Book,
     guard: WashSaleGuard,
     lot_sold: np.ndarray,
     buy: np.ndarray,
-    sell: np.ndarray | None = None,
 ) -> Disallowed:
     """The loss each lot sold has disallowed, by share matching (Reg. §1.1091-1(c)–(e)).
 
@@ -257,12 +283,14 @@ def disallowed_losses(
     one for one with replacement shares bought in the window (in order of acquisition; each
     replacement share used once): recent buys, taxable lots acquired in the window less
     their shares sold in this rebalance (never the sold lot itself), and this rebalance's
-    purchases. A recent buy counts only as far as its account still holds the security
-    after the rebalance (``sell``: shares sold per account and security; the shares sold
-    are taken to be other shares first, which is conservative). A lot's loss is disallowed
-    pro rata to its matched shares; the part matched with a purchase in an IRA, Roth or HSA
-    is lost for good (Rev. Rul. 2008-5), the rest is deferred into the replacement shares'
-    basis.
+    purchases. A recent buy counts in full, whether or not its account still holds the
+    shares after the rebalance (or held them at the start of it): §1091(a) asks whether
+    substantially identical stock was *acquired* within the window, and Rev. Rul. 2008-5
+    makes the IRA or Roth purchase itself the event that disallows the loss, so an IRA that
+    bought the replacement and sold it again (before or in this rebalance) still washes it.
+    A lot's loss is disallowed pro rata to its matched shares; the part matched with a
+    purchase in an IRA, Roth or HSA is lost for good (Rev. Rul. 2008-5), the rest is
+    deferred into the replacement shares' basis.
     """
     loss = np.zeros(book.n_lots)
     permanent = np.zeros(book.n_lots)
@@ -287,36 +315,27 @@ def disallowed_losses(
     sold = np.flatnonzero(sold_at_loss)
     sold = sold[np.lexsort((sold, book.lot_day[sold], lot_group[sold]))]
     cuts = np.flatnonzero(np.diff(lot_group[sold])) + 1
-    held: dict[tuple[str, str], float] | None = None  # a symbol is in one group: shared
     for lots in np.split(sold, cuts):
         g = names[int(lot_group[lots[0]])]
         pool = list((guard.replacements or {}).get(g, [])) + bought.get(g, [])
         if not pool:
             continue
         pool.sort(key=lambda r: r.date)
-        if held is None:
-            held = _held_after(book, buy, sell)
-        left = _pool_left(pool, lot_sold, held)
+        left = _pool_left(pool, lot_sold)
         _match(pool, left, lots, lot_sold, gain_ps, loss, permanent, reasons)
     return Disallowed(loss, permanent, reasons)
 
 
-def _pool_left(
-    pool: list[Replacement], lot_sold: np.ndarray, held: dict[tuple[str, str], float]
-) -> list[float]:
-    """Replacement shares each purchase of ``pool`` offers (``held`` is drawn down)."""
-    left = []
-    for r in pool:
-        if r.lot is not None:
-            left.append(r.shares - float(lot_sold[r.lot]))
-        elif r.account:  # a recent buy: at most what the account still holds
-            key = (r.account, r.symbol)
-            n = min(r.shares, held.get(key, 0.0))
-            held[key] = held.get(key, 0.0) - n
-            left.append(n)
-        else:
-            left.append(r.shares)
-    return left
+def _pool_left(pool: list[Replacement], lot_sold: np.ndarray) -> list[float]:
+    """Replacement shares each purchase of ``pool`` offers.
+
+    A taxable lot acquired in the window offers its shares not sold in this rebalance: the
+    shares of a sale are never their own replacement (a lot sold with the loss lot in the
+    same order is part of that sale). Every other purchase (a recent buy, a purchase in
+    this rebalance) offers all its shares: the acquisition is what counts (§1091(a); Rev.
+    Rul. 2008-5 for an IRA or Roth purchase), not whether the shares are still held.
+    """
+    return [r.shares - float(lot_sold[r.lot]) if r.lot is not None else r.shares for r in pool]
 
 
 def _match(
