@@ -119,3 +119,26 @@ def test_a_purchase_partly_used_by_an_earlier_loss_sale_washes_only_the_rest() -
     assert by_lot["t1"].shares == 16.0 and by_lot["t1"].disallowed == pytest.approx(300.0)
     assert by_lot["t2.w1"].conflicts == () and by_lot["t2"].conflicts == ()
     assert by_lot["t2.w1"].term == "long"  # the tacked holding period
+
+
+def test_a_roth_purchase_used_up_by_an_earlier_loss_sale_no_longer_washes() -> None:
+    """The Roth bought 8 shares June 10 and they replaced the 8 shares of the 2024 lot sold
+    at a loss June 15 (lost for good). Selling the other 12 today finds that purchase in
+    the window, but its shares are used (Reg. §1.1091-1: each replacement share once): it
+    is listed, says it does not wash, and nothing more is disallowed."""
+    rows = [
+        *BASE,
+        ("2026-06-10", "roth", "STK", "buy", 8, 130.0),
+        ("2026-06-15", "brk", "STK", "sell", 8, 120.0, "2024-03-01"),
+    ]
+    h, loaded = _loaded(rows)
+    (c,) = harvest(h, ledger=loaded.ledger).candidates
+    (x,) = c.conflicts
+    assert (x.account, x.permanent, x.washes) == ("roth", True, False)
+    assert "already replaced an earlier loss sale" in x.note
+    assert c.shares == 12.0 and c.disallowed == 0.0
+    # one more share in the Roth purchase: that one share still washes today
+    rows[1] = ("2026-06-10", "roth", "STK", "buy", 9, 130.0)
+    h, loaded = _loaded(rows)
+    (c,) = harvest(h, ledger=loaded.ledger).candidates
+    assert c.conflicts[0].washes and c.disallowed == pytest.approx(50.0)

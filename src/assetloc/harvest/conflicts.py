@@ -27,6 +27,7 @@ loss sales used those purchases already).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class Conflict:
     permanent: bool
     washes: bool
     note: str = ""
+    purchase: str = ""  # the purchase's ledger id (or a planned purchase's), when known
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready."""
@@ -147,6 +149,7 @@ def find_conflicts(
                         permanent(t.account),
                         True,
                         note,
+                        t.id,
                     )
                 )
             elif reinvest:
@@ -194,6 +197,7 @@ def find_conflicts(
                     permanent(p.account),
                     True,
                     f"{p.field}: within 30 days {when} a sale today",
+                    f"{p.field}@{p.date.isoformat()}",
                 )
             )
     out.sort(key=lambda c: (c.date, c.account, c.symbol))
@@ -216,15 +220,34 @@ def matched_disallowed(lot: HeldLot, conflicts: Sequence[Conflict]) -> tuple[flo
     return dis, perm
 
 
+UNMATCHED = (
+    "not matched by the ledger engine: its shares already replaced an earlier loss sale, "
+    "or earlier purchases cover this lot's shares"
+)
+
+
+def engine_matched(conflicts: Sequence[Conflict], used: frozenset[str]) -> list[Conflict]:
+    """The conflicts with ``washes`` as the ledger engine matched them: a purchase in the
+    window whose shares the hypothetical sale did not use (``used``: the purchase ids that
+    replaced it) does not wash it, and says why."""
+    out = []
+    for c in conflicts:
+        if c.washes and c.purchase and c.purchase not in used:
+            c = dataclasses.replace(c, washes=False, note=UNMATCHED)
+        out.append(c)
+    return out
+
+
 def ledger_disallowed(
     lot: HeldLot,
     as_of: dt.date,
     ledger: LedgerContext,
     future: Sequence[FuturePurchase],
     group_of: Callable[[str], str],
-) -> tuple[float, float]:
-    """(disallowed loss, its permanent part), dollars, by the ledger engine: the group's
-    history to ``as_of``, the sale of ``lot`` today and the future purchases (module doc)."""
+) -> tuple[float, float, frozenset[str]]:
+    """(disallowed loss, its permanent part, the ids of the purchases that replaced the
+    shares), dollars, by the ledger engine: the group's history to ``as_of``, the sale of
+    ``lot`` today and the future purchases (module doc)."""
     from assetloc.ledger.engine import derive
 
     g = group_of(lot.symbol)
@@ -251,4 +274,4 @@ def ledger_disallowed(
     rows = [s for s in result.sales if s.transaction == SELL_ID]
     dis = sum(s.disallowed for s in rows)
     perm = sum(s.disallowed for s in rows if s.permanent)
-    return dis, perm
+    return dis, perm, frozenset(i for s in rows for i in s.replaced_by)

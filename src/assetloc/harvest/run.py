@@ -13,6 +13,7 @@ from assetloc.errors import InputError
 from assetloc.harvest.conflicts import (
     AccountMap,
     Conflict,
+    engine_matched,
     find_conflicts,
     ledger_disallowed,
     matched_disallowed,
@@ -107,7 +108,8 @@ def harvest(
             continue
         conflicts = find_conflicts(lot, day, group_of, accounts, future, ledger, recent)
         if exact and ledger is not None and lot.ledger_id:
-            dis, perm = ledger_disallowed(lot, day, ledger, future, group_of)
+            dis, perm, used = ledger_disallowed(lot, day, ledger, future, group_of)
+            conflicts = engine_matched(conflicts, used)
         else:
             dis, perm = matched_disallowed(lot, conflicts)
         out.append(_candidate(lot, day, val, dis, perm, conflicts, table, held))
