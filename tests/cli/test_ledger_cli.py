@@ -8,7 +8,6 @@ bought in an IRA: the loss is lost for good, the IRA's basis stays $800)."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 import subprocess
@@ -22,10 +21,6 @@ import assetloc
 
 from support.ledger_files import LEDGER, household, write
 
-needs_form8949 = pytest.mark.skipif(
-    importlib.util.find_spec("assetloc.ledger.form8949") is None,
-    reason="needs assetloc.ledger.form8949 (the engine helper's, not merged yet)",
-)
 CliResult = tuple[int, str, str]
 
 PUB550 = """date,account,symbol,action,shares,price,fees,lot
@@ -192,7 +187,6 @@ def test_an_ira_replacement_loses_the_loss_for_good(
     assert [(x["account"], x["basis"]) for x in lots] == [("ira", 800.0)]
 
 
-@needs_form8949
 def test_form8949_writes_the_wash_sale_row(
     cli: Callable[..., CliResult], home: str, tmp_path: Path
 ) -> None:
@@ -221,3 +215,18 @@ def test_import_json_in_a_fresh_process_prints_only_json(home: str, tmp_path: Pa
                        env=env, timeout=120)  # fmt: skip
     assert p.returncode == 0 and p.stderr == ""
     assert json.loads(p.stdout)["added"] == 4
+
+
+def test_form8949_boxes_as_asked(cli: Callable[..., CliResult], home: str, tmp_path: Path) -> None:
+    """A long-term sale goes to Part II, its box the one asked for (default: with A, D)."""
+    history = PUB550.replace("2024-03-01,brokerage,XYZ,sell", "2025-03-01,brokerage,XYZ,sell")
+    history = history.replace(
+        "2024-03-15,brokerage,XYZ,buy,100,8.00", "2025-06-15,brokerage,XYZ,buy,1,8.00"
+    )
+    cli("ledger", "import", home, str(write(tmp_path, "lt.csv", history)))
+    out_csv = tmp_path / "8949.csv"
+    for args, box in (((), "D"), (("--box-short", "C"), "F"), (("--box-long", "e"), "E")):
+        code, _, err = cli("ledger", "form8949", home, "--year", "2025", "-o", str(out_csv), *args)
+        assert (code, err) == (0, "")
+        first = next(csv.DictReader(out_csv.open(encoding="utf-8")))
+        assert (first["part"], first["box"], first["proceeds"]) == ("II", box, "750.00")

@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -386,11 +386,7 @@ def write_form8949(
     if long_box not in ("D", "E", "F"):
         raise InputError("--box-long", f"must be D, E or F (got {box_long!r})")
     sales = realized(h, household_path, year, db).sales
-    short_box: Any = box_short  # checked above: one of the Literal's values
-    rows = [
-        r if r.part == "I" else replace(r, box=long_box)
-        for r in form8949_rows(sales, year, short_box)
-    ]
+    rows = form8949_rows(sales, year, box_short=box_short, box_long=long_box)
     try:
         write_form8949_csv(rows, out)
     except OSError as err:
