@@ -14,8 +14,7 @@ from assetloc.cli.options import FileArg, JsonOpt
 
 ledger_app = typer.Typer(
     name="ledger",
-    help="The transaction ledger: import files, open lots, realized sales, Form 8949. "
-    "Estimates, not tax advice.",
+    help="The transaction ledger: import files, open lots, realized sales, Form 8949.",
     no_args_is_help=True,
     add_completion=False,
 )

@@ -44,6 +44,7 @@ from assetloc.ledger.store import (
 )
 from assetloc.ledger.transactions import Transaction
 from assetloc.notice import NOTICE
+from assetloc.units import number
 
 FORMATS = ("auto", "ledger", "orders", *brokers.BROKERS)
 
@@ -77,8 +78,8 @@ class ImportResult:
         """``imported FILE: 1,234 transactions added, 0 already in the ledger``."""
         noun = "transaction" if self.added == 1 else "transactions"
         return (
-            f"imported {self.source}: {self.added:,} {noun} added, "
-            f"{self.skipped:,} already in the ledger"
+            f"imported {self.source}: {number(self.added)} {noun} added, "
+            f"{number(self.skipped)} already in the ledger"
         )
 
 
@@ -180,7 +181,7 @@ def import_file(
         seq_base=base,
     )
     if len(parsed.transactions) >= SEQ_STRIDE:
-        raise InputError(parsed.name, f"more than {SEQ_STRIDE - 1:,} rows: split the file")
+        raise InputError(parsed.name, f"more than {number(SEQ_STRIDE - 1)} rows: split the file")
     key = household_key(h, household_path)
     engine = open_store(url)
     shown = engine.url.render_as_string(hide_password=True)
