@@ -50,6 +50,7 @@ bench: $(DEV)
 	cd benchmarks && ../$(BIN)/python bench_frontier.py
 	cd benchmarks && ../$(BIN)/python bench_rebalance.py
 	cd benchmarks && ../$(BIN)/python bench_tax.py
+	cd benchmarks && ../$(BIN)/python bench_ledger_scan.py
 	cd benchmarks && ../$(BIN)/python bench_ledger_import.py
 
 clean:
