@@ -78,7 +78,7 @@ def sales_table(result: RealizedResult) -> Table:
             usd(s.proceeds, 2),
             usd(s.basis, 2),
             usd(s.gain, 2),
-            s.term,
+            s.term if s.taxable else "not taxed",
             s.code,
             usd(s.disallowed, 2) if s.disallowed else "",
             "yes" if s.permanent else "",
@@ -89,7 +89,14 @@ def sales_table(result: RealizedResult) -> Table:
 def totals_lines(result: RealizedResult) -> list[str]:
     """The year's totals as lines."""
     x = result.totals
+    untaxed = sum(1 for s in result.sales if not s.taxable)
+    note = (
+        [f"{untaxed} sale(s) in IRA, Roth or HSA accounts: not taxed, not on Form 8949"]
+        if untaxed
+        else []
+    )
     return [
+        *note,
         f"Net short-term gain (recognized): {usd(x.short_term_gain, 2)}",
         f"Net long-term gain (recognized): {usd(x.long_term_gain, 2)}",
         f"Loss disallowed, deferred into replacement lots: {usd(x.disallowed_deferred, 2)}",
