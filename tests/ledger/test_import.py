@@ -246,8 +246,17 @@ def test_household_key_is_the_name_else_the_file_stem(tmp_path: Path, db_url: st
     nameless = h.model_copy(update={"name": None})
     assert household_key(nameless, tmp_path / "jones.toml") == "jones"
     import_file(h, path, write(tmp_path, "l.csv", LEDGER))
-    assert len(ledger_inputs(nameless, tmp_path / "jones.toml", db_url).transactions) == 0
+    with pytest.raises(InputError, match="holds no transactions of household 'jones'"):
+        ledger_inputs(nameless, tmp_path / "jones.toml", db_url)  # another household's ledger
     assert len(ledger_inputs(h, path, None).transactions) == 4
+
+
+def test_reading_a_ledger_never_creates_one(tmp_path: Path) -> None:
+    """A mistyped path is an error, not a new empty ledger read as "no history"."""
+    path = household(tmp_path, "sqlite:///typo.db")
+    with pytest.raises(InputError, match="no ledger database there"):
+        ledger_inputs(load_household(path), path, None)
+    assert not (tmp_path / "typo.db").exists()
 
 
 def test_read_back_does_not_depend_on_file_order(

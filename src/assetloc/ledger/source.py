@@ -85,7 +85,7 @@ def ledger_inputs(h: Household, household_path: Path | None, db: str | None) -> 
     """The household's ledger read from its database (see the module doc)."""
     url = ledger_url(h, household_path, db)
     key = household_key(h, household_path)
-    engine = open_store(url)
+    engine = open_store(url, create=False)
     try:
         with engine.connect() as conn:
             txns = load_transactions(conn, key)
@@ -95,4 +95,11 @@ def ledger_inputs(h: Household, household_path: Path | None, db: str | None) -> 
         engine.dispose()
     spouse = h.ledger.include_spouse if h.ledger is not None else True
     shown = make_url(url).render_as_string(hide_password=True)
+    if not txns:
+        raise InputError(
+            FIELD,
+            f"{shown} holds no transactions of household {key!r} (import them with "
+            "`assetloc ledger import`; a household is filed under its name, else its "
+            "file's stem)",
+        )
     return LedgerInputs(shown, txns, account_infos(h), wash_groups(h), spouse, key)

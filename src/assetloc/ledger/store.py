@@ -125,9 +125,11 @@ def _upgrade(conn: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
-def open_store(url: str, base: Path | None = None) -> Engine:
+def open_store(url: str, base: Path | None = None, create: bool = True) -> Engine:
     """An engine on the ledger database at ``url``, its schema migrated to the newest.
 
+    ``create=False`` (every command but ``ledger import``): a SQLite file that does not
+    exist is an error, not a new empty ledger (a mistyped path would read as no history).
     Any problem (a bad URL, a missing driver, a server that refuses, a file that is not a
     database) is one :class:`InputError` on ``ledger.url``."""
     resolved = resolve_url(url, base)
@@ -137,6 +139,12 @@ def open_store(url: str, base: Path | None = None) -> Engine:
         folder = Path(u.database).expanduser().parent
         if not folder.is_dir():
             raise InputError(FIELD, f"{shown}: folder {folder} does not exist")
+        if not create and not Path(u.database).expanduser().is_file():
+            raise InputError(
+                FIELD,
+                f"{shown}: no ledger database there (a mistyped path? `assetloc ledger "
+                "import` creates it)",
+            )
     try:
         engine = create_engine(resolved)
         if u.get_backend_name() == "sqlite":
