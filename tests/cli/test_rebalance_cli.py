@@ -86,8 +86,11 @@ def test_orders_csv_for_bulk_upload(tmp_path: Path, capsys: pytest.CaptureFixtur
         "estimated_price",
         "estimated_amount",
         "lots",
+        "trade_date",
     ]
+    as_of = json.loads(out)["as_of"]
     for row, t in zip(rows, trades, strict=True):
+        assert row["trade_date"] == as_of  # ledger import records the orders on that day
         assert row["action"] == t["side"].upper() and row["symbol"] == t["symbol"]
         assert float(row["quantity"]) == pytest.approx(t["shares"], abs=1e-6)
         if t["lots"]:

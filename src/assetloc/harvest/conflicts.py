@@ -272,6 +272,6 @@ def ledger_disallowed(
         include_spouse=ledger.inputs.include_spouse,
     )
     rows = [s for s in result.sales if s.transaction == SELL_ID]
-    dis = sum(s.disallowed for s in rows)
-    perm = sum(s.disallowed for s in rows if s.permanent)
+    dis = float(sum(s.disallowed for s in rows))
+    perm = float(sum(s.disallowed for s in rows if s.permanent))
     return dis, perm, frozenset(i for s in rows for i in s.replaced_by)

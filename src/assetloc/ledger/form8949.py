@@ -151,7 +151,11 @@ def form8949_totals(rows: Sequence[Form8949Row]) -> list[Form8949Total]:
         sums[1] += Decimal(p["cost_basis"])
         sums[2] += Decimal(p["adjustment"] or "0")
         sums[3] += Decimal(p["gain_or_loss"])
-    return [Form8949Total(part, box, *sums) for (part, box), sums in out.items()]
+    cent = Decimal("0.01")  # a total with no adjustment prints 0.00 like the rest
+    return [
+        Form8949Total(part, box, *(x.quantize(cent) for x in sums))
+        for (part, box), sums in out.items()
+    ]
 
 
 def write_form8949_csv(rows: Sequence[Form8949Row], path: str | Path) -> None:

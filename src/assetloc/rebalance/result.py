@@ -40,6 +40,7 @@ ORDER_COLUMNS = (
     "estimated_price",
     "estimated_amount",
     "lots",
+    "trade_date",
 )
 
 
@@ -477,6 +478,7 @@ class RebalanceResult:
                     "estimated_price": f"{t.price:.4f}",
                     "estimated_amount": f"{t.amount:.2f}",
                     "lots": lots,
+                    "trade_date": self.as_of.isoformat(),
                 }
             )
         return out
