@@ -48,14 +48,13 @@ cyclic garbage collector paused while the replay allocates its (acyclic) objects
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gc
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from assetloc.errors import InputError
 from assetloc.inputs.holdings import long_term_on
@@ -116,6 +115,8 @@ class LedgerResult:
 
 
 _ORDER = attrgetter("date", "seq", "id")
+#: ``tuple.__new__``: builds a named tuple from a tuple of its fields in C
+_TUPLE_NEW: Any = tuple.__new__
 
 
 def _full_key(t: Transaction) -> tuple[dt.date, int, str, str]:
@@ -137,7 +138,7 @@ def _ordered(transactions: Sequence[Transaction], as_of: dt.date | None) -> list
             key = identity_key(t)
             k = seen.get(key, 0)
             seen[key] = k + 1
-            txs[n] = dataclasses.replace(t, id=transaction_id(t, k))
+            txs[n] = t._replace(id=transaction_id(t, k))
     return txs
 
 
@@ -552,37 +553,57 @@ class _Engine:
             lots.extend(lot for lot in pos.lots if lot.shares > EPS)
         lots.sort(key=lambda x: (x.account, x.symbol, x.acquired, x.opened, x.order, x.id))
         long_on: dict[dt.date, dt.date] = {}
+        new = _TUPLE_NEW  # the named tuples built without their Python-level __new__
         sales: list[Sale] = []
+        add = sales.append
         for top in self.rows:
             for r in top.flat() if top.extra else (top,):
-                day = long_on.get(r.acquired)
+                acquired = r.acquired
+                day = long_on.get(acquired)
                 if day is None:
-                    day = long_on[r.acquired] = long_term_on(r.acquired)
+                    day = long_on[acquired] = long_term_on(acquired)
                 disallowed = r.disallowed if r.disallowed > DUST else 0.0
-                sales.append(
-                    Sale(
-                        r.account,
-                        r.symbol,
-                        r.sold,
-                        r.acquired,
-                        r.shares,
-                        r.proceeds,
-                        r.basis,
-                        r.proceeds - r.basis + disallowed,
-                        "long" if r.sold >= day else "short",
-                        "W" if disallowed else "",
-                        disallowed,
-                        r.permanent and disallowed > 0.0,
-                        r.lot,
-                        r.transaction,
-                        tuple(dict.fromkeys(r.replaced_by)) if r.replaced_by else (),
-                        r.taxable,
+                add(
+                    new(
+                        Sale,
+                        (
+                            r.account,
+                            r.symbol,
+                            r.sold,
+                            acquired,
+                            r.shares,
+                            r.proceeds,
+                            r.basis,
+                            r.proceeds - r.basis + disallowed,
+                            "long" if r.sold >= day else "short",
+                            "W" if disallowed else "",
+                            disallowed,
+                            r.permanent and disallowed > 0.0,
+                            r.lot,
+                            r.transaction,
+                            tuple(dict.fromkeys(r.replaced_by)) if r.replaced_by else (),
+                            r.taxable,
+                        ),
                     )
                 )
         return LedgerResult(
             lots=tuple(
-                OpenLot(x.account, x.symbol, x.id, x.opened, x.acquired, x.shares, x.basis, x.wash)
-                for x in lots
+                [
+                    new(
+                        OpenLot,
+                        (
+                            x.account,
+                            x.symbol,
+                            x.id,
+                            x.opened,
+                            x.acquired,
+                            x.shares,
+                            x.basis,
+                            x.wash,
+                        ),
+                    )
+                    for x in lots
+                ]
             ),
             sales=tuple(sales),
             matches=tuple(self.matches),
