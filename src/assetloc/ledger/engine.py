@@ -443,13 +443,17 @@ class _Engine:
         accounts = self.accounts
         factor = self.factor
         matches = self.matches
+        new = _TUPLE_NEW
         for j, units in claims:
             shares = units * row.f
             dollars = shares * loss_per_share
             buy = txs[j]
             kind = 0 if accounts[buy.account].taxable else 2
             matches.append(
-                WashMatch(t.id, row.lot, buy.id, shares, units * factor[j], dollars, kind == 2)
+                new(
+                    WashMatch,
+                    (t.id, row.lot, buy.id, shares, units * factor[j], dollars, kind == 2),
+                )
             )
             washed[kind] += shares
             washed[kind + 1] += dollars
@@ -477,7 +481,11 @@ class _Engine:
         sale): its open lots first, then the rows of its shares sold since."""
         left = units
         first = self.open_of.get(j)
-        for lot in ([first] if first is not None else []) + self.moved_of.get(j, []):
+        moved = self.moved_of.get(j)
+        lots = [first] if first is not None else []
+        if moved:
+            lots.extend(moved)
+        for lot in lots:
             if left <= EPS:
                 return
             if not lot.alive or lot.used or lot.shares <= EPS:
@@ -494,7 +502,7 @@ class _Engine:
                 pos.retack(lot)
             left -= take
         for top in self.closed_of.get(j, ()):
-            for row in list(top.flat()):
+            for row in list(top.flat()) if top.extra else (top,):
                 if left <= EPS:
                     return
                 if row.used or row.shares <= EPS:
@@ -539,12 +547,13 @@ class _Engine:
         out, into = self.txs[o], self.txs[k]
         dest = self._pos(into.account, into.symbol)
         day = self.days[o]
-        for piece in self._draw(out, o):
+        pieces = self._draw(out, o)
+        for piece in pieces:
             piece.alive = True
             piece.account = into.account
-            dest.add(piece)
             if not piece.used and self._recent(piece.origin, day):
                 self.moved_of.setdefault(piece.origin, []).append(piece)
+        dest.add_many(pieces)
         self.done.add(max(o, k))
 
     def _result(self) -> LedgerResult:
