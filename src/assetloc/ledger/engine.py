@@ -41,9 +41,11 @@ fields — so the input order never matters, and replays them:
 - Terms: long-term when sold after the first anniversary of ``acquired``
   (:func:`~assetloc.inputs.holdings.long_term_on`, the day :func:`is_long_term` turns true).
 
-Speed: one pass with per-(account, symbol) lot lists, per-group purchase lists searched by
-``bisect`` for the window (exhausted purchases skipped by path-compressed pointers), and the
-cyclic garbage collector paused while the replay allocates its (acyclic) objects.
+Speed: one pass with per-(account, symbol) lot lists (FIFO order kept by a C key), per-group
+purchase lists searched by ``bisect`` for the window (exhausted purchases skipped by
+path-compressed pointers), the result's rows and lots built as named tuples by
+``tuple.__new__`` (no Python-level constructor), and the cyclic garbage collector paused while
+the replay allocates its (acyclic) objects.
 """
 
 from __future__ import annotations
