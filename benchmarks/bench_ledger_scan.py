@@ -4,9 +4,15 @@
    them IRAs; 500 symbols in wash-sale groups of 1 to 3; buys, reinvested dividends, sells
    by FIFO, HIFO and specific lots, transfers in kind, splits): the median of 3 runs of
    ``derive``, with its CPU time (the machine is shared). Requirement (issue 13): well
-   under 5 s. Not met on the shared 2-core machine: about 19-27 s of CPU a run for this
-   mix (748,000 sale rows, 473,000 open lots); building the result's frozen rows and lots
-   alone takes about a third of it, the wash-sale scan about a tenth.
+   under 5 s. Not met on the shared 2-core machine: 17-21 s of CPU a run for this mix
+   (748,000 sale rows, 376,800 of them washed, 473,000 open lots), against 18-22 s before
+   the rows, lots and transactions became named tuples built in C (runs interleaved, the
+   machine loaded by two other jobs; earlier runs of the old code: 19-27 s). Where it goes
+   (CPU s, one run): ordering 0.3, checks and purchase tables 1.0, the replay 12-13
+   (sells, wash matching and the adjustments of replacements bought before a loss sale
+   about two thirds of it, transfers the rest: no single hot spot left), the result's rows
+   and lots 2.6-2.9 (building them was about 7 s before); freeing the previous run's
+   result, counted in the CPU per run printed, 1.1-1.4.
 2. The same scan on a sample through a peer, wash-alpha (PyPI ``wash-alpha``, module
    ``net_alpha``; ``detect_wash_sales``) in this process: both timings, the ratio, and
    whether both find the same total disallowed loss. The sample sells only lots bought
@@ -273,7 +279,8 @@ def main() -> None:
     assert result is not None
     washed = sum(1 for s in result.sales if s.code == "W")
     print(
-        f"derive: {ms / 1e3:.2f} s median of 3 (CPU {cpu:.2f} s a run); "
+        f"derive: {ms / 1e3:.2f} s median of 3 (CPU {cpu:.2f} s a run; limit 5 s: "
+        f"{'met' if cpu < 5.0 else 'MISSED'}); "
         f"{len(result.sales):,} sale rows, {washed:,} washed, {len(result.lots):,} open lots"
     )
     peer = _peer()

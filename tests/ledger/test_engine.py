@@ -3,7 +3,6 @@ ids filled in, ties ordered by seq, transfers and gifts, fractional shares."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -73,7 +72,7 @@ def test_errors_name_the_transaction(rows: list[Transaction], message: str) -> N
 
 def test_ids_filled_in_and_identical_rows_stay_two() -> None:
     b = tx(0, "buy", 5)
-    rows = [b, dataclasses.replace(b, seq=1), tx(40, "sell", 10, price=12)]
+    rows = [b, b._replace(seq=1), tx(40, "sell", 10, price=12)]
     result = derive(rows, ACCOUNTS, {})
     assert [s.lot for s in result.sales] == [transaction_id(b, 0), transaction_id(b, 1)]
     assert sum(s.gain for s in result.sales) == pytest.approx(20.0)

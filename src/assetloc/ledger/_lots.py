@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from bisect import insort
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 
 from assetloc.ledger.transactions import LotPick
 
@@ -97,10 +98,12 @@ class Lot:
         return part
 
 
-def fifo_key(lot: Lot) -> tuple[dt.date, dt.date, int, str]:
-    """Oldest acquired first (the holding period's start, tacking included); then bought
-    first; then the id (a lot before the parts split off it)."""
-    return (lot.acquired, lot.opened, lot.order, lot.id)
+#: a lot's FIFO place: oldest acquired first (the holding period's start, tacking
+#: included); then bought first; then the id (a lot before the parts split off it).
+#: An ``attrgetter`` (C speed): (acquired, opened, order, id)
+fifo_key: Callable[[Lot], tuple[dt.date, dt.date, int, str]] = attrgetter(
+    "acquired", "opened", "order", "id"
+)
 
 
 class Position:
@@ -128,6 +131,20 @@ class Position:
             lots.append(lot)
         if new_shares:
             self.total += lot.shares
+
+    def add_many(self, lots: list[Lot]) -> None:
+        """Insert new ``lots`` in FIFO order, as :meth:`add` one by one would (a lot after
+        the lots of equal key already there), in one stable merge."""
+        if not lots:
+            return
+        mine = self.lots
+        for lot in lots:
+            self.total += lot.shares
+        if len(lots) == 1:
+            self.add(lots[0], new_shares=False)
+            return
+        mine.extend(lots)
+        mine.sort(key=fifo_key)
 
     def retack(self, lot: Lot) -> None:
         """Move ``lot`` to its FIFO place after its acquisition date changed (tacking)."""

@@ -41,21 +41,22 @@ fields — so the input order never matters, and replays them:
 - Terms: long-term when sold after the first anniversary of ``acquired``
   (:func:`~assetloc.inputs.holdings.long_term_on`, the day :func:`is_long_term` turns true).
 
-Speed: one pass with per-(account, symbol) lot lists, per-group purchase lists searched by
-``bisect`` for the window (exhausted purchases skipped by path-compressed pointers), and the
-cyclic garbage collector paused while the replay allocates its (acyclic) objects.
+Speed: one pass with per-(account, symbol) lot lists (FIFO order kept by a C key), per-group
+purchase lists searched by ``bisect`` for the window (exhausted purchases skipped by
+path-compressed pointers), the result's rows and lots built as named tuples by
+``tuple.__new__`` (no Python-level constructor), and the cyclic garbage collector paused while
+the replay allocates its (acyclic) objects.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gc
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from assetloc.errors import InputError
 from assetloc.inputs.holdings import long_term_on
@@ -116,6 +117,8 @@ class LedgerResult:
 
 
 _ORDER = attrgetter("date", "seq", "id")
+#: ``tuple.__new__``: builds a named tuple from a tuple of its fields in C
+_TUPLE_NEW: Any = tuple.__new__
 
 
 def _full_key(t: Transaction) -> tuple[dt.date, int, str, str]:
@@ -137,7 +140,7 @@ def _ordered(transactions: Sequence[Transaction], as_of: dt.date | None) -> list
             key = identity_key(t)
             k = seen.get(key, 0)
             seen[key] = k + 1
-            txs[n] = dataclasses.replace(t, id=transaction_id(t, k))
+            txs[n] = t._replace(id=transaction_id(t, k))
     return txs
 
 
@@ -442,13 +445,17 @@ class _Engine:
         accounts = self.accounts
         factor = self.factor
         matches = self.matches
+        new = _TUPLE_NEW
         for j, units in claims:
             shares = units * row.f
             dollars = shares * loss_per_share
             buy = txs[j]
             kind = 0 if accounts[buy.account].taxable else 2
             matches.append(
-                WashMatch(t.id, row.lot, buy.id, shares, units * factor[j], dollars, kind == 2)
+                new(
+                    WashMatch,
+                    (t.id, row.lot, buy.id, shares, units * factor[j], dollars, kind == 2),
+                )
             )
             washed[kind] += shares
             washed[kind + 1] += dollars
@@ -476,7 +483,11 @@ class _Engine:
         sale): its open lots first, then the rows of its shares sold since."""
         left = units
         first = self.open_of.get(j)
-        for lot in ([first] if first is not None else []) + self.moved_of.get(j, []):
+        moved = self.moved_of.get(j)
+        lots = [first] if first is not None else []
+        if moved:
+            lots.extend(moved)
+        for lot in lots:
             if left <= EPS:
                 return
             if not lot.alive or lot.used or lot.shares <= EPS:
@@ -493,7 +504,7 @@ class _Engine:
                 pos.retack(lot)
             left -= take
         for top in self.closed_of.get(j, ()):
-            for row in list(top.flat()):
+            for row in list(top.flat()) if top.extra else (top,):
                 if left <= EPS:
                     return
                 if row.used or row.shares <= EPS:
@@ -538,12 +549,13 @@ class _Engine:
         out, into = self.txs[o], self.txs[k]
         dest = self._pos(into.account, into.symbol)
         day = self.days[o]
-        for piece in self._draw(out, o):
+        pieces = self._draw(out, o)
+        for piece in pieces:
             piece.alive = True
             piece.account = into.account
-            dest.add(piece)
             if not piece.used and self._recent(piece.origin, day):
                 self.moved_of.setdefault(piece.origin, []).append(piece)
+        dest.add_many(pieces)
         self.done.add(max(o, k))
 
     def _result(self) -> LedgerResult:
@@ -552,37 +564,57 @@ class _Engine:
             lots.extend(lot for lot in pos.lots if lot.shares > EPS)
         lots.sort(key=lambda x: (x.account, x.symbol, x.acquired, x.opened, x.order, x.id))
         long_on: dict[dt.date, dt.date] = {}
+        new = _TUPLE_NEW  # the named tuples built without their Python-level __new__
         sales: list[Sale] = []
+        add = sales.append
         for top in self.rows:
             for r in top.flat() if top.extra else (top,):
-                day = long_on.get(r.acquired)
+                acquired = r.acquired
+                day = long_on.get(acquired)
                 if day is None:
-                    day = long_on[r.acquired] = long_term_on(r.acquired)
+                    day = long_on[acquired] = long_term_on(acquired)
                 disallowed = r.disallowed if r.disallowed > DUST else 0.0
-                sales.append(
-                    Sale(
-                        r.account,
-                        r.symbol,
-                        r.sold,
-                        r.acquired,
-                        r.shares,
-                        r.proceeds,
-                        r.basis,
-                        r.proceeds - r.basis + disallowed,
-                        "long" if r.sold >= day else "short",
-                        "W" if disallowed else "",
-                        disallowed,
-                        r.permanent and disallowed > 0.0,
-                        r.lot,
-                        r.transaction,
-                        tuple(dict.fromkeys(r.replaced_by)) if r.replaced_by else (),
-                        r.taxable,
+                add(
+                    new(
+                        Sale,
+                        (
+                            r.account,
+                            r.symbol,
+                            r.sold,
+                            acquired,
+                            r.shares,
+                            r.proceeds,
+                            r.basis,
+                            r.proceeds - r.basis + disallowed,
+                            "long" if r.sold >= day else "short",
+                            "W" if disallowed else "",
+                            disallowed,
+                            r.permanent and disallowed > 0.0,
+                            r.lot,
+                            r.transaction,
+                            tuple(dict.fromkeys(r.replaced_by)) if r.replaced_by else (),
+                            r.taxable,
+                        ),
                     )
                 )
         return LedgerResult(
             lots=tuple(
-                OpenLot(x.account, x.symbol, x.id, x.opened, x.acquired, x.shares, x.basis, x.wash)
-                for x in lots
+                [
+                    new(
+                        OpenLot,
+                        (
+                            x.account,
+                            x.symbol,
+                            x.id,
+                            x.opened,
+                            x.acquired,
+                            x.shares,
+                            x.basis,
+                            x.wash,
+                        ),
+                    )
+                    for x in lots
+                ]
             ),
             sales=tuple(sales),
             matches=tuple(self.matches),
