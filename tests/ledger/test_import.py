@@ -142,7 +142,11 @@ def test_a_brokers_id_column_is_the_identity(home: tuple[Household, Path], tmp_p
         ("2024-07-01,brokerage,VTI,sell,5,10,0,2024-01-10:0", "row 6, column lot", "must be > 0"),
         ("2024-07-01,brokerage,,buy,5,10,0,", "row 6, column symbol", "is required"),
         ("2024-07-01,brokerage,VTI,buy,5,10,0,,extra", "row 6", "cells but the header has 8"),
-        ("2024-07-01,brokerage,VTI,sell,500,10,0,", "row 6", ""),  # an oversell (engine)
+        (  # an oversell (found by the engine): which holding, what is held
+            "2024-07-01,brokerage,VTI,sell,500,10,0,",
+            "row 6",
+            "sell of VTI in brokerage: 500 shares asked",
+        ),
     ],
 )
 def test_a_bad_row_is_one_line_naming_row_and_column_and_changes_nothing(

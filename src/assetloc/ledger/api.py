@@ -148,8 +148,11 @@ def _check_history(
             ),
             None,
         )
+        if bad is not None:  # which holding: "sell of VTI in roth: 30 shares asked, 0 held"
+            problem = f"{bad.action.value} of {bad.symbol} in {bad.account}: {problem}"
         if row is None:
-            raise InputError(parsed.name, f"with the ledger's history: {problem}") from None
+            when = f" ({bad.date.isoformat()})" if bad is not None else ""
+            raise InputError(parsed.name, f"with the ledger's history{when}: {problem}") from None
         raise InputError(f"{parsed.name} row {row}", problem) from None
 
 
