@@ -10,37 +10,20 @@ An ``[income]`` table that states nonzero gains as well is an error: give one or
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from assetloc.errors import InputError
 from assetloc.inputs.household import Household
+from assetloc.ledger.form8949 import realized_totals
 from assetloc.ledger.records import Sale
 from assetloc.units import usd
 
 
-def _totals(sales: Iterable[Sale], year: int) -> dict[str, float]:
-    """Recognized net gains of ``year``'s taxable sales by term (dollars): what
-    ``realized_totals`` computes, for a build without :mod:`assetloc.ledger.form8949`."""
-    out = {"short_term": 0.0, "long_term": 0.0}
-    for s in sales:
-        if getattr(s, "taxable", True) and s.sold.year == year:
-            out["short_term" if s.term == "short" else "long_term"] += s.gain
-    return out
-
-
 def year_totals(sales: Iterable[Sale], year: int) -> tuple[float, float]:
-    """(short-term, long-term) recognized net gains of ``year`` (dollars), by the engine's
+    """(short-term, long-term) recognized net gains of ``year`` (dollars), by
     :func:`~assetloc.ledger.form8949.realized_totals`."""
-    try:
-        from assetloc.ledger.form8949 import realized_totals
-    except ImportError:  # pragma: no cover - the Form 8949 module not installed
-        totals: Any = _totals(sales, year)
-    else:
-        totals = realized_totals(tuple(sales), year)
-    if isinstance(totals, Mapping):
-        return float(totals["short_term"]), float(totals["long_term"])
-    return float(totals.short_term), float(totals.long_term)
+    totals = realized_totals(sales, year)
+    return totals["short_term"], totals["long_term"]
 
 
 def gains_note(year: int, st: float, lt: float, through: str) -> str:

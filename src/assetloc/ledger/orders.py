@@ -23,8 +23,9 @@ from assetloc.ledger.csv_ledger import check_account, parse_day
 from assetloc.ledger.parsed import ParsedFile, Row, parsed_file, with_ids
 from assetloc.ledger.transactions import Action, Transaction
 
-#: the columns ``rebalance --orders`` writes (assetloc.rebalance.result.ORDER_COLUMNS)
-COLUMNS = (
+#: the columns ``rebalance --orders`` writes (:meth:`RebalanceResult.write_orders`, which
+#: takes them from here: one definition of the file's format for its writer and reader)
+ORDER_COLUMNS = (
     "account",
     "action",
     "symbol",
@@ -34,8 +35,9 @@ COLUMNS = (
     "estimated_amount",
     "lots",
     "trade_date",
-    "date",
 )
+#: what an orders file read back may carry: those, or a ``date`` column instead
+COLUMNS = (*ORDER_COLUMNS, "date")
 REQUIRED = ("account", "action", "symbol", "quantity", "estimated_price")
 _SIDES = {"buy": Action.BUY, "sell": Action.SELL}
 

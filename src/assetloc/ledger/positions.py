@@ -1,7 +1,7 @@
 """Household positions and recent trades from the ledger (shares, dollars, dates).
 
 ``[ledger] positions = true``: every account's positions and lots come from the ledger's
-open lots as of the trade date (:func:`household_with_ledger`): shares per (account,
+open lots as of the trade date (:func:`household_from_lots`): shares per (account,
 symbol) are the open lots' shares; taxable accounts list the lots, each ``acquired`` on its
 holding period's start (tacked after a wash sale, IRC §1223(3)) with its basis (wash
 adjustment included, dollars); prices are the securities table's ``price`` (required). An
@@ -29,7 +29,7 @@ from assetloc.ledger.records import AccountInfo, OpenLot, Sale
 from assetloc.ledger.transactions import PURCHASES, Action, Transaction
 
 if TYPE_CHECKING:
-    from assetloc.ledger.source import LedgerInputs
+    pass
 
 WINDOW_DAYS = 30  # IRC §1091: 30 days before (and after) the sale
 _WASH_SUFFIX = re.compile(r"(\.w\d+)+$")
@@ -121,20 +121,6 @@ def lot_ids(h: Household, lots: Iterable[OpenLot]) -> dict[str, str]:
             for m, lot in enumerate(held):
                 out[f"accounts[{k}].positions[{j}].lots[{m}]"] = lot.lot
     return out
-
-
-def household_with_ledger(h: Household, inputs: LedgerInputs, as_of: dt.date) -> Household:
-    """``h`` with its positions and lots from the ledger as of ``as_of`` (module doc)."""
-    from assetloc.ledger.engine import derive
-
-    result = derive(
-        inputs.transactions,
-        inputs.accounts,
-        inputs.groups,
-        as_of=as_of,
-        include_spouse=inputs.include_spouse,
-    )
-    return household_from_lots(h, result.lots)
 
 
 def in_window_before(date: dt.date, as_of: dt.date) -> bool:

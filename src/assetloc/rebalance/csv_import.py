@@ -45,6 +45,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from assetloc.errors import InputError
+from assetloc.inputs.csvcells import header_columns
 from assetloc.inputs.csvcells import parse_number as _number
 from assetloc.inputs.dates import parse_date
 from assetloc.inputs.holdings import Lot, Position
@@ -110,18 +111,7 @@ def read_holdings_csv(path: str | Path) -> ImportedHoldings:
         header = next(reader)
     except StopIteration:
         raise InputError(f"{name} row 1", "the file is empty: expected a header row") from None
-    cols = [h.strip().lower() for h in header]
-    for j, c in enumerate(cols):
-        if c not in COLUMNS:
-            raise InputError(
-                f"{name} row 1, column {j + 1}",
-                f"unknown column {header[j].strip()!r} (expected {', '.join(COLUMNS)})",
-            )
-        if c in cols[:j]:
-            raise InputError(f"{name} row 1, column {j + 1}", f"column {c!r} appears twice")
-    for c in (*REQUIRED, "price"):
-        if c not in cols:
-            raise InputError(f"{name} row 1", f"missing column {c!r}")
+    cols = header_columns(name, header, COLUMNS, (*REQUIRED, "price"))
     accounts: dict[str, ImportedAccount] = {}
     n_rows = 0
     for i, raw in enumerate(reader, start=2):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from assetloc.ledger.orders import ORDER_COLUMNS
 from assetloc.notice import NOTICE
 from assetloc.rebalance.current import Allocation, Drift
 from assetloc.types import AccountType, FloatArray, RebalanceMode
@@ -30,18 +31,6 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-
-ORDER_COLUMNS = (
-    "account",
-    "action",
-    "symbol",
-    "quantity",
-    "order_type",
-    "estimated_price",
-    "estimated_amount",
-    "lots",
-    "trade_date",
-)
 
 
 @dataclass(frozen=True)
