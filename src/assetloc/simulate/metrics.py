@@ -18,4 +18,7 @@ def stats(a: ArrayLike) -> dict[str, float]:
     if x.size == 0:
         return {"mean": float("nan"), **{f"p{q}": float("nan") for q in PERCENTILES}}
     qs = np.percentile(x, PERCENTILES)
-    return {"mean": float(x.mean()), **{f"p{q}": float(v) for q, v in zip(PERCENTILES, qs, strict=True)}}
+    return {
+        "mean": float(x.mean()),
+        **{f"p{q}": float(v) for q, v in zip(PERCENTILES, qs, strict=True)},
+    }
