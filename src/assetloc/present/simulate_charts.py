@@ -108,11 +108,9 @@ def plot_location_value(result: SimulationResult, ax: Axes | None = None) -> Axe
                 continue
             color = method_style(name, j)[0]
             weights = np.full(v.size, 1.0 / v.size)
-            _, _, patches = ax.hist(
-                v, bins=bins, weights=weights, histtype="step", lw=1.8, color=color, label=name
-            )
-            for p in patches:
-                p.set_gid(f"lv-hist-{name}")
+            counts, edges = np.histogram(v, bins=bins, weights=weights)
+            stairs = ax.stairs(counts, edges, color=color, lw=1.8, label=name)
+            stairs.set_gid(f"lv-hist-{name}")
             mean = float(v.mean())
             ax.axvline(mean, color=color, lw=1.2, ls=(0, (4, 3)), gid=f"lv-mean-{name}")
         ax.axvline(0.0, color="black", lw=0.9)
