@@ -27,10 +27,14 @@ WEALTH_LABEL = "after-tax wealth (today's US$)"
 YEAR_LABEL = "year"
 LOCATION_LABEL = "location value vs duplicate (bp per year of after-tax return)"
 PATHS_LABEL = "share of paths (%)"
+#: strategies whose 5–95% band the fan chart shades (more bands would hide each other);
+#: with neither of them in the result, every strategy gets its band
+BANDED = ("joint", "duplicate")
 
 
 def plot_fan(result: SimulationResult, ax: Axes | None = None) -> Axes:
-    """After-tax wealth at each year end per strategy: median line, 5–95% band.
+    """After-tax wealth at each year end per strategy: median line; the 5–95% band of
+    :data:`BANDED` strategies.
 
     Returns
     -------
@@ -44,12 +48,17 @@ def plot_fan(result: SimulationResult, ax: Axes | None = None) -> Axes:
         else:
             _ensure_canvas(_figure_of(ax))
         years = np.arange(result.years + 1)
+        banded = [n for n in result.names if n in BANDED] or list(result.names)
         for j, name in enumerate(result.names):
             color = method_style(name, j)[0]
             q = result.wealth_percentiles(name)
-            band = ax.fill_between(years, q[0], q[2], color=color, alpha=0.13, linewidth=0)
-            band.set_gid(f"fan-band-{name}")
-            ax.plot(years, q[1], color=color, lw=2.0, label=name, gid=f"fan-median-{name}")
+            if name in banded:
+                band = ax.fill_between(years, q[0], q[2], color=color, alpha=0.15, linewidth=0)
+                band.set_gid(f"fan-band-{name}")
+                for k in (0, 2):
+                    ax.plot(years, q[k], color=color, lw=0.7, alpha=0.6)
+            lw = 2.2 if name in banded else 1.4
+            ax.plot(years, q[1], color=color, lw=lw, label=name, gid=f"fan-median-{name}")
         _dollar_axis(ax)
         ax.set_xlim(0, max(1, result.years))
         ax.set_xlabel(YEAR_LABEL)
@@ -58,8 +67,9 @@ def plot_fan(result: SimulationResult, ax: Axes | None = None) -> Axes:
             f"After-tax wealth: median and 5–95% band ({result.paths:,} {result.returns} paths)"
         )
         handles, labels = ax.get_legend_handles_labels()
-        handles.append(Patch(facecolor="#999999", alpha=0.25, label="5th–95th percentile"))
-        labels.append("5th–95th percentile")
+        band_label = f"5th–95th percentile ({', '.join(banded)})"
+        handles.append(Patch(facecolor="#999999", alpha=0.3, label=band_label))
+        labels.append(band_label)
         ax.legend(handles, labels, fontsize=8, loc="upper left")
     return ax
 
@@ -98,11 +108,9 @@ def plot_location_value(result: SimulationResult, ax: Axes | None = None) -> Axe
                 continue
             color = method_style(name, j)[0]
             weights = np.full(v.size, 1.0 / v.size)
-            _, _, patches = ax.hist(
-                v, bins=bins, weights=weights, histtype="step", lw=1.8, color=color, label=name
-            )
-            for p in patches:
-                p.set_gid(f"lv-hist-{name}")
+            counts, edges = np.histogram(v, bins=bins, weights=weights)
+            stairs = ax.stairs(counts, edges, color=color, lw=1.8, label=name)
+            stairs.set_gid(f"lv-hist-{name}")
             mean = float(v.mean())
             ax.axvline(mean, color=color, lw=1.2, ls=(0, (4, 3)), gid=f"lv-mean-{name}")
         ax.axvline(0.0, color="black", lw=0.9)

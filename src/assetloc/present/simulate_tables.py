@@ -48,8 +48,7 @@ def distribution_tables(d: Mapping[str, Any]) -> tuple[TextTable, ...]:
     out = []
     for key, title in DISTRIBUTIONS:
         rows = tuple(
-            (name, *(_money(s[key][stat]) for stat in STATS))
-            for name, s in d["strategies"].items()
+            (name, *(_money(s[key][stat]) for stat in STATS)) for name, s in d["strategies"].items()
         )
         out.append(TextTable(title, ("strategy", *STATS), rows, key))
     return tuple(out)
@@ -81,9 +80,7 @@ def location_table(d: Mapping[str, Any]) -> TextTable | None:
         if "mean" not in v:
             rows.append((name, *(["–"] * 4), "–"))
             continue
-        rows.append(
-            (name, *(bp(float(v[stat])) for stat in STATS), pct(v["share_negative"], 1))
-        )
+        rows.append((name, *(bp(float(v[stat])) for stat in STATS), pct(v["share_negative"], 1)))
     return TextTable(
         "Location value vs duplicate (bp a year of after-tax return)",
         ("strategy", *STATS, "share of paths negative"),
@@ -100,8 +97,12 @@ def reoptimized_table(d: Mapping[str, Any]) -> TextTable | None:
             rows.append((name, key.replace("_", " "), f"{float(value):.4g}"))
     if not rows:
         return None
-    return TextTable("Re-solving the plan along the paths", ("strategy", "measure", "value"),
-                     tuple(rows), "reoptimized")
+    return TextTable(
+        "Re-solving the plan along the paths",
+        ("strategy", "measure", "value"),
+        tuple(rows),
+        "reoptimized",
+    )
 
 
 def _sample(n: int, rows: int = LIFECYCLE_ROWS) -> list[int]:

@@ -316,4 +316,3 @@ def _lifecycle_parameters(lc: Lifecycle) -> dict[str, Any]:
 
 def _floats(a: Any) -> list[float]:
     return [float(v) for v in np.asarray(a, dtype=float).ravel()]
-
