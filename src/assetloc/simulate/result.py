@@ -20,7 +20,7 @@ import numpy as np
 
 from assetloc.errors import InputError
 from assetloc.notice import NOTICE
-from assetloc.simulate.metrics import PERCENTILES, stats
+from assetloc.simulate.metrics import PERCENTILES, location_value_bp, share_negative, stats
 from assetloc.tax.engine import NOT_MODELLED
 from assetloc.types import FloatArray
 from assetloc.units import bp, usd
@@ -100,12 +100,9 @@ class SimulationResult:
         NaN on a path where either terminal wealth is not positive (no rate turns one into
         the other); every statistic of :meth:`to_dict` skips those paths and counts them.
         """
-        a = np.asarray(self.outcome(name).terminal_wealth, dtype=float)
-        b = np.asarray(self.outcome(over).terminal_wealth, dtype=float)
-        ok = (a > 0) & (b > 0)
-        ratio = np.divide(a, b, out=np.ones_like(a), where=ok)
-        v: FloatArray = (ratio ** (1.0 / self.years) - 1.0) * 1e4
-        return np.where(ok, v, np.nan)
+        a = self.outcome(name).terminal_wealth
+        b = self.outcome(over).terminal_wealth
+        return location_value_bp(a, b, self.years)
 
     def wealth_percentiles(self, name: str) -> FloatArray:
         """(3, years + 1): the 5th, 50th and 95th percentile over paths of after-tax wealth
@@ -134,7 +131,7 @@ class SimulationResult:
         v = self.location_value_bp(name)
         finite = v[np.isfinite(v)]
         out: dict[str, float | int] = dict(stats(finite)) if finite.size else {}
-        out["share_negative"] = float((finite < 0).mean()) if finite.size else 0.0
+        out["share_negative"] = share_negative(finite)
         undefined = int(v.size - finite.size)
         if undefined:
             out["paths_undefined"] = undefined
@@ -305,10 +302,10 @@ def lifecycle_dict(lc: Lifecycle) -> dict[str, Any]:
 
 
 def _lifecycle_parameters(lc: Lifecycle) -> dict[str, Any]:
-    """The scalar parameters the lifecycle carries (rate, ρ, ψ), when it carries them."""
+    """The scalar parameters the lifecycle carries: its rate r, ρ and ψ (when it has them)."""
     out: dict[str, Any] = {}
-    for key in ("rate", "time_preference", "eis"):
-        value = getattr(lc, key, None)
+    for attr, key in (("rate", "rate"), ("rho", "time_preference"), ("psi", "eis")):
+        value = getattr(lc, attr, None)
         if isinstance(value, int | float) and not isinstance(value, bool):
             out[key] = float(value)
     return out
