@@ -16,7 +16,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from assetloc.present.charts import _dollar_axis, _ensure_canvas, _figure_of, _new_figure, _style
+from assetloc.present.charts import (
+    PercentTicks,
+    _dollar_axis,
+    _ensure_canvas,
+    _figure_of,
+    _new_figure,
+    _style,
+)
+from assetloc.present.fmt import number
 from assetloc.present.style import method_style
 
 if TYPE_CHECKING:
@@ -63,9 +71,8 @@ def plot_fan(result: SimulationResult, ax: Axes | None = None) -> Axes:
         ax.set_xlim(0, max(1, result.years))
         ax.set_xlabel(YEAR_LABEL)
         ax.set_ylabel(WEALTH_LABEL)
-        ax.set_title(
-            f"After-tax wealth: median and 5–95% band ({result.paths:,} {result.returns} paths)"
-        )
+        runs = f"{number(result.paths)} {result.returns} paths"
+        ax.set_title(f"After-tax wealth: median and 5–95% band ({runs})")
         handles, labels = ax.get_legend_handles_labels()
         band_label = f"5th–95th percentile ({', '.join(banded)})"
         handles.append(Patch(facecolor="#999999", alpha=0.3, label=band_label))
@@ -114,7 +121,7 @@ def plot_location_value(result: SimulationResult, ax: Axes | None = None) -> Axe
             mean = float(v.mean())
             ax.axvline(mean, color=color, lw=1.2, ls=(0, (4, 3)), gid=f"lv-mean-{name}")
         ax.axvline(0.0, color="black", lw=0.9)
-        ax.yaxis.set_major_formatter(lambda y, _pos: f"{100 * y:.0f}%")
+        ax.yaxis.set_major_formatter(PercentTicks())
         ax.set_xlabel(LOCATION_LABEL)
         ax.set_ylabel(PATHS_LABEL)
         ax.set_title(f"Location value per path over {result.years} years (dashed: mean)")

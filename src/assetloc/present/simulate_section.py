@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assetloc.present import jsonout
+from assetloc.present.fmt import number
 from assetloc.present.simulate_tables import TextTable, assumption_lines, lifecycle_note, tables
 
 if TYPE_CHECKING:
@@ -75,8 +76,8 @@ def simulate_section(
         if uris and name in uris
     )
     run = (
-        f"{d['paths']:,} {d['returns']} paths of {d['years']} years (seed {d['seed']}), every "
-        "strategy rebalanced each year under the same rules; after tax, today's dollars."
+        f"{number(d['paths'])} {d['returns']} paths of {d['years']} years (seed {d['seed']}), "
+        "every strategy rebalanced each year under the same rules; after tax, today's dollars."
     )
     return SimulateSection(
         run=run,

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from assetloc.present.fmt import bp, pct, usd
+from assetloc.present.fmt import bp, number, pct, usd
 
 #: the distributions shown per strategy: (JSON key, table title)
 DISTRIBUTIONS = (
@@ -94,7 +94,9 @@ def reoptimized_table(d: Mapping[str, Any]) -> TextTable | None:
     rows = []
     for name, s in d["strategies"].items():
         for key, value in (s.get("reoptimized") or {}).items():
-            rows.append((name, key.replace("_", " "), f"{float(value):.4g}"))
+            v = float(value)
+            text = number(v) if v == round(v) else pct(v, 2)  # counts; shares (decimals)
+            rows.append((name, key.replace("_", " "), text))
     if not rows:
         return None
     return TextTable(
@@ -192,7 +194,7 @@ def print_simulation(d: Mapping[str, Any], console: Console) -> None:
     """Every table, the lifecycle note, the assumptions and the notice, on ``console``."""
     console.print(
         escape(
-            f"{d['paths']:,} {d['returns']} paths x {d['years']} years, seed {d['seed']} "
+            f"{number(d['paths'])} {d['returns']} paths x {d['years']} years, seed {d['seed']} "
             "(after tax, today's dollars)"
         )
     )

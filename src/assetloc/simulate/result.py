@@ -23,7 +23,7 @@ from assetloc.notice import NOTICE
 from assetloc.simulate.metrics import PERCENTILES, location_value_bp, share_negative, stats
 from assetloc.tax.engine import NOT_MODELLED
 from assetloc.types import FloatArray
-from assetloc.units import bp, usd
+from assetloc.units import bp, number, pct, usd
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -219,7 +219,7 @@ class SimulationResult:
 
     def _headline(self) -> str:
         return (
-            f"{self.paths:,} {self.returns} paths x {self.years} years, seed {self.seed}, "
+            f"{number(self.paths)} {self.returns} paths x {self.years} years, seed {self.seed}, "
             f"{len(self.outcomes)} strategies"
         )
 
@@ -248,7 +248,7 @@ class SimulationResult:
                 lines.append(
                     f"location value {name} vs duplicate: mean {bp(float(v['mean']))}/yr, "
                     f"p5 {bp(float(v['p5']))}, p95 {bp(float(v['p95']))}, "
-                    f"negative on {100 * float(v['share_negative']):.0f}% of paths"
+                    f"negative on {pct(float(v['share_negative']), 0)} of paths"
                 )
         return "\n".join(lines)
 
