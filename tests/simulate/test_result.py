@@ -186,7 +186,17 @@ def test_plots_draw_every_strategy() -> None:
     ax = r.plot_fan()
     gids = {a.get_gid() for a in ax.get_children()}
     assert {"fan-median-joint", "fan-median-duplicate", "fan-band-joint"} <= gids
+    lo, hi = ax.get_ylim()
+    for name in r.names:  # the whole band is inside the axes, which start at $0
+        q = r.wealth_percentiles(name)
+        assert lo == 0.0 and q.max() <= hi
+        line = next(a for a in ax.get_lines() if a.get_gid() == f"fan-median-{name}")
+        assert np.allclose(line.get_ydata(), q[1])
     ax2 = r.plot_location_value()
     gids2 = {a.get_gid() for a in ax2.get_children()}
     assert {"lv-hist-joint", "lv-mean-joint"} <= gids2
+    mean_line = next(a for a in ax2.get_lines() if a.get_gid() == "lv-mean-joint")
+    assert mean_line.get_xdata()[0] == pytest.approx(12.0)  # the closed form's 12 bp
+    hist = next(a for a in ax2.get_children() if a.get_gid() == "lv-hist-joint")
+    assert float(np.sum(hist.get_data().values)) == pytest.approx(1.0)  # shares of paths
     assert "lv-hist-duplicate" not in gids2
