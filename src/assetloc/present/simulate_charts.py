@@ -94,8 +94,8 @@ def plot_location_value(result: SimulationResult, ax: Axes | None = None) -> Axe
 
     One outlined histogram per strategy on shared bins (share of paths in each bin) that
     span the 1st–99th percentile of all values (the paths beyond fall in the end bins), a
-    dashed line at each mean (of every path), a solid line at zero. A single deterministic path shows as
-    one bar per strategy.
+    dashed line at each mean (of every path), a solid line at zero. A single deterministic
+    path shows as one bar per strategy.
 
     Returns
     -------
