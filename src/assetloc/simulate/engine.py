@@ -1,0 +1,464 @@
+"""The year-by-year simulator of one strategy, vectorized over paths (no per-path loop).
+
+State per path: the balance of every class in every tax-advantaged account, and in every
+taxable account its lots (:mod:`~assetloc.simulate.taxable_lots`); the capital loss
+carried forward by character. Money is in **today's dollars** (nominal / (1 + π)^t);
+returns arrive nominal and are deflated, lots keep nominal costs so that the gains taxed
+are nominal gains (inflation is taxed as it is in life).
+
+One year ``t`` (0 = the current tax year), in this order:
+
+1. **Returns.** Each class's nominal total return R splits into income, y per dollar of
+   the start-of-year value (the class's ``income_yield``; a class whose return is all
+   income has y = μ, its expected return, so its price moves by R − μ), and the price
+   change R − y. In a taxable account the income is paid in cash and taxed this year by
+   kind (qualified dividends; municipal interest; Treasury interest; the rest as interest
+   for an all-income class, non-qualified dividends otherwise), and fund turnover
+   distributes a share of each lot's unrealized gain (taxed; its long-term share long-term;
+   reinvested, so the lot's cost rises). In tax-advantaged accounts nothing is taxed, but
+   the foreign tax withheld (``foreign_tax_share`` × y) is lost (in taxable accounts it is
+   credited, so it costs nothing there), as in :mod:`assetloc.tax.effective`.
+2. **Cash flows.** Contributions until retirement (pre-tax to traditional accounts and
+   HSAs: they lower taxable wages). The cash the accounts must give is
+   X = spending − Social Security + (the year's tax − the tax on the wages alone): wages
+   pay their own tax and, before retirement, the household's living; from retirement the
+   accounts pay ``spending`` after tax. Required minimum distributions come out of
+   traditional accounts first (1/divisor of last year's balance); the rest of X comes by
+   the withdrawal order (before retirement: from taxable accounts only, any shortfall paid
+   from wages). A negative X (benefits or RMDs beyond the need) is saved in the taxable
+   accounts. ``fill_bracket`` takes traditional withdrawals up to the top of the bracket
+   taxed at ``fill_bracket_rate`` first (rates stated without brackets: taxable first).
+3. **Rebalancing.** Every account returns to its target shares; in a taxable account the
+   cash (income, contributions, savings, less the withdrawal) is used first, so only what
+   is still above target is sold, highest-cost lots first (all long-term).
+4. **Tax.** The year's return on all of it (:mod:`~assetloc.simulate.yearly_tax`). Tax
+   depends on the withdrawal and the withdrawal on the tax: X is solved per path by the
+   secant method on the fixed point X = need(X), to :data:`TOLERANCE` dollars (at most
+   :data:`MAX_ITERATIONS` steps; the largest residual is reported).
+
+Wealth at each year end is after tax (see :class:`~assetloc.simulate.outcome.
+StrategyOutcome`); at the end the taxable accounts are liquidated (the net unrealized gain
+taxed at the long-term rate) unless ``liquidation`` is ``step_up`` or ``donate``.
+Estimates, not tax advice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from assetloc.simulate.outcome import StrategyOutcome
+from assetloc.simulate.taxable_lots import DEFAULT_LOTS, MIN_PRICE, Lots, SaleTable
+from assetloc.simulate.withdrawals import in_order, pro_rata, proportional
+from assetloc.simulate.yearly_tax import YearTax
+from assetloc.tax.income import INCOME_KEYS
+from assetloc.types import FloatArray
+
+#: Gross-up tolerance, today's dollars: |X − need(X)| on every path.
+TOLERANCE = 0.01
+MAX_ITERATIONS = 60
+#: Sales in a taxable account under this (today's dollars) are not counted as sales.
+SALE_DUST = 1.0
+
+#: Re-targeting hook: (year t, after-tax balances (P, K) today's dollars) → new target
+#: shares (P, K, n), or None to keep the current ones.
+Retarget = Callable[[int, FloatArray], "FloatArray | None"]
+
+
+@dataclass(frozen=True)
+class ClassIncome:
+    """How each class pays out (decimals per year; arrays of shape (n,))."""
+
+    yield_: FloatArray  # income per dollar of start-of-year value (nominal)
+    qualified: FloatArray
+    exempt: FloatArray  # municipal interest share
+    state_exempt: FloatArray  # Treasury interest share
+    interest: NDArray[np.bool_]  # the ordinary rest is interest (else non-qualified dividends)
+    foreign: FloatArray  # foreign tax withheld, share of income
+    turnover: FloatArray  # share of unrealized gain distributed a year
+    long_term: FloatArray  # long-term share of the distributed gain
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Everything the engine needs, as arrays (today's dollars; decimals).
+
+    ``kinds`` per account: ``taxable``, ``traditional``, ``roth`` or ``hsa``; ``deferred``
+    per account: withdrawals taxed as ordinary income (traditional, a tax-deferred HSA).
+    Per-year arrays have length ``years``; ``contributions`` and ``rmd_fraction`` are
+    (years, K). ``gains_rate`` values the taxable accounts' unrealized gain and
+    ``withdrawal_rate`` the deferred accounts, for the after-tax wealth.
+    """
+
+    kinds: tuple[str, ...]
+    deferred: tuple[bool, ...]
+    start: FloatArray  # (K,)
+    basis_share: FloatArray  # (K,) taxable accounts' cost basis per dollar at the start
+    classes: ClassIncome
+    contributions: FloatArray  # (years, K)
+    spending: FloatArray  # (years,) after tax, 0 before retirement
+    social_security: FloatArray  # (years,) gross benefits
+    wages: FloatArray  # (years,) taxable wages (after pre-tax contributions)
+    itemized: float
+    rmd_fraction: FloatArray  # (years, K)
+    retire_in: int
+    order: str
+    fill_bracket_rate: float
+    inflation: float
+    tax: YearTax
+    gains_rate: float
+    withdrawal_rate: float
+    liquidation: str
+    lots: int = DEFAULT_LOTS
+    record_income: bool = False
+
+    @property
+    def years(self) -> int:
+        """Years simulated."""
+        return int(self.spending.shape[0])
+
+
+@dataclass
+class EngineRun:
+    """An outcome plus what the run recorded for checks."""
+
+    outcome: StrategyOutcome
+    residual: float  # largest gross-up residual, dollars
+    iterations: int  # most secant steps any year took
+    income: dict[str, FloatArray] = field(default_factory=dict)  # key -> (P, years)
+    total_tax: FloatArray | None = None  # (P, years) the return's total tax
+
+
+@dataclass
+class _Year:
+    """One evaluation of the year's flows at a given X (all arrays today's dollars)."""
+
+    x: FloatArray
+    need: FloatArray
+    take_tx: FloatArray
+    take_ot: FloatArray
+    deposit_tx: FloatArray
+    sell: FloatArray
+    buy: FloatArray
+    gains: FloatArray  # (P, A) realized on sales
+    shortfall: FloatArray
+    lines: dict[str, FloatArray]
+    income: dict[str, FloatArray]
+    trad_target: FloatArray
+
+
+def _index(kinds: tuple[str, ...], want: str) -> list[int]:
+    return [k for k, kind in enumerate(kinds) if kind == want]
+
+
+def run_engine(
+    spec: EngineSpec,
+    returns: FloatArray,
+    weights: FloatArray,
+    name: str,
+    retarget: Retarget | None = None,
+) -> EngineRun:
+    """Simulate one strategy: ``returns`` (P, years, n) nominal decimals, ``weights``
+    (K, n) or (P, K, n) target shares of each account's balance (rows sum to 1)."""
+    paths, years, n = returns.shape
+    kinds = spec.kinds
+    k_all = len(kinds)
+    w = np.broadcast_to(np.asarray(weights, float), (paths, k_all, n)).copy()
+    tx = _index(kinds, "taxable")
+    ot = [k for k in range(k_all) if kinds[k] != "taxable"]
+    ot_kind = [kinds[k] for k in ot]
+    trad_local = [j for j, kd in enumerate(ot_kind) if kd == "traditional"]
+    roth_local = [j for j, kd in enumerate(ot_kind) if kd == "roth"]
+    hsa_local = [j for j, kd in enumerate(ot_kind) if kd == "hsa"]
+    deferred_ot = np.array([spec.deferred[k] for k in ot], dtype=bool)
+    c = spec.classes
+    infl = 1.0 + spec.inflation
+    tax = spec.tax
+    fill_top = (
+        [tax.bracket_top(t, spec.fill_bracket_rate) for t in range(years)]
+        if spec.order == "fill_bracket"
+        else [None] * years
+    )
+
+    # start: every account at its target
+    start = spec.start
+    adv = w[:, ot, :] * start[ot][None, :, None]
+    price = np.ones((paths, n))
+    lots = Lots.start(
+        w[:, tx, :] * start[tx][None, :, None],
+        w[:, tx, :] * (start[tx] * spec.basis_share[tx])[None, :, None],
+        spec.lots,
+    )
+    carry_st = np.zeros(paths)
+    carry_lt = np.zeros(paths)
+    zero = np.zeros(paths)
+
+    wage_tax = np.empty(years)
+    for t in range(years):
+        base = {k: np.zeros(1) for k in INCOME_KEYS}
+        base["wages"] = np.array([spec.wages[t]])
+        base["itemized_deductions"] = np.array([spec.itemized])
+        wage_tax[t] = float(tax.lines(t, base)["total_tax"][0])
+
+    wealth = np.empty((paths, years + 1))
+    tax_paid = np.zeros((paths, years))
+    paid = np.zeros((paths, years))
+    sale_flag = np.zeros((paths, years), dtype=bool)
+    sale_tax = np.zeros((paths, years))
+    recorded: dict[str, FloatArray] = (
+        {k: np.zeros((paths, years)) for k in INCOME_KEYS} if spec.record_income else {}
+    )
+    total_tax = np.zeros((paths, years)) if spec.record_income else None
+    residual = 0.0
+    most_steps = 0
+    ot_value = np.array(
+        [
+            (1.0 - spec.withdrawal_rate) if spec.deferred[k] else 1.0
+            for k in ot
+        ]
+    )
+
+    def after_tax(deflator: float) -> tuple[FloatArray, FloatArray]:
+        """Per account after-tax value (P, K) and the taxable unrealized gain (P,)."""
+        out = np.zeros((paths, k_all))
+        gain = np.zeros(paths)
+        if tx:
+            value = lots.value(price).sum(axis=2) / deflator
+            unreal = lots.unrealized(price).sum(axis=2) / deflator
+            out[:, tx] = value - spec.gains_rate * np.maximum(unreal, 0.0)
+            gain = np.maximum(unreal, 0.0).sum(axis=1)
+        if ot:
+            out[:, ot] = adv.sum(axis=2) * ot_value[None, :]
+        return out, gain
+
+    per_account, _ = after_tax(1.0)
+    wealth[:, 0] = per_account.sum(axis=1)
+    deflator = 1.0
+
+    for t in range(years):
+        if retarget is not None and t > 0:
+            per_account, _ = after_tax(deflator)
+            new = retarget(t, per_account)
+            if new is not None:
+                w = np.asarray(new, float)
+        w_tx, w_ot = w[:, tx, :], w[:, ot, :]
+        retired = t >= spec.retire_in
+        r = returns[:, t, :]
+        prev_deflator = deflator
+        deflator = deflator * infl
+
+        # 1. returns
+        income = {k: zero for k in INCOME_KEYS}
+        if tx:
+            v0 = lots.value(price)
+            inc_nom = v0 * c.yield_[None, None, :]
+            price = np.maximum(price * (1.0 + r - c.yield_[None, :]), MIN_PRICE)
+            dist = lots.turnover(price, c.turnover) / deflator
+            inc = inc_nom / deflator
+            rest = inc * (1.0 - c.qualified - c.exempt - c.state_exempt)
+            qualified = (inc * c.qualified).sum(axis=(1, 2))
+            nonqual = (rest * ~c.interest).sum(axis=(1, 2))
+            income = {
+                **income,
+                "taxable_interest": (rest * c.interest).sum(axis=(1, 2)),
+                "treasury_interest": (inc * c.state_exempt).sum(axis=(1, 2)),
+                "tax_exempt_interest": (inc * c.exempt).sum(axis=(1, 2)),
+                "ordinary_dividends": qualified + nonqual,
+                "qualified_dividends": qualified,
+                "short_term_gains": (dist * (1.0 - c.long_term)).sum(axis=(1, 2)),
+                "long_term_gains": (dist * c.long_term).sum(axis=(1, 2)),
+            }
+            values = lots.value(price) / deflator  # (P, A, n) today's dollars
+            cash_tx = inc.sum(axis=2) + spec.contributions[t, tx][None, :]
+            avail_tx = values.sum(axis=2) + cash_tx
+            table = lots.sale_table(price)
+        else:
+            values = np.zeros((paths, 0, n))
+            cash_tx = avail_tx = np.zeros((paths, 0))
+            table = None
+        ot_start = adv.sum(axis=2)  # last December 31 (today's dollars of last year)
+        if ot:
+            keep = 1.0 + r - c.foreign * c.yield_
+            adv = adv * keep[:, None, :] / infl
+        bal_ot = adv.sum(axis=2) + spec.contributions[t, ot][None, :]
+        rmd = spec.rmd_fraction[t, ot][None, :] * ot_start / infl
+        rmd = np.minimum(rmd, bal_ot)
+        income["wages"] = np.full(paths, spec.wages[t])
+        income["itemized_deductions"] = np.full(paths, spec.itemized)
+        income["social_security"] = np.full(paths, spec.social_security[t])
+        income["short_term_carryforward"] = carry_st
+        income["long_term_carryforward"] = carry_lt
+        spend = spec.spending[t] if retired else 0.0
+        ss = spec.social_security[t]
+
+        def evaluate(x: FloatArray, trad_target: FloatArray) -> _Year:
+            forced = rmd.copy()
+            if spec.order == "fill_bracket" and retired and trad_local:
+                forced[:, trad_local] = np.maximum(
+                    forced[:, trad_local],
+                    pro_rata(trad_target, bal_ot[:, trad_local]),
+                )
+            need = x - forced.sum(axis=1)
+            deposit = np.maximum(-need, 0.0)
+            room_ot = bal_ot - forced
+            groups_ot = [room_ot[:, trad_local], room_ot[:, roth_local], room_ot[:, hsa_local]]
+            if not retired:
+                takes, short = in_order(need, [avail_tx])
+                take_tx = takes[0]
+                take_ot = np.zeros_like(bal_ot)
+            else:
+                if spec.order == "proportional":
+                    takes, short = proportional(need, [avail_tx, *groups_ot])
+                else:
+                    takes, short = in_order(need, [avail_tx, *groups_ot])
+                take_tx = takes[0]
+                take_ot = np.zeros_like(bal_ot)
+                for local, part in zip((trad_local, roth_local, hsa_local), takes[1:], strict=True):
+                    take_ot[:, local] = part
+            take_ot = take_ot + forced
+            if tx:
+                total = avail_tx.sum(axis=1)
+                share = np.divide(
+                    avail_tx, total[:, None], out=np.zeros_like(avail_tx), where=total[:, None] > 0
+                )
+                share[total <= 0, 0] = 1.0
+                dep_tx = share * deposit[:, None]
+                after = avail_tx - take_tx + dep_tx
+                target = w_tx * after[:, :, None]
+                sell = np.maximum(values - target, 0.0)
+                buy = np.maximum(target - values, 0.0)
+                assert table is not None
+                gains = table.gain(sell * deflator).sum(axis=2) / deflator
+            else:
+                dep_tx = np.zeros((paths, 0))
+                sell = buy = np.zeros((paths, 0, n))
+                gains = np.zeros((paths, 0))
+            year_income = dict(income)
+            year_income["long_term_gains"] = income["long_term_gains"] + gains.sum(axis=1)
+            year_income["ira_distributions"] = (take_ot * deferred_ot[None, :]).sum(axis=1)
+            lines = tax.lines(t, year_income)
+            owed = lines["total_tax"] - wage_tax[t]
+            return _Year(
+                x=x,
+                need=spend - ss + owed,
+                take_tx=take_tx,
+                take_ot=take_ot,
+                deposit_tx=dep_tx,
+                sell=sell,
+                buy=buy,
+                gains=gains,
+                shortfall=short,
+                lines=lines,
+                income=year_income,
+                trad_target=trad_target,
+            )
+
+        # 2–4. the gross-up: secant on h(X) = need(X) − X
+        trad_target = rmd[:, trad_local].sum(axis=1) if trad_local else zero
+        x = np.full(paths, spend - ss)
+        ev = evaluate(x, trad_target)
+        prev_x, prev_h = x, ev.need - x
+        x = ev.need
+        steps = 0
+        top = fill_top[t]
+        for steps in range(1, MAX_ITERATIONS + 1):
+            moved = 0.0
+            if top is not None and retired and trad_local:
+                room = top - ev.lines["ordinary_taxable_income"]
+                cap = bal_ot[:, trad_local].sum(axis=1)
+                trad_target = np.clip(ev.trad_target + room, 0.0, cap)
+                moved = float(np.max(np.abs(trad_target - ev.trad_target)))
+            ev = evaluate(x, trad_target)
+            h = ev.need - x
+            if np.all(np.abs(h) <= TOLERANCE) and moved <= TOLERANCE:
+                break
+            dh = h - prev_h
+            dx = x - prev_x
+            ok = np.abs(dh) > 1e-9
+            secant = x - h * np.divide(dx, dh, out=np.zeros_like(dx), where=ok)
+            nxt = np.where(ok, secant, x + h)
+            prev_x, prev_h = x, h
+            x = nxt
+        residual = max(residual, float(np.max(np.abs(ev.need - ev.x))))
+        most_steps = max(most_steps, steps)
+
+        # apply the year
+        if ot:
+            left = bal_ot - ev.take_ot
+            adv = w_ot * np.maximum(left, 0.0)[:, :, None]
+        if tx:
+            assert table is not None
+            lots.sell(table, ev.sell * deflator, price)
+            lots.buy(ev.buy * deflator, price)
+        carry_st = ev.lines["carryforward_short_term"]
+        carry_lt = ev.lines["carryforward_long_term"]
+        tax_paid[:, t] = ev.lines["total_tax"] - wage_tax[t]
+        if retired:
+            paid[:, t] = np.maximum(spend - ev.shortfall, 0.0)
+        if tx:
+            outflow = np.maximum(ev.take_tx - ev.deposit_tx - cash_tx, 0.0)
+            sold = ev.sell.sum(axis=2)
+            rebalance = np.maximum(sold - outflow, 0.0)
+            sale_flag[:, t] = (rebalance > SALE_DUST).any(axis=1)
+            if sale_flag[:, t].any():
+                part = np.divide(rebalance, sold, out=np.zeros_like(sold), where=sold > 0)
+                cut = dict(ev.income)
+                cut["long_term_gains"] = ev.income["long_term_gains"] - (ev.gains * part).sum(axis=1)
+                without = tax.lines(t, cut)["total_tax"]
+                sale_tax[:, t] = np.where(sale_flag[:, t], ev.lines["total_tax"] - without, 0.0)
+        if spec.record_income:
+            for k in INCOME_KEYS:
+                recorded[k][:, t] = ev.income[k]
+            assert total_tax is not None
+            total_tax[:, t] = ev.lines["total_tax"]
+        per_account, _ = after_tax(deflator)
+        wealth[:, t + 1] = per_account.sum(axis=1)
+        del prev_deflator
+
+    terminal = wealth[:, -1].copy()
+    if spec.liquidation != "liquidate" and tx:
+        _, gain = after_tax(deflator)
+        terminal = terminal + spec.gains_rate * gain
+    retired_years = max(years - spec.retire_in, 0)
+    spread = retired_years if retired_years > 0 else years
+    spending = (paid.sum(axis=1) + terminal) / spread
+    outcome = StrategyOutcome(
+        name=name,
+        wealth=wealth,
+        terminal_wealth=terminal,
+        spending=spending,
+        spending_paid=paid,
+        lifetime_tax=tax_paid.sum(axis=1),
+        tax=tax_paid,
+        taxable_sale=sale_flag,
+        taxable_sale_tax=sale_tax,
+    )
+    return EngineRun(outcome, residual, most_steps, recorded, total_tax)
+
+
+def describe(spec: EngineSpec) -> dict[str, Any]:
+    """The engine's assumptions, for the result's ``assumptions``."""
+    return {
+        "engine": (
+            "year by year, vectorized over paths: returns split into income (taxed yearly "
+            "in taxable accounts) and price change; contributions until retirement; from "
+            "retirement, spending after tax by the withdrawal order; RMDs; Social Security; "
+            "every account rebalanced to its target each year, cash flows first, taxable "
+            "sales highest-cost lots first (all long-term)"
+        ),
+        "gross_up": (
+            f"the year's withdrawal solves X = spending - benefits + tax(X) per path by the "
+            f"secant method to ${TOLERANCE} (at most {MAX_ITERATIONS} steps)"
+        ),
+        "lots": (
+            f"up to {spec.lots} lots per taxable account and class (the two lowest-cost "
+            "lots are merged at their average cost when a new one needs room)"
+        ),
+        "tax_model": spec.tax.source,
+        "withdrawal_order": spec.order,
+        "liquidation": spec.liquidation,
+    }

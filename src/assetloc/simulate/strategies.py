@@ -1,0 +1,175 @@
+"""The strategies simulated side by side: target shares per account and class.
+
+Each strategy is a holding x (K, n) in shares of after-tax wealth F (DESIGN.md §3):
+``joint`` (the optimizer's plan), ``duplicate`` (its mix in every account),
+``rule_of_thumb`` (the guide's placement of that mix), ``two_step`` (mix chosen ignoring
+tax, then placed), ``separate`` (each account optimized alone). The simulator rebalances
+each account every year to the strategy's shares of that account's own balance,
+w[k, i] = x[k, i] / Σ_i x[k, i] (money cannot move between accounts); an account the plan
+leaves empty holds the household mix over its menu if it later receives money.
+
+``joint`` may be re-solved every ``reoptimize_every`` years on each path's own after-tax
+account balances (:class:`JointResolver`): paths whose account shares agree when rounded
+to :data:`BUDGET_GRID` are solved once (a batch of unique problems per date).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assetloc.analysis.baselines import duplicate, rule_of_thumb
+from assetloc.analysis.compare import separate, two_step
+from assetloc.analysis.optimize import optimize, tax_flags
+from assetloc.analysis.plan import Plan
+from assetloc.errors import AssetlocError, InputError
+from assetloc.inputs.household import Household
+from assetloc.model.problem import Problem
+from assetloc.solve import solve
+from assetloc.types import FloatArray
+
+#: The strategies, in the order reported.
+STRATEGIES: tuple[str, ...] = ("joint", "duplicate", "rule_of_thumb", "two_step", "separate")
+#: Account shares of F are rounded to this grid (decimal) before a batch re-solve.
+BUDGET_GRID = 0.05
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The plan, its problem, and each strategy's holdings x (K, n) or why it failed."""
+
+    plan: Plan
+    holdings: dict[str, FloatArray]
+    errors: dict[str, str]
+
+    @property
+    def problem(self) -> Problem:
+        """The household's problem (shares of F)."""
+        return self.plan.problem
+
+
+def account_weights(x: FloatArray, p: Problem) -> FloatArray:
+    """w[k, i] = x[k, i] / Σ_i x[k, i]; an empty account gets the mix over its menu."""
+    totals = x.sum(axis=1, keepdims=True)
+    mix = x.sum(axis=0)
+    allowed = p.upper > 0 if p.menu is None else p.menu
+    fallback = mix[None, :] * allowed
+    fallback = np.where(fallback.sum(axis=1, keepdims=True) > 0, fallback, allowed.astype(float))
+    fallback = fallback / np.maximum(fallback.sum(axis=1, keepdims=True), 1e-300)
+    w = np.divide(x, totals, out=np.zeros_like(x), where=totals > 1e-12)
+    out: FloatArray = np.where(totals > 1e-12, w, fallback)
+    out = np.maximum(out, 0.0)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def targets(h: Household, names: tuple[str, ...] = STRATEGIES) -> Targets:
+    """Each strategy's holdings for ``h``; unknown names are an :class:`InputError`."""
+    unknown = [n for n in names if n not in STRATEGIES]
+    if unknown:
+        raise InputError("strategies", f"unknown {unknown[0]!r}; use {', '.join(STRATEGIES)}")
+    plan = optimize(h)
+    p = plan.problem
+    deferred, free = tax_flags(h)
+    builders: dict[str, Callable[[], FloatArray]] = {
+        "joint": lambda: plan.x,
+        "duplicate": lambda: duplicate(p, plan.weights),
+        "rule_of_thumb": lambda: rule_of_thumb(p, plan.weights, deferred, free),
+        "two_step": lambda: two_step(h, p),
+        "separate": lambda: separate(h, p),
+    }
+    holdings: dict[str, FloatArray] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        try:
+            holdings[name] = np.asarray(builders[name](), float)
+        except AssetlocError as err:
+            errors[name] = str(err)
+    return Targets(plan, holdings, errors)
+
+
+def with_budgets(p: Problem, budgets: FloatArray) -> Problem:
+    """``p`` with other account shares of F (sum 1): bounds scale with each budget."""
+    old = p.budgets
+    allowed = (p.upper > 0) if p.menu is None else p.menu
+    has = old > 0
+    lower_unit = np.divide(p.lower, old[:, None], out=np.zeros_like(p.lower), where=has[:, None])
+    upper_unit = np.where(
+        has[:, None],
+        np.divide(p.upper, old[:, None], out=np.zeros_like(p.upper), where=has[:, None]),
+        allowed.astype(float),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        balances = np.where(p.value_factor > 0, budgets * p.wealth / p.value_factor, 0.0)
+    return dataclasses.replace(
+        p,
+        budgets=budgets,
+        balances=balances,
+        lower=lower_unit * budgets[:, None],
+        upper=upper_unit * budgets[:, None],
+    )
+
+
+@dataclass
+class JointResolver:
+    """Re-solve ``joint`` every ``every`` years on each path's account shares (batched).
+
+    Records what re-solving changed: ``solves`` (unique problems solved), ``resolves``
+    (dates), ``failed`` (paths kept on their old shares because a solve failed) and
+    ``mean_abs_change`` (mean over paths, accounts and dates of ½ Σ_i |Δw[k, i]|, the share
+    of an account's balance the new target moves; decimal).
+    """
+
+    problem: Problem
+    tax_free: np.ndarray
+    every: int
+    weights: FloatArray  # (P, K, n) current
+    grid: float = BUDGET_GRID
+    solves: int = 0
+    resolves: int = 0
+    failed: int = 0
+    changes: list[float] = field(default_factory=list)
+
+    def __call__(self, t: int, after_tax: FloatArray) -> FloatArray | None:
+        """New target shares (P, K, n) in a re-solve year ``t``, else None."""
+        if self.every <= 0 or t % self.every != 0:
+            return None
+        total = after_tax.sum(axis=1, keepdims=True)
+        shares = np.divide(
+            np.maximum(after_tax, 0.0), total, out=np.zeros_like(after_tax), where=total > 0
+        )
+        keys = np.round(shares / self.grid).astype(np.int64)
+        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        new = self.weights.copy()
+        for j, key in enumerate(unique):
+            budgets = key * self.grid
+            rows = np.flatnonzero(inverse == j)
+            if budgets.sum() <= 0:
+                continue
+            budgets = budgets / budgets.sum()
+            try:
+                sol = solve(with_budgets(self.problem, budgets), tax_free=self.tax_free)
+            except AssetlocError:
+                self.failed += int(rows.size)
+                continue
+            self.solves += 1
+            w = account_weights(np.asarray(sol.x, float), self.problem)
+            held = budgets > 0  # accounts rounded to nothing keep their old shares
+            new[np.ix_(rows, np.flatnonzero(held))] = w[held][None, :, :]
+        self.resolves += 1
+        self.changes.append(float(0.5 * np.abs(new - self.weights).sum(axis=2).mean()))
+        self.weights = new
+        return new
+
+    def summary(self) -> dict[str, float]:
+        """What re-solving changed (see the class docstring)."""
+        return {
+            "resolves": float(self.resolves),
+            "solves": float(self.solves),
+            "failed_paths": float(self.failed),
+            "mean_abs_change": float(np.mean(self.changes)) if self.changes else 0.0,
+            "budget_grid": self.grid,
+        }
