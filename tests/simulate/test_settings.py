@@ -143,3 +143,30 @@ def test_schema_includes_the_plan() -> None:
     fields = set(PlanSettings.model_fields)
     assert fields == set(props)
     assert all(props[f].get("description") for f in fields), "every [plan] key is documented"
+
+
+def test_the_owl_example_household_is_valid() -> None:
+    """examples/owl_compare.py's household (both withdrawal orders) validates; the script
+    itself needs owlplanner and is run by hand."""
+    import importlib.util
+    import sys
+    import tomllib
+
+    spec = importlib.util.spec_from_file_location("owl_compare", EXAMPLES / "owl_compare.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["owl_compare"] = module  # its dataclass looks its module up
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules["owl_compare"]
+    for order in ("taxable_first", "fill_bracket"):
+        h = parse_household(tomllib.loads(module.household_toml(order)))
+        p = plan_settings(h)
+        assert (p.years, p.retire_in, p.withdrawal_order) == (31, 0, order)
+        t = timeline(h)
+        assert (t.rmd_in, t.spouse_rmd_in, t.social_security_in) == (
+            10,
+            10,
+            2,
+        )  # born 1961: RMDs at 75
