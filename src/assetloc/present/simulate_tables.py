@@ -90,18 +90,26 @@ def location_table(d: Mapping[str, Any]) -> TextTable | None:
 
 
 def reoptimized_table(d: Mapping[str, Any]) -> TextTable | None:
-    """What re-solving the plan on each path's balances changed, per strategy that re-solves."""
-    rows = []
-    for name, s in d["strategies"].items():
-        for key, value in (s.get("reoptimized") or {}).items():
-            v = float(value)
-            text = number(v) if v == round(v) else pct(v, 2)  # counts; shares (decimals)
-            rows.append((name, key.replace("_", " "), text))
-    if not rows:
+    """What re-solving the plan on each path's balances changed: one row per strategy that
+    re-solves, one column per measure (counts as numbers, shares as percents)."""
+    measured = {n: s["reoptimized"] for n, s in d["strategies"].items() if s.get("reoptimized")}
+    if not measured:
         return None
+    keys = list(dict.fromkeys(k for m in measured.values() for k in m))
+    rows = []
+    for name, m in measured.items():
+        cells = []
+        for key in keys:
+            v = m.get(key)
+            if v is None:
+                cells.append("–")
+            else:
+                v = float(v)
+                cells.append(number(v) if v == round(v) else pct(v, 2))  # counts; shares
+        rows.append((name, *cells))
     return TextTable(
         "Re-solving the plan along the paths",
-        ("strategy", "measure", "value"),
+        ("strategy", *(k.replace("_", " ") for k in keys)),
         tuple(rows),
         "reoptimized",
     )
