@@ -109,6 +109,7 @@ def test_json_shape_is_the_issues() -> None:
     a = doc["assumptions"]
     assert a["not_modelled"] == list(NOT_MODELLED)
     assert "today's dollars" in a["dollars"]
+    assert "2026" in a["tax_law"] and "IRC §86" in a["social_security"]
     assert a["inflation"] == 0.025 and a["liquidation"] == "liquidate"  # the run's own
 
 

@@ -22,6 +22,7 @@ from assetloc.errors import InputError
 from assetloc.notice import NOTICE
 from assetloc.simulate.metrics import PERCENTILES, location_value_bp, share_negative, stats
 from assetloc.tax.engine import NOT_MODELLED
+from assetloc.tax.law import supported_years
 from assetloc.types import FloatArray
 from assetloc.units import bp, number, pct, usd
 
@@ -55,9 +56,28 @@ STANDARD_ASSUMPTIONS: dict[str, Any] = {
         "account; share_of_paths: share of paths with at least one such year; tax: mean over "
         "paths of the total tax those sales cost over the run, today's dollars"
     ),
+    "social_security": (
+        "the [plan] benefit, gross, in today's dollars (cost-of-living adjusted with "
+        "inflation) from the year the investor reaches social_security_age; with a filing "
+        "status its taxable part follows IRC §86 (0/50/85%) in the year's return, with "
+        "stated rates 85% of it is taxed at the withdrawal rate"
+    ),
     "percentiles": "p5, p50, p95 over the paths (linear interpolation); mean over the paths",
     "not_modelled": list(NOT_MODELLED),
 }
+
+
+def tax_law_note() -> str:
+    """Which law taxes each simulated year (the bundled federal years, then the last one)."""
+    years = supported_years()
+    return (
+        "with a filing status, year t is taxed under the federal law of calendar year "
+        f"tax_year + t (bundled: {', '.join(map(str, years))}; later years: {years[-1]}'s "
+        "law, its indexed amounts growing with inflation; the NIIT thresholds, Social "
+        "Security base amounts and the $3,000 loss limit fixed in nominal dollars, as in "
+        "the statute), one flat state rate; with stated marginal rates, those rates every "
+        "year"
+    )
 
 
 @dataclass(frozen=True)
@@ -166,7 +186,11 @@ class SimulationResult:
             "strategies": strategies,
             "location_value_bp": {n: self._location_stats(n) for n in self._compared()},
             "lifecycle": None if self.lifecycle is None else lifecycle_dict(self.lifecycle),
-            "assumptions": {**STANDARD_ASSUMPTIONS, **self.assumptions},
+            "assumptions": {
+                **STANDARD_ASSUMPTIONS,
+                "tax_law": tax_law_note(),
+                **self.assumptions,
+            },
             "elapsed_s": self.elapsed_s,
             "notice": NOTICE,
         }
