@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -58,6 +58,7 @@ def test_location_value_identity(a: np.ndarray, b: np.ndarray, years: int) -> No
     )
     v = r.location_value_bp("joint")
     assert np.allclose(b * (1 + v / 1e4) ** years, a, rtol=1e-9)
+    assume(bool(np.all(np.abs(a / b - 1) > 1e-9)))  # near-ties round to either sign
     share = r.to_dict()["location_value_bp"]["joint"]["share_negative"]
     assert share == pytest.approx(float((a < b).mean()))
 
