@@ -108,7 +108,7 @@ def main() -> None:
         return run_engine(spec, sc.total, w, "joint")
 
     def resolved() -> object:
-        r = JointResolver(p, free, 5, np.broadcast_to(w, (PATHS, *w.shape)).copy())
+        r = JointResolver(p, free, 5)
         out = run_engine(spec, sc.total, w, "joint", r)
         resolved.summary = r.summary()  # type: ignore[attr-defined]
         return out

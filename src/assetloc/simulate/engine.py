@@ -64,9 +64,12 @@ MAX_ITERATIONS = 60
 #: Sales in a taxable account under this (today's dollars) are not counted as sales.
 SALE_DUST = 1.0
 
-#: Re-targeting hook: (year t, after-tax balances (P, K) today's dollars) → new target
-#: shares (P, K, n), or None to keep the current ones.
-Retarget = Callable[[int, FloatArray], "FloatArray | None"]
+#: Paths simulated at once (the lot arrays of a chunk stay in cache).
+CHUNK = 1000
+
+#: Re-targeting hook: (year t, after-tax balances (P, K) today's dollars, current target
+#: shares (P, K, n)) → new target shares (P, K, n), or None to keep the current ones.
+Retarget = Callable[[int, FloatArray, FloatArray], "FloatArray | None"]
 
 
 @dataclass(frozen=True)
@@ -161,9 +164,71 @@ def run_engine(
     weights: FloatArray,
     name: str,
     retarget: Retarget | None = None,
+    chunk: int = CHUNK,
 ) -> EngineRun:
     """Simulate one strategy: ``returns`` (P, years, n) nominal decimals, ``weights``
-    (K, n) or (P, K, n) target shares of each account's balance (rows sum to 1)."""
+    (K, n) or (P, K, n) target shares of each account's balance (rows sum to 1).
+
+    Paths are independent: they are simulated ``chunk`` at a time (vectorized within a
+    chunk), which keeps the lot arrays in the processor's cache.
+    """
+    paths = returns.shape[0]
+    w = np.asarray(weights, float)
+    runs = []
+    for lo in range(0, paths, max(int(chunk), 1)):
+        hi = min(lo + max(int(chunk), 1), paths)
+        part = w if w.ndim == 2 else w[lo:hi]
+        runs.append(_run_chunk(spec, returns[lo:hi], part, name, retarget))
+    if len(runs) == 1:
+        return runs[0]
+    return _joined(runs)
+
+
+def _joined(runs: list[EngineRun]) -> EngineRun:
+    """One run from runs over consecutive path chunks."""
+    outs = [r.outcome for r in runs]
+
+    def cat(attr: str) -> Any:
+        return np.concatenate([getattr(o, attr) for o in outs], axis=0)
+
+    outcome = StrategyOutcome(
+        name=outs[0].name,
+        wealth=cat("wealth"),
+        terminal_wealth=cat("terminal_wealth"),
+        spending=cat("spending"),
+        spending_paid=cat("spending_paid"),
+        lifetime_tax=cat("lifetime_tax"),
+        tax=cat("tax"),
+        taxable_sale=cat("taxable_sale"),
+        taxable_sale_tax=cat("taxable_sale_tax"),
+    )
+    income = (
+        {k: np.concatenate([r.income[k] for r in runs], axis=0) for k in runs[0].income}
+        if runs[0].income
+        else {}
+    )
+    total = (
+        np.concatenate([r.total_tax for r in runs if r.total_tax is not None], axis=0)
+        if runs[0].total_tax is not None
+        else None
+    )
+    return EngineRun(
+        outcome,
+        max(r.residual for r in runs),
+        max(r.iterations for r in runs),
+        income,
+        total,
+    )
+
+
+def _run_chunk(
+    spec: EngineSpec,
+    returns: FloatArray,
+    weights: FloatArray,
+    name: str,
+    retarget: Retarget | None,
+) -> EngineRun:
+    """:func:`run_engine` on one chunk of paths."""
     paths, years, n = returns.shape
     kinds = spec.kinds
     k_all = len(kinds)
@@ -242,7 +307,7 @@ def run_engine(
     for t in range(years):
         if retarget is not None and t > 0:
             per_account, _ = after_tax(deflator)
-            new = retarget(t, per_account)
+            new = retarget(t, per_account, w)
             if new is not None:
                 w = np.asarray(new, float)
         w_tx, w_ot = w[:, tx, :], w[:, ot, :]

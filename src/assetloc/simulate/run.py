@@ -225,9 +225,7 @@ def simulate(
         w = account_weights(x, p)
         resolver = None
         if name == "joint" and settings.reoptimize_every > 0:
-            resolver = JointResolver(
-                p, free, settings.reoptimize_every, np.broadcast_to(w, (sc.paths, *w.shape)).copy()
-            )
+            resolver = JointResolver(p, free, settings.reoptimize_every)
         run = run_engine(spec, sc.total, w, name, resolver)
         out = run.outcome
         if resolver is not None:
