@@ -80,17 +80,19 @@ def _simulate(
     file: FileArg,
     paths: Annotated[
         int | None,
-        typer.Option("--paths", min=1, max=1_000_000, help="scenarios (default: [plan] paths)"),
+        typer.Option("--paths", min=1, max=1_000_000, help="scenarios (default: \\[plan] paths)"),
     ] = None,
     years: Annotated[
-        int | None, typer.Option("--years", min=1, max=100, help="years (default: [plan] years)")
+        int | None, typer.Option("--years", min=1, max=100, help="years (default: \\[plan] years)")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="random seed (default: [plan] seed)")
+        int | None, typer.Option("--seed", min=0, help="random seed (default: \\[plan] seed)")
     ] = None,
     returns: Annotated[
         str | None,
-        typer.Option("--returns", help="montecarlo | bootstrap | deterministic (default: [plan])"),
+        typer.Option(
+            "--returns", help="montecarlo | bootstrap | deterministic (default: \\[plan])"
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
