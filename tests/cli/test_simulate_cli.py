@@ -150,3 +150,11 @@ def test_progress_bar_goes_to_stderr_only(capsys: pytest.CaptureFixture[str]) ->
     with ProgressBar(enabled=True, delay_s=3600.0) as bar:  # a fast run never shows it
         bar(1, 3, "paths")
         assert bar._progress is None
+
+
+def test_help_names_the_plan_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run_cli(capsys, "simulate", "--help")
+    assert code == 0
+    assert out.count("[plan]") >= 3  # not swallowed as rich markup
+    for flag in ("--paths", "--years", "--seed", "--returns", "--json"):
+        assert flag in out
