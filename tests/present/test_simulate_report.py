@@ -180,3 +180,36 @@ def test_renders_in_headless_chromium(page: str, tmp_path: Path) -> None:
     )
     img = mimage.imread(shot)[..., :3]
     assert float(img.std()) > 0.05, "screenshot is blank"
+
+
+def test_tables_read_the_result() -> None:
+    """Every table row is the result's own figure, formatted; re-solving gets one row per
+    strategy that re-solves; the lifecycle shows its first and last year."""
+    from assetloc.present import jsonout
+    from assetloc.present.fmt import bp, usd
+    from assetloc.present.simulate_tables import tables
+
+    r = fake_result()
+    joint = r.outcomes["joint"]
+    r = dataclasses.replace(
+        r,
+        outcomes={
+            **r.outcomes,
+            "joint": dataclasses.replace(
+                joint, reoptimized={"solves": 40.0, "mean_abs_change": 0.0312}
+            ),
+        },
+    )
+    d = jsonout.clean(r.to_dict())
+    by_name = {t.name: t for t in tables(d)}
+    tw = dict((row[0], row[1:]) for row in by_name["terminal_wealth"].rows)
+    assert tw["joint"][2] == usd(float(np.median(r.outcomes["joint"].terminal_wealth)), 0)
+    lv = dict((row[0], row[1:]) for row in by_name["location"].rows)
+    assert set(lv) == {"joint", "separate"}
+    assert lv["joint"][0] == bp(float(np.nanmean(r.location_value_bp("joint"))))
+    re_solve = by_name["reoptimized"]
+    assert re_solve.columns == ("strategy", "solves", "mean abs change")
+    assert re_solve.rows == (("joint", "40", "3.12%"),)
+    years = [row[0] for row in by_name["lifecycle"].rows]
+    assert years[0] == "0" and years[-1] == str(r.lifecycle.years)  # type: ignore[union-attr]
+    assert len(years) <= 8

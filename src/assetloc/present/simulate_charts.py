@@ -16,7 +16,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from assetloc.present.charts import _dollar_axis, _ensure_canvas, _figure_of, _new_figure, _style
+from assetloc.present.charts import (
+    PercentTicks,
+    _dollar_axis,
+    _ensure_canvas,
+    _figure_of,
+    _new_figure,
+    _style,
+)
+from assetloc.present.fmt import number
 from assetloc.present.style import method_style
 
 if TYPE_CHECKING:
@@ -27,6 +35,9 @@ WEALTH_LABEL = "after-tax wealth (today's US$)"
 YEAR_LABEL = "year"
 LOCATION_LABEL = "location value vs duplicate (bp per year of after-tax return)"
 PATHS_LABEL = "share of paths (%)"
+#: the location-value histogram's bins span these percentiles of all values (the paths
+#: beyond them are counted in the end bins)
+CLIP_PERCENTILES = (1, 99)
 #: strategies whose 5–95% band the fan chart shades (more bands would hide each other);
 #: with neither of them in the result, every strategy gets its band
 BANDED = ("joint", "duplicate")
@@ -49,9 +60,11 @@ def plot_fan(result: SimulationResult, ax: Axes | None = None) -> Axes:
             _ensure_canvas(_figure_of(ax))
         years = np.arange(result.years + 1)
         banded = [n for n in result.names if n in BANDED] or list(result.names)
+        lowest = 0.0
         for j, name in enumerate(result.names):
             color = method_style(name, j)[0]
             q = result.wealth_percentiles(name)
+            lowest = min(lowest, float(q.min()))
             if name in banded:
                 band = ax.fill_between(years, q[0], q[2], color=color, alpha=0.15, linewidth=0)
                 band.set_gid(f"fan-band-{name}")
@@ -60,12 +73,14 @@ def plot_fan(result: SimulationResult, ax: Axes | None = None) -> Axes:
             lw = 2.2 if name in banded else 1.4
             ax.plot(years, q[1], color=color, lw=lw, label=name, gid=f"fan-median-{name}")
         _dollar_axis(ax)
+        ax.autoscale_view()
+        if lowest >= 0:  # wealth that stays positive: the axis starts at $0
+            ax.set_ylim(bottom=0.0)
         ax.set_xlim(0, max(1, result.years))
         ax.set_xlabel(YEAR_LABEL)
         ax.set_ylabel(WEALTH_LABEL)
-        ax.set_title(
-            f"After-tax wealth: median and 5–95% band ({result.paths:,} {result.returns} paths)"
-        )
+        runs = f"{number(result.paths)} {result.returns} paths"
+        ax.set_title(f"After-tax wealth: median and 5–95% band ({runs})")
         handles, labels = ax.get_legend_handles_labels()
         band_label = f"5th–95th percentile ({', '.join(banded)})"
         handles.append(Patch(facecolor="#999999", alpha=0.3, label=band_label))
@@ -77,9 +92,10 @@ def plot_fan(result: SimulationResult, ax: Axes | None = None) -> Axes:
 def plot_location_value(result: SimulationResult, ax: Axes | None = None) -> Axes:
     """Histogram over paths of each strategy's location value against ``duplicate``.
 
-    One outlined histogram per strategy on shared bins (share of paths in each bin), a
-    dashed line at each mean, a solid line at zero. A single deterministic path shows as
-    one bar per strategy.
+    One outlined histogram per strategy on shared bins (share of paths in each bin) that
+    span the 1st–99th percentile of all values (the paths beyond fall in the end bins), a
+    dashed line at each mean (of every path), a solid line at zero. A single deterministic
+    path shows as one bar per strategy.
 
     Returns
     -------
@@ -99,7 +115,9 @@ def plot_location_value(result: SimulationResult, ax: Axes | None = None) -> Axe
         else:
             _ensure_canvas(_figure_of(ax))
         pooled = np.concatenate([v for v in values.values() if v.size] or [np.zeros(1)])
-        lo, hi = float(pooled.min()), float(pooled.max())
+        # a few extreme paths would squeeze the rest into one bar: the bins span the pooled
+        # 1st-99th percentile and the paths beyond fall into the end bins
+        lo, hi = (float(q) for q in np.percentile(pooled, CLIP_PERCENTILES))
         if hi - lo < 1e-9:
             lo, hi = lo - 1.0, hi + 1.0
         bins = np.linspace(lo, hi, 41)
@@ -108,13 +126,13 @@ def plot_location_value(result: SimulationResult, ax: Axes | None = None) -> Axe
                 continue
             color = method_style(name, j)[0]
             weights = np.full(v.size, 1.0 / v.size)
-            counts, edges = np.histogram(v, bins=bins, weights=weights)
+            counts, edges = np.histogram(np.clip(v, lo, hi), bins=bins, weights=weights)
             stairs = ax.stairs(counts, edges, color=color, lw=1.8, label=name)
             stairs.set_gid(f"lv-hist-{name}")
             mean = float(v.mean())
             ax.axvline(mean, color=color, lw=1.2, ls=(0, (4, 3)), gid=f"lv-mean-{name}")
         ax.axvline(0.0, color="black", lw=0.9)
-        ax.yaxis.set_major_formatter(lambda y, _pos: f"{100 * y:.0f}%")
+        ax.yaxis.set_major_formatter(PercentTicks())
         ax.set_xlabel(LOCATION_LABEL)
         ax.set_ylabel(PATHS_LABEL)
         ax.set_title(f"Location value per path over {result.years} years (dashed: mean)")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assetloc.present import jsonout
+from assetloc.present.fmt import number
 from assetloc.present.simulate_tables import TextTable, assumption_lines, lifecycle_note, tables
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ SIMULATION_CHARTS: dict[str, str] = {
     "location_value": (
         "Location value of each strategy against duplicate (the same mix in every account), "
         "per path: the constant extra after-tax return, in basis points a year, that turns "
-        "duplicate's terminal wealth into the strategy's. Dashed: the mean; solid: zero."
+        "duplicate's terminal wealth into the strategy's. Dashed: the mean; solid: zero. The "
+        "bins span the 1st to 99th percentile; the few paths beyond fall in the end bins."
     ),
 }
 
@@ -75,8 +77,8 @@ def simulate_section(
         if uris and name in uris
     )
     run = (
-        f"{d['paths']:,} {d['returns']} paths of {d['years']} years (seed {d['seed']}), every "
-        "strategy rebalanced each year under the same rules; after tax, today's dollars."
+        f"{number(d['paths'])} {d['returns']} paths of {d['years']} years (seed {d['seed']}), "
+        "every strategy rebalanced each year under the same rules; after tax, today's dollars."
     )
     return SimulateSection(
         run=run,

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from assetloc.present.fmt import bp, pct, usd
+from assetloc.present.fmt import bp, number, pct, usd
 
 #: the distributions shown per strategy: (JSON key, table title)
 DISTRIBUTIONS = (
@@ -90,16 +90,26 @@ def location_table(d: Mapping[str, Any]) -> TextTable | None:
 
 
 def reoptimized_table(d: Mapping[str, Any]) -> TextTable | None:
-    """What re-solving the plan on each path's balances changed, per strategy that re-solves."""
-    rows = []
-    for name, s in d["strategies"].items():
-        for key, value in (s.get("reoptimized") or {}).items():
-            rows.append((name, key.replace("_", " "), f"{float(value):.4g}"))
-    if not rows:
+    """What re-solving the plan on each path's balances changed: one row per strategy that
+    re-solves, one column per measure (counts as numbers, shares as percents)."""
+    measured = {n: s["reoptimized"] for n, s in d["strategies"].items() if s.get("reoptimized")}
+    if not measured:
         return None
+    keys = list(dict.fromkeys(k for m in measured.values() for k in m))
+    rows = []
+    for name, m in measured.items():
+        cells = []
+        for key in keys:
+            v = m.get(key)
+            if v is None:
+                cells.append("–")
+            else:
+                v = float(v)
+                cells.append(number(v) if v == round(v) else pct(v, 2))  # counts; shares
+        rows.append((name, *cells))
     return TextTable(
         "Re-solving the plan along the paths",
-        ("strategy", "measure", "value"),
+        ("strategy", *(k.replace("_", " ") for k in keys)),
         tuple(rows),
         "reoptimized",
     )
@@ -192,7 +202,7 @@ def print_simulation(d: Mapping[str, Any], console: Console) -> None:
     """Every table, the lifecycle note, the assumptions and the notice, on ``console``."""
     console.print(
         escape(
-            f"{d['paths']:,} {d['returns']} paths x {d['years']} years, seed {d['seed']} "
+            f"{number(d['paths'])} {d['returns']} paths x {d['years']} years, seed {d['seed']} "
             "(after tax, today's dollars)"
         )
     )

@@ -20,10 +20,11 @@ import numpy as np
 
 from assetloc.errors import InputError
 from assetloc.notice import NOTICE
-from assetloc.simulate.metrics import PERCENTILES, stats
+from assetloc.simulate.metrics import PERCENTILES, location_value_bp, share_negative, stats
 from assetloc.tax.engine import NOT_MODELLED
+from assetloc.tax.law import supported_years
 from assetloc.types import FloatArray
-from assetloc.units import bp, usd
+from assetloc.units import bp, number, pct, usd
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,9 +56,28 @@ STANDARD_ASSUMPTIONS: dict[str, Any] = {
         "account; share_of_paths: share of paths with at least one such year; tax: mean over "
         "paths of the total tax those sales cost over the run, today's dollars"
     ),
+    "social_security": (
+        "the [plan] benefit, gross, in today's dollars (cost-of-living adjusted with "
+        "inflation) from the year the investor reaches social_security_age; with a filing "
+        "status its taxable part follows IRC §86 (0/50/85%) in the year's return, with "
+        "stated rates 85% of it is taxed at the withdrawal rate"
+    ),
     "percentiles": "p5, p50, p95 over the paths (linear interpolation); mean over the paths",
     "not_modelled": list(NOT_MODELLED),
 }
+
+
+def tax_law_note() -> str:
+    """Which law taxes each simulated year (the bundled federal years, then the last one)."""
+    years = supported_years()
+    return (
+        "with a filing status, year t is taxed under the federal law of calendar year "
+        f"tax_year + t (bundled: {', '.join(map(str, years))}; later years: {years[-1]}'s "
+        "law, its indexed amounts growing with inflation; the NIIT thresholds, Social "
+        "Security base amounts and the $3,000 loss limit fixed in nominal dollars, as in "
+        "the statute), one flat state rate; with stated marginal rates, those rates every "
+        "year"
+    )
 
 
 @dataclass(frozen=True)
@@ -100,12 +120,9 @@ class SimulationResult:
         NaN on a path where either terminal wealth is not positive (no rate turns one into
         the other); every statistic of :meth:`to_dict` skips those paths and counts them.
         """
-        a = np.asarray(self.outcome(name).terminal_wealth, dtype=float)
-        b = np.asarray(self.outcome(over).terminal_wealth, dtype=float)
-        ok = (a > 0) & (b > 0)
-        ratio = np.divide(a, b, out=np.ones_like(a), where=ok)
-        v: FloatArray = (ratio ** (1.0 / self.years) - 1.0) * 1e4
-        return np.where(ok, v, np.nan)
+        a = self.outcome(name).terminal_wealth
+        b = self.outcome(over).terminal_wealth
+        return location_value_bp(a, b, self.years)
 
     def wealth_percentiles(self, name: str) -> FloatArray:
         """(3, years + 1): the 5th, 50th and 95th percentile over paths of after-tax wealth
@@ -134,7 +151,7 @@ class SimulationResult:
         v = self.location_value_bp(name)
         finite = v[np.isfinite(v)]
         out: dict[str, float | int] = dict(stats(finite)) if finite.size else {}
-        out["share_negative"] = float((finite < 0).mean()) if finite.size else 0.0
+        out["share_negative"] = share_negative(finite)
         undefined = int(v.size - finite.size)
         if undefined:
             out["paths_undefined"] = undefined
@@ -169,7 +186,11 @@ class SimulationResult:
             "strategies": strategies,
             "location_value_bp": {n: self._location_stats(n) for n in self._compared()},
             "lifecycle": None if self.lifecycle is None else lifecycle_dict(self.lifecycle),
-            "assumptions": {**STANDARD_ASSUMPTIONS, **self.assumptions},
+            "assumptions": {
+                **STANDARD_ASSUMPTIONS,
+                "tax_law": tax_law_note(),
+                **self.assumptions,
+            },
             "elapsed_s": self.elapsed_s,
             "notice": NOTICE,
         }
@@ -222,7 +243,7 @@ class SimulationResult:
 
     def _headline(self) -> str:
         return (
-            f"{self.paths:,} {self.returns} paths x {self.years} years, seed {self.seed}, "
+            f"{number(self.paths)} {self.returns} paths x {self.years} years, seed {self.seed}, "
             f"{len(self.outcomes)} strategies"
         )
 
@@ -251,7 +272,7 @@ class SimulationResult:
                 lines.append(
                     f"location value {name} vs duplicate: mean {bp(float(v['mean']))}/yr, "
                     f"p5 {bp(float(v['p5']))}, p95 {bp(float(v['p95']))}, "
-                    f"negative on {100 * float(v['share_negative']):.0f}% of paths"
+                    f"negative on {pct(float(v['share_negative']), 0)} of paths"
                 )
         return "\n".join(lines)
 
@@ -305,10 +326,10 @@ def lifecycle_dict(lc: Lifecycle) -> dict[str, Any]:
 
 
 def _lifecycle_parameters(lc: Lifecycle) -> dict[str, Any]:
-    """The scalar parameters the lifecycle carries (rate, ρ, ψ), when it carries them."""
+    """The scalar parameters the lifecycle carries: its rate r, ρ and ψ (when it has them)."""
     out: dict[str, Any] = {}
-    for key in ("rate", "time_preference", "eis"):
-        value = getattr(lc, key, None)
+    for attr, key in (("rate", "rate"), ("rho", "time_preference"), ("psi", "eis")):
+        value = getattr(lc, attr, None)
         if isinstance(value, int | float) and not isinstance(value, bool):
             out[key] = float(value)
     return out
