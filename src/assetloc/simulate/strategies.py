@@ -122,7 +122,7 @@ class JointResolver:
     (problems solved), ``resolves`` (dates), ``failed_paths`` (paths kept on their old
     shares because a solve failed) and ``mean_abs_change`` (mean over paths, accounts and
     dates of ½ Σ_i |Δw[k, i]|, the share of an account's balance the new target moves;
-    decimal).
+    decimal). ``grid = 0`` solves every path on its exact shares (no rounding).
     """
 
     problem: Problem
@@ -140,7 +140,7 @@ class JointResolver:
         ck = (t, key.tobytes())
         if ck in self._cache:
             return self._cache[ck]
-        budgets = key * self.grid
+        budgets = key * self.grid if self.grid > 0 else np.asarray(key, float)
         w: FloatArray | None = None
         if budgets.sum() > 0:
             try:
@@ -160,7 +160,7 @@ class JointResolver:
         shares = np.divide(
             np.maximum(after_tax, 0.0), total, out=np.zeros_like(after_tax), where=total > 0
         )
-        keys = np.round(shares / self.grid).astype(np.int64)
+        keys = np.round(shares / self.grid).astype(np.int64) if self.grid > 0 else shares
         unique, inverse = np.unique(keys, axis=0, return_inverse=True)
         inverse = np.asarray(inverse).reshape(-1)
         new = np.array(current, float, copy=True)
