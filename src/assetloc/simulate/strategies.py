@@ -152,10 +152,14 @@ class JointResolver:
         self._cache[ck] = w
         return w
 
-    def __call__(self, t: int, after_tax: FloatArray, current: FloatArray) -> FloatArray | None:
-        """New target shares (P, K, n) in a re-solve year ``t``, else None."""
-        if self.every <= 0 or t % self.every != 0:
+    def __call__(self, t: int, balances: FloatArray, current: FloatArray) -> FloatArray | None:
+        """New target shares (P, K, n) at the rebalance ending year ``t`` when ``every``
+        years have passed since the last plan (t + 1 a multiple of ``every``), for
+        ``balances`` (P, K) at face value (valued after tax by the problem's factors);
+        else None."""
+        if self.every <= 0 or (t + 1) % self.every != 0:
             return None
+        after_tax = balances * self.problem.value_factor[None, :]
         total = after_tax.sum(axis=1, keepdims=True)
         shares = np.divide(
             np.maximum(after_tax, 0.0), total, out=np.zeros_like(after_tax), where=total > 0
