@@ -67,8 +67,9 @@ SALE_DUST = 1.0
 #: Paths simulated at once (the lot arrays of a chunk stay in cache).
 CHUNK = 1000
 
-#: Re-targeting hook: (year t, after-tax balances (P, K) today's dollars, current target
-#: shares (P, K, n)) → new target shares (P, K, n), or None to keep the current ones.
+#: Re-targeting hook: (year t, balances (P, K) at face value being rebalanced this year,
+#: today's dollars, current target shares (P, K, n)) → new target shares (P, K, n), or None
+#: to keep the current ones.
 Retarget = Callable[[int, FloatArray, FloatArray], "FloatArray | None"]
 
 
@@ -305,12 +306,6 @@ def _run_chunk(
     deflator = 1.0
 
     for t in range(years):
-        if retarget is not None and t > 0:
-            per_account, _ = after_tax(deflator)
-            new = retarget(t, per_account, w)
-            if new is not None:
-                w = np.asarray(new, float)
-        w_tx, w_ot = w[:, tx, :], w[:, ot, :]
         retired = t >= spec.retire_in
         r = returns[:, t, :]
         prev_deflator = deflator
@@ -352,6 +347,14 @@ def _run_chunk(
         bal_ot = adv.sum(axis=2) + spec.contributions[t, ot][None, :]
         rmd = spec.rmd_fraction[t, ot][None, :] * ot_start / infl
         rmd = np.minimum(rmd, bal_ot)
+        if retarget is not None:  # re-solve on the balances being rebalanced
+            face = np.zeros((paths, k_all))
+            face[:, tx] = avail_tx
+            face[:, ot] = bal_ot
+            new = retarget(t, face, w)
+            if new is not None:
+                w = np.asarray(new, float)
+        w_tx, w_ot = w[:, tx, :], w[:, ot, :]
         income["wages"] = np.full(paths, spec.wages[t])
         income["itemized_deductions"] = np.full(paths, spec.itemized)
         income["social_security"] = np.full(paths, spec.social_security[t])

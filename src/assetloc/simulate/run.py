@@ -26,7 +26,13 @@ from assetloc.simulate.result import SimulationResult
 from assetloc.simulate.returns import Scenarios, scenarios
 from assetloc.simulate.schedules import rmd_fraction, rmd_start_age
 from assetloc.simulate.settings import Timeline, timeline
-from assetloc.simulate.strategies import STRATEGIES, JointResolver, account_weights, targets
+from assetloc.simulate.strategies import (
+    BUDGET_GRID,
+    STRATEGIES,
+    JointResolver,
+    account_weights,
+    targets,
+)
 from assetloc.simulate.taxable_lots import DEFAULT_LOTS
 from assetloc.simulate.yearly_tax import EngineYearTax, StatedYearTax, YearTax
 from assetloc.tax.classes import is_tax_deferred
@@ -200,12 +206,14 @@ def simulate(
     progress: Progress | None = None,
     lots: int = DEFAULT_LOTS,
     scenario: Scenarios | None = None,
+    budget_grid: float = BUDGET_GRID,
 ) -> SimulationResult:
     """Simulate ``h`` under each strategy (see the module docstring).
 
     ``paths``, ``years``, ``seed``, ``returns`` override ``[plan]``; ``progress`` is called
     as ``progress(done, total, what)``; ``lots`` caps the lots per taxable account and
-    class; ``scenario`` replaces the drawn returns (same shape, nominal; for tests).
+    class; ``scenario`` replaces the drawn returns (same shape, nominal; for tests);
+    ``budget_grid`` rounds the account shares of a batched re-solve (0: exact).
     """
     began = time.perf_counter()
     settings = resolved_settings(h, paths=paths, years=years, seed=seed, returns=returns)
@@ -225,7 +233,7 @@ def simulate(
         w = account_weights(x, p)
         resolver = None
         if name == "joint" and settings.reoptimize_every > 0:
-            resolver = JointResolver(p, free, settings.reoptimize_every)
+            resolver = JointResolver(p, free, settings.reoptimize_every, budget_grid)
         run = run_engine(spec, sc.total, w, name, resolver)
         out = run.outcome
         if resolver is not None:

@@ -122,7 +122,7 @@ class JointResolver:
     (problems solved), ``resolves`` (dates), ``failed_paths`` (paths kept on their old
     shares because a solve failed) and ``mean_abs_change`` (mean over paths, accounts and
     dates of ½ Σ_i |Δw[k, i]|, the share of an account's balance the new target moves;
-    decimal).
+    decimal). ``grid = 0`` solves every path on its exact shares (no rounding).
     """
 
     problem: Problem
@@ -140,7 +140,7 @@ class JointResolver:
         ck = (t, key.tobytes())
         if ck in self._cache:
             return self._cache[ck]
-        budgets = key * self.grid
+        budgets = key * self.grid if self.grid > 0 else np.asarray(key, float)
         w: FloatArray | None = None
         if budgets.sum() > 0:
             try:
@@ -152,15 +152,19 @@ class JointResolver:
         self._cache[ck] = w
         return w
 
-    def __call__(self, t: int, after_tax: FloatArray, current: FloatArray) -> FloatArray | None:
-        """New target shares (P, K, n) in a re-solve year ``t``, else None."""
-        if self.every <= 0 or t % self.every != 0:
+    def __call__(self, t: int, balances: FloatArray, current: FloatArray) -> FloatArray | None:
+        """New target shares (P, K, n) at the rebalance ending year ``t`` when ``every``
+        years have passed since the last plan (t + 1 a multiple of ``every``), for
+        ``balances`` (P, K) at face value (valued after tax by the problem's factors);
+        else None."""
+        if self.every <= 0 or (t + 1) % self.every != 0:
             return None
+        after_tax = balances * self.problem.value_factor[None, :]
         total = after_tax.sum(axis=1, keepdims=True)
         shares = np.divide(
             np.maximum(after_tax, 0.0), total, out=np.zeros_like(after_tax), where=total > 0
         )
-        keys = np.round(shares / self.grid).astype(np.int64)
+        keys = np.round(shares / self.grid).astype(np.int64) if self.grid > 0 else shares
         unique, inverse = np.unique(keys, axis=0, return_inverse=True)
         inverse = np.asarray(inverse).reshape(-1)
         new = np.array(current, float, copy=True)
