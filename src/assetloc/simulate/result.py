@@ -13,6 +13,7 @@ pandas and matplotlib are imported inside the methods that need them.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -295,7 +296,7 @@ class SimulationResult:
         style = small.style.format(lambda v: usd(v, 0), subset=money, na_rep="–")
         if "location value bp mean" in small.columns:
             style = style.format(lambda v: bp(v), subset=["location value bp mean"], na_rep="–")
-        return str(style.set_caption(repr(self)).to_html())
+        return str(style.set_caption(html.escape(repr(self))).to_html())
 
     # ------------------------------------------------------------------ charts
 
