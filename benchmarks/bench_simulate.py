@@ -20,15 +20,13 @@ from __future__ import annotations
 import statistics
 import time
 
-import numpy as np
-
 from assetloc import parse_household
+from assetloc.analysis.optimize import tax_flags
 from assetloc.simulate.engine import run_engine
 from assetloc.simulate.returns import montecarlo
 from assetloc.simulate.run import engine_spec, resolved_settings, simulate
 from assetloc.simulate.settings import timeline
 from assetloc.simulate.strategies import JointResolver, account_weights, targets
-from assetloc.analysis.optimize import tax_flags
 
 PATHS = 10_000
 YEARS = 40
@@ -125,7 +123,9 @@ def main() -> None:
     print(f"  ratio loop / vectorized (reoptimize_every = 0): {t_loop / t_held:.0f}x")
     t = time.perf_counter()
     simulate(h.model_copy(update={"plan": settings.model_copy(update={"reoptimize_every": 0})}))
-    print(f"  simulate(), all five strategies, reoptimize_every = 0: {time.perf_counter() - t:.2f} s")
+    print(
+        f"  simulate(), all five strategies, reoptimize_every = 0: {time.perf_counter() - t:.2f} s"
+    )
 
 
 if __name__ == "__main__":

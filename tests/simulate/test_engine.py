@@ -10,6 +10,7 @@ from assetloc.simulate.returns import montecarlo
 from assetloc.simulate.run import engine_spec, resolved_settings, simulate
 from assetloc.simulate.settings import timeline
 from assetloc.simulate.strategies import account_weights, targets
+
 from support.sim_households import household
 
 MIX = {"us_equity_large_cap": 0.6, "us_corp_bonds_core": 0.4}
@@ -79,7 +80,9 @@ def test_only_tax_advantaged_accounts_show_no_location_value() -> None:
 
 def test_three_accounts_joint_beats_duplicate_on_average(example) -> None:
     """The guide's example: a positive mean location value of joint against duplicate."""
-    r = simulate(example("three_accounts"), paths=300, years=30, seed=0, strategies=("joint", "duplicate"))
+    r = simulate(
+        example("three_accounts"), paths=300, years=30, seed=0, strategies=("joint", "duplicate")
+    )
     v = r.location_value_bp("joint")
     assert np.isfinite(v).all()
     assert v.mean() > 0

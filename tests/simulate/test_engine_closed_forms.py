@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from assetloc.simulate.run import simulate
+
 from support.sim_households import RATES, household
 
 YEARS = 12

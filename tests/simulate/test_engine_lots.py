@@ -85,7 +85,12 @@ def test_lots_match_the_reference_when_every_purchase_has_a_slot(op_lists: list[
             ref.buy(buy, p)
         assert gains[i] == pytest.approx(g, rel=1e-9, abs=1e-6)
         assert lots.value(price)[i, 0, 0] == pytest.approx(ref.value(p), rel=1e-9, abs=1e-6)
-        basis = float((lots.units[:, i, 0, 0] * np.where(lots.units[:, i, 0, 0] > 0, lots.cost[:, i, 0, 0], 0)).sum())
+        basis = float(
+            (
+                lots.units[:, i, 0, 0]
+                * np.where(lots.units[:, i, 0, 0] > 0, lots.cost[:, i, 0, 0], 0)
+            ).sum()
+        )
         assert basis == pytest.approx(ref.basis(), rel=1e-9, abs=1e-6)
 
 

@@ -33,7 +33,9 @@ def test_tax_is_homogeneous_in_dollars_so_todays_dollars_are_exact() -> None:
     status = np.full(200, 1, dtype=np.intp)
     s = 1.025**-7
     base = compute_lines(law, status, 0, 0.05, 0.0, g)["total_tax"]
-    scaled = compute_lines(scaled_law(law, s, s), status, 0, 0.05, 0.0, {k: v * s for k, v in g.items()})
+    scaled = compute_lines(
+        scaled_law(law, s, s), status, 0, 0.05, 0.0, {k: v * s for k, v in g.items()}
+    )
     np.testing.assert_allclose(scaled["total_tax"], s * base, rtol=1e-9, atol=1e-9)
 
 
@@ -56,12 +58,21 @@ def test_stated_rates_net_gains_and_carry_losses_by_character() -> None:
     z = np.zeros(1)
     g = {k: z for k in INCOME_KEYS}
     # a 10,000 long-term loss against 1,000 short-term gain: 3,000 deducted, 6,000 carried
-    lines = tax.lines(0, {**g, "short_term_gains": np.array([1_000.0]), "long_term_gains": np.array([-10_000.0])})
+    lines = tax.lines(
+        0, {**g, "short_term_gains": np.array([1_000.0]), "long_term_gains": np.array([-10_000.0])}
+    )
     assert lines["total_tax"][0] == pytest.approx(-3_000.0 * 0.32)
     assert lines["carryforward_long_term"][0] == pytest.approx(6_000.0)
     assert lines["carryforward_short_term"][0] == 0.0
     # next year the carryforward offsets a gain first
-    nxt = tax.lines(0, {**g, "long_term_gains": np.array([10_000.0]), "long_term_carryforward": np.array([6_000.0])})
+    nxt = tax.lines(
+        0,
+        {
+            **g,
+            "long_term_gains": np.array([10_000.0]),
+            "long_term_carryforward": np.array([6_000.0]),
+        },
+    )
     assert nxt["total_tax"][0] == pytest.approx(4_000.0 * 0.15)
     ira = tax.lines(0, {**g, "ira_distributions": np.array([10_000.0])})
     assert ira["total_tax"][0] == pytest.approx(2_400.0)

@@ -7,8 +7,8 @@ import pytest
 
 from assetloc.analysis.optimize import tax_flags
 from assetloc.errors import InputError
-from assetloc.solve import solve
 from assetloc.simulate.strategies import JointResolver, account_weights, targets, with_budgets
+from assetloc.solve import solve
 
 
 def test_every_strategy_has_holdings_with_the_account_budgets(example) -> None:
@@ -37,7 +37,9 @@ def test_re_solving_on_the_same_budgets_gives_the_plan(example) -> None:
     tg = targets(h, ("joint",))
     p = tg.problem
     free = tax_flags(h)[1]
-    np.testing.assert_allclose(solve(with_budgets(p, p.budgets), tax_free=free).x, tg.plan.x, atol=1e-9)
+    np.testing.assert_allclose(
+        solve(with_budgets(p, p.budgets), tax_free=free).x, tg.plan.x, atol=1e-9
+    )
     w = account_weights(tg.plan.x, p)
     resolver = JointResolver(p, free, every=2, grid=0.0)
     current = np.broadcast_to(w, (3, *w.shape)).copy()

@@ -20,6 +20,7 @@ from assetloc.simulate.strategies import account_weights, targets
 from assetloc.simulate.yearly_tax import law_year
 from assetloc.tax.income import INCOME_KEYS, Filer, Income
 from assetloc.tax.year_return import total_tax
+
 from support.sim_households import household
 
 AGE = 62

@@ -33,8 +33,8 @@ One year ``t`` (0 = the current tax year), in this order:
    is still above target is sold, highest-cost lots first (all long-term).
 4. **Tax.** The year's return on all of it (:mod:`~assetloc.simulate.yearly_tax`). Tax
    depends on the withdrawal and the withdrawal on the tax: X is solved per path by the
-   secant method on the fixed point X = need(X), to :data:`TOLERANCE` dollars (at most
-   :data:`MAX_ITERATIONS` steps; the largest residual is reported).
+   secant method on the fixed point X = need(X), to :data:`~assetloc.simulate.year_flows.TOLERANCE`
+   dollars (:mod:`~assetloc.simulate.year_flows`; the largest residual is reported).
 
 Wealth at each year end is after tax (see :class:`~assetloc.simulate.outcome.
 StrategyOutcome`); at the end the taxable accounts are liquidated (the net unrealized gain
@@ -49,18 +49,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from assetloc.simulate.outcome import StrategyOutcome
-from assetloc.simulate.taxable_lots import DEFAULT_LOTS, MIN_PRICE, Lots, SaleTable
-from assetloc.simulate.withdrawals import in_order, pro_rata, proportional
-from assetloc.simulate.yearly_tax import YearTax
+from assetloc.simulate.spec import ClassIncome, EngineSpec
+from assetloc.simulate.taxable_lots import MIN_PRICE, Lots
+from assetloc.simulate.year_flows import (
+    MAX_ITERATIONS,
+    TOLERANCE,
+    Layout,
+    YearInputs,
+    gross_up,
+)
 from assetloc.tax.income import INCOME_KEYS
 from assetloc.types import FloatArray
 
-#: Gross-up tolerance, today's dollars: |X − need(X)| on every path.
-TOLERANCE = 0.01
-MAX_ITERATIONS = 60
+__all__ = [
+    "MAX_ITERATIONS",
+    "TOLERANCE",
+    "ClassIncome",
+    "EngineRun",
+    "EngineSpec",
+    "Retarget",
+    "describe",
+    "run_engine",
+]
+
 #: Sales in a taxable account under this (today's dollars) are not counted as sales.
 SALE_DUST = 1.0
 
@@ -73,59 +86,6 @@ CHUNK = 1000
 Retarget = Callable[[int, FloatArray, FloatArray], "FloatArray | None"]
 
 
-@dataclass(frozen=True)
-class ClassIncome:
-    """How each class pays out (decimals per year; arrays of shape (n,))."""
-
-    yield_: FloatArray  # income per dollar of start-of-year value (nominal)
-    qualified: FloatArray
-    exempt: FloatArray  # municipal interest share
-    state_exempt: FloatArray  # Treasury interest share
-    interest: NDArray[np.bool_]  # the ordinary rest is interest (else non-qualified dividends)
-    foreign: FloatArray  # foreign tax withheld, share of income
-    turnover: FloatArray  # share of unrealized gain distributed a year
-    long_term: FloatArray  # long-term share of the distributed gain
-
-
-@dataclass(frozen=True)
-class EngineSpec:
-    """Everything the engine needs, as arrays (today's dollars; decimals).
-
-    ``kinds`` per account: ``taxable``, ``traditional``, ``roth`` or ``hsa``; ``deferred``
-    per account: withdrawals taxed as ordinary income (traditional, a tax-deferred HSA).
-    Per-year arrays have length ``years``; ``contributions`` and ``rmd_fraction`` are
-    (years, K). ``gains_rate`` values the taxable accounts' unrealized gain and
-    ``withdrawal_rate`` the deferred accounts, for the after-tax wealth.
-    """
-
-    kinds: tuple[str, ...]
-    deferred: tuple[bool, ...]
-    start: FloatArray  # (K,)
-    basis_share: FloatArray  # (K,) taxable accounts' cost basis per dollar at the start
-    classes: ClassIncome
-    contributions: FloatArray  # (years, K)
-    spending: FloatArray  # (years,) after tax, 0 before retirement
-    social_security: FloatArray  # (years,) gross benefits
-    wages: FloatArray  # (years,) taxable wages (after pre-tax contributions)
-    itemized: float
-    rmd_fraction: FloatArray  # (years, K)
-    retire_in: int
-    order: str
-    fill_bracket_rate: float
-    inflation: float
-    tax: YearTax
-    gains_rate: float
-    withdrawal_rate: float
-    liquidation: str
-    lots: int = DEFAULT_LOTS
-    record_income: bool = False
-
-    @property
-    def years(self) -> int:
-        """Years simulated."""
-        return int(self.spending.shape[0])
-
-
 @dataclass
 class EngineRun:
     """An outcome plus what the run recorded for checks."""
@@ -135,28 +95,6 @@ class EngineRun:
     iterations: int  # most secant steps any year took
     income: dict[str, FloatArray] = field(default_factory=dict)  # key -> (P, years)
     total_tax: FloatArray | None = None  # (P, years) the return's total tax
-
-
-@dataclass
-class _Year:
-    """One evaluation of the year's flows at a given X (all arrays today's dollars)."""
-
-    x: FloatArray
-    need: FloatArray
-    take_tx: FloatArray
-    take_ot: FloatArray
-    deposit_tx: FloatArray
-    sell: FloatArray
-    buy: FloatArray
-    gains: FloatArray  # (P, A) realized on sales
-    shortfall: FloatArray
-    lines: dict[str, FloatArray]
-    income: dict[str, FloatArray]
-    trad_target: FloatArray
-
-
-def _index(kinds: tuple[str, ...], want: str) -> list[int]:
-    return [k for k, kind in enumerate(kinds) if kind == want]
 
 
 def run_engine(
@@ -231,16 +169,10 @@ def _run_chunk(
 ) -> EngineRun:
     """:func:`run_engine` on one chunk of paths."""
     paths, years, n = returns.shape
-    kinds = spec.kinds
-    k_all = len(kinds)
+    layout = Layout.of(spec)
+    k_all = len(spec.kinds)
     w = np.broadcast_to(np.asarray(weights, float), (paths, k_all, n)).copy()
-    tx = _index(kinds, "taxable")
-    ot = [k for k in range(k_all) if kinds[k] != "taxable"]
-    ot_kind = [kinds[k] for k in ot]
-    trad_local = [j for j, kd in enumerate(ot_kind) if kd == "traditional"]
-    roth_local = [j for j, kd in enumerate(ot_kind) if kd == "roth"]
-    hsa_local = [j for j, kd in enumerate(ot_kind) if kd == "hsa"]
-    deferred_ot = np.array([spec.deferred[k] for k in ot], dtype=bool)
+    tx, ot = layout.tx, layout.ot
     c = spec.classes
     infl = 1.0 + spec.inflation
     tax = spec.tax
@@ -281,12 +213,7 @@ def _run_chunk(
     total_tax = np.zeros((paths, years)) if spec.record_income else None
     residual = 0.0
     most_steps = 0
-    ot_value = np.array(
-        [
-            (1.0 - spec.withdrawal_rate) if spec.deferred[k] else 1.0
-            for k in ot
-        ]
-    )
+    ot_value = np.array([(1.0 - spec.withdrawal_rate) if spec.deferred[k] else 1.0 for k in ot])
 
     def after_tax(deflator: float) -> tuple[FloatArray, FloatArray]:
         """Per account after-tax value (P, K) and the taxable unrealized gain (P,)."""
@@ -363,95 +290,24 @@ def _run_chunk(
         spend = spec.spending[t] if retired else 0.0
         ss = spec.social_security[t]
 
-        def evaluate(x: FloatArray, trad_target: FloatArray) -> _Year:
-            forced = rmd.copy()
-            if spec.order == "fill_bracket" and retired and trad_local:
-                forced[:, trad_local] = np.maximum(
-                    forced[:, trad_local],
-                    pro_rata(trad_target, bal_ot[:, trad_local]),
-                )
-            need = x - forced.sum(axis=1)
-            deposit = np.maximum(-need, 0.0)
-            room_ot = bal_ot - forced
-            groups_ot = [room_ot[:, trad_local], room_ot[:, roth_local], room_ot[:, hsa_local]]
-            if not retired:
-                takes, short = in_order(need, [avail_tx])
-                take_tx = takes[0]
-                take_ot = np.zeros_like(bal_ot)
-            else:
-                if spec.order == "proportional":
-                    takes, short = proportional(need, [avail_tx, *groups_ot])
-                else:
-                    takes, short = in_order(need, [avail_tx, *groups_ot])
-                take_tx = takes[0]
-                take_ot = np.zeros_like(bal_ot)
-                for local, part in zip((trad_local, roth_local, hsa_local), takes[1:], strict=True):
-                    take_ot[:, local] = part
-            take_ot = take_ot + forced
-            if tx:
-                total = avail_tx.sum(axis=1)
-                share = np.divide(
-                    avail_tx, total[:, None], out=np.zeros_like(avail_tx), where=total[:, None] > 0
-                )
-                share[total <= 0, 0] = 1.0
-                dep_tx = share * deposit[:, None]
-                after = avail_tx - take_tx + dep_tx
-                target = w_tx * after[:, :, None]
-                sell = np.maximum(values - target, 0.0)
-                buy = np.maximum(target - values, 0.0)
-                assert table is not None
-                gains = table.gain(sell * deflator).sum(axis=2) / deflator
-            else:
-                dep_tx = np.zeros((paths, 0))
-                sell = buy = np.zeros((paths, 0, n))
-                gains = np.zeros((paths, 0))
-            year_income = dict(income)
-            year_income["long_term_gains"] = income["long_term_gains"] + gains.sum(axis=1)
-            year_income["ira_distributions"] = (take_ot * deferred_ot[None, :]).sum(axis=1)
-            lines = tax.lines(t, year_income)
-            owed = lines["total_tax"] - wage_tax[t]
-            return _Year(
-                x=x,
-                need=spend - ss + owed,
-                take_tx=take_tx,
-                take_ot=take_ot,
-                deposit_tx=dep_tx,
-                sell=sell,
-                buy=buy,
-                gains=gains,
-                shortfall=short,
-                lines=lines,
-                income=year_income,
-                trad_target=trad_target,
-            )
-
-        # 2–4. the gross-up: secant on h(X) = need(X) − X
-        trad_target = rmd[:, trad_local].sum(axis=1) if trad_local else zero
-        x = np.full(paths, spend - ss)
-        ev = evaluate(x, trad_target)
-        prev_x, prev_h = x, ev.need - x
-        x = ev.need
-        steps = 0
-        top = fill_top[t]
-        for steps in range(1, MAX_ITERATIONS + 1):
-            moved = 0.0
-            if top is not None and retired and trad_local:
-                room = top - ev.lines["ordinary_taxable_income"]
-                cap = bal_ot[:, trad_local].sum(axis=1)
-                trad_target = np.clip(ev.trad_target + room, 0.0, cap)
-                moved = float(np.max(np.abs(trad_target - ev.trad_target)))
-            ev = evaluate(x, trad_target)
-            h = ev.need - x
-            if np.all(np.abs(h) <= TOLERANCE) and moved <= TOLERANCE:
-                break
-            dh = h - prev_h
-            dx = x - prev_x
-            ok = np.abs(dh) > 1e-9
-            secant = x - h * np.divide(dx, dh, out=np.zeros_like(dx), where=ok)
-            nxt = np.where(ok, secant, x + h)
-            prev_x, prev_h = x, h
-            x = nxt
-        residual = max(residual, float(np.max(np.abs(ev.need - ev.x))))
+        # 2–4. the gross-up
+        year = YearInputs(
+            t=t,
+            retired=retired,
+            spend=spend,
+            social_security=ss,
+            rmd=rmd,
+            bal_ot=bal_ot,
+            avail_tx=avail_tx,
+            values=values,
+            w_tx=w_tx,
+            table=table,
+            deflator=deflator,
+            income=income,
+            wage_tax=float(wage_tax[t]),
+        )
+        ev, res, steps = gross_up(spec, layout, year, fill_top[t])
+        residual = max(residual, res)
         most_steps = max(most_steps, steps)
 
         # apply the year
@@ -475,7 +331,9 @@ def _run_chunk(
             if sale_flag[:, t].any():
                 part = np.divide(rebalance, sold, out=np.zeros_like(sold), where=sold > 0)
                 cut = dict(ev.income)
-                cut["long_term_gains"] = ev.income["long_term_gains"] - (ev.gains * part).sum(axis=1)
+                cut["long_term_gains"] = ev.income["long_term_gains"] - (ev.gains * part).sum(
+                    axis=1
+                )
                 without = tax.lines(t, cut)["total_tax"]
                 sale_tax[:, t] = np.where(sale_flag[:, t], ev.lines["total_tax"] - without, 0.0)
         if spec.record_income:

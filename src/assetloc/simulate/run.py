@@ -62,7 +62,9 @@ def resolved_settings(
         update["seed"] = seed
     if returns is not None:
         if returns not in ("montecarlo", "bootstrap", "deterministic"):
-            raise InputError("returns", f"must be montecarlo, bootstrap or deterministic, got {returns!r}")
+            raise InputError(
+                "returns", f"must be montecarlo, bootstrap or deterministic, got {returns!r}"
+            )
         update["returns"] = returns
     raw = base.model_copy(update=update)
     return raw.resolved(h.investor.age)
@@ -75,7 +77,12 @@ def class_income(p: Problem) -> ClassIncome:
     n = len(m.ids)
     traits = m.traits or (None,) * n
     mu = m.expected_return
-    y = np.array([mu[i] if t is None or t.income_yield is None else t.income_yield for i, t in enumerate(traits)])
+    y = np.array(
+        [
+            mu[i] if t is None or t.income_yield is None else t.income_yield
+            for i, t in enumerate(traits)
+        ]
+    )
 
     def col(name: str, default: float) -> FloatArray:
         return np.array([default if t is None else float(getattr(t, name)) for t in traits])
@@ -184,7 +191,9 @@ def engine_spec(
     )
 
 
-def _lifecycle(h: Household, p: Problem, plan_return: float, settings: PlanSettings, tl: Timeline) -> Lifecycle | None:
+def _lifecycle(
+    h: Household, p: Problem, plan_return: float, settings: PlanSettings, tl: Timeline
+) -> Lifecycle | None:
     rate = (1.0 + plan_return) / (1.0 + settings.inflation) - 1.0
     try:
         earnings = earnings_of(h, tl.retire_in, rate)

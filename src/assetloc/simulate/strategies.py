@@ -144,7 +144,9 @@ class JointResolver:
         w: FloatArray | None = None
         if budgets.sum() > 0:
             try:
-                sol = solve(with_budgets(self.problem, budgets / budgets.sum()), tax_free=self.tax_free)
+                sol = solve(
+                    with_budgets(self.problem, budgets / budgets.sum()), tax_free=self.tax_free
+                )
                 w = account_weights(np.asarray(sol.x, float), self.problem)
                 self.solves += 1
             except AssetlocError:

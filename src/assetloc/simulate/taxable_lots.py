@@ -131,7 +131,9 @@ class Lots:
             uj, cj = _get(units, j), _get(cost, j)
             joined = uj + new_units
             _put(units, j, np.where(full, joined, uj))
-            _put(cost, j, np.where(full, (uj * cj + new_units * p) / np.maximum(joined, 1e-300), cj))
+            _put(
+                cost, j, np.where(full, (uj * cj + new_units * p) / np.maximum(joined, 1e-300), cj)
+            )
         # not full: shift the lots above up by one, the new lot at its rank
         if insert.any():
             idx = np.arange(slots).reshape(slots, *(1,) * amount.ndim)

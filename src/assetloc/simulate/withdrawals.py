@@ -16,14 +16,14 @@ def pro_rata(amount: FloatArray, available: FloatArray) -> FloatArray:
     what they hold in total."""
     total = available.sum(axis=1)
     take = np.minimum(amount, total)
-    share = np.divide(available, total[:, None], out=np.zeros_like(available), where=total[:, None] > 0)
+    share = np.divide(
+        available, total[:, None], out=np.zeros_like(available), where=total[:, None] > 0
+    )
     out: FloatArray = share * take[:, None]
     return out
 
 
-def in_order(
-    amount: FloatArray, groups: list[FloatArray]
-) -> tuple[list[FloatArray], FloatArray]:
+def in_order(amount: FloatArray, groups: list[FloatArray]) -> tuple[list[FloatArray], FloatArray]:
     """Take ``amount`` (P,) from the groups in turn, each (P, G) of available dollars;
     returns what each account gives and what no group could cover (P,)."""
     rest = np.maximum(amount, 0.0)
@@ -35,7 +35,9 @@ def in_order(
     return takes, np.maximum(rest, 0.0)
 
 
-def proportional(amount: FloatArray, groups: list[FloatArray]) -> tuple[list[FloatArray], FloatArray]:
+def proportional(
+    amount: FloatArray, groups: list[FloatArray]
+) -> tuple[list[FloatArray], FloatArray]:
     """Take ``amount`` (P,) from every account in proportion to its balance."""
     available = np.concatenate(groups, axis=1)
     take = pro_rata(np.maximum(amount, 0.0), available)
