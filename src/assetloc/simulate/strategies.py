@@ -62,7 +62,8 @@ def account_weights(x: FloatArray, p: Problem) -> FloatArray:
     w = np.divide(x, totals, out=np.zeros_like(x), where=totals > 1e-12)
     out: FloatArray = np.where(totals > 1e-12, w, fallback)
     out = np.maximum(out, 0.0)
-    return out / out.sum(axis=1, keepdims=True)
+    normed: FloatArray = out / out.sum(axis=1, keepdims=True)
+    return normed
 
 
 def targets(h: Household, names: tuple[str, ...] = STRATEGIES) -> Targets:
