@@ -36,3 +36,10 @@ def test_location_value_is_undefined_without_positive_wealth_and_share_negative(
     assert v[0] == 0.0 and np.isnan(v[1]) and v[2] < 0
     assert share_negative(v) == 0.5
     assert share_negative([np.nan]) == 0.0
+
+
+def test_identical_holdings_show_exactly_zero_not_noise() -> None:
+    w = np.array([1e6, 2e6])
+    v = location_value_bp(w * (1 + 1e-15), w, 30)
+    assert np.all(v == 0.0)
+    assert share_negative(location_value_bp(w * (1 - 1e-15), w, 30)) == 0.0

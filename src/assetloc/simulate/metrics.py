@@ -29,13 +29,20 @@ def stats(a: ArrayLike) -> dict[str, float]:
     return {"mean": float(x.mean()), **pct}
 
 
+#: Location values smaller than this (bp a year) are floating-point noise and count as 0:
+#: two strategies that hold the same thing end with wealth equal to about 1e-15.
+NOISE_BP = 1e-8
+
+
 def location_value_bp(terminal: ArrayLike, reference: ArrayLike, years: int) -> FloatArray:
-    """Per path ((W_s / W_r)^(1/T) − 1)·10⁴, bp a year; NaN where either wealth is <= 0."""
+    """Per path ((W_s / W_r)^(1/T) − 1)·10⁴, bp a year; NaN where either wealth is <= 0;
+    0 within :data:`NOISE_BP`."""
     a = np.asarray(terminal, dtype=float)
     b = np.asarray(reference, dtype=float)
     ok = (a > 0) & (b > 0)
     ratio = np.divide(a, b, out=np.ones_like(a), where=ok)
     v: FloatArray = (ratio ** (1.0 / years) - 1.0) * 1e4
+    v = np.where(np.abs(v) < NOISE_BP, 0.0, v)
     return np.where(ok, v, np.nan)
 
 
