@@ -21,12 +21,11 @@ import statistics
 import time
 
 from assetloc import parse_household
-from assetloc.analysis.optimize import tax_flags
 from assetloc.simulate.engine import run_engine
 from assetloc.simulate.returns import montecarlo
 from assetloc.simulate.run import engine_spec, resolved_settings, simulate
 from assetloc.simulate.settings import timeline
-from assetloc.simulate.strategies import JointResolver, account_weights, targets
+from assetloc.simulate.strategies import Replacer, account_weights, targets
 
 PATHS = 10_000
 YEARS = 40
@@ -99,14 +98,13 @@ def main() -> None:
     spec = engine_spec(h, p, settings, tl)
     sc = montecarlo(p.market, PATHS, YEARS, 1)
     w = account_weights(tg.holdings["joint"], p)
-    free = tax_flags(h)[1]
     print(f"household: {p.n} classes x {p.k} accounts, {PATHS} paths x {YEARS} years, engine tax")
 
     def held() -> object:
         return run_engine(spec, sc.total, w, "joint")
 
     def resolved() -> object:
-        r = JointResolver(p, free, 5)
+        r = Replacer(p, tg.placers["joint"], 5)
         out = run_engine(spec, sc.total, w, "joint", r)
         resolved.summary = r.summary()  # type: ignore[attr-defined]
         return out

@@ -7,7 +7,7 @@ import pytest
 
 from assetloc.analysis.optimize import tax_flags
 from assetloc.errors import InputError
-from assetloc.simulate.strategies import JointResolver, account_weights, targets, with_budgets
+from assetloc.simulate.strategies import Replacer, account_weights, targets, with_budgets
 from assetloc.solve import solve
 
 
@@ -41,7 +41,7 @@ def test_re_solving_on_the_same_budgets_gives_the_plan(example) -> None:
         solve(with_budgets(p, p.budgets), tax_free=free).x, tg.plan.x, atol=1e-9
     )
     w = account_weights(tg.plan.x, p)
-    resolver = JointResolver(p, free, every=2, grid=0.0)
+    resolver = Replacer(p, tg.placers["joint"], every=2, grid=0.0)
     current = np.broadcast_to(w, (3, *w.shape)).copy()
     assert resolver(0, np.tile(p.balances, (3, 1)), current) is None  # not a re-solve year
     new = resolver(1, np.tile(p.balances, (3, 1)), current)
@@ -56,13 +56,26 @@ def test_re_solving_on_grown_taxable_balances_moves_bonds_into_taxable(example) 
     h = example("three_accounts")
     tg = targets(h, ("joint",))
     p = tg.problem
-    free = tax_flags(h)[1]
     w = account_weights(tg.plan.x, p)
     bonds = p.market.ids.index("us_corp_bonds_core")
     assert w[0, bonds] == pytest.approx(0.0, abs=1e-9)
-    resolver = JointResolver(p, free, every=1)
+    resolver = Replacer(p, tg.placers["joint"], every=1)
     grown = np.array([[400_000.0, 150_000.0, 50_000.0]] * 2)
     new = resolver(0, grown, np.broadcast_to(w, (2, *w.shape)).copy())
     assert new is not None
     assert new[0, 0, bonds] > 0.05
     assert resolver.summary()["solves"] == 1  # both paths share one grid point
+
+
+@pytest.mark.parametrize("name", ["rule_of_thumb", "two_step"])
+def test_placed_again_strategies_keep_their_household_mix(example, name: str) -> None:
+    """On other account shares rule_of_thumb and two_step place their first mix again."""
+    h = example("three_accounts")
+    tg = targets(h)
+    p = tg.problem
+    mix = tg.holdings[name].sum(axis=0)
+    budgets = np.array([0.7, 0.2, 0.1])
+    x = tg.placers[name](with_budgets(p, budgets))
+    np.testing.assert_allclose(x.sum(axis=1), budgets, atol=1e-9)
+    np.testing.assert_allclose(x.sum(axis=0), mix, atol=1e-7)
+    assert "duplicate" not in tg.placers and "separate" not in tg.placers

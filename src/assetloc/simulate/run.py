@@ -29,7 +29,7 @@ from assetloc.simulate.settings import Timeline, timeline
 from assetloc.simulate.strategies import (
     BUDGET_GRID,
     STRATEGIES,
-    JointResolver,
+    Replacer,
     account_weights,
     targets,
 )
@@ -237,12 +237,11 @@ def simulate(
     residual = 0.0
     if progress is not None:
         progress(0, total, "simulating")
-    _, free = _flags(h)
     for i, (name, x) in enumerate(tg.holdings.items()):
         w = account_weights(x, p)
         resolver = None
-        if name == "joint" and settings.reoptimize_every > 0:
-            resolver = JointResolver(p, free, settings.reoptimize_every, budget_grid)
+        if name in tg.placers and settings.reoptimize_every > 0:
+            resolver = Replacer(p, tg.placers[name], settings.reoptimize_every, budget_grid)
         run = run_engine(spec, sc.total, w, name, resolver)
         out = run.outcome
         if resolver is not None:
@@ -286,12 +285,6 @@ def simulate(
         assumptions=assumptions,
         elapsed_s=time.perf_counter() - began,
     )
-
-
-def _flags(h: Household) -> tuple[np.ndarray, np.ndarray]:
-    from assetloc.analysis.optimize import tax_flags
-
-    return tax_flags(h)
 
 
 def _with_reoptimized(out: StrategyOutcome, summary: dict[str, float]) -> StrategyOutcome:

@@ -8,9 +8,13 @@ each account every year to the strategy's shares of that account's own balance,
 w[k, i] = x[k, i] / Σ_i x[k, i] (money cannot move between accounts); an account the plan
 leaves empty holds the household mix over its menu if it later receives money.
 
-``joint`` may be re-solved every ``reoptimize_every`` years on each path's own after-tax
-account balances (:class:`JointResolver`): paths whose account shares agree when rounded
-to :data:`BUDGET_GRID` are solved once (a batch of unique problems per date).
+Every ``reoptimize_every`` years the strategies whose placement depends on the account
+shares are placed again on each path's own balances (:class:`Replacer`): ``joint``
+re-solves the whole problem (its mix may change), ``rule_of_thumb`` and ``two_step`` place
+their own first mix again, so that each keeps its household mix instead of drifting with
+the accounts that grew; ``duplicate`` (the mix in every account) and ``separate`` (each
+account alone) do not depend on the shares. Paths whose account shares agree when rounded
+to :data:`BUDGET_GRID` are placed once (a batch of unique problems per date).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from assetloc.errors import AssetlocError, InputError
 from assetloc.inputs.household import Household
 from assetloc.model.problem import Problem
 from assetloc.solve import solve
-from assetloc.types import FloatArray
+from assetloc.types import FloatArray, ObjectiveKind
 
 #: The strategies, in the order reported.
 STRATEGIES: tuple[str, ...] = ("joint", "duplicate", "rule_of_thumb", "two_step", "separate")
@@ -37,13 +41,19 @@ STRATEGIES: tuple[str, ...] = ("joint", "duplicate", "rule_of_thumb", "two_step"
 BUDGET_GRID = 0.05
 
 
+#: How a strategy places on other account shares: the problem with those budgets → x.
+Placer = Callable[[Problem], FloatArray]
+
+
 @dataclass(frozen=True)
 class Targets:
-    """The plan, its problem, and each strategy's holdings x (K, n) or why it failed."""
+    """The plan, its problem, each strategy's holdings x (K, n) or why it failed, and how
+    the budget-dependent strategies place on other account shares."""
 
     plan: Plan
     holdings: dict[str, FloatArray]
     errors: dict[str, str]
+    placers: dict[str, Placer] = field(default_factory=dict)
 
     @property
     def problem(self) -> Problem:
@@ -88,7 +98,25 @@ def targets(h: Household, names: tuple[str, ...] = STRATEGIES) -> Targets:
             holdings[name] = np.asarray(builders[name](), float)
         except AssetlocError as err:
             errors[name] = str(err)
-    return Targets(plan, holdings, errors)
+    mix = plan.weights
+    crra = p.kind == ObjectiveKind.CRRA
+
+    def joint(q: Problem) -> FloatArray:
+        return np.asarray(solve(q, tax_free=free).x, float)
+
+    def thumb(q: Problem) -> FloatArray:
+        return rule_of_thumb(q, mix, deferred, free)
+
+    placers: dict[str, Placer] = {"joint": joint, "rule_of_thumb": thumb}
+    if "two_step" in holdings:
+        blind = holdings["two_step"].sum(axis=0)
+        kind = ObjectiveKind.CRRA if crra else ObjectiveKind.FIXED_MIX
+
+        def step(q: Problem) -> FloatArray:
+            return np.asarray(solve(q.with_objective(kind, mix=blind), tax_free=free).x, float)
+
+        placers["two_step"] = step
+    return Targets(plan, holdings, errors, {n: f for n, f in placers.items() if n in holdings})
 
 
 def with_budgets(p: Problem, budgets: FloatArray) -> Problem:
@@ -114,11 +142,12 @@ def with_budgets(p: Problem, budgets: FloatArray) -> Problem:
 
 
 @dataclass
-class JointResolver:
-    """Re-solve ``joint`` every ``every`` years on each path's account shares (batched).
+class Replacer:
+    """Place a strategy again every ``every`` years on each path's account shares
+    (batched): ``place`` maps the problem with other budgets to holdings x.
 
     Paths whose after-tax account shares of F round to the same point of a
-    :data:`BUDGET_GRID` grid share one solve; solutions are kept per date and grid point,
+    :data:`BUDGET_GRID` grid share one placement; solutions are kept per date and grid point,
     so every chunk of paths reuses them. Records what re-solving changed: ``solves``
     (problems solved), ``resolves`` (dates), ``failed_paths`` (paths kept on their old
     shares because a solve failed) and ``mean_abs_change`` (mean over paths, accounts and
@@ -127,7 +156,7 @@ class JointResolver:
     """
 
     problem: Problem
-    tax_free: np.ndarray
+    place: Placer
     every: int
     grid: float = BUDGET_GRID
     solves: int = 0
@@ -145,10 +174,8 @@ class JointResolver:
         w: FloatArray | None = None
         if budgets.sum() > 0:
             try:
-                sol = solve(
-                    with_budgets(self.problem, budgets / budgets.sum()), tax_free=self.tax_free
-                )
-                w = account_weights(np.asarray(sol.x, float), self.problem)
+                x = self.place(with_budgets(self.problem, budgets / budgets.sum()))
+                w = account_weights(np.asarray(x, float), self.problem)
                 self.solves += 1
             except AssetlocError:
                 w = None
