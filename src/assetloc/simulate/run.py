@@ -267,14 +267,38 @@ def simulate(
             "each account rebalanced every year to the strategy's shares of its own "
             "balance; the first year starts at the target (that move is not taxed)"
         ),
+        "replacing": (
+            f"every {settings.reoptimize_every} years joint is re-solved, and rule_of_thumb "
+            "and two_step place their first mix again, on each path's own account shares "
+            f"(rounded to {budget_grid:g} of F for batching); duplicate and separate do not "
+            "depend on the shares"
+            if settings.reoptimize_every > 0
+            else "reoptimize_every = 0: every strategy holds its first shares in each account"
+        ),
+        "deflator": (
+            f"(1 + {settings.inflation:g})^t every year on every path (a bootstrap's "
+            "historical inflation is not used)"
+        ),
         "income_used": (
             "wages (less pre-tax contributions) and itemized deductions from the household's "
             "income until retirement; investment income, gains, distributions and benefits "
             "are the simulation's own"
         ),
+        "unmodelled_in_the_simulator": [
+            "drift bands and a tax budget: every account returns to its target each year",
+            "the wash-sale rule: a loss realized in a taxable account is allowed even when "
+            "the same class is bought that day in another account or the same account",
+            "Roth conversions",
+            "the household's [income] other than wages and itemized deductions",
+        ],
         "gains_rate": spec.gains_rate,
         "withdrawal_rate": spec.withdrawal_rate,
     }
+    if settings.withdrawal_order == "fill_bracket" and isinstance(spec.tax, StatedYearTax):
+        assumptions["withdrawal_order_note"] = (
+            "fill_bracket needs brackets (a filing status); with stated rates the order is "
+            "taxable first"
+        )
     return SimulationResult(
         paths=sc.paths,
         years=settings.years,
