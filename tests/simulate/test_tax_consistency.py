@@ -126,3 +126,43 @@ def test_rmds_come_out_of_traditional_accounts() -> None:
         rmd = b / rmd_divisor(70 + t, 73)
         assert dist[t] == pytest.approx(rmd, rel=1e-9)
         b = b * (1 + mu) - rmd
+
+
+def test_fill_bracket_fills_the_bracket_with_traditional_withdrawals() -> None:
+    """Retired, a large IRA, little spending: fill_bracket withdraws until ordinary taxable
+    income reaches the top of the 12% bracket (2026, married filing jointly) every year,
+    and the spending is paid."""
+    from assetloc.tax.law import year_law
+
+    h = household(
+        [
+            {"id": "brokerage", "type": "taxable", "balance": 300_000.0},
+            {"id": "ira", "type": "traditional", "balance": 1_500_000.0},
+        ],
+        {"us_corp_bonds_core": 1.0},
+        investor={"filing_status": "married_filing_jointly", "age": 66, "spouse_age": 66},
+        income={"wages": 0.0},
+        plan={
+            "years": 6,
+            "retire_in": 0,
+            "spending": 20_000.0,
+            "withdrawal_order": "fill_bracket",
+            "fill_bracket_rate": 0.12,
+        },
+    )
+    settings = resolved_settings(h)
+    tl = timeline(h.model_copy(update={"plan": settings}))
+    tg = targets(h, ("joint",))
+    p = tg.problem
+    spec = engine_spec(h, p, settings, tl)
+    spec = type(spec)(**{**spec.__dict__, "record_income": True})
+    mu = p.mu[p.market.ids.index("us_corp_bonds_core")]
+    run = run_engine(spec, np.full((1, 6, 1), mu), account_weights(tg.holdings["joint"], p), "j")
+    law = year_law(2026)
+    top = float(law.bracket_start[1, 2])  # the 22% bracket starts where the 12% one ends
+    for t in range(6):
+        income = {k: run.income[k][:, t] for k in INCOME_KEYS}
+        lines = spec.tax.lines(t, income)
+        assert lines["ordinary_taxable_income"][0] == pytest.approx(top, abs=0.05)
+    assert run.income["ira_distributions"][0, 0] > 20_000.0
+    np.testing.assert_allclose(run.outcome.spending_paid, 20_000.0)
