@@ -38,7 +38,7 @@ from assetloc.types import FloatArray, ObjectiveKind
 #: The strategies, in the order reported.
 STRATEGIES: tuple[str, ...] = ("joint", "duplicate", "rule_of_thumb", "two_step", "separate")
 #: Account shares of F are rounded to this grid (decimal) before a batch re-solve.
-BUDGET_GRID = 0.05
+BUDGET_GRID = 0.02
 
 
 #: How a strategy places on other account shares: the problem with those budgets → x.
