@@ -67,9 +67,9 @@ def test_re_solving_on_grown_taxable_balances_moves_bonds_into_taxable(example) 
     assert resolver.summary()["solves"] == 1  # both paths share one grid point
 
 
-@pytest.mark.parametrize("name", ["rule_of_thumb", "two_step"])
+@pytest.mark.parametrize("name", ["rule_of_thumb", "two_step", "duplicate"])
 def test_placed_again_strategies_keep_their_household_mix(example, name: str) -> None:
-    """On other account shares rule_of_thumb and two_step place their first mix again."""
+    """A fixed mix (the guide's 60/40) is placed again as it is on other account shares."""
     h = example("three_accounts")
     tg = targets(h)
     p = tg.problem
@@ -78,4 +78,18 @@ def test_placed_again_strategies_keep_their_household_mix(example, name: str) ->
     x = tg.placers[name](with_budgets(p, budgets))
     np.testing.assert_allclose(x.sum(axis=1), budgets, atol=1e-9)
     np.testing.assert_allclose(x.sum(axis=0), mix, atol=1e-7)
-    assert "duplicate" not in tg.placers and "separate" not in tg.placers
+    assert "separate" not in tg.placers
+
+
+def test_duplicate_and_rule_of_thumb_follow_the_re_solved_joint_mix(example) -> None:
+    h = example("four_accounts")
+    tg = targets(h)
+    p = tg.problem
+    budgets = np.full(p.k, 1.0 / p.k)
+    q = with_budgets(p, budgets)
+    mix = tg.placers["joint"](q).sum(axis=0)
+    for name in ("duplicate", "rule_of_thumb"):
+        x = tg.placers[name](q)
+        np.testing.assert_allclose(x.sum(axis=1), budgets, atol=1e-9)
+        allowed = (p.upper > 0).all(axis=0)  # menus can bind a baseline's mix (baselines.py)
+        np.testing.assert_allclose(x.sum(axis=0)[allowed], mix[allowed], atol=0.05)

@@ -8,12 +8,14 @@ each account every year to the strategy's shares of that account's own balance,
 w[k, i] = x[k, i] / Σ_i x[k, i] (money cannot move between accounts); an account the plan
 leaves empty holds the household mix over its menu if it later receives money.
 
-Every ``reoptimize_every`` years the strategies whose placement depends on the account
-shares are placed again on each path's own balances (:class:`Replacer`): ``joint``
-re-solves the whole problem (its mix may change), ``rule_of_thumb`` and ``two_step`` place
-their own first mix again, so that each keeps its household mix instead of drifting with
-the accounts that grew; ``duplicate`` (the mix in every account) and ``separate`` (each
-account alone) do not depend on the shares. Paths whose account shares agree when rounded
+Every ``reoptimize_every`` years the strategies are placed again on each path's own
+account shares (:class:`Replacer`): ``joint`` re-solves the whole problem (its mix may
+change: a mean-variance optimum depends on how much sits in taxable accounts);
+``duplicate`` and ``rule_of_thumb`` place the re-solved joint mix, as they place the first
+one, so that the location value compares locations of the same allocation; ``two_step``
+places its tax-blind mix again; ``separate`` (each account alone) does not depend on the
+shares. Without re-placing, each strategy's household mix would drift with the accounts
+that grew or were spent. Paths whose account shares agree when rounded
 to :data:`BUDGET_GRID` are placed once (a batch of unique problems per date).
 """
 
@@ -98,16 +100,22 @@ def targets(h: Household, names: tuple[str, ...] = STRATEGIES) -> Targets:
             holdings[name] = np.asarray(builders[name](), float)
         except AssetlocError as err:
             errors[name] = str(err)
-    mix = plan.weights
     crra = p.kind == ObjectiveKind.CRRA
+    solved: dict[bytes, FloatArray] = {}
 
     def joint(q: Problem) -> FloatArray:
-        return np.asarray(solve(q, tax_free=free).x, float)
+        key = q.budgets.tobytes()
+        if key not in solved:
+            solved[key] = np.asarray(solve(q, tax_free=free).x, float)
+        return solved[key]
+
+    def dup(q: Problem) -> FloatArray:
+        return duplicate(q, joint(q).sum(axis=0))
 
     def thumb(q: Problem) -> FloatArray:
-        return rule_of_thumb(q, mix, deferred, free)
+        return rule_of_thumb(q, joint(q).sum(axis=0), deferred, free)
 
-    placers: dict[str, Placer] = {"joint": joint, "rule_of_thumb": thumb}
+    placers: dict[str, Placer] = {"joint": joint, "duplicate": dup, "rule_of_thumb": thumb}
     if "two_step" in holdings:
         blind = holdings["two_step"].sum(axis=0)
         kind = ObjectiveKind.CRRA if crra else ObjectiveKind.FIXED_MIX
