@@ -155,9 +155,9 @@ class Replacer:
     (batched): ``place`` maps the problem with other budgets to holdings x.
 
     Paths whose after-tax account shares of F round to the same point of a
-    :data:`BUDGET_GRID` grid share one placement; solutions are kept per date and grid point,
-    so every chunk of paths reuses them. Records what re-solving changed: ``solves``
-    (problems solved), ``resolves`` (dates), ``failed_paths`` (paths kept on their old
+    :data:`BUDGET_GRID` grid share one placement, kept per grid point, so every chunk of
+    paths and every date reuses it. Records what re-placing changed: ``solves``
+    (placements computed), ``resolves`` (dates), ``failed_paths`` (paths kept on their old
     shares because a solve failed) and ``mean_abs_change`` (mean over paths, accounts and
     dates of ½ Σ_i |Δw[k, i]|, the share of an account's balance the new target moves;
     decimal). ``grid = 0`` solves every path on its exact shares (no rounding).
@@ -172,10 +172,10 @@ class Replacer:
     dates: set[int] = field(default_factory=set)
     change_sum: float = 0.0
     change_count: int = 0
-    _cache: dict[tuple[int, bytes], FloatArray | None] = field(default_factory=dict)
+    _cache: dict[bytes, FloatArray | None] = field(default_factory=dict)
 
     def _solve(self, t: int, key: np.ndarray) -> FloatArray | None:
-        ck = (t, key.tobytes())
+        ck = key.tobytes()  # the placement depends on the shares only, not on the date
         if ck in self._cache:
             return self._cache[ck]
         budgets = key * self.grid if self.grid > 0 else np.asarray(key, float)
@@ -208,6 +208,8 @@ class Replacer:
         new = np.array(current, float, copy=True)
         for j, key in enumerate(unique):
             rows = np.flatnonzero(inverse == j)
+            if not np.any(key > 0):  # nothing left on these paths: nothing to place
+                continue
             w = self._solve(t, key)
             if w is None:
                 self.failed += int(rows.size)
