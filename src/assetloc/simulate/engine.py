@@ -62,6 +62,7 @@ from assetloc.simulate.year_flows import (
 )
 from assetloc.tax.income import INCOME_KEYS
 from assetloc.types import FloatArray
+from assetloc.units import usd
 
 __all__ = [
     "MAX_ITERATIONS",
@@ -378,7 +379,7 @@ def describe(spec: EngineSpec) -> dict[str, Any]:
         ),
         "gross_up": (
             f"the year's withdrawal solves X = spending - benefits + tax(X) per path by the "
-            f"secant method to ${TOLERANCE} (at most {MAX_ITERATIONS} steps)"
+            f"secant method to {usd(TOLERANCE, 2)} (at most {MAX_ITERATIONS} steps)"
         ),
         "lots": (
             f"up to {spec.lots} lots per taxable account and class (the two lowest-cost "
