@@ -306,6 +306,7 @@ def _run_chunk(
             deflator=deflator,
             income=income,
             wage_tax=float(wage_tax[t]),
+            schedule=None if spec.withdrawals is None else spec.withdrawals[t],
         )
         ev, res, steps = gross_up(spec, layout, year, fill_top[t])
         residual = max(residual, res)

@@ -9,11 +9,13 @@ by (1 + inflation)^t).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from assetloc.errors import InputError
 from assetloc.inputs.household import Household
@@ -204,6 +206,18 @@ def _lifecycle(
         return None
 
 
+def _schedule(withdrawals: ArrayLike, years: int, accounts: int) -> FloatArray:
+    """A withdrawal schedule (years, accounts) of finite dollars >= 0, or an InputError."""
+    w = np.asarray(withdrawals, dtype=float)
+    if w.shape != (years, accounts):
+        raise InputError(
+            "withdrawals", f"needs shape (years, accounts) = ({years}, {accounts}), got {w.shape}"
+        )
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise InputError("withdrawals", "must be finite dollars >= 0")
+    return w
+
+
 def simulate(
     h: Household,
     *,
@@ -216,13 +230,17 @@ def simulate(
     lots: int = DEFAULT_LOTS,
     scenario: Scenarios | None = None,
     budget_grid: float = BUDGET_GRID,
+    withdrawals: ArrayLike | None = None,
 ) -> SimulationResult:
     """Simulate ``h`` under each strategy (see the module docstring).
 
     ``paths``, ``years``, ``seed``, ``returns`` override ``[plan]``; ``progress`` is called
     as ``progress(done, total, what)``; ``lots`` caps the lots per taxable account and
     class; ``scenario`` replaces the drawn returns (same shape, nominal; for tests);
-    ``budget_grid`` rounds the account shares of a batched re-solve (0: exact).
+    ``budget_grid`` rounds the account shares of a batched re-solve (0: exact);
+    ``withdrawals`` (years, accounts), gross today's dollars a year per account in the
+    household's account order, replaces the withdrawal order from retirement (another
+    planner's schedule, e.g. Owl's; see :class:`~assetloc.simulate.spec.EngineSpec`).
     """
     began = time.perf_counter()
     settings = resolved_settings(h, paths=paths, years=years, seed=seed, returns=returns)
@@ -232,6 +250,10 @@ def simulate(
     p = tg.problem
     sc = scenario or scenarios(p.market, settings)
     spec = engine_spec(h, p, settings, tl, lots=lots)
+    if withdrawals is not None:
+        spec = dataclasses.replace(
+            spec, withdrawals=_schedule(withdrawals, tl.years, len(h.accounts))
+        )
     total = len(tg.holdings)
     outcomes: dict[str, StrategyOutcome] = {}
     residual = 0.0
@@ -294,6 +316,8 @@ def simulate(
         "gains_rate": spec.gains_rate,
         "withdrawal_rate": spec.withdrawal_rate,
     }
+    if withdrawals is not None:
+        assumptions["withdrawal_order"] = "a given schedule (years x accounts) from retirement"
     if settings.withdrawal_order == "fill_bracket" and isinstance(spec.tax, StatedYearTax):
         assumptions["withdrawal_order_note"] = (
             "fill_bracket needs brackets (a filing status); with stated rates the order is "

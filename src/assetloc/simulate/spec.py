@@ -38,7 +38,11 @@ class EngineSpec:
     per account: withdrawals taxed as ordinary income (traditional, a tax-deferred HSA).
     Per-year arrays have length ``years``; ``contributions`` and ``rmd_fraction`` are
     (years, K). ``gains_rate`` values the taxable accounts' unrealized gain and
-    ``withdrawal_rate`` the deferred accounts, for the after-tax wealth.
+    ``withdrawal_rate`` the deferred accounts, for the after-tax wealth. ``withdrawals``
+    (years, K), when given, replaces the withdrawal order from retirement: each account
+    gives that many dollars (today's, gross; at least its RMD, at most its balance), the
+    surplus over spending and tax is saved in the taxable accounts and a deficit cuts the
+    spending paid (another planner's schedule, e.g. Owl's).
     """
 
     kinds: tuple[str, ...]
@@ -62,6 +66,7 @@ class EngineSpec:
     liquidation: str
     lots: int = DEFAULT_LOTS
     record_income: bool = False
+    withdrawals: FloatArray | None = None  # (years, K) a fixed schedule from retirement
 
     @property
     def years(self) -> int:

@@ -77,6 +77,7 @@ class YearInputs:
     deflator: float
     income: dict[str, FloatArray]
     wage_tax: float
+    schedule: FloatArray | None = None  # (K,) this year's fixed withdrawals, if any
 
 
 @dataclass
@@ -102,7 +103,9 @@ def evaluate(
 ) -> YearFlows:
     """The year's flows and tax if the accounts give ``x`` (P,) (module docstring)."""
     rmd, bal_ot, avail_tx = year.rmd, year.bal_ot, year.avail_tx
-    paths, n = year.values.shape[0], year.values.shape[2]
+    if year.schedule is not None and year.retired:
+        take_tx, take_ot, dep_tx_total, short = _scheduled(layout, year, x)
+        return _flows(spec, layout, year, x, trad_target, take_tx, take_ot, dep_tx_total, short)
     forced = rmd.copy()
     if spec.order == "fill_bracket" and year.retired and layout.trad:
         forced[:, layout.trad] = np.maximum(
@@ -123,6 +126,37 @@ def evaluate(
     for local, part in zip((layout.trad, layout.roth, layout.hsa), takes[1:], strict=False):
         take_ot[:, local] = part
     take_ot = take_ot + forced
+    return _flows(spec, layout, year, x, trad_target, take_tx, take_ot, deposit, short)
+
+
+def _scheduled(
+    layout: Layout, year: YearInputs, x: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """A fixed schedule: what each account gives, the deposit and the shortfall at need x."""
+    assert year.schedule is not None
+    sched = year.schedule
+    take_ot = np.minimum(np.maximum(year.rmd, sched[layout.ot][None, :]), year.bal_ot)
+    take_tx = np.minimum(
+        np.broadcast_to(sched[layout.tx][None, :], year.avail_tx.shape), year.avail_tx
+    )
+    out = take_ot.sum(axis=1) + take_tx.sum(axis=1)
+    return take_tx, take_ot, np.maximum(out - x, 0.0), np.maximum(x - out, 0.0)
+
+
+def _flows(
+    spec: EngineSpec,
+    layout: Layout,
+    year: YearInputs,
+    x: FloatArray,
+    trad_target: FloatArray,
+    take_tx: FloatArray,
+    take_ot: FloatArray,
+    deposit: FloatArray,
+    short: FloatArray,
+) -> YearFlows:
+    """Rebalance the taxable accounts around the withdrawals and tax the year."""
+    avail_tx = year.avail_tx
+    paths, n = year.values.shape[0], year.values.shape[2]
     if layout.tx:
         total = avail_tx.sum(axis=1)
         share = np.divide(
