@@ -106,3 +106,53 @@ def test_rebalancing_sells_in_taxable_accounts_and_prices_the_tax() -> None:
     # stated rates: the tax of a long-term gain is at most 15% of the sales' gains, and a
     # year with a sale costs something unless it realized a loss
     assert np.all(out.taxable_sale_tax <= 0.15 * 1_000_000.0 * 3)
+
+
+@pytest.mark.parametrize("order", ["taxable_first", "proportional", "fill_bracket"])
+def test_a_household_of_every_kind_runs_clean(order: str) -> None:
+    """Two taxable accounts, a spouse's IRA, a tax-deferred HSA, an empty Roth that only
+    receives contributions, RMDs and benefits: finite outcomes, no negative balance, the
+    gross-up within its tolerance, the spending paid while money lasts."""
+    from assetloc.simulate.year_flows import TOLERANCE
+
+    h = household(
+        [
+            {"id": "joint_brokerage", "type": "taxable", "balance": 150_000.0},
+            {"id": "own_brokerage", "type": "taxable", "balance": 60_000.0},
+            {"id": "ira", "type": "traditional", "balance": 300_000.0},
+            {"id": "spouse_ira", "type": "traditional", "balance": 200_000.0, "owner": "spouse"},
+            {"id": "hsa", "type": "hsa", "balance": 15_000.0},
+            {"id": "roth", "type": "roth", "balance": 0.0},
+        ],
+        {"us_equity_large_cap": 0.4, "real_estate": 0.1, "us_corp_bonds_core": 0.3, "tips": 0.2},
+        investor={
+            "filing_status": "married_filing_jointly",
+            "age": 60,
+            "spouse_age": 63,
+            "state_rate": 0.05,
+            "tax_year": 2026,
+        },
+        income={"wages": 120_000.0, "itemized_deductions": 10_000.0},
+        plan={
+            "years": 20,
+            "retire_in": 4,
+            "spending": 70_000.0,
+            "social_security": 35_000.0,
+            "contributions": {"roth": 7_000.0, "ira": 10_000.0, "own_brokerage": 5_000.0},
+            "withdrawal_order": order,
+            "inflation": 0.03,
+            **({"fill_bracket_rate": 0.22} if order == "fill_bracket" else {}),
+        },
+    )
+    h = h.model_copy(
+        update={"options": h.options.model_copy(update={"hsa_treatment": "tax_deferred"})}
+    )
+    r = simulate(h, paths=40, seed=5)
+    assert r.assumptions["gross_up_residual"] <= TOLERANCE
+    for o in r.outcomes.values():
+        for arr in (o.wealth, o.tax, o.spending_paid, o.taxable_sale_tax):
+            assert np.all(np.isfinite(arr))
+        assert np.all(o.wealth >= -1e-6)
+        assert np.all(o.spending_paid <= 70_000.0 + 1e-9)
+        rich = o.wealth[:, -1] > 100_000.0
+        np.testing.assert_allclose(o.spending_paid[rich, 4:], 70_000.0, atol=0.02)
