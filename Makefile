@@ -52,6 +52,7 @@ bench: $(DEV)
 	cd benchmarks && ../$(BIN)/python bench_tax.py
 	cd benchmarks && ../$(BIN)/python bench_ledger_scan.py
 	cd benchmarks && ../$(BIN)/python bench_ledger_import.py
+	cd benchmarks && ../$(BIN)/python bench_simulate.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .hypothesis

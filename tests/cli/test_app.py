@@ -24,6 +24,7 @@ COMMANDS = (
     "presets",
     "frontier",
     "compare",
+    "simulate",
     "report",
     "taxes",
     "tax-year",

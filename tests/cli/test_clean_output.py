@@ -77,6 +77,15 @@ def json_cases(tmp: Path) -> list[list[str]]:
         ["presets", "--json"],
         ["tax-year", str(ROOT / "examples" / "retired_couple.toml"), "--json"],
         ["tax-year", str(ROOT / "examples" / "four_accounts.toml"), "--json"],
+        [
+            "simulate",
+            str(ROOT / "examples" / "lifecycle.toml"),
+            "--paths",
+            "20",
+            "--years",
+            "6",
+            "--json",
+        ],
     ]
     return cases
 

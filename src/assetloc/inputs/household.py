@@ -29,6 +29,7 @@ from assetloc.inputs.holdings import (
     Security,
 )
 from assetloc.inputs.limits import MAX_DOLLARS, decimal_hint
+from assetloc.inputs.plan import PlanSettings
 from assetloc.inputs.strict import Lax, Strict, error_location, error_message
 from assetloc.market.traits import TRAIT_FIELDS
 from assetloc.types import AccountType, Liquidation, ObjectiveKind, View
@@ -452,6 +453,9 @@ class Household(_Strict):
     ledger: LedgerSpec | None = None
     planned_purchases: list[PlannedPurchase] = Field(default_factory=list)
     recurring_purchases: list[RecurringPurchase] = Field(default_factory=list)
+    plan: PlanSettings | None = Field(
+        default=None, description="assetloc simulate: years, saving, spending, returns"
+    )
 
     @property
     def total_balance(self) -> float:
@@ -628,6 +632,29 @@ def check_household(h: Household) -> None:
     for j, cid in enumerate(ids):
         if cid in ids[:j]:
             raise InputError(f"assumptions.classes[{j}].id", f"duplicate class id {cid!r}")
+    if h.plan is not None:
+        _check_plan(h.plan, [a.id for a in h.accounts])
+
+
+def _check_plan(plan: PlanSettings, account_ids: list[str]) -> None:
+    """The ``[plan]`` checks that need the rest of the file (account ids, used fields)."""
+    for acc_id in plan.contributions:
+        if acc_id not in account_ids:
+            raise InputError(
+                f"plan.contributions.{acc_id}",
+                f"unknown account {acc_id!r} (accounts: {', '.join(account_ids)})",
+            )
+    if "fill_bracket_rate" in plan.model_fields_set and plan.withdrawal_order != "fill_bracket":
+        raise InputError(
+            "plan.fill_bracket_rate",
+            f"is only used with withdrawal_order = 'fill_bracket', not {plan.withdrawal_order!r}",
+        )
+    if plan.years is not None and plan.retire_in is not None and plan.retire_in > plan.years:
+        raise InputError(
+            "plan.retire_in",
+            f"{plan.retire_in} is beyond the {plan.years} years simulated (give retire_in = "
+            f"{plan.years} for no retirement within the horizon)",
+        )
 
 
 def parse_fields(data: dict[str, Any]) -> Household:

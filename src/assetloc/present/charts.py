@@ -1054,7 +1054,8 @@ def build_figures(data: ReportData) -> dict[str, Figure]:
     """Every figure the report data allows, by name, drawn by the results' plot methods.
 
     Names: ``frontier`` (when the data has frontiers with points), ``allocation``, ``mix``,
-    ``comparison`` (the data's comparison, else one from the plan's baselines).
+    ``comparison`` (the data's comparison, else one from the plan's baselines), and with a
+    simulation ``simulation_wealth`` (the fan chart) and ``location_value``.
     """
     out: dict[str, Figure] = {}
     plan = data.plan
@@ -1068,6 +1069,10 @@ def build_figures(data: ReportData) -> dict[str, Figure]:
         comparison = comparison_from_plan(plan)
     if comparison is not None and comparison.methods:
         out["comparison"] = _figure_of(comparison.plot())
+    if data.simulation is not None:
+        from assetloc.present.simulate_section import simulation_figures
+
+        out.update(simulation_figures(data.simulation))
     return out
 
 

@@ -26,6 +26,7 @@ from assetloc.notice import NOTICE
 from assetloc.present.fmt import CENT, bp, is_number, pct, points, ratio, usd
 from assetloc.present.method_section import METHOD_KEYS, MethodSection, method_section
 from assetloc.present.report_data import DEFAULT_POINTS, ReportData, report_data
+from assetloc.present.simulate_section import SIMULATION_CHARTS, SimulateSection, simulate_section
 from assetloc.present.style import METHOD_DESCRIPTIONS, VIEW_LABELS, class_colors, utility_formula
 from assetloc.present.tax_section import TaxSection, tax_section
 
@@ -191,6 +192,7 @@ class Page:
     tax_section: TaxSection | None
     assumptions: tuple[Assumption, ...]
     tie_break: str
+    simulate_section: SimulateSection | None = None
 
 
 def _label(key: str) -> str:
@@ -546,6 +548,9 @@ def page(data: ReportData, *, charts: bool = True) -> Page:
     details: tuple[Table, ...] = ()
     if data.comparison is not None:
         comparison, details = _comparison(data, data.comparison)
+    all_charts = _charts(data) if charts else ()
+    sim_uris = {c.name: c.uri for c in all_charts if c.name in SIMULATION_CHARTS}
+    sim = None if data.simulation is None else simulate_section(data.simulation, sim_uris)
     return Page(
         title=data.title or "assetloc report",
         view=_view(data.context),
@@ -564,11 +569,12 @@ def page(data: ReportData, *, charts: bool = True) -> Page:
         baselines=_baselines(data),
         utility=utility_formula(p.kind),
         balance_sheet=_balance_sheet(plan),
-        charts=_charts(data) if charts else (),
+        charts=tuple(c for c in all_charts if c.name not in SIMULATION_CHARTS),
         method_section=method_section(plan.assumptions),
         tax_section=None if data.tax_year is None else tax_section(data.tax_year),
         assumptions=_assumptions(plan),
         tie_break=plan.tie_break,
+        simulate_section=sim,
     )
 
 

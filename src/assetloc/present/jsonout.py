@@ -51,6 +51,7 @@ DOLLAR_KEYS = frozenset(
         "taxable_social_security",
         "total",
         "total_tax",
+        "total_wealth",
         "after_tax_value",
         "after_tax_wealth",
         "amount",
@@ -63,6 +64,7 @@ DOLLAR_KEYS = frozenset(
         "cash_before",
         "cash_allowance",
         "cash_target",
+        "consumption",
         "cost_basis",
         "deferral_value",
         "deferred_loss",
@@ -75,10 +77,12 @@ DOLLAR_KEYS = frozenset(
         "dollars_after",
         "dollars_before",
         "dollars_target",
+        "financial_wealth",
         "estimated_amount",
         "estimated_tax",
         "gain",
         "gain_budget",
+        "human_capital",
         "long_term_gain",
         "loss",
         "loss_carried_forward",
@@ -122,6 +126,9 @@ DOLLAR_MAPS = frozenset(
         "target",
     }
 )
+#: keys whose value maps statistics over paths (mean, p5, p50, p95) to dollars, each rounded
+#: on its own (they do not add up to anything)
+DOLLAR_STATS = frozenset({"lifetime_tax", "spending", "terminal_wealth"})
 #: keys whose value is a number of shares
 SHARE_KEYS = frozenset({"shares", "quantity"})
 #: keys whose value maps symbols to numbers of shares
@@ -160,7 +167,7 @@ def unit_of(key: str | None, parent: str | None = None) -> str:
     ``parent`` is the key of the mapping that holds ``key`` when that mapping is keyed by
     names (class ids, symbols); a known map decides before the name itself.
     """
-    if parent in DOLLAR_MAPS:
+    if parent in DOLLAR_MAPS or parent in DOLLAR_STATS:
         return "dollars"
     if parent in SHARE_MAPS:
         return "shares"
@@ -236,7 +243,7 @@ def clean(obj: Any, key: str | None = None, parent: str | None = None) -> Any:
     if isinstance(obj, Mapping):
         if key in DOLLAR_MAPS:
             return _round_map(obj, _DIGITS["dollars"])
-        if key in SHARE_MAPS or key in DECIMAL_MAPS:
+        if key in SHARE_MAPS or key in DECIMAL_MAPS or key in DOLLAR_STATS:
             return {k: clean(v, k, key) for k, v in obj.items()}
         return {k: clean(v, k) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -1,0 +1,217 @@
+"""Tables of a simulation (`assetloc simulate` and the report's section), as plain text.
+
+Input: :meth:`SimulationResult.to_dict` (today's dollars; location value in bp a year;
+shares as decimals). Output: :class:`TextTable` rows of formatted strings, which the CLI
+prints with rich (:func:`print_simulation`) and the HTML report lays out
+(:mod:`assetloc.present.simulate_section`): one set of rows, two renderings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from assetloc.present.fmt import bp, number, pct, usd
+
+#: the distributions shown per strategy: (JSON key, table title)
+DISTRIBUTIONS = (
+    ("terminal_wealth", "Terminal after-tax wealth, after the final liquidation (today's $)"),
+    ("spending", "Sustainable after-tax spending a year (today's $)"),
+    ("lifetime_tax", "Lifetime tax (today's $)"),
+)
+STATS = ("mean", "p5", "p50", "p95")
+#: rows of the lifecycle table (``--json`` gives every year)
+LIFECYCLE_ROWS = 8
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """A titled table of text: the first column is a label, the rest are numbers."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    name: str = ""  # an id for the HTML (``sim-<name>``)
+
+
+def _money(x: Any) -> str:
+    return usd(float(x), 0)
+
+
+def distribution_tables(d: Mapping[str, Any]) -> tuple[TextTable, ...]:
+    """Terminal wealth, spending and lifetime tax per strategy: mean, p5, p50, p95."""
+    out = []
+    for key, title in DISTRIBUTIONS:
+        rows = tuple(
+            (name, *(_money(s[key][stat]) for stat in STATS)) for name, s in d["strategies"].items()
+        )
+        out.append(TextTable(title, ("strategy", *STATS), rows, key))
+    return tuple(out)
+
+
+def sales_table(d: Mapping[str, Any]) -> TextTable:
+    """The guide's "core challenge": rebalancing that had to sell in a taxable account."""
+    rows = []
+    for name, s in d["strategies"].items():
+        t = s["taxable_rebalance_sales"]
+        rows.append(
+            (name, pct(t["share_of_years"], 1), pct(t["share_of_paths"], 1), usd(t["tax"], 0))
+        )
+    return TextTable(
+        "Rebalancing that sold in a taxable account",
+        ("strategy", "share of years", "share of paths", "tax of those sales (mean per path)"),
+        tuple(rows),
+        "sales",
+    )
+
+
+def location_table(d: Mapping[str, Any]) -> TextTable | None:
+    """Location value against duplicate, bp a year: mean, p5, p50, p95, share negative."""
+    lv = d.get("location_value_bp") or {}
+    if not lv:
+        return None
+    rows = []
+    for name, v in lv.items():
+        if "mean" not in v:
+            rows.append((name, *(["–"] * 4), "–"))
+            continue
+        rows.append((name, *(bp(float(v[stat])) for stat in STATS), pct(v["share_negative"], 1)))
+    return TextTable(
+        "Location value vs duplicate (bp a year of after-tax return)",
+        ("strategy", *STATS, "share of paths negative"),
+        tuple(rows),
+        "location",
+    )
+
+
+def reoptimized_table(d: Mapping[str, Any]) -> TextTable | None:
+    """What re-solving the plan on each path's balances changed: one row per strategy that
+    re-solves, one column per measure (counts as numbers, shares as percents)."""
+    measured = {n: s["reoptimized"] for n, s in d["strategies"].items() if s.get("reoptimized")}
+    if not measured:
+        return None
+    keys = list(dict.fromkeys(k for m in measured.values() for k in m))
+    rows = []
+    for name, m in measured.items():
+        cells = []
+        for key in keys:
+            v = m.get(key)
+            if v is None:
+                cells.append("–")
+            else:
+                v = float(v)
+                cells.append(number(v) if v == round(v) else pct(v, 2))  # counts; shares
+        rows.append((name, *cells))
+    return TextTable(
+        "Re-solving the plan along the paths",
+        ("strategy", *(k.replace("_", " ") for k in keys)),
+        tuple(rows),
+        "reoptimized",
+    )
+
+
+def _sample(n: int, rows: int = LIFECYCLE_ROWS) -> list[int]:
+    if n <= rows:
+        return list(range(n))
+    return sorted({round(j * (n - 1) / (rows - 1)) for j in range(rows)})
+
+
+def lifecycle_table(d: Mapping[str, Any]) -> TextTable | None:
+    """A few years of Kaplan's lifecycle: H, F, W = H + F and the CRRA consumption."""
+    lc = d.get("lifecycle")
+    if not lc:
+        return None
+    n = len(lc["total_wealth"])
+    rows = tuple(
+        (
+            str(lc["year"][t]),
+            _money(lc["human_capital"][t]),
+            _money(lc["financial_wealth"][t]),
+            _money(lc["total_wealth"][t]),
+            _money(lc["consumption"][t]) if t < len(lc["consumption"]) else "–",
+        )
+        for t in _sample(n)
+    )
+    return TextTable(
+        "Lifecycle (Kaplan): human capital H, financial wealth F, W = H + F, CRRA consumption "
+        "(today's $)",
+        ("year", "H", "F", "W", "consumption"),
+        rows,
+        "lifecycle",
+    )
+
+
+def tables(d: Mapping[str, Any]) -> tuple[TextTable, ...]:
+    """Every table of the simulation, in the order they are shown."""
+    out = [*distribution_tables(d), sales_table(d)]
+    for t in (location_table(d), reoptimized_table(d), lifecycle_table(d)):
+        if t is not None:
+            out.append(t)
+    return tuple(out)
+
+
+def lifecycle_note(d: Mapping[str, Any]) -> str | None:
+    """The lifecycle's first-year consumption beside the simulated sustainable spending."""
+    lc = d.get("lifecycle")
+    if not lc or not lc["consumption"]:
+        return None
+    parts = [f"CRRA consumption in year 0: {_money(lc['consumption'][0])}"]
+    for name in ("joint", "duplicate"):
+        s = d["strategies"].get(name)
+        if s is not None:
+            parts.append(f"{name} sustainable spending (median): {_money(s['spending']['p50'])}")
+    return "; ".join(parts)
+
+
+def assumption_lines(assumptions: Mapping[str, Any]) -> list[str]:
+    """``key: value`` lines; lists joined by semicolons, mappings as ``k = v`` pairs."""
+    lines = []
+    for key, value in assumptions.items():
+        lines.append(f"{key.replace('_', ' ')}: {_text(value)}")
+    return lines
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} = {_text(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return "; ".join(_text(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "not given" if value is None else str(value)
+
+
+def rich_table(t: TextTable) -> Table:
+    """A :class:`TextTable` as a rich table (numbers right-aligned)."""
+    out = Table(title=t.title)
+    for j, col in enumerate(t.columns):
+        out.add_column(col, justify="left" if j == 0 else "right", no_wrap=j == 0)
+    for row in t.rows:
+        out.add_row(*(escape(c) for c in row))
+    return out
+
+
+def print_simulation(d: Mapping[str, Any], console: Console) -> None:
+    """Every table, the lifecycle note, the assumptions and the notice, on ``console``."""
+    console.print(
+        escape(
+            f"{number(d['paths'])} {d['returns']} paths x {d['years']} years, seed {d['seed']} "
+            "(after tax, today's dollars)"
+        )
+    )
+    for t in tables(d):
+        console.print(rich_table(t))
+    note = lifecycle_note(d)
+    if note:
+        console.print(escape(note))
+    console.print("Assumptions:")
+    for line in assumption_lines(d["assumptions"]):
+        console.print(escape(f"  {line}"))
+    console.print(escape(str(d["notice"])))

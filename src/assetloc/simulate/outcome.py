@@ -1,0 +1,66 @@
+"""One strategy's simulated outcome over every path (today's dollars unless named).
+
+Arrays have a leading path axis. Wealth is after tax: taxable accounts at their
+liquidation value (balance less the long-term rate on the net unrealized gain),
+traditional accounts (and a tax-deferred HSA) after ordinary tax at the household's
+stated withdrawal rate, Roth and a tax-free HSA at face.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from assetloc.types import FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class StrategyOutcome:
+    """What one strategy did on each path (today's dollars; decimals for rates).
+
+    Attributes
+    ----------
+    name : the strategy (``joint``, ``duplicate``, ...).
+    wealth : (paths, years + 1) after-tax wealth at each year end; index 0 is the start.
+    terminal_wealth : (paths,) after the final liquidation (``liquidate``: the taxable
+        gains taxed at the long-term rate) or without it (``step_up``, ``donate``).
+    spending : (paths,) sustainable after-tax spending a year: the spending actually paid
+        in retirement plus the terminal wealth, spread evenly over the retirement years
+        (over all years when the plan never retires) at a 0% real rate.
+    spending_paid : (paths, years) after-tax spending the accounts paid each year (short
+        of the plan's ``spending`` when they ran dry).
+    lifetime_tax : (paths,) sum of ``tax``.
+    tax : (paths, years) tax the accounts and the benefits caused each year: the year's
+        total tax (federal + NIIT + state) less the tax on the wages alone.
+    taxable_sale : (paths, years) bool, rebalancing had to sell in a taxable account
+        (sales beyond what left the account as a withdrawal, over $1).
+    taxable_sale_tax : (paths, years) the tax those sales cost (negative when they
+        realized a loss that saved tax).
+    reoptimized : what re-solving ``joint`` changed (``None`` when it was not re-solved):
+        ``solves`` (problems solved), ``resolves`` (re-solve dates), and
+        ``mean_abs_change`` (mean over paths and dates of ½ Σ |Δ target share| per account,
+        decimal).
+    """
+
+    name: str
+    wealth: FloatArray
+    terminal_wealth: FloatArray
+    spending: FloatArray
+    spending_paid: FloatArray
+    lifetime_tax: FloatArray
+    tax: FloatArray
+    taxable_sale: NDArray[np.bool_]
+    taxable_sale_tax: FloatArray
+    reoptimized: dict[str, float] | None = None
+
+    @property
+    def paths(self) -> int:
+        """Number of paths."""
+        return int(self.terminal_wealth.shape[0])
+
+    @property
+    def years(self) -> int:
+        """Years simulated."""
+        return int(self.tax.shape[1])
