@@ -8,6 +8,7 @@ prints with rich (:func:`print_simulation`) and the HTML report lays out
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -75,18 +76,32 @@ def location_table(d: Mapping[str, Any]) -> TextTable | None:
     lv = d.get("location_value_bp") or {}
     if not lv:
         return None
+    adjusted = any("risk_adjusted" in v for v in lv.values())
     rows = []
     for name, v in lv.items():
+        extra = (_bp_or_dash(v.get("risk_adjusted")),) if adjusted else ()
         if "mean" not in v:
-            rows.append((name, *(["–"] * 4), "–"))
+            rows.append((name, *(["–"] * 4), "–", *extra))
             continue
-        rows.append((name, *(bp(float(v[stat])) for stat in STATS), pct(v["share_negative"], 1)))
+        rows.append(
+            (name, *(bp(float(v[stat])) for stat in STATS), pct(v["share_negative"], 1), *extra)
+        )
+    gamma = d.get("risk_aversion")
+    risk = (
+        (f"risk-adjusted (CE, γ = {float(gamma):.3g}; – if a path ends at $0)",)
+        if adjusted and gamma
+        else ()
+    )
     return TextTable(
         "Location value vs duplicate (bp a year of after-tax return)",
-        ("strategy", *STATS, "share of paths negative"),
+        ("strategy", *STATS, "share of paths negative", *risk),
         tuple(rows),
         "location",
     )
+
+
+def _bp_or_dash(v: Any) -> str:
+    return "–" if v is None or not math.isfinite(float(v)) else bp(float(v))
 
 
 def reoptimized_table(d: Mapping[str, Any]) -> TextTable | None:

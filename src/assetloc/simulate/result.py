@@ -14,6 +14,7 @@ pandas and matplotlib are imported inside the methods that need them.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,13 @@ import numpy as np
 
 from assetloc.errors import InputError
 from assetloc.notice import NOTICE
-from assetloc.simulate.metrics import PERCENTILES, location_value_bp, share_negative, stats
+from assetloc.simulate.metrics import (
+    PERCENTILES,
+    location_value_bp,
+    risk_adjusted_value_bp,
+    share_negative,
+    stats,
+)
 from assetloc.tax.engine import NOT_MODELLED
 from assetloc.tax.law import supported_years
 from assetloc.types import FloatArray
@@ -89,7 +96,8 @@ class SimulationResult:
     ``bootstrap`` or ``deterministic``) from ``seed``; ``lifecycle`` is Kaplan's human
     capital / financial wealth / CRRA consumption path (None when it cannot be formed);
     ``assumptions`` what the run assumed (merged over :data:`STANDARD_ASSUMPTIONS`);
-    ``elapsed_s`` the run's wall time in seconds.
+    ``elapsed_s`` the run's wall time in seconds; ``risk_aversion`` the household's relative
+    risk aversion γ, for the risk-adjusted location value (None: not reported).
     """
 
     paths: int
@@ -100,6 +108,7 @@ class SimulationResult:
     lifecycle: Lifecycle | None
     assumptions: dict[str, Any]
     elapsed_s: float
+    risk_aversion: float | None = None
 
     # ------------------------------------------------------------------ access
 
@@ -148,14 +157,22 @@ class SimulationResult:
             "tax": float(tax.sum(axis=1).mean()) if tax.size else 0.0,
         }
 
-    def _location_stats(self, name: str) -> dict[str, float | int]:
+    def _location_stats(self, name: str) -> dict[str, float | int | None]:
         v = self.location_value_bp(name)
         finite = v[np.isfinite(v)]
-        out: dict[str, float | int] = dict(stats(finite)) if finite.size else {}
+        out: dict[str, float | int | None] = dict(stats(finite)) if finite.size else {}
         out["share_negative"] = share_negative(finite)
         undefined = int(v.size - finite.size)
         if undefined:
             out["paths_undefined"] = undefined
+        if self.risk_aversion is not None:
+            ce = risk_adjusted_value_bp(
+                self.outcome(name).terminal_wealth,
+                self.outcome(REFERENCE).terminal_wealth,
+                self.years,
+                self.risk_aversion,
+            )
+            out["risk_adjusted"] = ce if math.isfinite(ce) else None  # None: a path W <= 0
         return out
 
     def _compared(self) -> list[str]:
@@ -192,6 +209,7 @@ class SimulationResult:
                 "tax_law": tax_law_note(),
                 **self.assumptions,
             },
+            "risk_aversion": self.risk_aversion,
             "elapsed_s": self.elapsed_s,
             "notice": NOTICE,
         }
@@ -218,7 +236,7 @@ class SimulationResult:
                 row[("taxable_rebalance_sales", key)] = v
             if name in compared:
                 for key, lv in self._location_stats(name).items():
-                    row[("location_value_bp", key)] = float(lv)
+                    row[("location_value_bp", key)] = float("nan") if lv is None else float(lv)
             rows[name] = row
         frame = pd.DataFrame.from_dict(rows, orient="index")
         frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["measure", "statistic"])
@@ -253,8 +271,9 @@ class SimulationResult:
         extra = ""
         if "joint" in self._compared():
             v = self._location_stats("joint")
-            if "mean" in v:
-                extra = f"; joint vs duplicate {bp(float(v['mean']))}/yr (mean)"
+            mean = v.get("mean")
+            if mean is not None:
+                extra = f"; joint vs duplicate {bp(float(mean))}/yr (mean)"
         return f"<SimulationResult {self._headline()}{extra}>"
 
     def summary(self) -> str:
@@ -269,11 +288,11 @@ class SimulationResult:
             )
         for name in self._compared():
             v = self._location_stats(name)
-            if "mean" in v:
+            if v.get("mean") is not None:
                 lines.append(
-                    f"location value {name} vs duplicate: mean {bp(float(v['mean']))}/yr, "
-                    f"p5 {bp(float(v['p5']))}, p95 {bp(float(v['p95']))}, "
-                    f"negative on {pct(float(v['share_negative']), 0)} of paths"
+                    f"location value {name} vs duplicate: mean {bp(float(v['mean'] or 0))}/yr, "
+                    f"p5 {bp(float(v['p5'] or 0))}, p95 {bp(float(v['p95'] or 0))}, "
+                    f"negative on {pct(float(v['share_negative'] or 0), 0)} of paths"
                 )
         return "\n".join(lines)
 

@@ -313,6 +313,11 @@ def simulate(
             "Roth conversions",
             "the household's [income] other than wages and itemized deductions",
         ],
+        "risk_adjusted": (
+            f"location_value_bp.<strategy>.risk_adjusted: certainty equivalents of terminal "
+            f"wealth for a CRRA investor of relative risk aversion {p.risk_aversion:.3g} "
+            "(the household's risk aversion), ((CE_s / CE_duplicate)^(1/T) - 1) x 10,000"
+        ),
         "gains_rate": spec.gains_rate,
         "withdrawal_rate": spec.withdrawal_rate,
     }
@@ -332,6 +337,7 @@ def simulate(
         lifecycle=_lifecycle(h, p, tg.plan.metrics.expected_return, settings, tl),
         assumptions=assumptions,
         elapsed_s=time.perf_counter() - began,
+        risk_aversion=p.risk_aversion,
     )
 
 
