@@ -56,7 +56,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from assetloc.errors import InputError
 from assetloc.inputs.holdings import long_term_on
@@ -116,6 +116,8 @@ class LedgerResult:
         return tuple(s for s in self.sales if s.sold.year == year)
 
 
+#: ledgers of at least this many transactions are replayed in columns (numba) by ``auto``
+COLUMNAR_MIN = 50_000
 _ORDER = attrgetter("date", "seq", "id")
 #: ``tuple.__new__``: builds a named tuple from a tuple of its fields in C
 _TUPLE_NEW: Any = tuple.__new__
@@ -627,6 +629,7 @@ def derive(
     groups: Mapping[str, str],
     as_of: dt.date | None = None,
     include_spouse: bool = True,
+    engine: Literal["auto", "reference", "columnar"] = "auto",
 ) -> LedgerResult:
     """Open lots and sale rows from the transactions on or before ``as_of`` (None: all).
 
@@ -638,6 +641,12 @@ def derive(
     gc.disable()  # a million small acyclic objects: the cyclic collector only costs time
     try:
         txs = _ordered(transactions, as_of)
+        if engine == "columnar" or (engine == "auto" and len(txs) >= COLUMNAR_MIN):
+            from assetloc.ledger._columnar import derive_columnar
+
+            result = derive_columnar(txs, accounts, groups, include_spouse)
+            if result is not None:
+                return result
         return _Engine(txs, accounts, groups, include_spouse).run()
     finally:
         if paused:
