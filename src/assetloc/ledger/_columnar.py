@@ -127,9 +127,9 @@ def _run(
     partner: np.ndarray[Any, Any],
     received: np.ndarray[Any, Any],
     include_spouse: bool,
-) -> tuple[Any, np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
-    """The replay (numba): its state, the position of each transaction and the positions'
-    codes (account * symbols + symbol); None when it could not apply a transaction."""
+) -> tuple[Any, np.ndarray[Any, Any]] | None:
+    """The replay (numba): its final state and the positions' codes (account * symbols +
+    symbol); None when it could not apply a transaction."""
     from assetloc.ledger import _kernel
 
     n_sym = len(c.sym_names)
@@ -149,7 +149,7 @@ def _run(
     while True:
         state = _kernel.allocate(len(c.act), len(codes), room)
         try:
-            factor = _kernel.replay(
+            _kernel.replay(
                 c.act,
                 c.day,
                 c.acc,
@@ -175,7 +175,7 @@ def _run(
             continue
         except _kernel.ReplayError:
             return None
-        return (state, factor), pos, codes
+        return state, codes
 
 
 def derive_columnar(
@@ -200,5 +200,5 @@ def derive_columnar(
         return None
     from assetloc.ledger._columnar_result import build
 
-    (state, factor), _pos, codes = ran
-    return build(c, state, factor, codes, accounts)
+    state, codes = ran
+    return build(c, state, codes, accounts)

@@ -5,9 +5,10 @@ as the reference engine's ``_result`` (units: shares, dollars, dates)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import numpy as np
 
@@ -22,6 +23,7 @@ _DUST = 1e-9  # dollars (the engine's DUST)
 _TERMS = ("short", "long")
 _CODES = ("", "W")
 _Array = np.ndarray[Any, Any]
+T = TypeVar("T")
 
 
 def _dates(ords: _Array) -> list[dt.date]:
@@ -73,87 +75,183 @@ def _get(table: list[Any], codes: _Array) -> list[Any]:
     return list(map(table.__getitem__, codes.tolist()))
 
 
-def build(
-    c: _Coded,
-    state: Any,
-    factor: _Array,
-    codes: _Array,
-    accounts: Mapping[str, AccountInfo],
-) -> LedgerResult:
-    """The result of the replay's final ``state`` (see :func:`_kernel.replay`)."""
+class Lazy(Sequence[T]):
+    """A tuple of named tuples built from columns on first use (then kept): compares,
+    hashes, prints and pickles as that tuple; ``len`` without building it."""
+
+    __slots__ = ("_items", "_len", "_make")
+
+    def __init__(self, size: int, make: Callable[[], tuple[T, ...]]) -> None:
+        self._len = size
+        self._make: Callable[[], tuple[T, ...]] | None = make
+        self._items: tuple[T, ...] | None = None
+
+    def all(self) -> tuple[T, ...]:
+        """The items as a tuple (built now if not yet; the cyclic collector paused)."""
+        if self._items is None:
+            assert self._make is not None
+            paused = gc.isenabled()
+            gc.disable()
+            try:
+                self._items = self._make()
+            finally:
+                if paused:
+                    gc.enable()
+            self._make = None
+        return self._items
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, k: int) -> T: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, k: int | slice) -> T | tuple[T, ...]:
+        return self.all()[k]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.all())
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.all()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lazy):
+            return self.all() == other.all()
+        if isinstance(other, tuple):
+            return self.all() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.all())
+
+    def __repr__(self) -> str:
+        return repr(self.all())
+
+    def __add__(self, other: Sequence[T]) -> tuple[T, ...]:
+        return self.all() + tuple(other)
+
+    def __radd__(self, other: Sequence[T]) -> tuple[T, ...]:
+        return tuple(other) + self.all()
+
+    def __reduce__(self) -> tuple[type[tuple[T, ...]], tuple[tuple[T, ...]]]:
+        return (tuple, (self.all(),))
+
+
+def _tuples(kind: type[T], columns: Callable[[], Sequence[list[Any]]]) -> Callable[[], tuple[T, ...]]:
+    """A maker of the named tuples ``kind`` of the columns ``columns()`` gives, in C."""
+    new: Any = tuple.__new__
+
+    def make() -> tuple[T, ...]:
+        return tuple(map(partial(new, kind), zip(*columns(), strict=True)))
+
+    return make
+
+
+def build(c: _Coded, state: Any, codes: _Array, accounts: Mapping[str, AccountInfo]) -> LedgerResult:
+    """The result of the replay's final ``state`` (see :func:`_kernel.replay`): the arrays
+    of its rows, lots and matches now, their named tuples on first use (:class:`Lazy`)."""
     from assetloc.ledger import _kernel
     from assetloc.ledger.engine import LedgerResult, WashMatch
 
     lots, rows, mt, w = state
     cnt = w.cnt
-    new: Any = tuple.__new__
-    names = _names(c.ids, w.n_parent[: cnt[_kernel.C_NODES]], w.n_num[: cnt[_kernel.C_NODES]])
+    nodes = int(cnt[_kernel.C_NODES])
+    parent, num = w.n_parent[:nodes].copy(), w.n_num[:nodes].copy()
     ids = c.ids
-    taxable = np.array([accounts[a].taxable for a in c.acc_names], np.bool_)
+    acc_names, sym_names, dates = c.acc_names, c.sym_names, c.dates
+    names_cache: list[list[str]] = []
+
+    def names() -> list[str]:
+        if not names_cache:
+            names_cache.append(_names(ids, parent, num))
+        return names_cache[0]
+
+    taxable = np.array([accounts[a].taxable for a in acc_names], np.bool_)
     # --- sales ---
     order = _kernel.flatten(rows, w)
     tx = rows.tx[order]
     acc = c.acc[tx]
-    sold = c.day[tx]
+    sym = c.sym[tx]
     acq = rows.acq[order]
     shares = rows.shares[order]
     proceeds = rows.proceeds[order]
     basis = rows.basis[order]
     dis = rows.dis[order]
     dis = np.where(dis > _DUST, dis, 0.0)
-    washed = dis != 0.0
+    perm = rows.perm[order] & (dis > 0.0)
+    node = rows.node[order]
+    rb = rows.rb[order]
     start, end, items = _kernel.dedupe(w)
-    lists = _replaced(ids, start, end, items)
-    lists.append(())  # index -1: no list
-    sale_cols = (
-        _get(c.acc_names, acc),
-        _get(c.sym_names, c.sym[tx]),
-        _get(c.dates, tx),  # type: ignore[arg-type]
-        _dates(acq),
-        shares.tolist(),
-        proceeds.tolist(),
-        basis.tolist(),
-        (proceeds - basis + dis).tolist(),
-        _get(list(_TERMS), (sold >= _long_from(acq)).astype(np.int64)),
-        _get(list(_CODES), washed.astype(np.int64)),
-        dis.tolist(),
-        (rows.perm[order] & (dis > 0.0)).tolist(),
-        _get(names, rows.node[order]),
-        _get(ids, tx),
-        _get(lists, rows.rb[order]),
-        taxable[acc].tolist(),
-    )
-    sales = list(map(partial(new, Sale), zip(*sale_cols, strict=True)))
+    long_term = c.day[tx] >= _long_from(acq)
+
+    def sale_columns() -> Sequence[list[Any]]:
+        lists = _replaced(ids, start, end, items)
+        lists.append(())  # index -1: no list
+        return (
+            _get(acc_names, acc),
+            _get(sym_names, sym),
+            _get(dates, tx),  # type: ignore[arg-type]
+            _dates(acq),
+            shares.tolist(),
+            proceeds.tolist(),
+            basis.tolist(),
+            (proceeds - basis + dis).tolist(),
+            _get(list(_TERMS), long_term.astype(np.int64)),
+            _get(list(_CODES), (dis != 0.0).astype(np.int64)),
+            dis.tolist(),
+            perm.tolist(),
+            _get(names(), node),
+            _get(ids, tx),
+            _get(lists, rb),
+            taxable[acc].tolist(),
+        )
+
     # --- open lots: positions by (account, symbol), each position's lots in FIFO order ---
-    n_sym = len(c.sym_names)
+    n_sym = len(sym_names)
     pos_acc, pos_sym = codes // n_sym, codes % n_sym
-    rank = np.empty(len(c.acc_names), np.int64)
-    rank[np.argsort(np.array(c.acc_names, dtype=object), kind="stable")] = np.arange(rank.size)
+    rank = np.empty(len(acc_names), np.int64)
+    rank[np.argsort(np.array(acc_names, dtype=object), kind="stable")] = np.arange(rank.size)
     positions = np.lexsort((pos_sym, rank[pos_acc])).astype(np.int64)
     kept = _kernel.open_lots(lots, w, positions)
-    lp = lots.pos[kept]
-    lot_cols = (
-        _get(c.acc_names, pos_acc[lp]),
-        _get(c.sym_names, pos_sym[lp]),
-        _get(names, lots.node[kept]),
-        _dates(lots.opened[kept]),
-        _dates(lots.acq[kept]),
-        lots.shares[kept].tolist(),
-        lots.basis[kept].tolist(),
-        lots.wash[kept].tolist(),
-    )
-    open_lots = list(map(partial(new, OpenLot), zip(*lot_cols, strict=True)))
+    li = lots.li[kept]
+    fl = lots.fl[kept]
+    lp = li[:, _kernel.L_POS]
+
+    def lot_columns() -> Sequence[list[Any]]:
+        return (
+            _get(acc_names, pos_acc[lp]),
+            _get(sym_names, pos_sym[lp]),
+            _get(names(), li[:, _kernel.L_NODE]),
+            _dates(li[:, _kernel.L_OPENED]),
+            _dates(li[:, _kernel.L_ACQ]),
+            fl[:, _kernel.L_SHARES].tolist(),
+            fl[:, _kernel.L_BASIS].tolist(),
+            fl[:, _kernel.L_WASH].tolist(),
+        )
+
     # --- wash matches ---
-    m = cnt[_kernel.C_MATCHES]
-    match_cols = (
-        _get(ids, mt.tx[:m]),
-        _get(names, mt.node[:m]),
-        _get(ids, mt.j[:m]),
-        mt.shares[:m].tolist(),
-        mt.rshares[:m].tolist(),
-        mt.dollars[:m].tolist(),
-        mt.perm[:m].tolist(),
+    m = int(cnt[_kernel.C_MATCHES])
+    m_tx, m_node, m_j = mt.tx[:m].copy(), mt.node[:m].copy(), mt.j[:m].copy()
+    m_sh, m_rsh, m_dol, m_perm = (mt.shares[:m].copy(), mt.rshares[:m].copy(),
+                                  mt.dollars[:m].copy(), mt.perm[:m].copy())
+
+    def match_columns() -> Sequence[list[Any]]:
+        return (
+            _get(ids, m_tx),
+            _get(names(), m_node),
+            _get(ids, m_j),
+            m_sh.tolist(),
+            m_rsh.tolist(),
+            m_dol.tolist(),
+            m_perm.tolist(),
+        )
+
+    return LedgerResult(
+        lots=Lazy(int(kept.size), _tuples(OpenLot, lot_columns)),
+        sales=Lazy(int(order.size), _tuples(Sale, sale_columns)),
+        matches=Lazy(m, _tuples(WashMatch, match_columns)),
     )
-    matches = list(map(partial(new, WashMatch), zip(*match_cols, strict=True)))
-    _ = factor
-    return LedgerResult(lots=tuple(open_lots), sales=tuple(sales), matches=tuple(matches))

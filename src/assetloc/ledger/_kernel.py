@@ -43,23 +43,19 @@ class ReplayError(Exception):
     """A transaction the replay cannot apply (the reference engine names it)."""
 
 
-class Lots(NamedTuple):
-    """The lots ever made (index = lot): position, id node, dates (ordinals), shares,
-    dollars (``basis``, ``wash``), the purchase that bought them (-1: none), split factor,
-    FIFO order (the transaction that opened them), used as replacement, in a position."""
+# a lot's columns: floats (shares, dollars, split factor) and integers
+L_SHARES, L_BASIS, L_WASH, L_F = range(4)
+L_POS, L_NODE, L_OPENED, L_ACQ, L_ORIGIN, L_ORDER, L_USED, L_ALIVE = range(8)
 
-    pos: Any
-    node: Any
-    opened: Any
-    acq: Any
-    shares: Any
-    basis: Any
-    wash: Any
-    origin: Any
-    f: Any
-    order: Any
-    used: Any
-    alive: Any
+
+class Lots(NamedTuple):
+    """The lots ever made, one row a lot (its fields side by side: one or two cache lines).
+    ``fl``: shares, basis and wash adjustment (dollars), split factor; ``li``: position, id
+    node, opened and acquired (day ordinals), the purchase that bought it (-1: none), FIFO
+    order (the transaction that opened it), used as a replacement, in a position."""
+
+    fl: Any
+    li: Any
 
 
 class Rows(NamedTuple):
@@ -194,7 +190,7 @@ def _id_lt(w: Any, n: int, a: int, b: int) -> bool:
     return sa.size < sb.size
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _wash_id(w: Any, n: int, node: int) -> int:
     """A new id node ``<node>.w<k>`` (k counts per id, from 1)."""
     c = w.cnt
@@ -211,19 +207,19 @@ def _wash_id(w: Any, n: int, node: int) -> int:
 # --- lots and positions ----------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _lot_lt(lots: Any, w: Any, n: int, a: int, b: int) -> bool:
     """FIFO order: (acquired, opened, order, id) of lot ``a`` < that of lot ``b``."""
-    if lots.acq[a] != lots.acq[b]:
-        return lots.acq[a] < lots.acq[b]
-    if lots.opened[a] != lots.opened[b]:
-        return lots.opened[a] < lots.opened[b]
-    if lots.order[a] != lots.order[b]:
-        return lots.order[a] < lots.order[b]
-    return _id_lt(w, n, lots.node[a], lots.node[b])
+    if lots.li[a, L_ACQ] != lots.li[b, L_ACQ]:
+        return lots.li[a, L_ACQ] < lots.li[b, L_ACQ]
+    if lots.li[a, L_OPENED] != lots.li[b, L_OPENED]:
+        return lots.li[a, L_OPENED] < lots.li[b, L_OPENED]
+    if lots.li[a, L_ORDER] != lots.li[b, L_ORDER]:
+        return lots.li[a, L_ORDER] < lots.li[b, L_ORDER]
+    return _id_lt(w, n, lots.li[a, L_NODE], lots.li[b, L_NODE])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _new_lot(
     lots: Any,
     w: Any,
@@ -241,52 +237,52 @@ def _new_lot(
 ) -> int:
     c = w.cnt
     k = c[C_LOTS]
-    if k >= lots.shares.size:
+    if k >= lots.fl.shape[0]:
         raise CapacityError()
     c[C_LOTS] = k + 1
-    lots.pos[k] = pos
-    lots.node[k] = node
-    lots.opened[k] = opened
-    lots.acq[k] = acq
-    lots.shares[k] = shares
-    lots.basis[k] = basis
-    lots.wash[k] = wash
-    lots.origin[k] = origin
-    lots.f[k] = f
-    lots.order[k] = order
-    lots.used[k] = used
-    lots.alive[k] = True
+    lots.li[k, L_POS] = pos
+    lots.li[k, L_NODE] = node
+    lots.li[k, L_OPENED] = opened
+    lots.li[k, L_ACQ] = acq
+    lots.fl[k, L_SHARES] = shares
+    lots.fl[k, L_BASIS] = basis
+    lots.fl[k, L_WASH] = wash
+    lots.li[k, L_ORIGIN] = origin
+    lots.fl[k, L_F] = f
+    lots.li[k, L_ORDER] = order
+    lots.li[k, L_USED] = used
+    lots.li[k, L_ALIVE] = True
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _split_lot(lots: Any, w: Any, lot: int, shares: float, node: int) -> int:
     """``Lot.split``: ``shares`` off ``lot`` (dollars pro rata) as a new lot with id ``node``."""
-    share = shares / lots.shares[lot]
-    basis = lots.basis[lot] * share
-    wash = lots.wash[lot] * share
+    share = shares / lots.fl[lot, L_SHARES]
+    basis = lots.fl[lot, L_BASIS] * share
+    wash = lots.fl[lot, L_WASH] * share
     part = _new_lot(
         lots,
         w,
-        lots.pos[lot],
+        lots.li[lot, L_POS],
         node,
-        lots.opened[lot],
-        lots.acq[lot],
+        lots.li[lot, L_OPENED],
+        lots.li[lot, L_ACQ],
         shares,
         basis,
         wash,
-        lots.origin[lot],
-        lots.f[lot],
-        lots.order[lot],
-        lots.used[lot],
+        lots.li[lot, L_ORIGIN],
+        lots.fl[lot, L_F],
+        lots.li[lot, L_ORDER],
+        lots.li[lot, L_USED],
     )
-    lots.shares[lot] -= shares
-    lots.basis[lot] -= basis
-    lots.wash[lot] -= wash
+    lots.fl[lot, L_SHARES] -= shares
+    lots.fl[lot, L_BASIS] -= basis
+    lots.fl[lot, L_WASH] -= wash
     return part
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _room(w: Any, p: int) -> None:
     """Room for one more lot at the end of position ``p``'s slice of the pool."""
     if w.p_len[p] < w.p_cap[p]:
@@ -304,14 +300,14 @@ def _room(w: Any, p: int) -> None:
     c[C_POOL] = top + size
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _append(w: Any, p: int, lot: int) -> None:
     _room(w, p)
     w.pool[w.p_start[p] + w.p_len[p]] = lot
     w.p_len[p] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _insort(lots: Any, w: Any, n: int, p: int, lot: int) -> None:
     """``Position.add``: ``lot`` after the lots not after it in FIFO order (insort right)."""
     _room(w, p)
@@ -335,7 +331,7 @@ def _insort(lots: Any, w: Any, n: int, p: int, lot: int) -> None:
     w.p_len[p] = ln + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _remove(w: Any, p: int, lot: int) -> None:
     """``list.remove``: the lot out of position ``p`` (order kept)."""
     s = w.p_start[p]
@@ -349,13 +345,13 @@ def _remove(w: Any, p: int, lot: int) -> None:
             return
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _held(lots: Any, w: Any, p: int) -> float:
     """``Position.held``: the shares of the lots, summed in order."""
     total = 0.0
     s = w.p_start[p]
     for q in range(w.p_len[p]):
-        total += lots.shares[w.pool[s + q]]
+        total += lots.fl[w.pool[s + q], L_SHARES]
     w.p_total[p] = total
     return total
 
@@ -379,14 +375,14 @@ def _draw(lots: Any, w: Any, p: int, shares: float, hifo: bool, i: int, out: Any
             if left <= EPS:
                 break
             lot = pool[s + q]
-            if lots.shares[lot] <= left + EPS:
-                lots.alive[lot] = False
+            if lots.fl[lot, L_SHARES] <= left + EPS:
+                lots.li[lot, L_ALIVE] = False
                 out[m] = lot
                 m += 1
-                left -= lots.shares[lot]
+                left -= lots.fl[lot, L_SHARES]
                 k += 1
             else:
-                out[m] = _split_lot(lots, w, lot, left, lots.node[lot])
+                out[m] = _split_lot(lots, w, lot, left, lots.li[lot, L_NODE])
                 m += 1
                 left = 0.0
         w.p_start[p] = s + k
@@ -396,7 +392,7 @@ def _draw(lots: Any, w: Any, p: int, shares: float, hifo: bool, i: int, out: Any
     per_share = np.empty(ln)
     for q in range(ln):
         lot = pool[s + q]
-        per_share[q] = lots.basis[lot] / lots.shares[lot]
+        per_share[q] = lots.fl[lot, L_BASIS] / lots.fl[lot, L_SHARES]
     left = shares
     takes = np.empty(ln)
     idx = np.empty(ln, np.int64)
@@ -411,7 +407,7 @@ def _draw(lots: Any, w: Any, p: int, shares: float, hifo: bool, i: int, out: Any
             break
         per_share[k] = -np.inf
         lot = pool[s + k]
-        take = min(lots.shares[lot], left)
+        take = min(lots.fl[lot, L_SHARES], left)
         idx[m] = lot
         takes[m] = take
         m += 1
@@ -420,17 +416,17 @@ def _draw(lots: Any, w: Any, p: int, shares: float, hifo: bool, i: int, out: Any
     for q in range(m):
         lot = idx[q]
         take = takes[q]
-        if take >= lots.shares[lot] - EPS:
-            lots.alive[lot] = False
+        if take >= lots.fl[lot, L_SHARES] - EPS:
+            lots.li[lot, L_ALIVE] = False
             gone = True
             out[q] = lot
         else:
-            out[q] = _split_lot(lots, w, lot, take, lots.node[lot])
+            out[q] = _split_lot(lots, w, lot, take, lots.li[lot, L_NODE])
     if gone:
         r = 0
         for q in range(ln):
             lot = pool[s + q]
-            if lots.alive[lot]:
+            if lots.li[lot, L_ALIVE]:
                 pool[s + r] = lot
                 r += 1
         w.p_len[p] = r
@@ -440,7 +436,7 @@ def _draw(lots: Any, w: Any, p: int, shares: float, hifo: bool, i: int, out: Any
 # --- sale rows -------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _new_row(rows: Any, w: Any) -> int:
     c = w.cnt
     k = c[C_ROWS]
@@ -457,7 +453,7 @@ def _new_row(rows: Any, w: Any) -> int:
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _split_row(rows: Any, w: Any, row: int, shares: float) -> int:
     """``Row.split``: ``shares`` off ``row`` (dollars pro rata), listed after it."""
     share = shares / rows.shares[row]
@@ -511,7 +507,7 @@ def _flat(rows: Any, top: int, out: Any, m: int) -> int:
 # --- replacements ----------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _find(skip: Any, base: int, k: int) -> int:
     root = k
     while skip[base + root] != root:
@@ -526,15 +522,15 @@ def _find(skip: Any, base: int, k: int) -> int:
 # --- the replay ------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _tack_lot(lots: Any, lot: int, dollars: float, held: int) -> None:
-    lots.basis[lot] += dollars
-    lots.wash[lot] += dollars
-    lots.acq[lot] = lots.opened[lot] - held
-    lots.used[lot] = True
+    lots.fl[lot, L_BASIS] += dollars
+    lots.fl[lot, L_WASH] += dollars
+    lots.li[lot, L_ACQ] = lots.li[lot, L_OPENED] - held
+    lots.li[lot, L_USED] = True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _tack_row(rows: Any, row: int, dollars: float, held: int) -> None:
     rows.basis[row] += dollars
     rows.acq[row] = rows.opened[row] - held
@@ -562,20 +558,20 @@ def _adjust_past(
             break
         if left <= EPS:
             return
-        if not lots.alive[lot] or lots.used[lot] or lots.shares[lot] <= EPS:
+        if not lots.li[lot, L_ALIVE] or lots.li[lot, L_USED] or lots.fl[lot, L_SHARES] <= EPS:
             continue
-        lot_units = lots.shares[lot] / lots.f[lot]
+        lot_units = lots.fl[lot, L_SHARES] / lots.fl[lot, L_F]
         take = min(lot_units, left)
-        p = lots.pos[lot]
+        p = lots.li[lot, L_POS]
         if take < lot_units - EPS:
-            piece = _split_lot(lots, w, lot, take * lots.f[lot], _wash_id(w, n, lots.node[lot]))
+            piece = _split_lot(lots, w, lot, take * lots.fl[lot, L_F], _wash_id(w, n, lots.li[lot, L_NODE]))
             _tack_lot(lots, piece, dollars * take / units, held)
-            if lots.acq[piece] < 1:
+            if lots.li[piece, L_ACQ] < 1:
                 raise ReplayError()
             _insort(lots, w, n, p, piece)
         else:
             _tack_lot(lots, lot, dollars * take / units, held)
-            if lots.acq[lot] < 1:
+            if lots.li[lot, L_ACQ] < 1:
                 raise ReplayError()
             _remove(w, p, lot)
             _insort(lots, w, n, p, lot)
@@ -877,27 +873,27 @@ def replay(
                 rest = lot
                 while e >= 0 and rest >= 0:
                     units = w.pe_units[e]
-                    piece_shares = units * lots.f[rest]
-                    if piece_shares >= lots.shares[rest] - EPS:
+                    piece_shares = units * lots.fl[rest, L_F]
+                    if piece_shares >= lots.fl[rest, L_SHARES] - EPS:
                         piece = rest
                         rest = -1
                     else:
                         piece = _split_lot(
-                            lots, w, rest, piece_shares, _wash_id(w, n, lots.node[rest])
+                            lots, w, rest, piece_shares, _wash_id(w, n, lots.li[rest, L_NODE])
                         )
                     _tack_lot(lots, piece, w.pe_dollars[e], w.pe_held[e])
-                    if lots.acq[piece] < 1:
+                    if lots.li[piece, L_ACQ] < 1:
                         raise ReplayError()
                     _insort(lots, w, n, p, piece)
-                    w.p_total[p] += lots.shares[piece]
+                    w.p_total[p] += lots.fl[piece, L_SHARES]
                     e = w.pe_next[e]
                 if rest >= 0:
                     _insort(lots, w, n, p, rest)
-                    w.p_total[p] += lots.shares[rest]
+                    w.p_total[p] += lots.fl[rest, L_SHARES]
                     w.open_of[i] = rest
             else:  # the latest lot: FIFO order holds
                 _append(w, p, lot)
-                w.p_total[p] += lots.shares[lot]
+                w.p_total[p] += lots.fl[lot, L_SHARES]
                 w.open_of[i] = lot
         elif a == SELL:
             if out.size < w.p_len[p] + 1:
@@ -906,23 +902,23 @@ def replay(
             tax = taxable[acc[i]]
             per_share = (shares[i] * price[i] - fees[i]) / shares[i]
             for q in range(m):
-                j = lots.origin[out[q]]
+                j = lots.li[out[q], L_ORIGIN]
                 if j >= 0:
                     w.excl[j] = i
             for q in range(m):
                 piece = out[q]
                 row = _new_row(rows, w)
                 rows.tx[row] = i
-                rows.acq[row] = lots.acq[piece]
-                rows.opened[row] = lots.opened[piece]
-                rows.shares[row] = lots.shares[piece]
-                rows.proceeds[row] = per_share * lots.shares[piece]
-                rows.basis[row] = lots.basis[piece]
-                rows.node[row] = lots.node[piece]
-                rows.origin[row] = lots.origin[piece]
-                rows.used[row] = lots.used[piece]
-                rows.f[row] = lots.f[piece]
-                if tax and lots.basis[piece] - rows.proceeds[row] > DUST:
+                rows.acq[row] = lots.li[piece, L_ACQ]
+                rows.opened[row] = lots.li[piece, L_OPENED]
+                rows.shares[row] = lots.fl[piece, L_SHARES]
+                rows.proceeds[row] = per_share * lots.fl[piece, L_SHARES]
+                rows.basis[row] = lots.fl[piece, L_BASIS]
+                rows.node[row] = lots.li[piece, L_NODE]
+                rows.origin[row] = lots.li[piece, L_ORIGIN]
+                rows.used[row] = lots.li[piece, L_USED]
+                rows.f[row] = lots.fl[piece, L_F]
+                if tax and lots.fl[piece, L_BASIS] - rows.proceeds[row] > DUST:
                     _wash(
                         lots,
                         rows,
@@ -951,15 +947,15 @@ def replay(
                     raise CapacityError()
                 w.tops[t] = row
                 c[C_TOPS] = t + 1
-                j = lots.origin[piece]
-                if not lots.used[piece] and j >= 0 and day[j] >= day[i] - WINDOW:
+                j = lots.li[piece, L_ORIGIN]
+                if not lots.li[piece, L_USED] and j >= 0 and day[j] >= day[i] - WINDOW:
                     if w.c_head[j] < 0:
                         w.c_head[j] = row
                     else:
                         rows.cnext[w.c_tail[j]] = row
                     w.c_tail[j] = row
             for q in range(m):  # the exclusion marks: one sale's
-                j = lots.origin[out[q]]
+                j = lots.li[out[q], L_ORIGIN]
                 if j >= 0 and w.excl[j] == i:
                     w.excl[j] = -1
         elif a == SPLIT:
@@ -967,8 +963,8 @@ def replay(
             s = w.p_start[p]
             for q in range(w.p_len[p]):
                 lot = w.pool[s + q]
-                lots.shares[lot] *= ratio
-                lots.f[lot] *= ratio
+                lots.fl[lot, L_SHARES] *= ratio
+                lots.fl[lot, L_F] *= ratio
             w.p_total[p] *= ratio
         elif not done[i]:
             k = partner[i]
@@ -1006,10 +1002,10 @@ def replay(
                 d0 = day[o]
                 for q in range(m):
                     piece = out[q]
-                    lots.alive[piece] = True
-                    lots.pos[piece] = dest
-                    j = lots.origin[piece]
-                    if not lots.used[piece] and j >= 0 and day[j] >= d0 - WINDOW:
+                    lots.li[piece, L_ALIVE] = True
+                    lots.li[piece, L_POS] = dest
+                    j = lots.li[piece, L_ORIGIN]
+                    if not lots.li[piece, L_USED] and j >= 0 and day[j] >= d0 - WINDOW:
                         e = c[C_MOVED]
                         if e >= w.me_lot.size:
                             raise CapacityError()
@@ -1022,7 +1018,7 @@ def replay(
                             w.me_next[w.m_tail[j]] = e
                         w.m_tail[j] = e
                 for q in range(m):
-                    w.p_total[dest] += lots.shares[out[q]]
+                    w.p_total[dest] += lots.fl[out[q], L_SHARES]
                 for q in range(m):
                     _insort(lots, w, n, dest, out[q])
                 done[max(o, into)] = True
@@ -1057,7 +1053,7 @@ def open_lots(lots: Any, w: Any, order: Any) -> Any:
         s = w.p_start[p]
         for q in range(w.p_len[p]):
             lot = w.pool[s + q]
-            if lots.shares[lot] > EPS:
+            if lots.fl[lot, L_SHARES] > EPS:
                 out[m] = lot
                 m += 1
     return out[:m]
@@ -1090,45 +1086,45 @@ def dedupe(w: Any) -> Any:
 def allocate(n: int, n_pos: int, room: int) -> tuple[Lots, Rows, Matches, Work]:
     """Empty state for ``n`` transactions and ``n_pos`` positions; ``room`` scales the
     arrays of lots, rows, matches and lot ids (1: room for ``n`` of each)."""
-    n_lots = room * n + 1024
+    n_lots = room * (3 * n // 2) + 1024
     n_rows = room * n + 1024
     n_match = room * (n // 2) + 1024
-    i64, f64, b = np.int64, np.float64, np.bool_
-    lots = Lots(*(np.empty(n_lots, t) for t in (i64, i64, i64, i64, f64, f64, f64, i64, f64, i64, b, b)))
+    i32, f64, b = np.int32, np.float64, np.bool_
+    lots = Lots(np.empty((n_lots, 4), f64), np.empty((n_lots, 8), i32))
     rows = Rows(
         *(
             np.empty(n_rows, t)
-            for t in (i64, i64, i64, f64, f64, f64, f64, i64, i64, b, b, f64, i64, i64, i64, i64, i64)
+            for t in (i32, i32, i32, f64, f64, f64, f64, i32, i32, b, b, f64, i32, i32, i32, i32, i32)
         )
     )
-    mt = Matches(*(np.empty(n_match, t) for t in (i64, i64, i64, f64, f64, f64, b)))
+    mt = Matches(*(np.empty(n_match, t) for t in (i32, i32, i32, f64, f64, f64, b)))
     w = Work(
-        open_of=np.full(n, -1, i64),
-        m_head=np.full(n, -1, i64),
-        m_tail=np.full(n, -1, i64),
-        me_lot=np.empty(n_lots, i64),
-        me_next=np.empty(n_lots, i64),
-        c_head=np.full(n, -1, i64),
-        c_tail=np.full(n, -1, i64),
-        p_head=np.full(n, -1, i64),
-        p_tail=np.full(n, -1, i64),
+        open_of=np.full(n, -1, i32),
+        m_head=np.full(n, -1, i32),
+        m_tail=np.full(n, -1, i32),
+        me_lot=np.empty(n_lots, i32),
+        me_next=np.empty(n_lots, i32),
+        c_head=np.full(n, -1, i32),
+        c_tail=np.full(n, -1, i32),
+        p_head=np.full(n, -1, i32),
+        p_tail=np.full(n, -1, i32),
         pe_units=np.empty(n_match, f64),
         pe_dollars=np.empty(n_match, f64),
-        pe_held=np.empty(n_match, i64),
-        pe_next=np.empty(n_match, i64),
-        n_parent=np.empty(n_match, i64),
-        n_num=np.empty(n_match, i64),
-        n_count=np.zeros(n + n_match, i64),
-        p_start=np.zeros(n_pos, i64),
-        p_len=np.zeros(n_pos, i64),
-        p_cap=np.zeros(n_pos, i64),
+        pe_held=np.empty(n_match, i32),
+        pe_next=np.empty(n_match, i32),
+        n_parent=np.empty(n_match, i32),
+        n_num=np.empty(n_match, i32),
+        n_count=np.zeros(n + n_match, i32),
+        p_start=np.zeros(n_pos, i32),
+        p_len=np.zeros(n_pos, i32),
+        p_cap=np.zeros(n_pos, i32),
         p_total=np.zeros(n_pos, f64),
-        pool=np.empty(4 * n_lots, i64),
-        rb_start=np.empty(n_rows, i64),
-        rb_end=np.empty(n_rows, i64),
-        rb_items=np.empty(n_match, i64),
-        tops=np.empty(n_rows, i64),
-        excl=np.full(n, -1, i64),
-        cnt=np.zeros(N_COUNTERS, i64),
+        pool=np.empty(3 * n_lots, i32),
+        rb_start=np.empty(n_rows, i32),
+        rb_end=np.empty(n_rows, i32),
+        rb_items=np.empty(n_match, i32),
+        tops=np.empty(n_rows, i32),
+        excl=np.full(n, -1, i32),
+        cnt=np.zeros(N_COUNTERS, np.int64),
     )
     return lots, rows, mt, w

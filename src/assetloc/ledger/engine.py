@@ -107,9 +107,9 @@ class LedgerResult:
     """Open lots at the end of ``as_of`` (by account, symbol, acquired date), every sale
     row up to it in (date, seq) order, and the wash-sale matches behind the rows."""
 
-    lots: tuple[OpenLot, ...]
-    sales: tuple[Sale, ...]
-    matches: tuple[WashMatch, ...] = ()
+    lots: Sequence[OpenLot]
+    sales: Sequence[Sale]
+    matches: Sequence[WashMatch] = ()
 
     def sales_in(self, year: int) -> tuple[Sale, ...]:
         """The sale rows of one tax year (by sale date)."""
