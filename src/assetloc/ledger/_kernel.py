@@ -519,6 +519,18 @@ def _find(skip: Any, base: int, k: int) -> int:
     return root
 
 
+@njit(cache=True, inline="always")
+def _bisect(a: Any, lo: int, hi: int, x: int) -> int:
+    """The first index in ``a[lo:hi]`` (sorted) whose value is >= ``x`` (``hi``: none)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 # --- the replay ------------------------------------------------------------------------
 
 
@@ -653,9 +665,8 @@ def _wash(
         return
     base = lo + group  # the group's skip pointers (one more than its purchases)
     d = day[i]
-    days = gp_day[lo : lo + size]
-    hi = np.searchsorted(days, d + WINDOW, side="right")
-    k = _find(skip, base, np.searchsorted(days, d - WINDOW, side="left"))
+    hi = _bisect(gp_day, lo, lo + size, d + WINDOW + 1) - lo  # bisect_right
+    k = _find(skip, base, _bisect(gp_day, lo, lo + size, d - WINDOW) - lo)
     own = owner[acc[i]]
     loss_per_share = 0.0
     held = 0
