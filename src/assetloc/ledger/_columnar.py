@@ -186,7 +186,11 @@ def derive_columnar(
 ) -> LedgerResult | None:
     """The engine's result for ``txs`` (in processing order, ids filled in), or None when
     the reference engine is to derive it (see the module docstring)."""
-    if not txs or not _applicable(txs, accounts):
+    if not txs:
+        from assetloc.ledger.engine import LedgerResult
+
+        return LedgerResult(lots=(), sales=(), matches=())
+    if not _applicable(txs, accounts):
         return None
     c = _Coded(txs, accounts)
     if not _valid(c):

@@ -1094,12 +1094,16 @@ def dedupe(w: Any) -> Any:
     return start, end, items[:m]
 
 
+#: spare entries in each growing array (a test sets 0 to make the arrays run out)
+SLACK = 1024
+
+
 def allocate(n: int, n_pos: int, room: int) -> tuple[Lots, Rows, Matches, Work]:
     """Empty state for ``n`` transactions and ``n_pos`` positions; ``room`` scales the
-    arrays of lots, rows, matches and lot ids (1: room for ``n`` of each)."""
-    n_lots = room * (3 * n // 2) + 1024
-    n_rows = room * n + 1024
-    n_match = room * (n // 2) + 1024
+    arrays of lots (1.5 ``n`` a unit), sale rows (``n``), matches and lot ids (``n / 2``)."""
+    n_lots = room * (3 * n // 2) + SLACK
+    n_rows = room * n + SLACK
+    n_match = room * (n // 2) + SLACK
     i32, f64, b = np.int32, np.float64, np.bool_
     lots = Lots(np.empty((n_lots, 4), f64), np.empty((n_lots, 8), i32))
     rows = Rows(
