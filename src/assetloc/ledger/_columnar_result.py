@@ -151,16 +151,19 @@ def _tuples(kind: type[T], columns: Callable[[], Sequence[list[Any]]]) -> Callab
     return make
 
 
-def build(c: _Coded, state: Any, codes: _Array, accounts: Mapping[str, AccountInfo]) -> LedgerResult:
-    """The result of the replay's final ``state`` (see :func:`_kernel.replay`): the arrays
-    of its rows, lots and matches now, their named tuples on first use (:class:`Lazy`)."""
+def build(
+    c: _Coded, state: Any, codes: _Array, accounts: Mapping[str, AccountInfo]
+) -> LedgerResult:
+    """The result of the replay's final ``state`` (:class:`_kernel.State`): the arrays of
+    its rows, lots and matches now, their named tuples on first use (:class:`Lazy`)."""
     from assetloc.ledger import _kernel
+    from assetloc.ledger import _kernel_parts as k
     from assetloc.ledger.engine import LedgerResult, WashMatch
 
-    lots, rows, mt, w = state
-    cnt = w.cnt
-    nodes = int(cnt[_kernel.C_NODES])
-    parent, num = w.n_parent[:nodes].copy(), w.n_num[:nodes].copy()
+    st = state
+    cnt = st.cnt
+    nodes = int(cnt[k.C_NODES])
+    parent, num = st.nd[:nodes, 0].copy(), st.nd[:nodes, 1].copy()
     ids = c.ids
     acc_names, sym_names, dates = c.acc_names, c.sym_names, c.dates
     names_cache: list[list[str]] = []
@@ -172,20 +175,22 @@ def build(c: _Coded, state: Any, codes: _Array, accounts: Mapping[str, AccountIn
 
     taxable = np.array([accounts[a].taxable for a in acc_names], np.bool_)
     # --- sales ---
-    order = _kernel.flatten(rows, w)
-    tx = rows.tx[order]
+    order = _kernel.flatten(st.ri, st.tops, cnt)
+    ri = st.ri[order]
+    rf = st.rf[order]
+    tx = ri[:, k.R_TX]
     acc = c.acc[tx]
     sym = c.sym[tx]
-    acq = rows.acq[order]
-    shares = rows.shares[order]
-    proceeds = rows.proceeds[order]
-    basis = rows.basis[order]
-    dis = rows.dis[order]
+    acq = ri[:, k.R_ACQ]
+    shares = rf[:, k.R_SHARES]
+    proceeds = rf[:, k.R_PROCEEDS]
+    basis = rf[:, k.R_BASIS]
+    dis = rf[:, k.R_DIS]
     dis = np.where(dis > _DUST, dis, 0.0)
-    perm = rows.perm[order] & (dis > 0.0)
-    node = rows.node[order]
-    rb = rows.rb[order]
-    start, end, items = _kernel.dedupe(w)
+    perm = (ri[:, k.R_PERM] != 0) & (dis > 0.0)
+    node = ri[:, k.R_NODE]
+    rb = ri[:, k.R_RB]
+    start, end, items = _kernel.dedupe(st.rbl, st.rbi, cnt, ~taxable[c.acc])
     long_term = c.day[tx] >= _long_from(acq)
 
     def sale_columns() -> Sequence[list[Any]]:
@@ -216,38 +221,36 @@ def build(c: _Coded, state: Any, codes: _Array, accounts: Mapping[str, AccountIn
     rank = np.empty(len(acc_names), np.int64)
     rank[np.argsort(np.array(acc_names, dtype=object), kind="stable")] = np.arange(rank.size)
     positions = np.lexsort((pos_sym, rank[pos_acc])).astype(np.int64)
-    kept = _kernel.open_lots(lots, w, positions)
-    li = lots.li[kept]
-    fl = lots.fl[kept]
-    lp = li[:, _kernel.L_POS]
+    kept = _kernel.open_lots(st.lf, st.pp, st.pool, positions)
+    li = st.li[kept]
+    fl = st.lf[kept]
+    lp = li[:, k.L_POS]
 
     def lot_columns() -> Sequence[list[Any]]:
         return (
             _get(acc_names, pos_acc[lp]),
             _get(sym_names, pos_sym[lp]),
-            _get(names(), li[:, _kernel.L_NODE]),
-            _dates(li[:, _kernel.L_OPENED]),
-            _dates(li[:, _kernel.L_ACQ]),
-            fl[:, _kernel.L_SHARES].tolist(),
-            fl[:, _kernel.L_BASIS].tolist(),
-            fl[:, _kernel.L_WASH].tolist(),
+            _get(names(), li[:, k.L_NODE]),
+            _dates(li[:, k.L_OPENED]),
+            _dates(li[:, k.L_ACQ]),
+            fl[:, k.L_SHARES].tolist(),
+            fl[:, k.L_BASIS].tolist(),
+            fl[:, k.L_WASH].tolist(),
         )
 
     # --- wash matches ---
-    m = int(cnt[_kernel.C_MATCHES])
-    m_tx, m_node, m_j = mt.tx[:m].copy(), mt.node[:m].copy(), mt.j[:m].copy()
-    m_sh, m_rsh, m_dol, m_perm = (mt.shares[:m].copy(), mt.rshares[:m].copy(),
-                                  mt.dollars[:m].copy(), mt.perm[:m].copy())
+    m = int(cnt[k.C_MATCHES])
+    mi, mf = st.mi[:m].copy(), st.mf[:m].copy()
 
     def match_columns() -> Sequence[list[Any]]:
         return (
-            _get(ids, m_tx),
-            _get(names(), m_node),
-            _get(ids, m_j),
-            m_sh.tolist(),
-            m_rsh.tolist(),
-            m_dol.tolist(),
-            m_perm.tolist(),
+            _get(ids, mi[:, 0]),
+            _get(names(), mi[:, 1]),
+            _get(ids, mi[:, 2]),
+            mf[:, 0].tolist(),
+            mf[:, 1].tolist(),
+            mf[:, 2].tolist(),
+            (mi[:, 3] != 0).tolist(),
         )
 
     return LedgerResult(
