@@ -175,6 +175,6 @@ def test_lazy_tuple_behaves_as_the_tuple() -> None:
     assert built == [1]  # built once
     assert lazy == (3, 1, 2) and (3, 1, 2) == lazy and lazy != (3, 1)
     assert repr(lazy) == "(3, 1, 2)" and hash(lazy) == hash((3, 1, 2))
-    assert 2 in lazy and lazy + (4,) == (3, 1, 2, 4) and (0,) + lazy == (0, 3, 1, 2)
+    assert 2 in lazy and lazy + (4,) == (3, 1, 2, 4) and (0,) + lazy == (0, 3, 1, 2)  # noqa: RUF005
     assert pickle.loads(pickle.dumps(lazy)) == (3, 1, 2)
     assert sorted(lazy) == [1, 2, 3] and lazy.index(2) == 2 and lazy.count(1) == 1

@@ -40,7 +40,8 @@ class _Coded:
     """The transactions as arrays (processing order) and the tables behind the codes."""
 
     def __init__(self, txs: Sequence[Transaction], accounts: Mapping[str, AccountInfo]) -> None:
-        (dates, accts, syms, actions, shares, prices, fees, lots, ids, _seqs) = zip(*txs)
+        columns = zip(*txs, strict=True)
+        (dates, accts, syms, actions, shares, prices, fees, lots, ids, _seqs) = columns
         self.ids: list[str] = list(ids)
         self.acc_names = list(accounts)
         amap = {a: k for k, a in enumerate(self.acc_names)}

@@ -141,7 +141,9 @@ class Lazy(Sequence[T]):
         return (tuple, (self.all(),))
 
 
-def _tuples(kind: type[T], columns: Callable[[], Sequence[list[Any]]]) -> Callable[[], tuple[T, ...]]:
+def _tuples(
+    kind: type[T], columns: Callable[[], Sequence[list[Any]]]
+) -> Callable[[], tuple[T, ...]]:
     """A maker of the named tuples ``kind`` of the columns ``columns()`` gives, in C."""
     new: Any = tuple.__new__
 

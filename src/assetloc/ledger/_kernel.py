@@ -21,7 +21,6 @@ from numba import njit
 
 from assetloc.ledger._kernel_parts import (
     BUY,
-    C_LOTS,
     C_MATCHES,
     C_MOVED,
     C_PEND,
@@ -698,7 +697,7 @@ def replay(
                 for q in range(m):  # a stable merge, as add_many's sort
                     insort(li, nd, pool, pp, cnt, n, dest, out[q])
                 done[max(o, into)] = True
-    return n
+    return int(n)
 
 
 @njit(cache=True)

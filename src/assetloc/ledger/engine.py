@@ -41,11 +41,17 @@ fields — so the input order never matters, and replays them:
 - Terms: long-term when sold after the first anniversary of ``acquired``
   (:func:`~assetloc.inputs.holdings.long_term_on`, the day :func:`is_long_term` turns true).
 
-Speed: one pass with per-(account, symbol) lot lists (FIFO order kept by a C key), per-group
-purchase lists searched by ``bisect`` for the window (exhausted purchases skipped by
-path-compressed pointers), the result's rows and lots built as named tuples by
-``tuple.__new__`` (no Python-level constructor), and the cyclic garbage collector paused while
-the replay allocates its (acyclic) objects.
+Speed: ledgers of :data:`COLUMNAR_MIN` transactions or more are replayed by
+:mod:`assetloc.ledger._columnar` — the same rules on integer-coded arrays, the loop compiled
+by numba (imported then, never at start-up; compiled once, about 15-30 s, then cached), the
+result's named tuples built on first use — with results identical to this engine's, bit
+for bit (tests compare the two on hypothesis ledgers and the golden cases); what it does
+not take (a specific lot selection, an invalid transaction) falls back to this engine.
+This engine (the reference, and the one for small ledgers): one pass with per-(account,
+symbol) lot lists (FIFO order kept by a C key), per-group purchase lists searched by
+``bisect`` for the window (exhausted purchases skipped by path-compressed pointers), the
+result's rows and lots built as named tuples by ``tuple.__new__``, and the cyclic garbage
+collector paused while the replay allocates its (acyclic) objects.
 """
 
 from __future__ import annotations
@@ -105,7 +111,9 @@ class WashMatch(NamedTuple):
 @dataclass(frozen=True)
 class LedgerResult:
     """Open lots at the end of ``as_of`` (by account, symbol, acquired date), every sale
-    row up to it in (date, seq) order, and the wash-sale matches behind the rows."""
+    row up to it in (date, seq) order, and the wash-sale matches behind the rows. Each is
+    a tuple, or for a big ledger a sequence that compares, prints and pickles as that tuple
+    and builds its named tuples on first use."""
 
     lots: Sequence[OpenLot]
     sales: Sequence[Sale]
@@ -634,7 +642,10 @@ def derive(
     """Open lots and sale rows from the transactions on or before ``as_of`` (None: all).
 
     ``accounts`` maps every account id to its :class:`AccountInfo`; ``groups`` maps a
-    symbol to its wash-sale group (a symbol not in it is its own group). Raises
+    symbol to its wash-sale group (a symbol not in it is its own group). ``engine``:
+    ``auto`` replays ledgers of :data:`COLUMNAR_MIN` transactions or more in columns
+    (numba), smaller ones here; ``reference`` always here; ``columnar`` in columns when
+    it takes the ledger (see :mod:`assetloc.ledger._columnar`). The result is the same. Raises
     :class:`LedgerError` (an :class:`InputError`) naming the first bad transaction.
     """
     paused = gc.isenabled()
