@@ -11,7 +11,8 @@ a tuple of them (numba counts references of a tuple's every array at each call).
 Lot ids are nodes: node ``i < n`` is transaction ``i``'s id, a node ``k >= n`` is its
 parent's id + ``.w<num>`` (row ``k - n`` of ``nd``: parent, num); ids compare as those
 strings do. A position's lots are a slice of ``pool`` (``pp``: start, length, room), in
-FIFO order as ``Position.lots``.
+FIFO order as ``Position.lots``; a FIFO sale takes lots off the front of the slice, and a
+block half empty in front is reused before a bigger one is taken.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ R_CHILD, R_LAST, R_SIB, R_CNEXT = range(8, 12)
 # me), its sale rows (first, last), pending adjustments (first, last entry of pf/pi), and
 # the sale whose own purchases it is (never its replacements)
 T_OPEN, T_MHEAD, T_MTAIL, T_CHEAD, T_CTAIL, T_PHEAD, T_PTAIL, T_EXCL = range(8)
-# positions (pp, int32)
-P_START, P_LEN, P_ROOM = range(3)
+# positions (pp, int32): the lots' start in the pool, their count, the room from the start
+# to the end of the position's block, the block's start and size
+P_START, P_LEN, P_ROOM, P_BASE, P_SIZE = range(5)
 
 
 class CapacityError(Exception):
@@ -222,19 +224,31 @@ def tack_lot(lf: Any, li: Any, lot: int, dollars: float, held: int) -> None:
 
 @njit(cache=True, inline="always")
 def room(pool: Any, pp: Any, cnt: Any, p: int) -> None:
-    """Room for one more lot at the end of position ``p``'s slice of the pool."""
+    """Room for one more lot at the end of position ``p``'s slice of the pool: the lots
+    moved to the front of their block when at least half of it is free, else to a new
+    block twice their number at the pool's end."""
     ln = pp[p, P_LEN]
     if ln < pp[p, P_ROOM]:
+        return
+    s = pp[p, P_START]
+    base = pp[p, P_BASE]
+    size = pp[p, P_SIZE]
+    if s > base and 2 * ln <= size:
+        for q in range(ln):
+            pool[base + q] = pool[s + q]
+        pp[p, P_START] = base
+        pp[p, P_ROOM] = size
         return
     size = max(8, 2 * ln)
     top = cnt[C_POOL]
     if top + size > pool.size:
         raise CapacityError()
-    s = pp[p, P_START]
     for q in range(ln):
         pool[top + q] = pool[s + q]
     pp[p, P_START] = top
     pp[p, P_ROOM] = size
+    pp[p, P_BASE] = top
+    pp[p, P_SIZE] = size
     cnt[C_POOL] = top + size
 
 
