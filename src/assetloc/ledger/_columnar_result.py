@@ -159,7 +159,7 @@ def build(
     """The result of the replay's final ``state`` (:class:`_kernel.State`): the arrays of
     its rows, lots and matches now, their named tuples on first use (:class:`Lazy`)."""
     from assetloc.ledger import _kernel
-    from assetloc.ledger import _kernel_parts as k
+    from assetloc.ledger import _kernel as k
     from assetloc.ledger.engine import LedgerResult, WashMatch
 
     st = state
