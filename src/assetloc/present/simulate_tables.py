@@ -213,11 +213,18 @@ def rich_table(t: TextTable) -> Table:
     return out
 
 
+def run_line(paths: int, returns: str, years: int, seed: int | None) -> str:
+    """ "1,000 montecarlo paths x 50 years, seed 0"; a deterministic run is one path, no seed."""
+    if returns == "deterministic":
+        return f"deterministic (expected returns, one path) x {years} years"
+    return f"{number(paths)} {returns} path{'s' if paths != 1 else ''} x {years} years, seed {seed}"
+
+
 def print_simulation(d: Mapping[str, Any], console: Console) -> None:
     """Every table, the lifecycle note, the assumptions and the notice, on ``console``."""
     console.print(
         escape(
-            f"{number(d['paths'])} {d['returns']} paths x {d['years']} years, seed {d['seed']} "
+            f"{run_line(d['paths'], d['returns'], d['years'], d['seed'])} "
             "(after tax, today's dollars)"
         )
     )

@@ -261,10 +261,13 @@ class SimulationResult:
         return pd.DataFrame(rows)
 
     def _headline(self) -> str:
-        return (
-            f"{number(self.paths)} {self.returns} paths x {self.years} years, seed {self.seed}, "
-            f"{len(self.outcomes)} strategies"
-        )
+        if self.returns == "deterministic":
+            run = f"deterministic (one path) x {self.years} years"
+        else:
+            run = (
+                f"{number(self.paths)} {self.returns} paths x {self.years} years, seed {self.seed}"
+            )
+        return f"{run}, {len(self.outcomes)} strategies"
 
     def __repr__(self) -> str:
         """One line: paths, years, method, and joint's location value when there is one."""

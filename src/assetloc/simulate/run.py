@@ -292,8 +292,8 @@ def simulate(
         "replacing": (
             f"every {settings.reoptimize_every} years joint is re-solved, and rule_of_thumb "
             "and two_step place their first mix again, on each path's own account shares "
-            f"(rounded to {budget_grid:g} of F for batching); duplicate and separate do not "
-            "depend on the shares"
+            f"(rounded to {budget_grid:g} of F for batching); duplicate places the re-solved "
+            "joint mix in every account; separate does not depend on the shares"
             if settings.reoptimize_every > 0
             else "reoptimize_every = 0: every strategy holds its first shares in each account"
         ),

@@ -223,11 +223,12 @@ class Replacer:
         return new
 
     def summary(self) -> dict[str, float]:
-        """What re-solving changed (see the class docstring)."""
+        """What re-solving changed (see the class docstring): counts as ints, shares as
+        decimals."""
         return {
-            "resolves": float(len(self.dates)),
-            "solves": float(self.solves),
-            "failed_paths": float(self.failed),
+            "resolves": len(self.dates),
+            "solves": self.solves,
+            "failed_paths": self.failed,
             "mean_abs_change": self.change_sum / self.change_count if self.change_count else 0.0,
             "budget_grid": self.grid,
         }
