@@ -158,3 +158,25 @@ def test_help_names_the_plan_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.count("[plan]") >= 3  # not swallowed as rich markup
     for flag in ("--paths", "--years", "--seed", "--returns", "--json"):
         assert flag in out
+
+
+def test_a_fill_bracket_rate_that_is_no_bracket_is_refused_not_rounded(tmp_path: Any) -> None:
+    text = (EXAMPLES / "lifecycle.toml").read_text()
+    lines = [ln for ln in text.splitlines() if not ln.startswith("withdrawal_order")]
+    assert "[plan]" in lines
+    at = lines.index("[plan]") + 1
+    lines[at:at] = ['withdrawal_order = "fill_bracket"', "fill_bracket_rate = 0.13"]
+    text = "\n".join(lines) + "\n"
+    bad = tmp_path / "bracket.toml"
+    bad.write_text(text)
+    res = run("simulate", str(bad), "--paths", "5", "--years", "3", "--json")
+    assert res.returncode == 2
+    assert res.stdout == ""
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "plan.fill_bracket_rate" in lines[0] and "0.13" in lines[0]
+    assert "Traceback" not in res.stderr
+
+
+def test_a_horizon_before_retirement_is_said(first: dict[str, Any]) -> None:
+    d = doc("--paths", "5", "--years", "10", "--seed", "1")  # the couple retires in 20 years
+    assert "no retirement" in d["assumptions"]["retire_in_note"]

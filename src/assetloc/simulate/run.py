@@ -276,6 +276,7 @@ def simulate(
         **describe(spec),
         "plan": settings.model_dump(mode="json"),
         "retire_in": tl.retire_in,
+        **_horizon_note(h, settings),
         "social_security_in": tl.social_security_in,
         "rmd": (
             "IRS Uniform Lifetime Table from the SECURE 2.0 age"
@@ -339,6 +340,19 @@ def simulate(
         elapsed_s=time.perf_counter() - began,
         risk_aversion=p.risk_aversion,
     )
+
+
+def _horizon_note(h: Household, settings: PlanSettings) -> dict[str, str]:
+    """A note when the retirement asked for (or defaulted) falls beyond the years simulated."""
+    asked = h.plan.retire_in if h.plan is not None else None
+    if asked is not None and settings.years is not None and asked > settings.years:
+        return {
+            "retire_in_note": f"plan.retire_in = {asked} is beyond the {settings.years} years "
+            "simulated: no retirement within the horizon (no spending, no withdrawals)"
+        }
+    if settings.retire_in is not None and settings.retire_in == settings.years:
+        return {"retire_in_note": "no retirement within the years simulated"}
+    return {}
 
 
 def _with_reoptimized(out: StrategyOutcome, summary: dict[str, float]) -> StrategyOutcome:

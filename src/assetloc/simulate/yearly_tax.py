@@ -33,6 +33,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assetloc.errors import InputError
 from assetloc.tax.engine import compute_lines
 from assetloc.tax.law import YearLaw, status_code, supported_years, year_law
 from assetloc.tax.profile import TaxProfile
@@ -147,9 +148,16 @@ class EngineYearTax:
         return out
 
     def bracket_top(self, t: int, rate: float) -> float | None:
-        """Top of the ordinary bracket whose rate is nearest ``rate`` (today's dollars)."""
+        """Top of the ordinary bracket taxed at ``rate`` (today's dollars); a rate that is
+        not one of the year's bracket rates is an :class:`InputError` (never rounded)."""
         law = self.laws[t]
         j = int(np.argmin(np.abs(law.bracket_rate - rate)))
+        if abs(float(law.bracket_rate[j]) - rate) > 1e-9:
+            rates = ", ".join(f"{r:g}" for r in law.bracket_rate)
+            raise InputError(
+                "plan.fill_bracket_rate",
+                f"{rate:g} is not a federal bracket rate; use one of {rates}",
+            )
         if j + 1 >= law.bracket_rate.shape[0]:
             return float("inf")
         return float(law.bracket_start[self._status, j + 1])
