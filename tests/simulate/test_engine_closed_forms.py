@@ -102,6 +102,10 @@ def test_retired_roth_pays_spending_from_a_closed_form_balance() -> None:
     assert float(out.terminal_wealth[0]) == pytest.approx(b, rel=1e-12)
     np.testing.assert_allclose(out.spending_paid, spend)
     np.testing.assert_allclose(out.tax, 0.0, atol=1e-9)
+    # sustainable spending: the level c, spent at each year end, that leaves nothing:
+    # c = W0 (1+μ)^T / Σ_{t<T} (1+μ)^t = W0 μ / (1 − (1+μ)^−T)
+    level = 100_000.0 * mu / (1.0 - (1.0 + mu) ** -YEARS)
+    assert float(out.spending[0]) == pytest.approx(level, rel=1e-9)
 
 
 def test_retired_traditional_grosses_up_withdrawals_at_the_stated_rate() -> None:

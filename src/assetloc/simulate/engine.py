@@ -52,6 +52,7 @@ import numpy as np
 
 from assetloc.simulate.outcome import StrategyOutcome
 from assetloc.simulate.spec import ClassIncome, EngineSpec
+from assetloc.simulate.sustainable import sustainable_spending
 from assetloc.simulate.taxable_lots import MIN_PRICE, Lots
 from assetloc.simulate.year_flows import (
     MAX_ITERATIONS,
@@ -351,9 +352,7 @@ def _run_chunk(
     if spec.liquidation != "liquidate" and tx:
         _, gain = after_tax(deflator)
         terminal = terminal + spec.gains_rate * gain
-    retired_years = max(years - spec.retire_in, 0)
-    spread = retired_years if retired_years > 0 else years
-    spending = (paid.sum(axis=1) + terminal) / spread
+    spending = sustainable_spending(wealth, terminal, paid, spec.social_security, spec.retire_in)
     outcome = StrategyOutcome(
         name=name,
         wealth=wealth,

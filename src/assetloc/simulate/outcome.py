@@ -26,9 +26,10 @@ class StrategyOutcome:
     wealth : (paths, years + 1) after-tax wealth at each year end; index 0 is the start.
     terminal_wealth : (paths,) after the final liquidation (``liquidate``: the taxable
         gains taxed at the long-term rate) or without it (``step_up``, ``donate``).
-    spending : (paths,) sustainable after-tax spending a year: the spending actually paid
-        in retirement plus the terminal wealth, spread evenly over the retirement years
-        (over all years when the plan never retires) at a 0% real rate.
+    spending : (paths,) sustainable after-tax spending a year: the mean spending paid in
+        retirement plus the level extra that the terminal wealth could have paid each
+        retirement year at the path's own after-tax growth
+        (:mod:`~assetloc.simulate.sustainable`).
     spending_paid : (paths, years) after-tax spending the accounts paid each year (short
         of the plan's ``spending`` when they ran dry).
     lifetime_tax : (paths,) sum of ``tax``.
