@@ -38,9 +38,9 @@ PATHS_LABEL = "share of paths (%)"
 #: the location-value histogram's bins span these percentiles of all values (the paths
 #: beyond them are counted in the end bins)
 CLIP_PERCENTILES = (1, 99)
-#: strategies whose 5–95% band the fan chart shades (more bands would hide each other);
-#: with neither of them in the result, every strategy gets its band
-BANDED = ("joint", "duplicate")
+#: the strategy whose 5–95% band the fan chart shades (two bands of nearly equal
+#: strategies hide each other); without it in the result, every strategy gets its band
+BANDED = ("joint",)
 
 
 def plot_fan(result: SimulationResult, ax: Axes | None = None) -> Axes:

@@ -25,13 +25,14 @@ if TYPE_CHECKING:
 SIMULATION_CHARTS: dict[str, str] = {
     "simulation_wealth": (
         "After-tax wealth at each year end, today's dollars, per strategy: the median over "
-        "the paths as a line; for joint and duplicate the 5th to 95th percentile as a band."
+        "the paths as a line; for joint the 5th to 95th percentile as a band."
     ),
     "location_value": (
         "Location value of each strategy against duplicate (the same mix in every account), "
         "per path: the constant extra after-tax return, in basis points a year, that turns "
         "duplicate's terminal wealth into the strategy's. Dashed: the mean; solid: zero. The "
-        "bins span the 1st to 99th percentile; the few paths beyond fall in the end bins."
+        "bins span the 1st to 99th percentile of all the strategies' values; the paths beyond "
+        "are counted in the two end bins (a tall end bin: a strategy with a long tail)."
     ),
 }
 
