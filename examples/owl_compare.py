@@ -37,8 +37,10 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
+import os
 import sys
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +115,20 @@ class OwlRun:
     spending: float  # net spending a year (first year)
 
 
+@contextlib.contextmanager
+def _quiet_stdout_fd() -> Iterator[None]:
+    """Silence file descriptor 1 (HiGHS prints its banner from C, past sys.stdout)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 1)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 def run_owl(conversions: bool) -> OwlRun:
     """Owl, deterministic rates, its own withdrawal plan, maximizing the bequest at the
     fixed spending."""
@@ -145,7 +161,7 @@ def run_owl(conversions: bool) -> OwlRun:
     }
     if not conversions:
         options["maxRothConversion"] = 0
-    with contextlib.redirect_stdout(log):
+    with contextlib.redirect_stdout(log), _quiet_stdout_fd():
         plan.solve("maxBequest", options=options)
     if plan.caseStatus != "solved":
         raise RuntimeError(f"Owl did not solve the plan: {plan.caseStatus}")
@@ -256,22 +272,20 @@ def main() -> int:
         print(f"{label:<44}{run.tax.sum():>16,.0f}{run.terminal:>18,.0f}")
     if not ours:
         print(f"assetloc: {note}")
+    fed = "Owl's withdrawals" if note.startswith("Owl's") else "taxable first"
     for name, (tax, wealth) in ours.items():
-        print(f"{'assetloc ' + name + ', taxable first':<44}{tax:>16,.0f}{wealth:>18,.0f}")
+        print(f"{'assetloc ' + name + ', ' + fed:<44}{tax:>16,.0f}{wealth:>18,.0f}")
     for name in ("joint", "duplicate"):
         if name in filled:
             tax, wealth = filled[name]
             label = f"assetloc {name}, fill the 12% bracket"
             print(f"{label:<44}{tax:>16,.0f}{wealth:>18,.0f}")
     print()
-    for label, runs in (("taxable first", ours), ("filling the 12% bracket", filled)):
+    for label, runs in ((f"with {fed}", ours), ("filling the 12% bracket", filled)):
         if "joint" in runs and "duplicate" in runs:
             gain = runs["joint"][1] - runs["duplicate"][1]
             bp = ((runs["joint"][1] / runs["duplicate"][1]) ** (1 / YEARS) - 1) * 1e4
-            print(
-                f"Location (joint - duplicate), withdrawing {label}: "
-                f"{gain:+,.0f} ({bp:+.1f} bp a year)"
-            )
+            print(f"Location (joint - duplicate), {label}: {gain:+,.0f} ({bp:+.1f} bp a year)")
     print(f"\nassetloc withdrawals: {note}")
     first = owl_plain.withdrawals[:5].round(-2)
     print("Owl's withdrawals, first 5 years (brokerage, ira, ira_spouse, roth):")
