@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -10,12 +12,17 @@ from hypothesis import strategies as st
 from assetloc.simulate.sustainable import annuity_factor, growth_factors, sustainable_spending
 
 
+def _fv(r: float, n: int) -> float:
+    """((1 + r)^n − 1) / r, the future value of n unit payments, without cancellation."""
+    return float(n) if r == 0 else math.expm1(n * math.log1p(r)) / r
+
+
 @given(st.floats(-0.05, 0.12), st.integers(1, 50), st.integers(0, 20))
 def test_annuity_factor_is_the_future_value_of_an_annuity(r: float, years: int, first: int) -> None:
     first = min(first, years - 1)
     g = np.full((1, years), 1.0 + r)
     n = years - first
-    expected = n if abs(r) < 1e-12 else ((1.0 + r) ** n - 1.0) / r
+    expected = _fv(r, n)
     assert float(annuity_factor(g, first)[0]) == pytest.approx(expected, rel=1e-9)
 
 
@@ -45,7 +52,7 @@ def test_a_level_spending_that_empties_the_account_is_found_exactly(
         return  # the account ran out: no level above what was paid
     got = sustainable_spending(wealth, terminal, np.array([paid]), np.zeros(years), retire_in)
     n = years - retire_in
-    a = n if abs(r) < 1e-12 else ((1.0 + r) ** n - 1.0) / r
+    a = _fv(r, n)
     w_r = w0 * (1.0 + r) ** retire_in
     assert float(got[0]) == pytest.approx(w_r * (1.0 + r) ** n / a, rel=1e-9)
 
