@@ -25,6 +25,7 @@ from assetloc.analysis.optimize import tax_flags
 from assetloc.analysis.plan import metrics
 from assetloc.model.problem import Problem
 from assetloc.solve._solver import solve
+from universe import HORIZON_17
 
 from timing import interleaved_ms
 
@@ -39,25 +40,7 @@ HOUSEHOLD = {
     ],
     "assumptions": {
         "preset": "horizon-2025",
-        "universe": [
-            "us_equity_large_cap",
-            "us_equity_small_mid_cap",
-            "non_us_equity_developed",
-            "non_us_equity_emerging",
-            "us_corp_bonds_core",
-            "us_corp_bonds_long_duration",
-            "us_corp_bonds_high_yield",
-            "non_us_debt_developed",
-            "non_us_debt_emerging",
-            "us_treasuries_cash_equivalents",
-            "tips",
-            "real_estate",
-            "hedge_funds",
-            "commodities",
-            "infrastructure",
-            "private_equity",
-            "private_debt",
-        ],
+        "universe": HORIZON_17,
     },
     "objective": {"kind": "mean_variance", "risk_aversion": 3.74, "returns": "as_given"},
 }

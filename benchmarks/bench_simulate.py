@@ -26,30 +26,13 @@ from assetloc.simulate.returns import montecarlo
 from assetloc.simulate.run import engine_spec, resolved_settings, simulate
 from assetloc.simulate.settings import timeline
 from assetloc.simulate.strategies import Replacer, account_weights, targets
+from universe import HORIZON_17
 
 PATHS = 10_000
 YEARS = 40
 LOOP_PATHS = 40
 ROUNDS = 3
-CLASSES = [
-    "us_equity_large_cap",
-    "us_equity_small_mid_cap",
-    "non_us_equity_developed",
-    "non_us_equity_emerging",
-    "us_corp_bonds_core",
-    "us_corp_bonds_long_duration",
-    "us_corp_bonds_high_yield",
-    "non_us_debt_developed",
-    "non_us_debt_emerging",
-    "us_treasuries_cash_equivalents",
-    "tips",
-    "real_estate",
-    "hedge_funds",
-    "commodities",
-    "infrastructure",
-    "private_equity",
-    "private_debt",
-]
+CLASSES = HORIZON_17
 HOUSEHOLD = {
     "investor": {
         "filing_status": "married_filing_jointly",
