@@ -118,6 +118,14 @@ class PlanSettings(Strict):
         default="damodaran",
         description="bootstrap: damodaran (1928-2025) or simba (1871-2018) annual returns",
     )
+    tax_budget: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1e9,
+        allow_inf_nan=False,
+        description="dollars a year (today's) of tax that rebalancing sales in taxable "
+        "accounts may cost, at the household's long-term gains rate (none: no cap)",
+    )
     reoptimize_every: int = Field(
         default=5,
         ge=0,

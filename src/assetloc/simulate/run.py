@@ -187,6 +187,7 @@ def engine_spec(
         inflation=settings.inflation,
         tax=_year_tax(h, p, settings, years),
         gains_rate=prof.long_term,
+        gain_budget=_gain_budget(settings.tax_budget, prof.long_term),
         withdrawal_rate=prof.withdrawal,
         liquidation=str(h.investor.liquidation),
         lots=lots,
@@ -319,6 +320,14 @@ def simulate(
             f"wealth for a CRRA investor of relative risk aversion {p.risk_aversion:.3g} "
             "(the household's risk aversion), ((CE_s / CE_duplicate)^(1/T) - 1) x 10,000"
         ),
+        "tax_budget": (
+            "none: every account returns to its target each year"
+            if spec.gain_budget is None
+            else f"rebalancing sales in taxable accounts may realize at most "
+            f"{spec.gain_budget:,.0f} dollars (today's) more net gain a year than the "
+            f"withdrawals need: plan.tax_budget at the long-term rate {spec.gains_rate:g}; "
+            "the taxable accounts stay off target by what the budget forbids"
+        ),
         "gains_rate": spec.gains_rate,
         "withdrawal_rate": spec.withdrawal_rate,
     }
@@ -340,6 +349,14 @@ def simulate(
         elapsed_s=time.perf_counter() - began,
         risk_aversion=p.risk_aversion,
     )
+
+
+def _gain_budget(tax_budget: float | None, long_term: float) -> float | None:
+    """The net gain a year that costs ``tax_budget`` at the long-term rate (None: no cap;
+    a 0% rate: no cap either, no gain costs tax)."""
+    if tax_budget is None or long_term <= 0:
+        return None
+    return tax_budget / long_term
 
 
 def _horizon_note(h: Household, settings: PlanSettings) -> dict[str, str]:

@@ -67,6 +67,7 @@ class EngineSpec:
     lots: int = DEFAULT_LOTS
     record_income: bool = False
     withdrawals: FloatArray | None = None  # (years, K) a fixed schedule from retirement
+    gain_budget: float | None = None  # net gain rebalancing sales may realize a year (today's $)
 
     @property
     def years(self) -> int:

@@ -143,6 +143,53 @@ def _scheduled(
     return take_tx, take_ot, np.maximum(out - x, 0.0), np.maximum(x - out, 0.0)
 
 
+#: bisection steps of the rebalancing share a gain budget allows (2^-12 of the trades)
+CAP_STEPS = 12
+
+
+def capped_rebalance(
+    year: YearInputs, sell: FloatArray, buy: FloatArray, net_out: FloatArray, budget: float
+) -> tuple[FloatArray, FloatArray]:
+    """Sells and buys (P, K_tx, n) of the taxable accounts cut so that the sales beyond
+    what the withdrawals need realize at most ``budget`` dollars more net gain in the year
+    (today's dollars; per path, one share λ ∈ [0, 1] of the rebalancing trades, the
+    largest within the budget: the gain of HIFO sales is convex in the amount sold, so
+    bisection finds it). The sales that fund the withdrawals (``net_out`` (P, K_tx)) are
+    never cut; the buys shrink with the sales so each account's cash (its income paid this
+    year included) still balances: buys = sales − (withdrawal − deposit − cash)."""
+    table = year.table
+    assert table is not None
+    total = sell.sum(axis=2)
+    cash = year.avail_tx - year.values.sum(axis=2)  # income paid in cash this year
+    out_of_holdings = net_out - cash  # what the sales must raise for the withdrawals
+    need = np.clip(out_of_holdings, 0.0, total)
+    base = sell * np.divide(need, total, out=np.zeros_like(total), where=total > 0)[:, :, None]
+    extra = sell - base
+
+    def gain(lam: FloatArray) -> FloatArray:
+        s = base + lam[:, None, None] * extra
+        out: FloatArray = table.gain(s * year.deflator).sum(axis=(1, 2)) / year.deflator
+        return out
+
+    paths = sell.shape[0]
+    cap = np.maximum(gain(np.zeros(paths)), 0.0) + budget
+    lam = np.ones(paths)
+    over = gain(lam) > cap
+    if np.any(over):
+        lo, hi = np.zeros(paths), np.ones(paths)
+        for _ in range(CAP_STEPS):
+            mid = 0.5 * (lo + hi)
+            ok = gain(mid) <= cap
+            lo = np.where(ok, mid, lo)
+            hi = np.where(ok, hi, mid)
+        lam = np.where(over, lo, 1.0)
+    sold = base + lam[:, None, None] * extra
+    bought = buy.sum(axis=2)
+    room = np.maximum(sold.sum(axis=2) - out_of_holdings, 0.0)
+    scale = np.divide(room, bought, out=np.zeros_like(bought), where=bought > 0)
+    return sold, buy * np.minimum(scale, 1.0)[:, :, None]
+
+
 def _flows(
     spec: EngineSpec,
     layout: Layout,
@@ -168,6 +215,8 @@ def _flows(
         sell = np.maximum(year.values - target, 0.0)
         buy = np.maximum(target - year.values, 0.0)
         assert year.table is not None
+        if spec.gain_budget is not None:
+            sell, buy = capped_rebalance(year, sell, buy, take_tx - dep_tx, spec.gain_budget)
         gains = year.table.gain(sell * year.deflator).sum(axis=2) / year.deflator
     else:
         dep_tx = np.zeros((paths, 0))
