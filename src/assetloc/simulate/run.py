@@ -39,6 +39,7 @@ from assetloc.simulate.taxable_lots import DEFAULT_LOTS
 from assetloc.simulate.yearly_tax import EngineYearTax, StatedYearTax, YearTax
 from assetloc.tax.classes import is_tax_deferred
 from assetloc.types import FloatArray
+from assetloc.units import usd
 
 Progress = Callable[[int, int, str], None]
 
@@ -324,7 +325,7 @@ def simulate(
             "none: every account returns to its target each year"
             if spec.gain_budget is None
             else f"rebalancing sales in taxable accounts may realize at most "
-            f"{spec.gain_budget:,.0f} dollars (today's) more net gain a year than the "
+            f"{usd(spec.gain_budget, 0)} (today's dollars) more net gain a year than the "
             f"withdrawals need: plan.tax_budget at the long-term rate {spec.gains_rate:g}; "
             "the taxable accounts stay off target by what the budget forbids"
         ),
