@@ -319,7 +319,9 @@ def simulate(
         "risk_adjusted": (
             f"location_value_bp.<strategy>.risk_adjusted: certainty equivalents of terminal "
             f"wealth for a CRRA investor of relative risk aversion {p.risk_aversion:.3g} "
-            "(the household's risk aversion), ((CE_s / CE_duplicate)^(1/T) - 1) x 10,000"
+            "(the household's risk aversion), ((CE_s / CE_duplicate)^(1/T) - 1) x 10,000; "
+            "ruled by the worst paths, so noisy on small runs (use 1,000 paths or more); "
+            "null when a path ends with no wealth"
         ),
         "tax_budget": (
             "none: every account returns to its target each year"
