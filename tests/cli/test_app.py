@@ -33,6 +33,7 @@ COMMANDS = (
     "harvest",
     "import-holdings",
     "ledger",
+    "batch",
 )
 
 
