@@ -32,8 +32,8 @@ COMMANDS = (
     "rebalance",
     "harvest",
     "import-holdings",
-    "ledger",
     "batch",
+    "ledger",
 )
 
 
