@@ -32,6 +32,7 @@ COMMANDS = (
     "rebalance",
     "harvest",
     "import-holdings",
+    "batch",
     "ledger",
 )
 

@@ -40,7 +40,8 @@ def _root(
 ) -> None:
     """Tax-aware asset allocation and location. Estimates, not tax advice.
 
-    Exit codes: 0 success, 2 bad input, 3 infeasible constraints, 4 solver failure.
+    Exit codes: 0 success, 2 bad input, 3 infeasible constraints, 4 solver failure,
+    5 (batch) some households failed.
     """
 
 
@@ -53,6 +54,7 @@ def _register_commands() -> None:
     if _registered:
         return
     from assetloc.cli import (
+        batch,
         bond,
         compare,
         frontier,
@@ -86,6 +88,7 @@ def _register_commands() -> None:
         harvest,
         import_holdings,
         ledger,
+        batch,
     ):
         command.register(app)
     _registered = True

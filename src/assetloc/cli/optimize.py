@@ -9,18 +9,19 @@ from assetloc.cli.options import FileArg, JsonOpt
 
 def _optimize(file: FileArg, as_json: JsonOpt = False) -> None:
     """Optimize allocation and location; print tables (or JSON)."""
-    from assetloc.analysis.optimize import optimize
-    from assetloc.cli.loading import household as load_household
+    from assetloc.cli.loading import load
 
-    plan = optimize(load_household(file))
+    loaded = load(file)
     if as_json:
         from assetloc.present import jsonout
+        from assetloc.present.documents import optimize_document
 
-        typer.echo(jsonout.dumps(plan.to_dict()))
+        typer.echo(jsonout.dumps(optimize_document(loaded)))
     else:
+        from assetloc.analysis.optimize import optimize
         from assetloc.present.tables import print_plan
 
-        print_plan(plan)
+        print_plan(optimize(loaded.household))
 
 
 def register(app: typer.Typer) -> None:

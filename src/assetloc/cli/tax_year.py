@@ -11,13 +11,9 @@ def _tax_year(file: FileArg, as_json: JsonOpt = False) -> None:
     """The year's federal and state return, line by line, and its marginal rates."""
     from assetloc.cli.loading import load
     from assetloc.present import jsonout
-    from assetloc.tax.household_return import return_document
+    from assetloc.present.documents import tax_year_document
 
-    loaded = load(file)
-    d = return_document(loaded.household)
-    if loaded.notes:  # where the year's gains came from (the ledger)
-        d["assumptions"] = [*loaded.notes, *d["assumptions"]]
-        d["income_source"] = "; ".join([d["income_source"], *loaded.notes])
+    d = tax_year_document(load(file))
     if as_json:
         typer.echo(jsonout.dumps(d))
         return

@@ -9,13 +9,11 @@ from assetloc.cli.options import FileArg, JsonOpt
 
 def _taxes(file: FileArg, as_json: JsonOpt = False) -> None:
     """Effective tax rates, tax cost ratios and after-tax returns per asset class."""
-    from assetloc.analysis.tax_summary import tax_summary
     from assetloc.cli.loading import load
     from assetloc.present import jsonout
+    from assetloc.present.documents import taxes_document
 
-    loaded = load(file)
-    d = tax_summary(loaded.household).to_dict()
-    d["assumptions"] = [*loaded.notes, *d["assumptions"]]
+    d = taxes_document(load(file))
     if as_json:
         typer.echo(jsonout.dumps(d))
         return

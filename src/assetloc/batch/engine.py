@@ -1,0 +1,98 @@
+"""The batch run: read INPUT, skip done ids (``--resume``), run the chunks, append rows."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assetloc.batch.inputs import Item, read_items
+from assetloc.batch.output import append_chunk, done_ids, open_output
+from assetloc.batch.pool import Chunk, run_chunk, run_chunks
+from assetloc.batch.tasks import TASKS
+from assetloc.errors import InputError
+
+#: a callback told (households done so far, households to do) after each chunk
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Summary:
+    """What a run did: households run, skipped (``--resume``), failed by exit code, seconds."""
+
+    total: int = 0
+    skipped: int = 0
+    ok: int = 0
+    failed: Counter[int] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        """Households run per second of wall time."""
+        return (self.ok + sum(self.failed.values())) / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        """The one summary line printed on stderr at the end."""
+        bad = sum(self.failed.values())
+        why = ", ".join(f"exit {c}: {n}" for c, n in sorted(self.failed.items()))
+        return (
+            f"batch: {self.ok} ok, {bad} failed{f' ({why})' if why else ''}, "
+            f"{self.skipped} skipped (already in output), {self.seconds:.1f} s, "
+            f"{self.per_second:.1f} households/s"
+        )
+
+
+def chunk_size(n: int, workers: int) -> int:
+    """Households per chunk: about 8 chunks per worker, 1 to 64 households each."""
+    return max(1, min(64, -(-n // (8 * workers))))
+
+
+def run_batch(
+    source: Path,
+    out: Path,
+    *,
+    task: str = "optimize",
+    workers: int | None = None,
+    resume: bool = False,
+    progress: Progress | None = None,
+    runner: Callable[[Chunk, str], list[str]] = run_chunk,
+) -> Summary:
+    """Run ``task`` on every household of ``source`` into ``out`` (JSON Lines, input order).
+
+    ``workers``: processes (default: all cores). Bad INPUT, OUTPUT or task is one
+    :class:`InputError` raised before anything runs."""
+    if task not in TASKS:
+        raise InputError(
+            "--task", f"{task!r} is not yet supported by batch (only: {', '.join(TASKS)})"
+        )
+    n_workers = (os.cpu_count() or 1) if workers is None else workers
+    if n_workers < 1:
+        raise InputError("--workers", "must be at least 1")
+    start = time.perf_counter()
+    items = read_items(source)
+    skip = done_ids(out) if resume else set()
+    todo: list[Item] = [i for i in items if i.id not in skip]
+    summary = Summary(total=len(items), skipped=len(items) - len(todo))
+    size = chunk_size(len(todo), n_workers)
+    chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
+    done = 0
+    with open_output(out, resume=resume) as f:
+        if progress:
+            progress(0, len(todo))
+        for _, lines in run_chunks(chunks, task, n_workers, runner):
+            append_chunk(f, lines)
+            for line in lines:
+                r = json.loads(line)
+                if r["status"] == "ok":
+                    summary.ok += 1
+                else:
+                    summary.failed[r["exit_code"]] += 1
+            done += len(lines)
+            if progress:
+                progress(done, len(todo))
+    summary.seconds = time.perf_counter() - start
+    return summary

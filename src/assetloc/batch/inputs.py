@@ -1,0 +1,58 @@
+"""Reading a batch's INPUT: a folder of household TOML files (id = file stem, sorted by
+name) or a JSON Lines file of ``{"id": ..., "household": {...}}`` (in file order)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assetloc.errors import InputError
+
+
+@dataclass(frozen=True)
+class Item:
+    """One household to run: its id, its file (or, for JSON Lines, the path its ledger is
+    resolved against: ``INPUT``'s folder / ``{id}.toml``) and its raw fields (JSON Lines)."""
+
+    id: str
+    path: str
+    raw: Any = None
+    from_toml: bool = True
+
+
+def read_items(source: Path) -> list[Item]:
+    """Every household of ``source`` in input order; a bad INPUT is one :class:`InputError`."""
+    if source.is_dir():
+        files = sorted(p for p in source.iterdir() if p.suffix == ".toml" and p.is_file())
+        return [Item(p.stem, str(p)) for p in files]
+    if not source.exists():
+        raise InputError(str(source), "not found: give a folder of .toml files or a .jsonl file")
+    return _jsonl(source)
+
+
+def _jsonl(source: Path) -> list[Item]:
+    """The rows of a JSON Lines file; blank lines skipped, ids unique strings."""
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(str(source), f"cannot be read ({err.__class__.__name__})") from None
+    items: list[Item] = []
+    seen: set[str] = set()
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}:{n}"
+        try:
+            row = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as err:
+            raise InputError(where, f"is not valid JSON: {err}") from None
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
+            raise InputError(where, 'needs {"id": "<non-empty string>", "household": {...}}')
+        hid = row["id"]
+        if hid in seen:
+            raise InputError(where, f"id {hid!r} appears twice")
+        seen.add(hid)
+        items.append(Item(hid, str(source.parent / f"{hid}.toml"), row.get("household"), False))
+    return items

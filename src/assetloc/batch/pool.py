@@ -1,0 +1,67 @@
+"""Chunks over a process pool, results handed back in input order.
+
+A worker that dies breaks the pool: every chunk not yet back is run again, each alone in
+a fresh one-worker pool (so one bad chunk cannot take the others down twice); a chunk
+that kills its worker again is reported as error rows (exit code :data:`WORKER_DIED`)."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from assetloc.batch.inputs import Item
+from assetloc.batch.tasks import error_rows, run_chunk
+
+#: exit code in a row whose worker process died twice on its chunk
+WORKER_DIED = 1
+
+Chunk = list[Item]
+
+
+def _context() -> mp.context.BaseContext:
+    """``forkserver`` where there is one (no fork of a threaded parent), else ``spawn``."""
+    methods = mp.get_all_start_methods()
+    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def run_chunks(
+    chunks: list[Chunk], task: str, workers: int, runner: Callable[[Chunk, str], list[str]]
+) -> Iterator[tuple[int, list[str]]]:
+    """``(index, rows)`` for every chunk, in index order, as soon as each is in order."""
+    results: dict[int, list[str]] = {}
+    nxt = 0
+    retry: list[int] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        pending: dict[Future[list[str]], int] = {
+            pool.submit(runner, c, task): i for i, c in enumerate(chunks)
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                i = pending.pop(fut)
+                try:
+                    results[i] = fut.result()
+                except BrokenProcessPool:
+                    retry.append(i)
+            while nxt in results:
+                yield nxt, results.pop(nxt)
+                nxt += 1
+    for i in sorted(retry):
+        results[i] = _alone(chunks[i], task, runner)
+        while nxt in results:
+            yield nxt, results.pop(nxt)
+            nxt += 1
+
+
+def _alone(chunk: Chunk, task: str, runner: Callable[[Chunk, str], list[str]]) -> list[str]:
+    """``chunk`` retried once in its own process; error rows if that process dies too."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
+        try:
+            return pool.submit(runner, chunk, task).result()
+        except BrokenProcessPool:
+            return error_rows(chunk, "worker process died on this chunk twice", WORKER_DIED)
+
+
+__all__ = ["WORKER_DIED", "run_chunk", "run_chunks"]

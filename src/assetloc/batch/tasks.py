@@ -1,0 +1,68 @@
+"""One household → one output row, by the same code path as ``assetloc TASK FILE --json``.
+
+A row is ``{"id", "status", "error", "exit_code", "result"}``: ``result`` is the parsed
+JSON the command prints; a failure gives ``status = "error"``, the command's one-line
+message (without its ``error: `` prefix) and its exit code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assetloc.batch.inputs import Item
+from assetloc.errors import AssetlocError, InputError
+
+if TYPE_CHECKING:
+    from assetloc.ledger.context import WithLedger
+
+#: the tasks the batch runs today (the others of issue 15 are "not yet")
+TASKS = ("optimize", "taxes", "tax-year")
+#: exit code of a household that failed outside the CLI's documented errors (a bug)
+INTERNAL = 1
+
+
+def _load(item: Item) -> WithLedger:
+    """The household of ``item`` as ``cli.loading.load`` reads a file (no holdings CSV)."""
+    from assetloc.inputs.household import check_household, parse_fields, read_toml
+    from assetloc.ledger.context import apply_ledger
+
+    if item.from_toml:
+        raw = read_toml(item.path)
+    elif isinstance(item.raw, dict):
+        raw = item.raw
+    else:
+        raise InputError("household", "must be a JSON object (the TOML file's tables)")
+    out = apply_ledger(parse_fields(raw), Path(item.path))
+    check_household(out.household)
+    return out
+
+
+def row(item: Item, task: str) -> dict[str, Any]:
+    """The output row of one household (never raises for a bad household)."""
+    from assetloc.present import jsonout
+    from assetloc.present.documents import DOCUMENTS
+
+    try:
+        result = json.loads(jsonout.dumps(DOCUMENTS[task](_load(item))))
+    except AssetlocError as err:
+        return _error(item.id, str(err), err.exit_code)
+    except Exception as err:  # a bug in one household must not stop the batch
+        return _error(item.id, f"internal error: {err.__class__.__name__}: {err}", INTERNAL)
+    return {"id": item.id, "status": "ok", "error": None, "exit_code": 0, "result": result}
+
+
+def _error(hid: str, message: str, code: int) -> dict[str, Any]:
+    """An error row: the one-line message and its exit code."""
+    line = " ".join(message.splitlines())
+    return {"id": hid, "status": "error", "error": line, "exit_code": code, "result": None}
+
+
+def error_rows(items: list[Item], message: str, code: int) -> list[str]:
+    """Error rows (JSON lines) for households that could not be run at all."""
+    return [json.dumps(_error(i.id, message, code)) for i in items]
+
+
+def run_chunk(items: list[Item], task: str) -> list[str]:
+    """A chunk's rows as JSON lines (no newline), in the chunk's order."""
+    return [json.dumps(row(i, task)) for i in items]

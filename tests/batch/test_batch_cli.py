@@ -1,0 +1,220 @@
+"""``assetloc batch``: rows equal the single-household CLI's ``--json``, bad households,
+workers, a SIGKILL then ``--resume``, dead workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetloc.batch import run_batch
+from assetloc.batch.pool import WORKER_DIED
+
+from support import batch_runners
+from support.householdgen import random_household
+from support.paths import EXAMPLES, ROOT
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+#: examples whose optimize needs nothing beside the file (no ledger database)
+SAMPLE = ("three_accounts", "four_accounts", "retired_couple", "rebalance")
+#: bad household files the CLI rejects, one per kind: TOML, a field, the accounts' checks
+BAD = {
+    "bad_toml": "x = \n",
+    "bad_field": (EXAMPLES / "three_accounts.toml")
+    .read_text()
+    .replace("balance = 150000", "balance = -5", 1),
+    "bad_type": '[investor]\nordinary_rate = "high"\n',
+    "no_accounts": "[investor]\nordinary_rate = 0.2\ncapital_gains_rate = 0.15\n",
+}
+
+
+def assetloc(*args: str) -> subprocess.CompletedProcess[str]:
+    """``assetloc ARGS`` in a fresh interpreter (stdout, stderr, exit code)."""
+    cmd = [sys.executable, "-m", "assetloc", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, check=False)
+
+
+def rows(path: Path) -> list[dict[str, Any]]:
+    """The JSON rows of a batch output."""
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of the sample examples and the bad households."""
+    d = tmp_path_factory.mktemp("households")
+    for name in SAMPLE:
+        (d / f"{name}.toml").write_text((EXAMPLES / f"{name}.toml").read_text())
+    for name, text in BAD.items():
+        (d / f"{name}.toml").write_text(text)
+    return d
+
+
+@pytest.mark.parametrize("task", ["optimize", "taxes", "tax-year"])
+def test_rows_equal_the_single_household_cli(folder: Path, tmp_path: Path, task: str) -> None:
+    out = tmp_path / "out.jsonl"
+    run = assetloc("batch", str(folder), "--out", str(out), "--task", task, "--workers", "2")
+    assert run.returncode == 5 and run.stdout == ""
+    got = {r["id"]: r for r in rows(out)}
+    assert [r["id"] for r in rows(out)] == sorted(got)  # input order: file names sorted
+    failed = 0
+    for f in sorted(folder.glob("*.toml")):
+        one = assetloc(task, str(f), "--json")
+        r = got[f.stem]
+        failed += one.returncode != 0
+        if one.returncode == 0:
+            assert r["status"] == "ok" and r["exit_code"] == 0 and r["error"] is None
+            assert r["result"] == json.loads(one.stdout)
+        else:
+            assert r["status"] == "error" and r["result"] is None
+            assert r["exit_code"] == one.returncode
+            assert one.stderr == f"error: {r['error']}\n"
+    assert len(BAD) <= failed < len(got)
+    assert run.stderr.startswith("batch: ") and f"{failed} failed" in run.stderr
+
+
+def jsonable(x: Any) -> Any:
+    """TOML values as JSON would carry them (dates as ISO strings)."""
+    if isinstance(x, dict):
+        return {k: jsonable(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [jsonable(v) for v in x]
+    return x.isoformat() if hasattr(x, "isoformat") else x
+
+
+def test_json_lines_input_equals_the_folder(folder: Path, tmp_path: Path) -> None:
+    lines = []
+    for f in sorted(folder.glob("*.toml")):
+        try:
+            household = jsonable(tomllib.loads(f.read_text()))
+        except tomllib.TOMLDecodeError:
+            continue
+        lines.append(json.dumps({"id": f.stem, "household": household}))
+    lines.append(json.dumps({"id": "not_an_object", "household": [1, 2]}))
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    run_batch(folder, a, workers=1)
+    summary = run_batch(src, b, workers=1)
+    by_id = {r["id"]: r for r in rows(a)}
+    got = rows(b)
+    assert got[-1]["id"] == "not_an_object" and got[-1]["exit_code"] == 2
+    for r in got[:-1]:
+        assert r == by_id[r["id"]]
+    assert summary.failed[2] == len(BAD)  # bad_toml left out, not_an_object added
+
+
+def random_jsonl(path: Path, n: int) -> Path:
+    """``n`` random feasible households as JSON Lines."""
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"h{i:04d}", "household": random_household(i)}) + "\n"
+            for i in range(n)
+        )
+    )
+    return path
+
+
+def test_one_and_two_workers_give_the_same_output(tmp_path: Path) -> None:
+    src = random_jsonl(tmp_path / "in.jsonl", 40)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    run_batch(src, one, workers=1)
+    run_batch(src, two, workers=2)
+    assert one.read_bytes() == two.read_bytes()
+    assert [r["id"] for r in rows(one)] == [f"h{i:04d}" for i in range(40)]
+
+
+def test_sigkill_halfway_then_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
+    n = 300
+    src = random_jsonl(tmp_path / "in.jsonl", n)
+    full, cut = tmp_path / "full.jsonl", tmp_path / "cut.jsonl"
+    run_batch(src, full, workers=2)
+    cmd = [sys.executable, "-m", "assetloc", "batch", str(src), "--out", str(cut), "--workers", "2"]
+    proc = subprocess.Popen(cmd, env=ENV, start_new_session=True, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120  # a guard against a hang, not a timing check
+    while time.monotonic() < deadline and proc.poll() is None:
+        if cut.exists() and cut.read_bytes().count(b"\n") >= 20:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the batch finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = rows(cut)
+    assert 0 < len(partial) < n
+    run = assetloc("batch", str(src), "--out", str(cut), "--workers", "2", "--resume")
+    assert run.returncode == 0, run.stderr
+    assert f"{len(partial)} skipped" in run.stderr
+    assert cut.read_bytes() == full.read_bytes()
+
+
+def test_resume_cuts_a_torn_last_line(tmp_path: Path) -> None:
+    src = random_jsonl(tmp_path / "in.jsonl", 6)
+    full, cut = tmp_path / "full.jsonl", tmp_path / "cut.jsonl"
+    run_batch(src, full, workers=1)
+    data = full.read_bytes()
+    lines = data.splitlines(keepends=True)
+    cut.write_bytes(b"".join(lines[:2]) + lines[2][:10])
+    run_batch(src, cut, workers=1, resume=True)
+    assert cut.read_bytes() == data
+
+
+def test_a_worker_that_dies_once_loses_no_rows(tmp_path: Path) -> None:
+    src = random_jsonl(tmp_path / "in.jsonl", 12)
+    text = src.read_text().replace('"h0005"', '"die5"')
+    src.write_text(text)
+    ref, out = tmp_path / "ref.jsonl", tmp_path / "out.jsonl"
+    run_batch(src, ref, workers=2)
+    summary = run_batch(src, out, workers=2, runner=batch_runners.dies_once)
+    assert (tmp_path / "died-once").exists()
+    assert out.read_bytes() == ref.read_bytes() and summary.ok == 12
+
+
+def test_a_worker_that_dies_twice_reports_its_chunk_as_errors(tmp_path: Path) -> None:
+    src = random_jsonl(tmp_path / "in.jsonl", 40)
+    src.write_text(src.read_text().replace('"h0005"', '"die5"'))
+    out = tmp_path / "out.jsonl"
+    summary = run_batch(src, out, workers=2, runner=batch_runners.dies_always)
+    got = rows(out)
+    assert len(got) == 40 and len({r["id"] for r in got}) == 40
+    bad = [r for r in got if r["status"] == "error"]
+    assert "die5" in {r["id"] for r in bad} and 0 < len(bad) < 40
+    assert all(r["exit_code"] == WORKER_DIED and "died" in r["error"] for r in bad)
+    assert summary.failed[WORKER_DIED] == len(bad)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--task", "rebalance"], "error: --task: 'rebalance' is not yet supported"),
+        (["--workers", "0"], "error: --workers: must be at least 1"),
+    ],
+)
+def test_bad_options_are_one_line_exit_2(
+    folder: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    run = assetloc("batch", str(folder), "--out", str(tmp_path / "o.jsonl"), *args)
+    assert run.returncode == 2 and run.stdout == "" and run.stderr.startswith(message)
+    assert len(run.stderr.splitlines()) == 1
+
+
+def test_bad_input_files_are_one_line_exit_2(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    for text, message in [
+        ("{not json\n", "is not valid JSON"),
+        ('{"household": {}}\n', 'needs {"id"'),
+        ('{"id": "a"}\n{"id": "a"}\n', "id 'a' appears twice"),
+    ]:
+        src.write_text(text)
+        run = assetloc("batch", str(src), "--out", str(tmp_path / "o.jsonl"))
+        assert run.returncode == 2 and message in run.stderr, run.stderr
+        assert len(run.stderr.splitlines()) == 1 and "Traceback" not in run.stderr
+    run = assetloc("batch", str(tmp_path / "missing"), "--out", str(tmp_path / "o.jsonl"))
+    assert run.returncode == 2 and "not found" in run.stderr

@@ -1,0 +1,26 @@
+"""Chunk runners that kill their worker process (for the batch's fault tests)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from assetloc.batch.inputs import Item
+from assetloc.batch.tasks import run_chunk
+
+
+def dies_always(items: list[Item], task: str) -> list[str]:
+    """Kill the worker on any chunk holding an id starting ``die``."""
+    if any(i.id.startswith("die") for i in items):
+        os._exit(1)
+    return run_chunk(items, task)
+
+
+def dies_once(items: list[Item], task: str) -> list[str]:
+    """Kill the worker the first time a chunk holds an id starting ``die`` (a marker file)."""
+    if any(i.id.startswith("die") for i in items):
+        marker = Path(items[0].path).parent / "died-once"
+        if not marker.exists():
+            marker.write_text("x")
+            os._exit(1)
+    return run_chunk(items, task)
