@@ -22,9 +22,9 @@ error (JSON has no NaN): :func:`dumps` refuses them.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-import functools
 import numbers
 from collections.abc import Mapping
 from typing import Any
