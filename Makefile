@@ -47,6 +47,7 @@ test: lint
 bench: $(DEV)
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_optimize.py
+	cd benchmarks && ../$(BIN)/python bench_batch_hotpath.py
 	cd benchmarks && ../$(BIN)/python bench_frontier.py
 	cd benchmarks && ../$(BIN)/python bench_rebalance.py
 	cd benchmarks && ../$(BIN)/python bench_tax.py

@@ -82,3 +82,13 @@ def test_random_households_json_is_rounded_and_still_adds_up(seed: int) -> None:
     mix = doc["household"]["mix"]
     assert abs(math.fsum(mix.values()) - 1.0) < 1e-9
     assert all(not is_negative_zero(v) for v in mix.values())
+
+
+def test_unit_of_cache_agrees_with_the_rule() -> None:
+    """The cached ``unit_of`` answers as the uncached rule for every key of a plan."""
+    from assetloc.present.jsonout import unit_of
+
+    keys = [None, "balance", "holdings", "mix", "price", "shares", "utility", "x"]
+    for key in keys:
+        for parent in keys:
+            assert unit_of(key, parent) == unit_of.__wrapped__(key, parent)

@@ -22,6 +22,7 @@ error (JSON has no NaN): :func:`dumps` refuses them.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import numbers
@@ -161,6 +162,7 @@ SIGNIFICANT = 13
 TINY = 1e-12
 
 
+@functools.lru_cache(maxsize=4096)
 def unit_of(key: str | None, parent: str | None = None) -> str:
     """``dollars``, ``shares``, ``price`` or ``decimal``: the unit of a number at ``key``.
 
@@ -233,14 +235,14 @@ def _round_map(values: Mapping[str, Any], digits: int) -> dict[str, Any]:
 
 def clean(obj: Any, key: str | None = None, parent: str | None = None) -> Any:
     """``obj`` with every float rounded for its unit (see the module docstring)."""
+    if isinstance(obj, float):  # first: the most common leaf (numpy float64 included)
+        unit = unit_of(key, parent)
+        return _decimal(obj) if unit == "decimal" else _round(obj, _DIGITS[unit])
     if isinstance(obj, bool) or obj is None or isinstance(obj, (str, int)):
         return obj
     if isinstance(obj, numbers.Integral):  # numpy integers
         return int(obj)
-    if isinstance(obj, float):
-        unit = unit_of(key, parent)
-        return _decimal(obj) if unit == "decimal" else _round(obj, _DIGITS[unit])
-    if isinstance(obj, Mapping):
+    if isinstance(obj, (dict, Mapping)):
         if key in DOLLAR_MAPS:
             return _round_map(obj, _DIGITS["dollars"])
         if key in SHARE_MAPS or key in DECIMAL_MAPS or key in DOLLAR_STATS:

@@ -21,6 +21,7 @@ from assetloc.errors import InputError
 from assetloc.inputs.holdings import is_long_term
 from assetloc.inputs.household import Account, Household, Investor, Options
 from assetloc.market.assumptions import MarketAssumptions
+from assetloc.market.traits import TaxTraits
 from assetloc.tax.effective import (
     ACCOUNT_TYPES,
     foreign_tax_drag,
@@ -121,6 +122,47 @@ class ClassTaxes:
         return 1.0 - self.taxable_rate if account_type == "taxable" else self.sheltered_keep
 
 
+#: memo of :func:`_effective_rates`, cleared when it reaches :data:`_MEMO_SIZE` entries
+_MEMO: dict[tuple[object, ...], FloatArray] = {}
+_MEMO_SIZE = 1024
+
+
+def _effective_rates(
+    mu: FloatArray,
+    traits: tuple[TaxTraits, ...],
+    profile: TaxProfile,
+    horizon: int,
+    liquidation: str,
+) -> FloatArray:
+    """Effective tax rates (decimals) of :func:`simulate_after_tax`, memoized (read-only).
+
+    The simulation reads the profile's marginal rates only (``profile.kinds``), so they key
+    the memo with the returns' bytes, the traits, the horizon (years) and the liquidation.
+    Households of an advisor's book share presets and brackets: a batch computes each once.
+    """
+    key: tuple[object, ...] = (
+        mu.tobytes(),
+        traits,
+        tuple(profile.kinds.items()),
+        horizon,
+        liquidation,
+    )
+    try:
+        hit = _MEMO.get(key)
+    except TypeError:  # an unhashable trait or rate: no memo
+        hit, key = None, ()
+    if hit is not None:
+        return hit
+    rate = simulate_after_tax(mu, list(traits), profile, horizon, liquidation).effective_rate
+    rate = rate.copy()
+    rate.setflags(write=False)
+    if key:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = rate
+    return rate
+
+
 def class_taxes(market: MarketAssumptions, h: Household) -> ClassTaxes:
     """Effective tax rates and τ rows for ``market``'s classes and this household."""
     investor, options = h.investor, h.options
@@ -164,14 +206,13 @@ def class_taxes(market: MarketAssumptions, h: Household) -> ClassTaxes:
                 )
             origin[i] = "computed"
         if todo:
-            sim = simulate_after_tax(
-                mu[todo],
-                [traits[i] for i in todo],  # type: ignore[misc]
+            rate[todo] = _effective_rates(
+                np.ascontiguousarray(mu[todo], dtype=np.float64),
+                tuple(traits[i] for i in todo),  # type: ignore[misc]
                 profile,
                 investor.horizon_years,
-                investor.liquidation,
+                str(investor.liquidation),
             )
-            rate[todo] = sim.effective_rate
     keep = np.ones(n)
     with_traits = [i for i in range(n) if traits[i] is not None and mu[i] > 0]
     if with_traits:
