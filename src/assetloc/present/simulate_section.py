@@ -19,6 +19,7 @@ from assetloc.present.simulate_tables import TextTable, assumption_lines, lifecy
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from assetloc.present.html import Chart
     from assetloc.simulate.result import SimulationResult
 
 #: The section's charts: (figure name, caption).
@@ -38,20 +39,11 @@ SIMULATION_CHARTS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class SimChart:
-    """A chart as an SVG data URI."""
-
-    name: str
-    uri: str
-    caption: str
-
-
-@dataclass(frozen=True)
 class SimulateSection:
     """What the section shows (text, no markup)."""
 
     run: str
-    charts: tuple[SimChart, ...]
+    charts: tuple[Chart, ...]
     tables: tuple[TextTable, ...]
     lifecycle_note: str
     assumptions: tuple[str, ...]
@@ -71,9 +63,11 @@ def simulate_section(
     result: SimulationResult, uris: Mapping[str, str] | None = None
 ) -> SimulateSection:
     """The section's content; ``uris``: figure name → SVG data URI (none: no charts)."""
+    from assetloc.present.html import Chart  # the report's chart type (html imports us)
+
     d: dict[str, Any] = jsonout.clean(result.to_dict())
     charts = tuple(
-        SimChart(name, uris[name], caption)
+        Chart(name, uris[name], caption)
         for name, caption in SIMULATION_CHARTS.items()
         if uris and name in uris
     )
