@@ -55,11 +55,25 @@ def test_the_budget_is_stated(runs: dict) -> None:  # type: ignore[type-arg]
     assert runs["none"].assumptions["tax_budget"].startswith("none")
 
 
-def test_a_negative_budget_is_refused() -> None:
-    from assetloc.errors import InputError
-    from assetloc.inputs.household import parse_household  # noqa: F401
-    from assetloc.inputs.plan import PlanSettings
+def test_a_negative_budget_is_one_line_and_exit_2(tmp_path: object) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    with pytest.raises(Exception) as err:
-        PlanSettings.model_validate({"tax_budget": -1.0})
-    assert "tax_budget" in str(err.value) or isinstance(err.value, InputError)
+    from support.paths import ROOT
+
+    lines = (EXAMPLES / "lifecycle.toml").read_text().splitlines()
+    at = lines.index("[plan]") + 1
+    lines[at:at] = ["tax_budget = -1"]
+    bad = Path(str(tmp_path)) / "budget.toml"
+    bad.write_text("\n".join(lines) + "\n")
+    res = subprocess.run(
+        [sys.executable, "-m", "assetloc", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert res.returncode == 2
+    out = res.stderr.strip().splitlines()
+    assert len(out) == 1 and "plan.tax_budget" in out[0] and "Traceback" not in res.stderr
