@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
@@ -13,7 +12,7 @@ from pathlib import Path
 from assetloc.batch.inputs import Item, read_items
 from assetloc.batch.output import append_chunk, done_ids, open_output
 from assetloc.batch.pool import Chunk, run_chunk, run_chunks
-from assetloc.batch.tasks import TASKS
+from assetloc.batch.tasks import TASKS, failure
 from assetloc.errors import InputError
 
 #: a callback told (households done so far, households to do) after each chunk
@@ -86,11 +85,11 @@ def run_batch(
         for _, lines in run_chunks(chunks, task, n_workers, runner):
             append_chunk(f, lines)
             for line in lines:
-                r = json.loads(line)
-                if r["status"] == "ok":
+                bad = failure(line)
+                if bad is None:
                     summary.ok += 1
                 else:
-                    summary.failed[r["exit_code"]] += 1
+                    summary.failed[bad["exit_code"]] += 1
             done += len(lines)
             if progress:
                 progress(done, len(todo))

@@ -38,31 +38,48 @@ def _load(item: Item) -> WithLedger:
     return out
 
 
-def row(item: Item, task: str) -> dict[str, Any]:
-    """The output row of one household (never raises for a bad household)."""
+def row(item: Item, task: str) -> str:
+    """The output row of one household as one JSON line (never raises for a bad household).
+
+    Written as text around the document's own line (:func:`jsonout.line`), so the document
+    is encoded once; keys in the order ``id, status, error, exit_code, result``."""
     from assetloc.present import jsonout
     from assetloc.present.documents import DOCUMENTS
 
     try:
-        result = json.loads(jsonout.dumps(DOCUMENTS[task](_load(item))))
+        body = jsonout.line(DOCUMENTS[task](_load(item)))
     except AssetlocError as err:
         return _error(item.id, str(err), err.exit_code)
     except Exception as err:  # a bug in one household must not stop the batch
         return _error(item.id, f"internal error: {err.__class__.__name__}: {err}", INTERNAL)
-    return {"id": item.id, "status": "ok", "error": None, "exit_code": 0, "result": result}
+    hid = json.dumps(item.id, ensure_ascii=False)
+    return f'{{"id":{hid},"status":"ok","error":null,"exit_code":0,"result":{body}}}'
 
 
-def _error(hid: str, message: str, code: int) -> dict[str, Any]:
+def _error(hid: str, message: str, code: int) -> str:
     """An error row: the one-line message and its exit code."""
-    line = " ".join(message.splitlines())
-    return {"id": hid, "status": "error", "error": line, "exit_code": code, "result": None}
+    text = " ".join(message.splitlines())
+    r = {"id": hid, "status": "error", "error": text, "exit_code": code, "result": None}
+    return json.dumps(r, ensure_ascii=False, separators=(",", ":"))
 
 
 def error_rows(items: list[Item], message: str, code: int) -> list[str]:
     """Error rows (JSON lines) for households that could not be run at all."""
-    return [json.dumps(_error(i.id, message, code)) for i in items]
+    return [_error(i.id, message, code) for i in items]
+
+
+def failure(line: str) -> dict[str, Any] | None:
+    """``None`` for an ok row, else the parsed error row (reads only the id of an ok row)."""
+    _, end = _DECODER.raw_decode(line, 6)  # the id string after '{"id":'
+    if line.startswith(',"status":"ok"', end):
+        return None
+    parsed: dict[str, Any] = json.loads(line)
+    return parsed
 
 
 def run_chunk(items: list[Item], task: str) -> list[str]:
     """A chunk's rows as JSON lines (no newline), in the chunk's order."""
-    return [json.dumps(row(i, task)) for i in items]
+    return [row(i, task) for i in items]
+
+
+_DECODER = json.JSONDecoder()

@@ -29,7 +29,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["clean", "dumps", "unit_of"]
+__all__ = ["clean", "dumps", "line", "unit_of"]
 
 #: keys whose value is an amount in dollars
 DOLLAR_KEYS = frozenset(
@@ -259,3 +259,14 @@ def clean(obj: Any, key: str | None = None, parent: str | None = None) -> Any:
 def dumps(obj: Any, indent: int | None = 2) -> str:
     """One JSON document of ``obj`` with its numbers rounded by :func:`clean`."""
     return json.dumps(clean(obj), indent=indent, allow_nan=False, ensure_ascii=False)
+
+
+def line(obj: Any) -> str:
+    """:func:`dumps` on one line, compact (no spaces), by orjson: the same JSON values.
+
+    For JSON Lines (``assetloc batch``): about 10x faster than the standard encoder. Non-finite
+    floats never get here (:func:`clean` refuses them); keys that are not strings are written
+    as strings, as :mod:`json` does."""
+    import orjson
+
+    return orjson.dumps(clean(obj), option=orjson.OPT_NON_STR_KEYS).decode()
