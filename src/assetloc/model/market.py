@@ -180,14 +180,60 @@ def resolve_market(h: Household) -> MarketAssumptions:
                 f"holds none of the classes in the universe ({', '.join(held)}); "
                 "name its classes in assumptions.universe",
             )
-    out = replace(
-        market.subset(keep),
-        holdable=tuple(c in held for c in keep),
-        excluded=tuple(excluded),
-        excluded_labels=tuple((c, market.labels[market.index(c)]) for c, _ in excluded),
-        universe_rule=rule,
+    key = _memo_key(h, keep, held, excluded, rule)
+    hit = _RESOLVED.get(key) if key else None
+    if hit is not None:
+        return hit
+    out = with_returns(
+        replace(
+            market.subset(keep),
+            holdable=tuple(c in held for c in keep),
+            excluded=tuple(excluded),
+            excluded_labels=tuple((c, market.labels[market.index(c)]) for c, _ in excluded),
+            universe_rule=rule,
+        ),
+        h,
     )
-    return with_returns(out, h)
+    if key:
+        if len(_RESOLVED) >= _MEMO_SIZE:
+            _RESOLVED.clear()
+        _RESOLVED[key] = _read_only(out)
+    return out
+
+
+#: resolved markets of households with a preset and no overrides (read-only arrays), by
+#: everything the result depends on: an advisor's book shares a few; cleared when full
+_RESOLVED: dict[tuple[object, ...], MarketAssumptions] = {}
+_MEMO_SIZE = 256
+
+
+def _memo_key(
+    h: Household, keep: list[str], held: list[str], excluded: list[tuple[str, str]], rule: str
+) -> tuple[object, ...]:
+    """The memo key of ``h``'s market, or ``()`` when it is not memoized (inline classes or
+    overrides in the file)."""
+    spec, obj = h.assumptions, h.objective
+    if not spec.preset_name or spec.classes or spec.correlation is not None:
+        return ()
+    return (
+        spec.preset_name,
+        spec.cash_rate,
+        tuple(keep),
+        tuple(held),
+        tuple(excluded),
+        rule,
+        obj.returns,
+        obj.kind == "fixed_mix",
+        obj.view_confidence,
+    )
+
+
+def _read_only(m: MarketAssumptions) -> MarketAssumptions:
+    """``m`` with its arrays made read-only, so a shared (memoized) market cannot change."""
+    for value in vars(m).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    return m
 
 
 UNIVERSE_RULE = (
