@@ -65,9 +65,7 @@ def run_batch(
     ``workers``: processes (default: all cores). Bad INPUT, OUTPUT or task is one
     :class:`InputError` raised before anything runs."""
     if task not in TASKS:
-        raise InputError(
-            "--task", f"{task!r} is not yet supported by batch (only: {', '.join(TASKS)})"
-        )
+        raise InputError("--task", f"{task!r} is not a batch task (one of: {', '.join(TASKS)})")
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     if n_workers < 1:
         raise InputError("--workers", "must be at least 1")
