@@ -30,7 +30,8 @@ def _batch(
         summary = run_batch(
             source, out, task=task, workers=workers, resume=resume, progress=progress
         )
-    typer.echo(summary.line(), err=True)
+    for line in summary.lines():
+        typer.echo(line, err=True)
     if summary.failed:
         sys.exit(SOME_FAILED)
 
