@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,37 @@ def test_a_ledger_history_household_reads_its_recent_trades(tmp_path: Path) -> N
     # good) and 20 (brokerage) by the ledger, 2 by the Roth's $500 monthly buy on 2026-05-15
     assert vti["disallowed_if_sold_today"] == (60 + 20 + 2) * 40.0
     assert vti["permanently_disallowed_if_sold_today"] == (60 + 2) * 40.0
+
+
+def test_json_lines_input_equals_the_folder(tmp_path: Path) -> None:
+    """The same households as JSON Lines (the ledger found beside ``INPUT``) give the same
+    rows as the folder of files."""
+    folder = household_folder("harvest", tmp_path, ENV)
+    keep = ("ledger_history", "rebalance", "bad_lot")
+    for f in folder.glob("*.toml"):
+        if f.stem not in keep:
+            f.unlink()
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(
+            json.dumps({"id": hid, "household": jsonable(tomllib.loads(f.read_text()))}) + "\n"
+            for hid in keep
+            for f in [folder / f"{hid}.toml"]
+        )
+    )
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    run_batch(folder, a, task="harvest", workers=1)
+    summary = run_batch(src, b, task="harvest", workers=1)
+    by_id = {r["id"]: r for r in map(json.loads, a.read_text().splitlines())}
+    got = [json.loads(line) for line in b.read_text().splitlines()]
+    assert [r["id"] for r in got] == list(keep) and summary.ok == 2
+    assert all(r == by_id[r["id"]] for r in got)
+
+
+def jsonable(x: Any) -> Any:
+    """TOML values as JSON would carry them (dates as ISO strings)."""
+    if isinstance(x, dict):
+        return {k: jsonable(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [jsonable(v) for v in x]
+    return x.isoformat() if hasattr(x, "isoformat") else x
