@@ -193,7 +193,7 @@ def test_a_worker_that_dies_twice_reports_its_chunk_as_errors(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--task", "rebalance"], "error: --task: 'rebalance' is not yet supported"),
+        (["--task", "frontier"], "error: --task: 'frontier' is not a batch task (one of: "),
         (["--workers", "0"], "error: --workers: must be at least 1"),
     ],
 )

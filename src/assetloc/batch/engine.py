@@ -12,6 +12,7 @@ from pathlib import Path
 from assetloc.batch.inputs import Item, read_items
 from assetloc.batch.output import append_chunk, done_ids, open_output
 from assetloc.batch.pool import Chunk, run_chunk, run_chunks
+from assetloc.batch.reasons import reason, reason_lines
 from assetloc.batch.tasks import TASKS, failure
 from assetloc.errors import InputError
 
@@ -21,12 +22,14 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class Summary:
-    """What a run did: households run, skipped (``--resume``), failed by exit code, seconds."""
+    """What a run did: households run, skipped (``--resume``), failed by exit code and by
+    reason (:func:`~assetloc.batch.reasons.reason`), seconds."""
 
     total: int = 0
     skipped: int = 0
     ok: int = 0
     failed: Counter[int] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
     @property
@@ -43,6 +46,10 @@ class Summary:
             f"{self.skipped} skipped (already in output), {self.seconds:.1f} s, "
             f"{self.per_second:.1f} households/s"
         )
+
+    def lines(self) -> list[str]:
+        """The summary printed on stderr: :meth:`line`, then the top failure reasons."""
+        return [self.line(), *reason_lines(self.reasons)]
 
 
 def chunk_size(n: int, workers: int) -> int:
@@ -65,9 +72,7 @@ def run_batch(
     ``workers``: processes (default: all cores). Bad INPUT, OUTPUT or task is one
     :class:`InputError` raised before anything runs."""
     if task not in TASKS:
-        raise InputError(
-            "--task", f"{task!r} is not yet supported by batch (only: {', '.join(TASKS)})"
-        )
+        raise InputError("--task", f"{task!r} is not a batch task (one of: {', '.join(TASKS)})")
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     if n_workers < 1:
         raise InputError("--workers", "must be at least 1")
@@ -90,6 +95,7 @@ def run_batch(
                     summary.ok += 1
                 else:
                     summary.failed[bad["exit_code"]] += 1
+                    summary.reasons[reason(bad["error"])] += 1
             done += len(lines)
             if progress:
                 progress(done, len(todo))

@@ -16,14 +16,15 @@ from assetloc.errors import AssetlocError, InputError
 if TYPE_CHECKING:
     from assetloc.ledger.context import WithLedger
 
-#: the tasks the batch runs today (the others of issue 15 are "not yet")
-TASKS = ("optimize", "taxes", "tax-year")
+#: the tasks the batch runs (every one of issue 15)
+TASKS = ("optimize", "rebalance", "taxes", "tax-year", "harvest", "simulate")
 #: exit code of a household that failed outside the CLI's documented errors (a bug)
 INTERNAL = 1
 
 
-def _load(item: Item) -> WithLedger:
-    """The household of ``item`` as ``cli.loading.load`` reads a file (no holdings CSV)."""
+def _load(item: Item, history: bool) -> WithLedger:
+    """The household of ``item`` as ``cli.loading.load`` reads a file (no holdings CSV, no
+    ``--db``, no ``--as-of``); ``history``: the ledger's recent trades too."""
     from assetloc.inputs.household import check_household, parse_fields, read_toml
     from assetloc.ledger.context import apply_ledger
 
@@ -33,7 +34,7 @@ def _load(item: Item) -> WithLedger:
         raw = item.raw
     else:
         raise InputError("household", "must be a JSON object (the TOML file's tables)")
-    out = apply_ledger(parse_fields(raw), Path(item.path))
+    out = apply_ledger(parse_fields(raw), Path(item.path), history=history)
     check_household(out.household)
     return out
 
@@ -44,10 +45,11 @@ def row(item: Item, task: str) -> str:
     Written as text around the document's own line (:func:`jsonout.line`), so the document
     is encoded once; keys in the order ``id, status, error, exit_code, result``."""
     from assetloc.present import jsonout
-    from assetloc.present.documents import DOCUMENTS
+    from assetloc.present.documents import DOCUMENTS, HISTORY_TASKS
 
     try:
-        body = jsonout.line(DOCUMENTS[task](_load(item)))
+        loaded = _load(item, history=task in HISTORY_TASKS)
+        body = jsonout.line(DOCUMENTS[task](loaded))
     except AssetlocError as err:
         return _error(item.id, str(err), err.exit_code)
     except Exception as err:  # a bug in one household must not stop the batch

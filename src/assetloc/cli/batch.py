@@ -14,7 +14,9 @@ SOME_FAILED = 5
 def _batch(
     source: Annotated[Path, typer.Argument(metavar="INPUT", help="folder of .toml or a .jsonl")],
     out: Annotated[Path, typer.Option("--out", help="JSON Lines output")],
-    task: Annotated[str, typer.Option("--task", help="optimize, taxes or tax-year")] = "optimize",
+    task: Annotated[
+        str, typer.Option("--task", help="optimize|rebalance|taxes|tax-year|harvest|simulate")
+    ] = "optimize",
     workers: Annotated[int | None, typer.Option("--workers", help="processes (all cores)")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="skip ids already in OUTPUT")] = False,
 ) -> None:
@@ -28,7 +30,8 @@ def _batch(
         summary = run_batch(
             source, out, task=task, workers=workers, resume=resume, progress=progress
         )
-    typer.echo(summary.line(), err=True)
+    for line in summary.lines():
+        typer.echo(line, err=True)
     if summary.failed:
         sys.exit(SOME_FAILED)
 

@@ -1,5 +1,5 @@
 """`assetloc harvest FILE`: taxable lots worth selling at a loss today (thin shell over
-:mod:`assetloc.harvest`)."""
+:func:`assetloc.present.documents.harvest_document`, which the batch runs too)."""
 
 from __future__ import annotations
 
@@ -53,10 +53,9 @@ def _harvest(
 ) -> None:
     """Taxable lots worth selling at a loss today: replacement, tax saved, wash-sale conflicts."""
     from assetloc.cli.loading import load
-    from assetloc.harvest import harvest
-    from assetloc.harvest.run import MIN_LOSS, MIN_LOSS_PCT
     from assetloc.inputs.dates import parse_date
     from assetloc.present import jsonout
+    from assetloc.present.documents import harvest_document
 
     date = None if as_of is None else parse_date("--as-of", as_of)
     loss = _number(min_loss, "--min-loss", dollars=True)
@@ -71,16 +70,7 @@ def _harvest(
     if rate is not None and not -1 < rate < 1:
         raise InputError("--discount-rate", f"must be a decimal in (-1, 1) (got {discount_rate!r})")
     loaded = load(file, as_of=date, db=db, history=True)
-    result = harvest(
-        loaded.household,
-        as_of=date,
-        min_loss=MIN_LOSS if loss is None else loss,
-        min_loss_pct=MIN_LOSS_PCT if share is None else share,
-        discount_rate=rate,
-        ledger=loaded.ledger,
-        ledger_notes=loaded.notes,
-    )
-    d = result.to_dict()
+    d = harvest_document(loaded, as_of=date, min_loss=loss, min_loss_pct=share, discount_rate=rate)
     if as_json:
         typer.echo(jsonout.dumps(d))
         return

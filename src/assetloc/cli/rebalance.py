@@ -1,5 +1,6 @@
 """`assetloc rebalance FILE`: trades toward the optimized target at the least tax (thin shell
-over :mod:`assetloc.rebalance`); also the household-with-holdings loader ``validate`` shares."""
+over :func:`assetloc.present.documents.rebalance_result`); also the household-with-holdings
+loader ``validate`` shares."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def _rebalance(
 ) -> None:
     """Trades, account by account, toward the optimized target at the least tax."""
     from assetloc.errors import InputError
-    from assetloc.rebalance import rebalance
+    from assetloc.present.documents import rebalance_result
     from assetloc.types import RebalanceMode
 
     if mode is not None and mode not in MODES:
@@ -87,14 +88,12 @@ def _rebalance(
     from assetloc.cli.loading import load
 
     loaded = load(file, holdings=holdings, as_of=date, db=db, history=True)
-    result = rebalance(
-        loaded.household,
+    result = rebalance_result(
+        loaded,
         mode=None if mode is None else RebalanceMode(mode),
         as_of=date,
         tax_budget=tax_cap,
         gain_budget=gain_cap,
-        ledger=loaded.ledger,
-        ledger_notes=loaded.notes,
     )
     if orders is not None:
         try:

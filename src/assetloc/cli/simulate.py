@@ -1,5 +1,5 @@
 """`assetloc simulate FILE`: the household year by year, strategies side by side (thin shell
-over :func:`assetloc.simulate.run.simulate`).
+over :func:`assetloc.present.documents.simulate_document`, which the batch runs too).
 
 The flags override the file's ``[plan]`` table. A progress bar goes to stderr, only when
 stderr is a terminal and only once a run has taken more than a second; stdout carries the
@@ -97,18 +97,18 @@ def _simulate(
     as_json: JsonOpt = False,
 ) -> None:
     """The household year by year: strategies side by side, location value, lifecycle."""
-    from assetloc.cli.loading import household as load_household
+    from assetloc.cli.loading import load
     from assetloc.errors import InputError
     from assetloc.present import jsonout
+    from assetloc.present.documents import simulate_document
 
     if returns is not None and returns not in RETURNS:
         raise InputError("--returns", f"must be one of {', '.join(RETURNS)} (got {returns!r})")
-    h = load_household(file)
-    from assetloc.simulate.run import simulate
-
+    loaded = load(file)
     with ProgressBar(enabled=sys.stderr.isatty()) as bar:
-        result = simulate(h, paths=paths, years=years, seed=seed, returns=returns, progress=bar)
-    d = result.to_dict()
+        d = simulate_document(
+            loaded, paths=paths, years=years, seed=seed, returns=returns, progress=bar
+        )
     if as_json:
         typer.echo(jsonout.dumps(d))
         return

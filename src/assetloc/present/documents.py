@@ -5,11 +5,19 @@ the dict that ``assetloc TASK FILE --json`` prints through :func:`jsonout.dumps`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assetloc.ledger.context import WithLedger
+    from assetloc.rebalance.result import RebalanceResult
+    from assetloc.simulate.run import Progress
+    from assetloc.types import RebalanceMode
+
+#: the tasks whose household is loaded with the ledger's recent trades too
+#: (``history=True``: the commands that apply the wash-sale rule)
+HISTORY_TASKS = frozenset({"rebalance", "harvest"})
 
 
 def optimize_document(loaded: WithLedger) -> dict[str, Any]:
@@ -39,9 +47,82 @@ def tax_year_document(loaded: WithLedger) -> dict[str, Any]:
     return d
 
 
+def rebalance_result(
+    loaded: WithLedger,
+    *,
+    mode: RebalanceMode | None = None,
+    as_of: dt.date | None = None,
+    tax_budget: float | None = None,
+    gain_budget: float | None = None,
+) -> RebalanceResult:
+    """``rebalance``'s result (trades, tax in dollars) with the ledger's wash-sale history;
+    the options (budgets in dollars) override the file's ``[rebalance]``."""
+    from assetloc.rebalance import rebalance
+
+    return rebalance(
+        loaded.household,
+        mode=mode,
+        as_of=as_of,
+        tax_budget=tax_budget,
+        gain_budget=gain_budget,
+        ledger=loaded.ledger,
+        ledger_notes=loaded.notes,
+    )
+
+
+def rebalance_document(loaded: WithLedger) -> dict[str, Any]:
+    """``rebalance --json`` with the file's ``[rebalance]`` settings: trades, lots, tax."""
+    return rebalance_result(loaded).to_dict()
+
+
+def harvest_document(
+    loaded: WithLedger,
+    *,
+    as_of: dt.date | None = None,
+    min_loss: float | None = None,
+    min_loss_pct: float | None = None,
+    discount_rate: float | None = None,
+) -> dict[str, Any]:
+    """``harvest --json``: loss lots worth selling; ``min_loss`` dollars, ``min_loss_pct``
+    and ``discount_rate`` decimals (None: the command's defaults)."""
+    from assetloc.harvest import harvest
+    from assetloc.harvest.run import MIN_LOSS, MIN_LOSS_PCT
+
+    return harvest(
+        loaded.household,
+        as_of=as_of,
+        min_loss=MIN_LOSS if min_loss is None else min_loss,
+        min_loss_pct=MIN_LOSS_PCT if min_loss_pct is None else min_loss_pct,
+        discount_rate=discount_rate,
+        ledger=loaded.ledger,
+        ledger_notes=loaded.notes,
+    ).to_dict()
+
+
+def simulate_document(
+    loaded: WithLedger,
+    *,
+    paths: int | None = None,
+    years: int | None = None,
+    seed: int | None = None,
+    returns: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """``simulate --json``: strategies year by year; the options override ``[plan]``;
+    ``elapsed_s`` is the run's wall time in seconds. No ``progress``: no bar."""
+    from assetloc.simulate.run import simulate
+
+    return simulate(
+        loaded.household, paths=paths, years=years, seed=seed, returns=returns, progress=progress
+    ).to_dict()
+
+
 #: the task name (as the CLI spells the command) → its document builder
 DOCUMENTS: dict[str, Callable[[WithLedger], dict[str, Any]]] = {
     "optimize": optimize_document,
     "taxes": taxes_document,
     "tax-year": tax_year_document,
+    "rebalance": rebalance_document,
+    "harvest": harvest_document,
+    "simulate": simulate_document,
 }
