@@ -1,0 +1,98 @@
+"""The headline numbers of a task's result as flat columns (used for Parquet OUTPUT only).
+
+Each task lists its columns declaratively: a name template and a path into the ``--json``
+document. In a path, ``*`` stands for every key of an object and ``[id]`` for every item
+of a list of objects, named by its ``id`` field; each stands in for one ``{}`` of the name,
+in order. ``Col("holdings.{}.{}", "accounts.[id].holdings.*")`` gives one column per
+account and class, e.g. ``holdings.brokerage.us_equity_large_cap`` (dollars). Units are
+those of the document: dollars, decimals per year, bp."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+#: a column's Arrow type: ``float`` → float64, ``int`` → int64, ``str`` → string
+Kind = Literal["float", "int", "str"]
+#: one flattened value: a JSON scalar
+Value = float | int | str | None
+
+
+@dataclass(frozen=True)
+class Col:
+    """A family of columns: ``name`` with one ``{}`` per wildcard of ``path``."""
+
+    name: str
+    path: str
+    kind: Kind = "float"
+
+    def values(self, doc: Any) -> Iterator[tuple[str, Value]]:
+        """``(column name, value)`` for every leaf of ``doc`` the path reaches."""
+        for keys, value in _walk(doc, self.path.split(".")):
+            if isinstance(value, (dict, list)):
+                continue  # not a leaf: the document's shape is not this path's
+            yield self.name.format(*keys), value
+
+
+def _walk(node: Any, steps: list[str]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every ``(wildcard keys, value)`` at ``steps`` below ``node``; missing parts give none."""
+    if not steps:
+        yield (), node
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "*" and isinstance(node, dict):
+        children = [(str(k), v) for k, v in node.items()]
+    elif step == "[id]" and isinstance(node, list):
+        children = [(str(v["id"]), v) for v in node if isinstance(v, dict) and "id" in v]
+    elif isinstance(node, dict) and step in node:
+        for keys, value in _walk(node[step], rest):
+            yield keys, value
+        return
+    else:
+        return
+    for key, child in children:
+        for keys, value in _walk(child, rest):
+            yield (key, *keys), value
+
+
+#: the headline columns of each task, in column order (families; their members in order
+#: of first appearance over the rows)
+COLUMNS: dict[str, tuple[Col, ...]] = {
+    "optimize": (
+        Col("balance", "household.balance"),
+        Col("after_tax_wealth", "household.after_tax_wealth"),
+        Col("mix.{}", "household.mix.*"),
+        Col("mix_pre_tax.{}", "household.mix_pre_tax.*"),
+        Col("holdings.{}.{}", "accounts.[id].holdings.*"),
+        Col("metrics.{}", "metrics.*"),
+        Col("improvement_bp.{}.{}", "improvement_bp.*.*"),
+    ),
+    "taxes": (
+        Col("rates.{}", "rates.*"),
+        Col("effective_tax_rate.{}", "classes.[id].effective_tax_rate"),
+        Col("tax_cost_ratio.{}", "classes.[id].tax_cost_ratio"),
+        Col("after_tax_return.{}.{}", "classes.[id].after_tax_return.*"),
+    ),
+    "tax-year": (
+        Col("year", "year", "int"),
+        Col("filing_status", "filing_status", "str"),
+        Col("federal.agi", "federal.agi"),
+        Col("federal.taxable_income", "federal.taxable_income"),
+        Col("federal.niit", "federal.niit"),
+        Col("federal.total", "federal.total"),
+        Col("state.tax", "state.tax"),
+        Col("total_tax", "total_tax"),
+        Col("average_rate", "average_rate"),
+        Col("marginal_rates.{}", "marginal_rates.*"),
+    ),
+}
+
+
+def flatten(task: str, doc: Any) -> Iterator[tuple[int, str, Value]]:
+    """``(family index, column name, value)`` of ``doc`` (a task's result; None: nothing)."""
+    if doc is None:
+        return
+    for k, col in enumerate(COLUMNS[task]):
+        for name, value in col.values(doc):
+            yield k, name, value
