@@ -98,7 +98,8 @@ def _union(path: Path, task: str) -> dict[str, Kind]:
         for line in lines:
             for k, name, _ in flatten(task, json.loads(line)["result"]):
                 families[k][name] = None
-    return {name: col.kind for col, names in zip(COLUMNS[task], families) for name in names}
+    cols = zip(COLUMNS[task], families, strict=True)
+    return {name: col.kind for col, names in cols for name in names}
 
 
 def _schema(headline: dict[str, Kind], task: str) -> pa.Schema:
