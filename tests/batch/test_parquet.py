@@ -314,3 +314,30 @@ def test_pyarrow_is_imported_only_when_a_parquet_file_is_read_or_written(code: s
     assert run.returncode == 0, run.stderr
     imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
     assert "assetloc" in imported and "pyarrow" not in imported
+
+
+def test_out_is_a_directory_or_under_a_missing_folder_is_one_line_exit_2(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", random_rows(1))
+    (tmp_path / "dir.parquet").mkdir()
+    for out, message in [
+        (tmp_path / "dir.parquet", "is a directory"),
+        (tmp_path / "missing" / "o.parquet", "cannot be written"),
+    ]:
+        run = assetloc("batch", str(src), "--out", str(out))
+        assert run.returncode == 2 and run.stderr.startswith("error: --out: "), run.stderr
+        assert message in run.stderr and len(run.stderr.splitlines()) == 1
+
+
+def test_a_failed_final_write_keeps_the_journal_for_resume(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", random_rows(3))
+    out, ref = tmp_path / "out.parquet", tmp_path / "ref.parquet"
+    (tmp_path / "out.parquet.partial").mkdir()  # the final write cannot create its file
+    run = assetloc("batch", str(src), "--out", str(out), "--workers", "1")
+    assert run.returncode == 2 and run.stderr.startswith("error: --out: "), run.stderr
+    assert len(run.stderr.splitlines()) == 1 and not out.exists()
+    assert (tmp_path / "out.parquet.jsonl.partial").read_text().count("\n") == 3
+    (tmp_path / "out.parquet.partial").rmdir()
+    summary = run_batch(src, out, workers=1, resume=True)
+    assert summary.skipped == 3
+    run_batch(src, ref, workers=1)
+    assert pq.read_table(out).equals(pq.read_table(ref))

@@ -11,6 +11,7 @@ pyarrow is imported inside the functions (never by ``import assetloc`` or ``--he
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -38,6 +39,8 @@ def journal(out: Path, *, resume: bool) -> Path:
     """Where the batch appends its JSON lines: ``out`` itself unless it is Parquet."""
     if not is_parquet(out):
         return out
+    if out.is_dir():
+        raise InputError("--out", f"{out} is a directory: give a file, e.g. plans.parquet")
     path = out.with_name(out.name + ".jsonl.partial")
     if resume and not path.exists() and out.exists():
         _rebuild_journal(out, path)
@@ -64,18 +67,35 @@ def _rebuild_journal(out: Path, path: Path) -> None:
 
 
 def finish(path: Path, out: Path, task: str) -> None:
-    """Write the journal ``path`` as the Parquet file ``out`` (atomically), then remove it."""
+    """Write the journal ``path`` as the Parquet file ``out`` (atomically), then remove it.
+
+    A file system error (disk full, ...) is one :class:`InputError` naming ``--out``; the
+    journal is kept, so ``--resume`` can finish the file later."""
     import pyarrow.parquet as pq
 
     schema = _schema(_union(path, task), task)
     part = out.with_name(out.name + ".partial")
-    with pq.ParquetWriter(part, schema) as writer:
-        for lines in _blocks(path):
-            writer.write_batch(_batch(lines, schema, task))
-    with part.open("rb") as f:
-        os.fsync(f.fileno())
-    os.replace(part, out)
+    try:
+        with pq.ParquetWriter(part, schema) as writer:
+            for lines in _blocks(path):
+                writer.write_batch(_batch(lines, schema, task))
+        with part.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(part, out)
+        _sync_folder(out.parent)
+    except OSError as err:
+        raise InputError("--out", f"{out} cannot be written ({err.strerror or err})") from None
     path.unlink()
+
+
+def _sync_folder(folder: Path) -> None:
+    """``fsync`` a folder, so a rename in it survives a power cut (where the OS allows)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _blocks(path: Path) -> Iterator[list[str]]:
