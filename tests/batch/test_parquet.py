@@ -341,3 +341,22 @@ def test_a_failed_final_write_keeps_the_journal_for_resume(tmp_path: Path) -> No
     assert summary.skipped == 3
     run_batch(src, ref, workers=1)
     assert pq.read_table(out).equals(pq.read_table(ref))
+
+
+def test_many_blocks_give_the_same_file_as_one(
+    sources: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assetloc.batch import parquet_out
+
+    one, many = tmp_path / "one.parquet", tmp_path / "many.parquet"
+    run_batch(sources["jsonl"], one, workers=1)
+    monkeypatch.setattr(parquet_out, "BLOCK", 2)  # classes and accounts differ by block
+    run_batch(sources["jsonl"], many, workers=1)
+    assert pq.ParquetFile(many).metadata.num_row_groups == -(-len(households()) // 2)
+    assert pq.read_table(many).equals(pq.read_table(one))
+    assert pq.read_schema(many).equals(pq.read_schema(one), check_metadata=True)
+    # the result column holds the row's JSON text exactly as the JSON Lines row has it
+    ref = tmp_path / "ref.jsonl"
+    run_batch(sources["jsonl"], ref, workers=1)
+    texts = pq.read_table(many)["result"].to_pylist()
+    assert texts == [w["result"] and json.dumps(w["result"]) for w in jsonl_rows(ref)]

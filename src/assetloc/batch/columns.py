@@ -9,7 +9,6 @@ those of the document: dollars, decimals per year, bp."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,33 +26,39 @@ class Col:
     path: str
     kind: Kind = "float"
 
-    def values(self, doc: Any) -> Iterator[tuple[str, Value]]:
-        """``(column name, value)`` for every leaf of ``doc`` the path reaches."""
-        for keys, value in _walk(doc, self.path.split(".")):
-            if isinstance(value, (dict, list)):
-                continue  # not a leaf: the document's shape is not this path's
-            yield self.name.format(*keys), value
-
-
-def _walk(node: Any, steps: list[str]) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Every ``(wildcard keys, value)`` at ``steps`` below ``node``; missing parts give none."""
-    if not steps:
-        yield (), node
-        return
-    step, rest = steps[0], steps[1:]
-    if step == "*" and isinstance(node, dict):
-        children = [(str(k), v) for k, v in node.items()]
-    elif step == "[id]" and isinstance(node, list):
-        children = [(str(v["id"]), v) for v in node if isinstance(v, dict) and "id" in v]
-    elif isinstance(node, dict) and step in node:
-        for keys, value in _walk(node[step], rest):
-            yield keys, value
-        return
-    else:
-        return
-    for key, child in children:
-        for keys, value in _walk(child, rest):
-            yield (key, *keys), value
+    def values(self, doc: Any) -> list[tuple[str, Value]]:
+        """``(column name, value)`` for every leaf of ``doc`` the path reaches (missing: none)."""
+        parts = self.name.split("{}")  # the name between its wildcards
+        frontier: list[tuple[str, Any]] = [(parts[0], doc)]  # (name so far, node)
+        j = 0
+        for step in self.path.split("."):
+            if step == "*":
+                j += 1
+                tail = parts[j]
+                frontier = [
+                    (name + k + tail, v)
+                    for name, node in frontier
+                    if isinstance(node, dict)
+                    for k, v in node.items()
+                ]
+            elif step == "[id]":
+                j += 1
+                tail = parts[j]
+                frontier = [
+                    (name + str(v["id"]) + tail, v)
+                    for name, node in frontier
+                    if isinstance(node, list)
+                    for v in node
+                    if isinstance(v, dict) and "id" in v
+                ]
+            else:
+                frontier = [
+                    (name, node[step])
+                    for name, node in frontier
+                    if isinstance(node, dict) and step in node
+                ]
+        # a dict or list where a leaf should be: the document's shape is not this path's
+        return [(name, v) for name, v in frontier if not isinstance(v, (dict, list))]
 
 
 #: the headline columns of each task, in column order (families; their members in order
@@ -89,10 +94,8 @@ COLUMNS: dict[str, tuple[Col, ...]] = {
 }
 
 
-def flatten(task: str, doc: Any) -> Iterator[tuple[int, str, Value]]:
+def flatten(task: str, doc: Any) -> list[tuple[int, str, Value]]:
     """``(family index, column name, value)`` of ``doc`` (a task's result; None: nothing)."""
     if doc is None:
-        return
-    for k, col in enumerate(COLUMNS[task]):
-        for name, value in col.values(doc):
-            yield k, name, value
+        return []
+    return [(k, name, v) for k, col in enumerate(COLUMNS[task]) for name, v in col.values(doc)]

@@ -2,10 +2,11 @@
 
 While the batch runs its rows are appended to the journal exactly as to a JSON Lines
 OUTPUT (whole chunks, ``fsync``), so ``--resume`` reads the done ids from it. At the end the
-journal is read twice (the union of the headline columns, then the rows in blocks of
-:data:`BLOCK`), written to ``OUT.partial`` and moved over ``OUT`` by ``os.replace``; then the
-journal is removed. ``OUT`` is never half written. ``--resume`` after a finished run (no
-journal left) first rebuilds the journal from ``OUT``'s columns, so rows can be added.
+journal is read once, :data:`BLOCK` rows at a time, each block written as a part file
+(``OUT.parts/``) with its own headline columns; the parts are then written, conformed to the
+union of their columns, to ``OUT.partial``, which ``os.replace`` moves over ``OUT``; then the
+journal and the parts are removed. ``OUT`` is never half written. ``--resume`` after a
+finished run (no journal left) first rebuilds the journal from ``OUT``'s columns.
 
 pyarrow is imported inside the functions (never by ``import assetloc`` or ``--help``)."""
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +28,13 @@ if TYPE_CHECKING:
 
 #: the row's own columns, first, in this order; ``result`` (the JSON document) comes last
 BASE = ("id", "status", "error", "exit_code")
-#: rows per record batch (one Parquet row group each)
+#: their kinds
+BASE_KINDS: dict[str, Kind] = {"id": "str", "status": "str", "error": "str", "exit_code": "int"}
+#: rows per block (one part file; one row group of the final file)
 BLOCK = 4096
+#: how a journal line (``json.dumps`` of a row) introduces its last key; inside a JSON
+#: string a quote is always escaped, so the first match is the row's own ``result``
+RESULT_KEY = ', "result": '
 
 
 def is_parquet(out: Path) -> bool:
@@ -59,8 +66,8 @@ def _rebuild_journal(out: Path, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as f:
         for r in table.to_pylist():
-            result = None if r["result"] is None else json.loads(r["result"])
-            f.write(json.dumps({**{k: r[k] for k in BASE}, "result": result}) + "\n")
+            head = json.dumps({k: r[k] for k in BASE})[:-1]
+            f.write(f"{head}{RESULT_KEY}{r['result'] or 'null'}}}\n")
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -73,19 +80,107 @@ def finish(path: Path, out: Path, task: str) -> None:
     journal is kept, so ``--resume`` can finish the file later."""
     import pyarrow.parquet as pq
 
-    schema = _schema(_union(path, task), task)
+    parts = out.with_name(out.name + ".parts")
     part = out.with_name(out.name + ".partial")
+    families: list[dict[str, None]] = [{} for _ in COLUMNS[task]]
     try:
+        shutil.rmtree(parts, ignore_errors=True)
+        parts.mkdir()
+        files = []
+        for k, lines in enumerate(_blocks(path)):
+            files.append(parts / f"{k:06d}.parquet")
+            pq.write_table(_block(lines, task, families), files[-1])
+        schema = _schema(_kinds(task, families), task)
         with pq.ParquetWriter(part, schema) as writer:
-            for lines in _blocks(path):
-                writer.write_batch(_batch(lines, schema, task))
+            for file in files:
+                writer.write_table(_conform(pq.read_table(file), schema))
         with part.open("rb") as f:
             os.fsync(f.fileno())
         os.replace(part, out)
         _sync_folder(out.parent)
     except OSError as err:
         raise InputError("--out", f"{out} cannot be written ({err.strerror or err})") from None
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
     path.unlink()
+
+
+def _blocks(path: Path) -> Iterator[list[str]]:
+    """The journal's lines (without their newline), :data:`BLOCK` at a time."""
+    block: list[str] = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            block.append(line.rstrip("\n"))
+            if len(block) == BLOCK:
+                yield block
+                block = []
+    if block:
+        yield block
+
+
+def _block(lines: list[str], task: str, families: list[dict[str, None]]) -> pa.Table:
+    """One block's table: :data:`BASE`, its own headline columns, ``result``; the names
+    are added to ``families`` (per column family, in order of first appearance)."""
+    import pyarrow as pa
+
+    cols: dict[str, list[Any]] = {k: [] for k in BASE}
+    n = len(lines)
+    results: list[str | None] = []
+    for i, line in enumerate(lines):
+        r = json.loads(line)
+        for k in BASE:
+            cols[k].append(r[k])
+        for fam, name, value in flatten(task, r["result"]):
+            col = cols.get(name)
+            if col is None:
+                families[fam][name] = None
+                col = cols[name] = [None] * n
+            col[i] = value
+        text = line[line.index(RESULT_KEY) + len(RESULT_KEY) : -1]
+        results.append(None if text == "null" else text)
+    kinds = {**BASE_KINDS, **_kinds(task, families)}
+    arrays = {k: pa.array(v, type=_type(kinds[k])) for k, v in cols.items()}
+    arrays["result"] = pa.array(results, type=pa.string())
+    return pa.table(arrays)
+
+
+def _kinds(task: str, families: list[dict[str, None]]) -> dict[str, Kind]:
+    """The headline columns named so far, family by family, with their kinds."""
+    cols = zip(COLUMNS[task], families, strict=True)
+    return {name: col.kind for col, names in cols for name in names}
+
+
+def _type(kind: Kind) -> pa.DataType:
+    """The Arrow type of a column of ``kind``."""
+    import pyarrow as pa
+
+    return {"float": pa.float64(), "int": pa.int64(), "str": pa.string()}[kind]
+
+
+def _schema(headline: dict[str, Kind], task: str) -> pa.Schema:
+    """The file's schema: :data:`BASE`, the headline columns, ``result``."""
+    import pyarrow as pa
+
+    fields = [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("error", pa.string()),
+        pa.field("exit_code", pa.int64(), nullable=False),
+        *(pa.field(name, _type(kind)) for name, kind in headline.items()),
+        pa.field("result", pa.string()),
+    ]
+    return pa.schema(fields, metadata={"assetloc.task": task})
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with ``schema``'s columns in its order: nulls for the ones it lacks."""
+    import pyarrow as pa
+
+    have = set(table.schema.names)
+    columns = [
+        table.column(f.name) if f.name in have else pa.nulls(table.num_rows, f.type) for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -96,59 +191,3 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _blocks(path: Path) -> Iterator[list[str]]:
-    """The journal's lines, :data:`BLOCK` at a time."""
-    block: list[str] = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            block.append(line)
-            if len(block) == BLOCK:
-                yield block
-                block = []
-    if block:
-        yield block
-
-
-def _union(path: Path, task: str) -> dict[str, Kind]:
-    """Every headline column of the journal's rows: by family, then first appearance."""
-    families: list[dict[str, None]] = [{} for _ in COLUMNS[task]]
-    for lines in _blocks(path):
-        for line in lines:
-            for k, name, _ in flatten(task, json.loads(line)["result"]):
-                families[k][name] = None
-    cols = zip(COLUMNS[task], families, strict=True)
-    return {name: col.kind for col, names in cols for name in names}
-
-
-def _schema(headline: dict[str, Kind], task: str) -> pa.Schema:
-    """The file's schema: :data:`BASE`, the headline columns, ``result``."""
-    import pyarrow as pa
-
-    types = {"float": pa.float64(), "int": pa.int64(), "str": pa.string()}
-    fields = [
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("status", pa.string(), nullable=False),
-        pa.field("error", pa.string()),
-        pa.field("exit_code", pa.int64(), nullable=False),
-        *(pa.field(name, types[kind]) for name, kind in headline.items()),
-        pa.field("result", pa.string()),
-    ]
-    return pa.schema(fields, metadata={"assetloc.task": task})
-
-
-def _batch(lines: list[str], schema: pa.Schema, task: str) -> pa.RecordBatch:
-    """One record batch of ``schema`` from journal lines (nulls where a row has no value)."""
-    import pyarrow as pa
-
-    rows = [json.loads(line) for line in lines]
-    cols: dict[str, list[Any]] = {name: [None] * len(rows) for name in schema.names}
-    for i, r in enumerate(rows):
-        for k in BASE:
-            cols[k][i] = r[k]
-        for _, name, value in flatten(task, r["result"]):
-            cols[name][i] = value
-        cols["result"][i] = None if r["result"] is None else json.dumps(r["result"])
-    arrays = [pa.array(cols[f.name], type=f.type) for f in schema]
-    return pa.RecordBatch.from_arrays(arrays, schema=schema)
