@@ -359,4 +359,22 @@ def test_many_blocks_give_the_same_file_as_one(
     ref = tmp_path / "ref.jsonl"
     run_batch(sources["jsonl"], ref, workers=1)
     texts = pq.read_table(many)["result"].to_pylist()
-    assert texts == [w["result"] and json.dumps(w["result"]) for w in jsonl_rows(ref)]
+    lines = ref.read_text().splitlines()
+    assert len(texts) == len(lines)
+    for text, line in zip(texts, lines, strict=True):
+        assert line.endswith(f'"result":{text or "null"}}}')
+        assert (text and json.loads(text)) == json.loads(line)["result"]
+
+
+def test_the_journal_rebuilt_from_a_finished_file_is_the_json_lines_output(
+    sources: dict[str, Path], tmp_path: Path
+) -> None:
+    from assetloc.batch.parquet_out import journal
+
+    ref, out = tmp_path / "ref.jsonl", tmp_path / "out.parquet"
+    run_batch(sources["jsonl"], ref, workers=1)
+    run_batch(sources["jsonl"], out, workers=1)
+    assert not (tmp_path / "out.parquet.jsonl.partial").exists()
+    rebuilt = journal(out, resume=True)
+    assert rebuilt == tmp_path / "out.parquet.jsonl.partial"
+    assert rebuilt.read_bytes() == ref.read_bytes()

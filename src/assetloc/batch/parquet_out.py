@@ -32,9 +32,9 @@ BASE = ("id", "status", "error", "exit_code")
 BASE_KINDS: dict[str, Kind] = {"id": "str", "status": "str", "error": "str", "exit_code": "int"}
 #: rows per block (one part file; one row group of the final file)
 BLOCK = 4096
-#: how a journal line (``json.dumps`` of a row) introduces its last key; inside a JSON
-#: string a quote is always escaped, so the first match is the row's own ``result``
-RESULT_KEY = ', "result": '
+#: how a journal line (a row, :mod:`assetloc.batch.tasks`) introduces its last key; inside
+#: a JSON string a quote is always escaped, so the first match is the row's own ``result``
+RESULT_KEY = '"result":'
 
 
 def is_parquet(out: Path) -> bool:
@@ -65,9 +65,9 @@ def _rebuild_journal(out: Path, path: Path) -> None:
         raise InputError(f"--out {out}", "is not a batch's Parquet output: cannot resume") from None
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as f:
-        for r in table.to_pylist():
-            head = json.dumps({k: r[k] for k in BASE})[:-1]
-            f.write(f"{head}{RESULT_KEY}{r['result'] or 'null'}}}\n")
+        for r in table.to_pylist():  # the rows' own format: compact, keys in this order
+            head = json.dumps({k: r[k] for k in BASE}, ensure_ascii=False, separators=(",", ":"))
+            f.write(f"{head[:-1]},{RESULT_KEY}{r['result'] or 'null'}}}\n")
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -119,15 +119,16 @@ def _blocks(path: Path) -> Iterator[list[str]]:
 
 
 def _block(lines: list[str], task: str, families: list[dict[str, None]]) -> pa.Table:
-    """One block's table: :data:`BASE`, its own headline columns, ``result``; the names
-    are added to ``families`` (per column family, in order of first appearance)."""
+    """One block's table: :data:`BASE`, its own headline columns, ``result`` (the row's
+    own JSON text); the names are added to ``families`` (per family, first appearance)."""
+    import orjson
     import pyarrow as pa
 
     cols: dict[str, list[Any]] = {k: [] for k in BASE}
     n = len(lines)
     results: list[str | None] = []
     for i, line in enumerate(lines):
-        r = json.loads(line)
+        r = orjson.loads(line)
         for k in BASE:
             cols[k].append(r[k])
         for fam, name, value in flatten(task, r["result"]):
@@ -136,7 +137,7 @@ def _block(lines: list[str], task: str, families: list[dict[str, None]]) -> pa.T
                 families[fam][name] = None
                 col = cols[name] = [None] * n
             col[i] = value
-        text = line[line.index(RESULT_KEY) + len(RESULT_KEY) : -1]
+        text = line[line.index(RESULT_KEY) + len(RESULT_KEY) : -1].strip()
         results.append(None if text == "null" else text)
     kinds = {**BASE_KINDS, **_kinds(task, families)}
     arrays = {k: pa.array(v, type=_type(kinds[k])) for k, v in cols.items()}
