@@ -378,3 +378,21 @@ def test_the_journal_rebuilt_from_a_finished_file_is_the_json_lines_output(
     rebuilt = journal(out, resume=True)
     assert rebuilt == tmp_path / "out.parquet.jsonl.partial"
     assert rebuilt.read_bytes() == ref.read_bytes()
+
+
+def test_parquet_in_and_out_rows_equal_the_single_household_cli(tmp_path: Path) -> None:
+    rows = [
+        (name, jsonable(tomllib.loads((EXAMPLES / f"{name}.toml").read_text()))) for name in SAMPLE
+    ]
+    src, out = write_parquet(tmp_path / "in.parquet", rows), tmp_path / "out.parquet"
+    run = assetloc("batch", str(src), "--out", str(out), "--workers", "2")
+    assert run.returncode == 0 and run.stdout == "", run.stderr
+    got = {r["id"]: r for r in parquet_rows(out)}
+    for name in SAMPLE:
+        one = assetloc("optimize", str(EXAMPLES / f"{name}.toml"), "--json")
+        doc = json.loads(one.stdout)
+        assert json.loads(got[name]["result"]) == doc
+        first = doc["accounts"][0]
+        for cls, dollars in first["holdings"].items():
+            assert got[name][f"holdings.{first['id']}.{cls}"] == dollars
+        assert got[name]["metrics.utility"] == doc["metrics"]["utility"]
