@@ -396,3 +396,14 @@ def test_parquet_in_and_out_rows_equal_the_single_household_cli(tmp_path: Path) 
         for cls, dollars in first["holdings"].items():
             assert got[name][f"holdings.{first['id']}.{cls}"] == dollars
         assert got[name]["metrics.utility"] == doc["metrics"]["utility"]
+
+
+def test_flattening_keeps_only_values_of_the_columns_kind() -> None:
+    from assetloc.batch.columns import Col, flatten
+
+    doc = {"a": {"x": 1.5, "y": 2, "z": "s", "w": True, "v": {"deep": 1.0}, "u": None}}
+    assert Col("a.{}", "a.*").values(doc) == [("a.x", 1.5), ("a.y", 2)]
+    assert Col("a.{}", "a.*", "str").values(doc) == [("a.z", "s")]
+    items = {"l": [{"id": "p", "q": 1.0}, {"id": "r"}, {"q": 3.0}, 7]}
+    assert Col("q.{}", "l.[id].q").values(items) == [("q.p", 1.0)]
+    assert Col("m", "missing.path").values(doc) == [] and flatten("optimize", None) == []

@@ -57,8 +57,19 @@ class Col:
                     for name, node in frontier
                     if isinstance(node, dict) and step in node
                 ]
-        # a dict or list where a leaf should be: the document's shape is not this path's
-        return [(name, v) for name, v in frontier if not isinstance(v, (dict, list))]
+        # only values of the column's kind (a bool is not a number here): anything else,
+        # e.g. an object where a leaf should be, is not this path's shape and is left null
+        ok = _KINDS[self.kind]
+        return [(n, v) for n, v in frontier if _fits(v, ok)]
+
+
+#: the Python types a column of each kind takes
+_KINDS: dict[Kind, tuple[type, ...]] = {"float": (float, int), "int": (int,), "str": (str,)}
+
+
+def _fits(value: Any, types: tuple[type, ...]) -> bool:
+    """Whether ``value`` is one of ``types`` (never a bool)."""
+    return isinstance(value, types) and not isinstance(value, bool)
 
 
 #: the headline columns of each task, in column order (families; their members in order
