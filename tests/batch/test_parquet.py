@@ -21,6 +21,7 @@ import pytest
 
 from assetloc.batch import run_batch
 
+from support.batch_households import household_folder
 from support.householdgen import random_household
 from support.paths import EXAMPLES, ROOT
 
@@ -138,6 +139,29 @@ def expected_headline(task: str, doc: dict[str, Any]) -> dict[str, Any]:
             out[f"effective_tax_rate.{c['id']}"] = c["effective_tax_rate"]
             out[f"tax_cost_ratio.{c['id']}"] = c["tax_cost_ratio"]
             out |= {f"after_tax_return.{c['id']}.{t}": v for t, v in c["after_tax_return"].items()}
+        return out
+    if task == "rebalance":
+        out = {"action": doc["action"], "trades": len(doc["trades"])}
+        for k in ("estimated_tax", "short_term_gain", "long_term_gain", "disallowed_loss"):
+            out[f"tax.{k}"] = doc["tax"][k]
+        out["trading_costs"] = doc["trading_costs"]
+        cb = doc["cost_benefit"]
+        for k in ("utility_gain_bp", "net_benefit", "break_even_years"):
+            out[f"cost_benefit.{k}"] = cb[k]
+        out["distance_from_target"] = cb["distance_from_target"]["dollars"]
+        out |= {f"mix_after.{c['class']}": c["after"] for c in doc["allocation"]["household"]}
+        for a in doc["allocation"]["accounts"]:
+            out |= {f"holdings_after.{a['id']}.{c}": v for c, v in a["after"].items()}
+        return out
+    if task == "harvest":
+        return {"as_of": doc["as_of"], "candidates": len(doc["candidates"])}
+    if task == "simulate":
+        out = {"paths": doc["paths"], "years": doc["years"]}
+        for what in ("terminal_wealth", "spending", "lifetime_tax"):
+            for strategy, d in doc["strategies"].items():
+                out |= {f"{what}.{strategy}.{k}": v for k, v in d[what].items()}
+        for strategy, d in doc["location_value_bp"].items():
+            out |= {f"location_value_bp.{strategy}.{k}": v for k, v in d.items() if v is not None}
         return out
     fed = doc["federal"]
     out = {"year": doc["year"], "filing_status": doc["filing_status"]}
@@ -407,3 +431,48 @@ def test_flattening_keeps_only_values_of_the_columns_kind() -> None:
     items = {"l": [{"id": "p", "q": 1.0}, {"id": "r"}, {"q": 3.0}, 7]}
     assert Col("q.{}", "l.[id].q").values(items) == [("q.p", 1.0)]
     assert Col("m", "missing.path").values(doc) == [] and flatten("optimize", None) == []
+
+
+#: the run's wall time, different on every run: (path of keys) per task
+TIMING = {"rebalance": ("solver", "seconds"), "simulate": ("elapsed_s",)}
+
+
+def untimed(task: str, doc: Any) -> Any:
+    """``doc`` without its wall-time field (a result of ``task``, or None)."""
+    if doc is None or task not in TIMING:
+        return doc
+    *outer, last = TIMING[task]
+    inner = doc
+    for key in outer:
+        inner = inner[key]
+    assert isinstance(inner.pop(last), float)
+    return doc
+
+
+@pytest.mark.parametrize("task", ["rebalance", "harvest", "simulate"])
+def test_the_other_tasks_headline_columns_equal_their_results(tmp_path: Path, task: str) -> None:
+    folder = household_folder(task, tmp_path / "in", ENV)
+    (folder / "no_plan.toml").unlink(missing_ok=True)  # 1,000 paths: too long for the suite
+    ref, out = tmp_path / "ref.jsonl", tmp_path / "out.parquet"
+    run_batch(folder, ref, task=task, workers=2)
+    summary = run_batch(folder, out, task=task, workers=2)
+    assert summary.ok >= 2 and summary.failed
+    got = parquet_rows(out)
+    results = [r["result"] and json.loads(r["result"]) for r in got]
+    want = jsonl_rows(ref)
+    assert [
+        {**{k: r[k] for k in BASE}, "result": untimed(task, d)}
+        for r, d in zip(got, results, strict=True)
+    ] == [{**w, "result": untimed(task, w["result"])} for w in want]
+    headline = [expected_headline(task, d) if d else {} for d in results]
+    names = pq.read_schema(out).names
+    assert set(names[4:-1]) == {n for h in headline for n in h}
+    for r, h in zip(got, headline, strict=True):
+        assert {n: r[n] for n in names[4:-1]} == {n: h.get(n) for n in names[4:-1]}, r["id"]
+
+
+def test_every_batch_task_has_headline_columns() -> None:
+    from assetloc.batch.columns import COLUMNS
+    from assetloc.batch.tasks import TASKS
+
+    assert set(COLUMNS) == set(TASKS)

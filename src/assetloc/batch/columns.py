@@ -2,10 +2,11 @@
 
 Each task lists its columns declaratively: a name template and a path into the ``--json``
 document. In a path, ``*`` stands for every key of an object and ``[id]`` for every item
-of a list of objects, named by its ``id`` field; each stands in for one ``{}`` of the name,
-in order. ``Col("holdings.{}.{}", "accounts.[id].holdings.*")`` gives one column per
-account and class, e.g. ``holdings.brokerage.us_equity_large_cap`` (dollars). Units are
-those of the document: dollars, decimals per year, bp."""
+of a list of objects, named by its ``id`` field (``[class]``: by its ``class`` field); each
+stands in for one ``{}`` of the name, in order. A last step ``#`` counts a list's items.
+``Col("holdings.{}.{}", "accounts.[id].holdings.*")`` gives one column per account and
+class, e.g. ``holdings.brokerage.us_equity_large_cap`` (dollars). Units are those of the
+document: dollars, decimals per year, bp."""
 
 from __future__ import annotations
 
@@ -41,16 +42,18 @@ class Col:
                     if isinstance(node, dict)
                     for k, v in node.items()
                 ]
-            elif step == "[id]":
+            elif step.startswith("["):
                 j += 1
-                tail = parts[j]
+                tail, key = parts[j], step[1:-1]
                 frontier = [
-                    (name + str(v["id"]) + tail, v)
+                    (name + str(v[key]) + tail, v)
                     for name, node in frontier
                     if isinstance(node, list)
                     for v in node
-                    if isinstance(v, dict) and "id" in v
+                    if isinstance(v, dict) and key in v
                 ]
+            elif step == "#":
+                frontier = [(name, len(node)) for name, node in frontier if isinstance(node, list)]
             else:
                 frontier = [
                     (name, node[step])
@@ -102,11 +105,43 @@ COLUMNS: dict[str, tuple[Col, ...]] = {
         Col("average_rate", "average_rate"),
         Col("marginal_rates.{}", "marginal_rates.*"),
     ),
+    "rebalance": (
+        Col("action", "action", "str"),
+        Col("trades", "trades.#", "int"),
+        Col("tax.estimated_tax", "tax.estimated_tax"),
+        Col("tax.short_term_gain", "tax.short_term_gain"),
+        Col("tax.long_term_gain", "tax.long_term_gain"),
+        Col("tax.disallowed_loss", "tax.disallowed_loss"),
+        Col("trading_costs", "trading_costs"),
+        Col("cost_benefit.utility_gain_bp", "cost_benefit.utility_gain_bp"),
+        Col("cost_benefit.net_benefit", "cost_benefit.net_benefit"),
+        Col("cost_benefit.break_even_years", "cost_benefit.break_even_years"),
+        Col("distance_from_target", "cost_benefit.distance_from_target.dollars"),
+        Col("mix_after.{}", "allocation.household.[class].after"),
+        Col("holdings_after.{}.{}", "allocation.accounts.[id].after.*"),
+    ),
+    "harvest": (
+        Col("as_of", "as_of", "str"),
+        Col("candidates", "candidates.#", "int"),
+    ),
+    "simulate": (
+        Col("paths", "paths", "int"),
+        Col("years", "years", "int"),
+        Col("terminal_wealth.{}.{}", "strategies.*.terminal_wealth.*"),
+        Col("spending.{}.{}", "strategies.*.spending.*"),
+        Col("lifetime_tax.{}.{}", "strategies.*.lifetime_tax.*"),
+        Col("location_value_bp.{}.{}", "location_value_bp.*.*"),
+    ),
 }
+
+
+def columns_of(task: str) -> tuple[Col, ...]:
+    """The headline column families of ``task`` (none for a task not listed: ``result`` only)."""
+    return COLUMNS.get(task, ())
 
 
 def flatten(task: str, doc: Any) -> list[tuple[int, str, Value]]:
     """``(family index, column name, value)`` of ``doc`` (a task's result; None: nothing)."""
     if doc is None:
         return []
-    return [(k, name, v) for k, col in enumerate(COLUMNS[task]) for name, v in col.values(doc)]
+    return [(k, name, v) for k, col in enumerate(columns_of(task)) for name, v in col.values(doc)]

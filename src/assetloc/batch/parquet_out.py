@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetloc.batch.columns import COLUMNS, Kind, flatten
+from assetloc.batch.columns import Kind, columns_of, flatten
 from assetloc.errors import InputError
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def finish(path: Path, out: Path, task: str) -> None:
 
     parts = out.with_name(out.name + ".parts")
     part = out.with_name(out.name + ".partial")
-    families: list[dict[str, None]] = [{} for _ in COLUMNS[task]]
+    families: list[dict[str, None]] = [{} for _ in columns_of(task)]
     try:
         shutil.rmtree(parts, ignore_errors=True)
         parts.mkdir()
@@ -147,7 +147,7 @@ def _block(lines: list[str], task: str, families: list[dict[str, None]]) -> pa.T
 
 def _kinds(task: str, families: list[dict[str, None]]) -> dict[str, Kind]:
     """The headline columns named so far, family by family, with their kinds."""
-    cols = zip(COLUMNS[task], families, strict=True)
+    cols = zip(columns_of(task), families, strict=True)
     return {name: col.kind for col, names in cols for name in names}
 
 
