@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assetloc.batch.inputs import Item, read_items
 from assetloc.batch.output import append_chunk, done_ids, open_output
+from assetloc.batch.parquet_out import finish, journal
 from assetloc.batch.pool import Chunk, run_chunk, run_chunks
 from assetloc.batch.reasons import reason, reason_lines
 from assetloc.batch.tasks import TASKS, failure
@@ -67,7 +68,8 @@ def run_batch(
     progress: Progress | None = None,
     runner: Callable[[Chunk, str], list[str]] = run_chunk,
 ) -> Summary:
-    """Run ``task`` on every household of ``source`` into ``out`` (JSON Lines, input order).
+    """Run ``task`` on every household of ``source`` into ``out`` (input order): JSON Lines,
+    or Parquet when ``out`` ends in ``.parquet``.
 
     ``workers``: processes (default: all cores). Bad INPUT, OUTPUT or task is one
     :class:`InputError` raised before anything runs."""
@@ -78,13 +80,14 @@ def run_batch(
         raise InputError("--workers", "must be at least 1")
     start = time.perf_counter()
     items = read_items(source)
-    skip = done_ids(out) if resume else set()
+    rows_at = journal(out, resume=resume)  # ``out`` itself, or a Parquet OUTPUT's journal
+    skip = done_ids(rows_at) if resume else set()
     todo: list[Item] = [i for i in items if i.id not in skip]
     summary = Summary(total=len(items), skipped=len(items) - len(todo))
     size = chunk_size(len(todo), n_workers)
     chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
     done = 0
-    with open_output(out, resume=resume) as f:
+    with open_output(rows_at, resume=resume) as f:
         if progress:
             progress(0, len(todo))
         for _, lines in run_chunks(chunks, task, n_workers, runner):
@@ -99,5 +102,7 @@ def run_batch(
             done += len(lines)
             if progress:
                 progress(done, len(todo))
+    if rows_at != out:
+        finish(rows_at, out, task)
     summary.seconds = time.perf_counter() - start
     return summary

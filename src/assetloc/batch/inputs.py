@@ -1,5 +1,6 @@
 """Reading a batch's INPUT: a folder of household TOML files (id = file stem, sorted by
-name) or a JSON Lines file of ``{"id": ..., "household": {...}}`` (in file order)."""
+name), a JSON Lines file of ``{"id": ..., "household": {...}}`` (in file order) or a
+``.parquet`` file of such rows (:mod:`assetloc.batch.parquet_in`)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,13 @@ def read_items(source: Path) -> list[Item]:
         files = sorted(p for p in source.iterdir() if p.suffix == ".toml" and p.is_file())
         return [Item(p.stem, str(p)) for p in files]
     if not source.exists():
-        raise InputError(str(source), "not found: give a folder of .toml files or a .jsonl file")
+        raise InputError(
+            str(source), "not found: give a folder of .toml files, a .jsonl or a .parquet file"
+        )
+    if source.suffix.lower() == ".parquet":
+        from assetloc.batch.parquet_in import read_parquet
+
+        return read_parquet(source)
     return _jsonl(source)
 
 

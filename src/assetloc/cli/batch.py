@@ -12,8 +12,8 @@ SOME_FAILED = 5
 
 
 def _batch(
-    source: Annotated[Path, typer.Argument(metavar="INPUT", help="folder of .toml or a .jsonl")],
-    out: Annotated[Path, typer.Option("--out", help="JSON Lines output")],
+    source: Annotated[Path, typer.Argument(metavar="INPUT", help=".toml folder, .jsonl, .parquet")],
+    out: Annotated[Path, typer.Option("--out", help="JSON Lines, or Parquet if .parquet")],
     task: Annotated[
         str, typer.Option("--task", help="optimize|rebalance|taxes|tax-year|harvest|simulate")
     ] = "optimize",
