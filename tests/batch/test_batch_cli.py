@@ -211,6 +211,7 @@ def test_bad_input_files_are_one_line_exit_2(tmp_path: Path) -> None:
         ("{not json\n", "is not valid JSON"),
         ('{"household": {}}\n', 'needs {"id"'),
         ('{"id": "a"}\n{"id": "a"}\n', "id 'a' appears twice"),
+        ("\n\n", "holds no households: nothing to run"),
     ]:
         src.write_text(text)
         run = assetloc("batch", str(src), "--out", str(tmp_path / "o.jsonl"))
@@ -218,3 +219,8 @@ def test_bad_input_files_are_one_line_exit_2(tmp_path: Path) -> None:
         assert len(run.stderr.splitlines()) == 1 and "Traceback" not in run.stderr
     run = assetloc("batch", str(tmp_path / "missing"), "--out", str(tmp_path / "o.jsonl"))
     assert run.returncode == 2 and "not found" in run.stderr
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("not a household")
+    run = assetloc("batch", str(tmp_path / "empty"), "--out", str(tmp_path / "o.jsonl"))
+    assert run.returncode == 2 and "holds no .toml files: nothing to run" in run.stderr
+    assert not (tmp_path / "o.jsonl").exists()  # nothing written before the check

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from assetloc.batch import run_batch
+from assetloc.errors import InputError
 
 from support.batch_households import household_folder
 from support.householdgen import random_household
@@ -211,12 +212,12 @@ def test_types_of_the_parquet_columns(sources: dict[str, Path], tmp_path: Path) 
     assert schema.metadata == {b"assetloc.task": b"tax-year"}
 
 
-def test_no_households_give_an_empty_parquet_file(tmp_path: Path) -> None:
+def test_no_households_are_bad_input_and_write_nothing(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", [])
     out = tmp_path / "out.parquet"
-    run_batch(src, out, workers=1)
-    table = pq.read_table(out)
-    assert table.num_rows == 0 and table.schema.names == [*BASE, "result"]
+    with pytest.raises(InputError, match="holds no households"):
+        run_batch(src, out, workers=1)
+    assert not out.exists()
 
 
 def random_rows(n: int) -> list[tuple[str, Any]]:

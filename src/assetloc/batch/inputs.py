@@ -24,7 +24,17 @@ class Item:
 
 
 def read_items(source: Path) -> list[Item]:
-    """Every household of ``source`` in input order; a bad INPUT is one :class:`InputError`."""
+    """Every household of ``source`` in input order; a bad INPUT (an empty one included:
+    most likely the wrong folder or file) is one :class:`InputError`."""
+    items = _read(source)
+    if not items:
+        what = "no .toml files" if source.is_dir() else "no households"
+        raise InputError(str(source), f"holds {what}: nothing to run")
+    return items
+
+
+def _read(source: Path) -> list[Item]:
+    """The households of a folder, a JSON Lines or a Parquet file."""
     if source.is_dir():
         files = sorted(p for p in source.iterdir() if p.suffix == ".toml" and p.is_file())
         return [Item(p.stem, str(p)) for p in files]
