@@ -92,3 +92,25 @@ def test_unit_of_cache_agrees_with_the_rule() -> None:
     for key in keys:
         for parent in keys:
             assert unit_of(key, parent) == unit_of.__wrapped__(key, parent)
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=30))
+def test_memoized_decimals_equal_exact_decimal_rounding(xs: list[float]) -> None:
+    """13 significant digits by exact decimal arithmetic, on first sight and from the memo."""
+
+    def exact(x: float) -> float:
+        if abs(x) < jsonout.TINY:
+            return 0.0
+        return float(format(Decimal(x), ".13g"))  # Decimal(x): the float's exact value
+
+    for _ in range(2):  # the second pass reads the memo
+        out = jsonout.clean({"xs": xs})
+        assert out["xs"] == [exact(x) for x in xs]
+        assert all(not is_negative_zero(v) for v in out["xs"])
+
+
+def test_non_finite_floats_are_refused_after_finite_ones_were_seen() -> None:
+    jsonout.clean({"expected_return": 0.07})
+    for bad in (math.nan, math.inf, -math.inf):
+        with pytest.raises(ValueError, match="cannot write"):
+            jsonout.clean({"expected_return": bad})

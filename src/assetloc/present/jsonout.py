@@ -192,62 +192,108 @@ def _round(x: float, digits: int) -> float:
 
 
 def _decimal(x: float) -> float:
-    """``x`` to :data:`SIGNIFICANT` significant digits; zero below :data:`TINY`."""
+    """``x`` to :data:`SIGNIFICANT` significant digits; zero below :data:`TINY` (memoized:
+    an advisor's households repeat the preset's returns and rates)."""
+    hit = _DECIMALS.get(x)
+    if hit is not None:
+        return hit
     if not math.isfinite(x):
         raise ValueError(f"cannot write {x!r} as JSON")
-    if abs(x) < TINY:
-        return 0.0
-    return float(f"{x:.{SIGNIFICANT}g}") + 0.0
+    r = 0.0 if abs(x) < TINY else float(_SIGNIFICANT_FORMAT % x) + 0.0
+    if len(_DECIMALS) >= _MEMO_SIZE:
+        _DECIMALS.clear()
+    _DECIMALS[x] = r
+    return r
+
+
+_SIGNIFICANT_FORMAT = f"%.{SIGNIFICANT}g"
+#: memo of :func:`_decimal` (float -> float; -0.0 and 0.0 share an entry: both give 0.0)
+_DECIMALS: dict[float, float] = {}
+_MEMO_SIZE = 65536
 
 
 def _round_map(values: Mapping[str, Any], digits: int) -> dict[str, Any]:
     """Round the numeric values so that they sum to their rounded total (largest remainder)."""
-    nums = {
-        k: float(v)
-        for k, v in values.items()
-        if isinstance(v, (int, float)) and not isinstance(v, bool)
-    }
-    out: dict[str, Any] = dict(values)
-    if not nums:
+    keys: list[str] = []
+    nums: list[float] = []
+    for k, v in values.items():
+        t = type(v)
+        if t is float or t is int or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+            if t is not bool:
+                keys.append(k)
+                nums.append(float(v))
+    if not keys:
         return {k: clean(v, k) for k, v in values.items()}
-    scale = 10**digits
-    for v in nums.values():
+    for v in nums:
         if not math.isfinite(v):
             raise ValueError(f"cannot write {v!r} as JSON")
-    total = round(math.fsum(nums.values()) * scale)
-    units = {k: math.floor(v * scale) for k, v in nums.items()}
-    short = total - sum(units.values())
-    # hand the missing units to the largest fractional parts (ties: the larger value, key)
-    order = sorted(nums, key=lambda k: (nums[k] * scale - units[k], nums[k], k), reverse=True)
-    if 0 <= short <= len(order):
-        for k in order[:short]:
-            units[k] += 1
-        for k, u in units.items():
+    scale = 10**digits
+    total = round(math.fsum(nums) * scale)
+    units = [math.floor(v * scale) for v in nums]
+    short = total - sum(units)
+    out: dict[str, Any] = dict(values)
+    if 0 <= short <= len(keys):
+        if short:
+            # hand the missing units to the largest fractional parts (ties: larger value, key)
+            order = sorted(
+                range(len(keys)),
+                key=lambda i: (nums[i] * scale - units[i], nums[i], keys[i]),
+                reverse=True,
+            )
+            for i in order[:short]:
+                units[i] += 1
+        for k, u in zip(keys, units, strict=True):
             out[k] = _round(u / scale, digits)
     else:  # cannot happen for finite sums; round one by one
-        for k, v in nums.items():
+        for k, v in zip(keys, nums, strict=True):
             out[k] = _round(v, digits)
-    for k, v in values.items():
-        if k not in nums:
-            out[k] = clean(v, k)
+    if len(keys) < len(out):
+        done = set(keys)
+        for k, v in values.items():
+            if k not in done:
+                out[k] = clean(v, k)
     return out
 
 
 def clean(obj: Any, key: str | None = None, parent: str | None = None) -> Any:
     """``obj`` with every float rounded for its unit (see the module docstring)."""
-    if isinstance(obj, float):  # first: the most common leaf (numpy float64 included)
-        unit = unit_of(key, parent)
+    t = type(obj)
+    if t is float:  # first: the most common leaf
+        unit = _UNITS.get((key, parent)) or _unit(key, parent)
         return _decimal(obj) if unit == "decimal" else _round(obj, _DIGITS[unit])
-    if isinstance(obj, bool) or obj is None or isinstance(obj, (str, int)):
+    if t is str or t is int or obj is None or t is bool:
         return obj
-    if isinstance(obj, numbers.Integral):  # numpy integers
-        return int(obj)
-    if isinstance(obj, (dict, Mapping)):
+    if t is dict:
         if key in DOLLAR_MAPS:
             return _round_map(obj, _DIGITS["dollars"])
         if key in SHARE_MAPS or key in DECIMAL_MAPS or key in DOLLAR_STATS:
             return {k: clean(v, k, key) for k, v in obj.items()}
         return {k: clean(v, k) for k, v in obj.items()}
+    if t is list or t is tuple:
+        return [clean(v, key) for v in obj]
+    return _clean_other(obj, key, parent)
+
+
+#: :func:`unit_of` by (key, parent), filled as keys are met (a plain dict lookup)
+_UNITS: dict[tuple[str | None, str | None], str] = {}
+
+
+def _unit(key: str | None, parent: str | None) -> str:
+    unit = _UNITS[key, parent] = unit_of(key, parent)
+    return unit
+
+
+def _clean_other(obj: Any, key: str | None, parent: str | None) -> Any:
+    """:func:`clean` of anything but the exact built-in types: subclasses (enums, numpy
+    float64), numpy scalars, other mappings and sequences."""
+    if isinstance(obj, float):  # numpy float64, float subclasses
+        return clean(float(obj), key, parent)
+    if isinstance(obj, bool) or isinstance(obj, (str, int)):
+        return obj
+    if isinstance(obj, numbers.Integral):  # numpy integers
+        return int(obj)
+    if isinstance(obj, Mapping):
+        return clean(dict(obj), key, parent)
     if isinstance(obj, (list, tuple)):
         return [clean(v, key) for v in obj]
     try:  # numpy scalars
