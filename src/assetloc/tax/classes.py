@@ -163,6 +163,33 @@ def _effective_rates(
     return rate
 
 
+def _sheltered_keep(
+    mu: FloatArray, traits: tuple[TaxTraits | None, ...], with_traits: list[int]
+) -> FloatArray:
+    """Share of each class's return a tax-advantaged account keeps after uncreditable
+    foreign tax (1 without traits), memoized like :func:`_effective_rates` (read-only)."""
+    key: tuple[object, ...] = (mu.tobytes(), traits)
+    try:
+        hit = _KEEP_MEMO.get(key)
+    except TypeError:  # an unhashable trait: no memo
+        hit, key = None, ()
+    if hit is not None:
+        return hit
+    keep = np.ones(len(mu))
+    if with_traits:
+        drag = foreign_tax_drag(mu[with_traits], [traits[i] for i in with_traits])  # type: ignore[misc]
+        keep[with_traits] = 1.0 - drag / mu[with_traits]
+    keep.setflags(write=False)
+    if key:
+        if len(_KEEP_MEMO) >= _MEMO_SIZE:
+            _KEEP_MEMO.clear()
+        _KEEP_MEMO[key] = keep
+    return keep
+
+
+_KEEP_MEMO: dict[tuple[object, ...], FloatArray] = {}
+
+
 def class_taxes(market: MarketAssumptions, h: Household) -> ClassTaxes:
     """Effective tax rates and τ rows for ``market``'s classes and this household."""
     investor, options = h.investor, h.options
@@ -213,11 +240,8 @@ def class_taxes(market: MarketAssumptions, h: Household) -> ClassTaxes:
                 investor.horizon_years,
                 str(investor.liquidation),
             )
-    keep = np.ones(n)
     with_traits = [i for i in range(n) if traits[i] is not None and mu[i] > 0]
-    if with_traits:
-        drag = foreign_tax_drag(mu[with_traits], [traits[i] for i in with_traits])  # type: ignore[misc]
-        keep[with_traits] = 1.0 - drag / mu[with_traits]
+    keep = _sheltered_keep(mu, traits, with_traits)
     after = mu * (1.0 - rate)
     notes = (
         *_rate_notes(market, investor, origin, bool(with_traits), profile.ordinary),
