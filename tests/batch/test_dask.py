@@ -289,3 +289,13 @@ def test_without_dask_the_local_pool_works_and_scheduler_names_the_extra(
     )
     assert remote.returncode == 2 and len(remote.stderr.splitlines()) == 1
     assert "pip install 'assetloc[dask]'" in remote.stderr and "--scheduler" in remote.stderr
+
+
+def test_parquet_output_over_dask_equals_the_local_pool(scheduler: str, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = mixed_jsonl(tmp_path / "in.jsonl", 20)
+    local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    run_batch(src, local, workers=1)
+    run_batch(src, remote, scheduler=scheduler)
+    assert pq.read_table(remote).equals(pq.read_table(local))
+    assert pq.read_table(remote).num_rows == 20
