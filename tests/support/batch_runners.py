@@ -24,3 +24,10 @@ def dies_once(items: list[Item], task: str) -> list[str]:
             marker.write_text("x")
             os._exit(1)
     return run_chunk(items, task)
+
+
+def text_only(items: list[Item], task: str) -> list[str]:
+    """Fail the chunk unless every household file came with its TOML text (Dask path)."""
+    if any(i.from_toml and i.text is None for i in items):
+        raise AssertionError("a household file was sent as its path, not its text")
+    return run_chunk(items, task)

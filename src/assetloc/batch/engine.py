@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,25 @@ def chunk_size(n: int, workers: int) -> int:
     return max(1, min(64, -(-n // (8 * workers))))
 
 
+#: runs chunks of one task: ``(chunks, task)`` → ``(index, rows)`` in index order
+Engine = Callable[[list[Chunk], str], Iterator[tuple[int, list[str]]]]
+
+
+@contextmanager
+def _engine(
+    scheduler: str | None, workers: int, runner: Callable[[Chunk, str], list[str]]
+) -> Iterator[tuple[int, Engine]]:
+    """``(workers to size chunks for, engine)``: the local process pool, or the Dask
+    cluster at ``scheduler`` (:mod:`assetloc.batch.dask_pool`, connected on entry)."""
+    if scheduler is None:
+        yield workers, lambda chunks, task: run_chunks(chunks, task, workers, runner)
+        return
+    from assetloc.batch.dask_pool import connect
+
+    with connect(scheduler) as pool:
+        yield pool.threads, lambda chunks, task: pool.run_chunks(chunks, task, runner)
+
+
 def run_batch(
     source: Path,
     out: Path,
@@ -67,14 +87,19 @@ def run_batch(
     resume: bool = False,
     progress: Progress | None = None,
     runner: Callable[[Chunk, str], list[str]] = run_chunk,
+    scheduler: str | None = None,
 ) -> Summary:
     """Run ``task`` on every household of ``source`` into ``out`` (input order): JSON Lines,
     or Parquet when ``out`` ends in ``.parquet``.
 
-    ``workers``: processes (default: all cores). Bad INPUT, OUTPUT or task is one
+    ``workers``: processes (default: all cores); ``scheduler``: a Dask scheduler's address
+    (``tcp://HOST:PORT``) whose workers run the chunks instead (then ``workers`` must be
+    ``None``). Bad INPUT, OUTPUT, task or an unreachable scheduler is one
     :class:`InputError` raised before anything runs."""
     if task not in TASKS:
         raise InputError("--task", f"{task!r} is not a batch task (one of: {', '.join(TASKS)})")
+    if scheduler is not None and workers is not None:
+        raise InputError("--workers", "not with --scheduler: the cluster's workers run the chunks")
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     if n_workers < 1:
         raise InputError("--workers", "must be at least 1")
@@ -84,13 +109,17 @@ def run_batch(
     skip = done_ids(rows_at) if resume else set()
     todo: list[Item] = [i for i in items if i.id not in skip]
     summary = Summary(total=len(items), skipped=len(items) - len(todo))
-    size = chunk_size(len(todo), n_workers)
-    chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
     done = 0
-    with open_output(rows_at, resume=resume) as f:
+    # connected before OUTPUT is opened: an unreachable scheduler leaves OUTPUT as it was
+    with (
+        _engine(scheduler, n_workers, runner) as (threads, run),
+        open_output(rows_at, resume=resume) as f,
+    ):
+        size = chunk_size(len(todo), threads)
+        chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
         if progress:
             progress(0, len(todo))
-        for _, lines in run_chunks(chunks, task, n_workers, runner):
+        for _, lines in run(chunks, task):
             append_chunk(f, lines)
             for line in lines:
                 bad = failure(line)

@@ -15,12 +15,15 @@ from assetloc.errors import InputError
 @dataclass(frozen=True)
 class Item:
     """One household to run: its id, its file (or, for JSON Lines, the path its ledger is
-    resolved against: ``INPUT``'s folder / ``{id}.toml``) and its raw fields (JSON Lines)."""
+    resolved against: ``INPUT``'s folder / ``{id}.toml``) and its raw fields (JSON Lines);
+    ``text``: the file's TOML text, read beforehand (sent to Dask workers), else ``None``
+    (the worker reads ``path``)."""
 
     id: str
     path: str
     raw: Any = None
     from_toml: bool = True
+    text: str | None = None
 
 
 def read_items(source: Path) -> list[Item]:

@@ -16,6 +16,8 @@ from assetloc.batch.tasks import error_rows, run_chunk
 
 #: exit code in a row whose worker process died twice on its chunk
 WORKER_DIED = 1
+#: the error message of those rows
+DIED_TWICE = "worker process died on this chunk twice"
 
 Chunk = list[Item]
 
@@ -61,7 +63,7 @@ def _alone(chunk: Chunk, task: str, runner: Callable[[Chunk, str], list[str]]) -
         try:
             return pool.submit(runner, chunk, task).result()
         except BrokenProcessPool:
-            return error_rows(chunk, "worker process died on this chunk twice", WORKER_DIED)
+            return error_rows(chunk, DIED_TWICE, WORKER_DIED)
 
 
-__all__ = ["WORKER_DIED", "run_chunk", "run_chunks"]
+__all__ = ["DIED_TWICE", "WORKER_DIED", "run_chunk", "run_chunks"]

@@ -25,11 +25,11 @@ INTERNAL = 1
 def _load(item: Item, history: bool) -> WithLedger:
     """The household of ``item`` as ``cli.loading.load`` reads a file (no holdings CSV, no
     ``--db``, no ``--as-of``); ``history``: the ledger's recent trades too."""
-    from assetloc.inputs.household import check_household, parse_fields, read_toml
+    from assetloc.inputs.household import check_household, parse_fields, parse_toml, read_toml
     from assetloc.ledger.context import apply_ledger
 
     if item.from_toml:
-        raw = read_toml(item.path)
+        raw = read_toml(item.path) if item.text is None else parse_toml(item.text, item.path)
     elif isinstance(item.raw, dict):
         raw = item.raw
     else:

@@ -19,6 +19,10 @@ def _batch(
     ] = "optimize",
     workers: Annotated[int | None, typer.Option("--workers", help="processes (all cores)")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="skip ids already in OUTPUT")] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler tcp://HOST:PORT (assetloc[dask])"),
+    ] = None,
 ) -> None:
     """Run one task on every household of INPUT; one JSON row per household in OUTPUT."""
     import sys
@@ -28,7 +32,13 @@ def _batch(
 
     with bar(sys.stderr) as progress:
         summary = run_batch(
-            source, out, task=task, workers=workers, resume=resume, progress=progress
+            source,
+            out,
+            task=task,
+            workers=workers,
+            resume=resume,
+            progress=progress,
+            scheduler=scheduler,
         )
     for line in summary.lines():
         typer.echo(line, err=True)

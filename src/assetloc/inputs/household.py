@@ -689,12 +689,19 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise InputError(str(p), "is a directory, not a household file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(str(p), f"cannot be read ({err.__class__.__name__})") from None
+    return parse_toml(text, p)
+
+
+def parse_toml(text: str, path: str | Path) -> dict[str, Any]:
+    """The TOML ``text`` of the file ``path`` as a dict; malformed text is the
+    :class:`InputError` :func:`read_toml` gives for that file."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise InputError(str(p), f"is not valid TOML: {err}") from None
+        raise InputError(str(path), f"is not valid TOML: {err}") from None
     except RecursionError:
-        raise InputError(str(p), "cannot be parsed: arrays or tables nested too deeply") from None
+        deep = "cannot be parsed: arrays or tables nested too deeply"
+        raise InputError(str(path), deep) from None
 
 
 def load_household(path: str | Path) -> Household:

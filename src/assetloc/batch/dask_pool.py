@@ -1,0 +1,137 @@
+"""Chunks on a Dask distributed cluster (``--scheduler tcp://HOST:PORT``), handed back in
+input order like :func:`assetloc.batch.pool.run_chunks`.
+
+Each chunk goes to ``client.submit(runner, chunk, task, pure=False)``: its households'
+parsed JSON Lines rows, or a folder's TOML files as their text (read here, so workers need
+not see INPUT). A chunk whose worker dies (``KilledWorker``, raised once the scheduler's
+own ``distributed.scheduler.allowed-failures`` re-runs are spent) or that is cancelled is
+submitted once more; if that fails too, its households are error rows with the local
+pool's message and exit code. ``distributed`` is imported only when a run asks for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from assetloc.batch.inputs import Item
+from assetloc.batch.pool import DIED_TWICE, WORKER_DIED, Chunk
+from assetloc.batch.tasks import error_rows
+from assetloc.errors import InputError
+
+#: seconds to wait for the scheduler (less if Dask's ``distributed.comm.timeouts.connect``
+#: is set lower)
+CONNECT_TIMEOUT_S = 10.0
+#: how to get the optional dependency
+INSTALL = "pip install 'assetloc[dask]'"
+
+Runner = Callable[[Chunk, str], list[str]]
+
+
+def _distributed() -> Any:
+    """The ``distributed`` module, or one :class:`InputError` naming the extra to install."""
+    try:
+        import distributed
+    except ImportError:
+        raise InputError("--scheduler", f"needs Dask distributed: {INSTALL}") from None
+    return distributed
+
+
+def _timeout() -> float:
+    """Seconds to wait for the scheduler: :data:`CONNECT_TIMEOUT_S` or Dask's own, if less."""
+    import dask.config
+    from dask.utils import parse_timedelta
+
+    dask_s = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s")
+    return min(CONNECT_TIMEOUT_S, float(dask_s))
+
+
+def _check_address(address: str) -> None:
+    """One :class:`InputError` unless ``address`` is ``PROTOCOL://HOST:PORT`` (checked
+    before connecting: a half-made client on a bad address hangs on exit)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        parse_host_port(parse_address(address, strict=True)[1])
+    except ValueError:
+        raise InputError("--scheduler", f"expected tcp://HOST:PORT, got {address!r}") from None
+
+
+def with_text(item: Item) -> Item:
+    """``item`` carrying its TOML file's text; unchanged if it has none or the file cannot
+    be read (the worker then reads it and reports the error as the local pool does)."""
+    if not item.from_toml or item.text is not None:
+        return item
+    try:
+        return replace(item, text=Path(item.path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return item
+
+
+class DaskPool:
+    """A connected client: :meth:`run_chunks` runs chunks on the cluster's workers."""
+
+    def __init__(self, client: Any, distributed: Any) -> None:
+        self._client = client
+        self._dist = distributed
+
+    @property
+    def threads(self) -> int:
+        """Worker threads the scheduler knows of now (at least 1), to size chunks."""
+        nthreads: dict[str, int] = self._client.nthreads()
+        return max(1, sum(nthreads.values()))
+
+    def run_chunks(
+        self, chunks: list[Chunk], task: str, runner: Runner
+    ) -> Iterator[tuple[int, list[str]]]:
+        """``(index, rows)`` for every chunk, in index order, as soon as each is in order."""
+        client, dist = self._client, self._dist
+        lost = (dist.KilledWorker, CancelledError)
+        sent = [[with_text(i) for i in c] for c in chunks]
+        tries: dict[Any, tuple[int, int]] = {}
+        for i, c in enumerate(sent):
+            tries[client.submit(runner, c, task, pure=False)] = (i, 1)
+        results: dict[int, list[str]] = {}
+        nxt = 0
+        done = dist.as_completed(list(tries), loop=client.loop)
+        for fut in done:
+            i, n = tries.pop(fut)
+            try:
+                results[i] = fut.result()
+            except lost:
+                if n == 1:
+                    again = client.submit(runner, sent[i], task, pure=False)
+                    tries[again] = (i, 2)
+                    done.add(again)
+                else:
+                    results[i] = error_rows(chunks[i], DIED_TWICE, WORKER_DIED)
+            fut.release()
+            while nxt in results:
+                yield nxt, results.pop(nxt)
+                nxt += 1
+
+
+@contextmanager
+def connect(address: str) -> Iterator[DaskPool]:
+    """A :class:`DaskPool` on the scheduler at ``address``; unreachable → one
+    :class:`InputError` naming ``--scheduler``."""
+    dist = _distributed()
+    _check_address(address)
+    timeout = _timeout()
+    try:
+        client = dist.Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, ValueError, TypeError) as err:
+        why = str(err).splitlines()[0] if str(err) else err.__class__.__name__
+        raise InputError(
+            "--scheduler", f"cannot reach a Dask scheduler at {address} ({why})"
+        ) from None
+    try:
+        yield DaskPool(client, dist)
+    finally:
+        client.close()
+
+
+__all__ = ["CONNECT_TIMEOUT_S", "INSTALL", "DaskPool", "connect", "with_text"]
