@@ -42,7 +42,7 @@ lint: $(DEV)
 test: lint
 	bash scripts/ensure-chromium.sh
 	ASSETLOC_TEST_PG_URL="$${ASSETLOC_TEST_PG_URL:-$$(sh scripts/ensure-postgres.sh)}" \
-	$(BIN)/python -m pytest -n 2 --cov=assetloc --cov-report=term:skip-covered --cov-fail-under=90
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --cov=assetloc --cov-report=term:skip-covered --cov-fail-under=90
 
 bench: $(DEV)
 	cd benchmarks && ../$(BIN)/python bench_startup.py

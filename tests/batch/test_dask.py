@@ -26,6 +26,9 @@ from support import batch_runners
 from support.householdgen import random_household
 from support.paths import EXAMPLES, ROOT
 
+#: one cluster for the module: its tests stay on one pytest-xdist worker (make test: loadgroup)
+pytestmark = pytest.mark.xdist_group("dask")
+
 pytest.importorskip("distributed")
 
 #: workers import assetloc (and the test runners in ``support``) from this checkout
