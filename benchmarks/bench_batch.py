@@ -114,7 +114,7 @@ def main() -> None:
             if address is not None:
                 outs["batch, Dask"] = Path(tmp) / "out_dask.jsonl"
                 seconds["batch, Dask"] = timed(
-                    lambda: run_batch(src, outs["batch, Dask"], scheduler=address),  # type: ignore[call-arg]
+                    lambda: run_batch(src, outs["batch, Dask"], scheduler=address),
                     rounds,
                 )
         first = next(iter(outs.values())).read_bytes()
