@@ -168,7 +168,7 @@ def households_router(url: str) -> APIRouter:
     def household_of(hid: str) -> Any:
         return saved.get_household(engine, hid).household()
 
-    @router.get("", response_model=list[Summary])
+    @router.get("", response_model=list[Summary], responses={422: _ERRORS[422]})
     def list_saved() -> Response:
         """Every saved household (id, name, updated_at, revision), by name."""
         return _answer(lambda: _plain([s.summary() for s in saved.list_households(engine)]))
