@@ -3,7 +3,8 @@
 Exit codes (also in the README):
 
 * 0 — success
-* 2 — bad input: a file, field or option is malformed (:class:`InputError`)
+* 2 — bad input: a file, field or option is malformed (:class:`InputError`), or a write
+  conflicts with what is stored (:class:`ConflictError`)
 * 3 — infeasible: the constraints cannot all hold (:class:`InfeasibleError`)
 * 4 — the solver failed for a numerical reason (:class:`SolverError`)
 """
@@ -19,6 +20,18 @@ class AssetlocError(Exception):
 
 class InputError(AssetlocError, ValueError):
     """A file, field or option is malformed. Message: ``<field>: <problem>``."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
+
+class ConflictError(AssetlocError):
+    """A write that conflicts with what is stored (a saved household's name taken, a stale
+    revision). Message: ``<field>: <problem>``, like :class:`InputError`."""
 
     exit_code = 2
 

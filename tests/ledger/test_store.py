@@ -60,7 +60,7 @@ def test_open_creates_both_tables_at_the_head_revision(db_url: str) -> None:
         }  # fmt: skip
         with engine.connect() as conn:
             rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert rev == "0001"
+        assert rev == "0002"
     finally:
         engine.dispose()
     # opening again migrates nothing and keeps what is there

@@ -1,7 +1,8 @@
-"""The ledger database: two tables (SQLAlchemy Core), any SQLAlchemy URL, migrated to the
+"""The ledger database: three tables (SQLAlchemy Core), any SQLAlchemy URL, migrated to the
 newest schema (Alembic) each time it is opened.
 
-Tables (schema revision ``0001``, :mod:`assetloc.ledger.migrations`):
+Tables (schema revision ``0002``, :mod:`assetloc.ledger.migrations`; ``0001`` made the first
+two, ``0002`` added ``households``):
 
 - ``transactions``: one row per transaction; primary key (``household``, ``id``), ``id``
   being :func:`~assetloc.ledger.transactions.transaction_id` (or a broker's id), so one
@@ -11,6 +12,10 @@ Tables (schema revision ``0001``, :mod:`assetloc.ledger.migrations`):
   and ``imported_at`` (UTC).
 - ``imports``: one row per import: ``household``, ``source`` (file name), ``sha256`` of the
   file, ``rows`` read, ``added``, ``imported_at``.
+- ``households`` (revision ``0002``): the saved households of :mod:`assetloc.ledger.saved`:
+  ``id`` (primary key, made by the server), ``name`` (unique: the key the household's
+  transactions are filed under), ``document`` (the household's tables as JSON text, as
+  given), ``created_at`` and ``updated_at`` (UTC), ``revision`` (1, then +1 a replacement).
 
 Numbers are stored as IEEE doubles (``Double``: SQLite REAL, PostgreSQL ``double
 precision``): a float round-trips exactly. A relative SQLite path (``sqlite:///ledger.db``)
@@ -37,6 +42,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
+    UniqueConstraint,
     create_engine,
     event,
     func,
@@ -80,6 +87,18 @@ imports = Table(
     Column("rows", Integer, nullable=False),
     Column("added", Integer, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+households = Table(
+    "households",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("revision", Integer, nullable=False),
+    UniqueConstraint("name", name="uq_households_name"),
 )
 
 #: rows of one executemany batch
