@@ -1,5 +1,6 @@
 """The API's gate, a pure ASGI middleware: the bearer token (401), same-origin writes
-(403) and the body size limit (413), checked in that order before any route runs."""
+(403) and the body size limit (413), checked in that order before any route runs; every
+response says `nosniff`."""
 
 from __future__ import annotations
 
@@ -50,9 +51,9 @@ class Guard:
         headers = Headers(scope=scope)
         refused = self._refusal(scope, headers)
         if refused is not None:
-            await refused(scope, receive, send)
+            await refused(scope, receive, _nosniff(send))
             return
-        await self.app(scope, self._limited(receive), send)
+        await self.app(scope, self._limited(receive), _nosniff(send))
 
     def _refusal(self, scope: Scope, headers: Headers) -> ASGIApp | None:
         """The response refusing this request before it runs, else None."""
@@ -93,3 +94,18 @@ class Guard:
             return message
 
         return counted
+
+
+def _nosniff(send: Send) -> Send:
+    """``send`` adding ``X-Content-Type-Options: nosniff``: a browser never reads the JSON
+    (which may hold a household's own text, ``<script>`` included) as HTML."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), _NOSNIFF]}
+        await send(message)
+
+    return sending
+
+
+_NOSNIFF = (b"x-content-type-options", b"nosniff")

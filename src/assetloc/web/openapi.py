@@ -33,6 +33,24 @@ def ok(kind: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
+#: a household to try (examples/three_accounts.toml): /docs shows it, schemathesis posts it
+EXAMPLE: dict[str, Any] = {
+    "name": "Three accounts, 60/40",
+    "investor": {"ordinary_rate": 0.24, "capital_gains_rate": 0.15, "retirement_rate": 0.24},
+    "accounts": [
+        {"id": "brokerage", "type": "taxable", "balance": 200000},
+        {"id": "ira", "type": "traditional", "balance": 150000},
+        {"id": "roth", "type": "roth", "balance": 50000},
+    ],
+    "assumptions": {"preset": "horizon-2025"},
+    "objective": {
+        "kind": "fixed_mix",
+        "mix": {"us_equity_large_cap": 0.6, "us_corp_bonds_core": 0.4},
+        "risk_aversion": 3.74,
+    },
+}
+
+
 def body_spec() -> dict[str, Any]:
     """``openapi_extra`` of a POST: the household as JSON or a multipart TOML upload."""
     upload = {
@@ -44,7 +62,10 @@ def body_spec() -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"$ref": _REF.format(model="Household")}},
+                "application/json": {
+                    "schema": {"$ref": _REF.format(model="Household")},
+                    "example": EXAMPLE,
+                },
                 "multipart/form-data": {"schema": upload},
             },
         }
