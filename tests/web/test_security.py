@@ -103,3 +103,21 @@ def test_body_over_the_limit_is_413_as_it_streams(guarded: TestClient) -> None:
     r = guarded.post("/api/optimize", content=chunks(), headers=AUTH)
     assert "content-length" not in r.request.headers
     assert r.status_code == 413 and r.json()["field"] == "body"
+
+
+def test_only_the_named_hosts_are_served() -> None:
+    """``hosts`` (what ``serve`` sets on loopback without a token): a rebinding page's Host
+    is refused, even for a read."""
+    app = create_app(token=None, hosts={"127.0.0.1", "localhost", "::1"})
+    for base, status in [
+        ("http://127.0.0.1:8000", 200),
+        ("http://localhost:8000", 200),
+        ("http://[::1]:8000", 200),
+        ("http://evil.test:8000", 403),
+        ("http://127.0.0.1.evil.test", 403),
+    ]:
+        with TestClient(app, base_url=base) as c:
+            r = c.get("/api/presets")
+            assert r.status_code == status, base
+            if status == 403:
+                assert r.json()["field"] == "host"

@@ -37,6 +37,36 @@ def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
         return err.code, err.read()
 
 
+def _wait(url: str, server: subprocess.Popen[bytes], token: str | None) -> tuple[int, bytes]:
+    """The first answer of ``GET url`` once the server listens (within 30 s)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return _get(url, token)
+        except OSError:  # not listening yet
+            assert server.poll() is None, server.communicate()
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+
+
+def test_serve_without_token_answers_its_loopback_names_only() -> None:
+    port = _free_port()
+    env = {k: v for k, v in ENV.items() if k != "ASSETLOC_TOKEN"}
+    cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port)]
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert _wait(f"http://127.0.0.1:{port}/api/presets", server, None)[0] == 200
+        assert _get(f"http://localhost:{port}/api/schema")[0] == 200
+        rebound = urllib.request.Request(f"http://127.0.0.1:{port}/api/presets")
+        rebound.add_header("Host", f"evil.test:{port}")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(rebound, timeout=5)
+        assert err.value.code == 403
+    finally:
+        server.terminate()
+        server.communicate(timeout=15)
+
+
 def test_serve_answers_then_stops() -> None:
     port = _free_port()
     env = {**ENV, "ASSETLOC_TOKEN": "t0ken"}
@@ -44,15 +74,7 @@ def test_serve_answers_then_stops() -> None:
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         url = f"http://127.0.0.1:{port}/api/presets"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, body = _get(url, "t0ken")
-                break
-            except OSError:  # not listening yet
-                assert server.poll() is None, server.communicate()
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
+        status, body = _wait(url, server, "t0ken")
         assert status == 200
         assert [p["name"] for p in json.loads(body)]
         assert _get(url)[0] == 401  # ASSETLOC_TOKEN is the token

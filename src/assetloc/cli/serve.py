@@ -62,7 +62,10 @@ def _serve(
         ) from None
     from assetloc.web.app import create_app
 
-    app = create_app(token=token, max_body=max_body, db=db)
+    # without a token only loopback names are served: a page re-pointed here by DNS
+    # rebinding sends its own name as the Host
+    hosts = LOOPBACK_NAMES | {host.strip("[]").lower()} if token is None else None
+    app = create_app(token=token, max_body=max_body, db=db, hosts=hosts)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"assetloc serve: http://{shown}:{port}/api (Ctrl-C stops)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

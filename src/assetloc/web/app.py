@@ -4,7 +4,7 @@ document (:mod:`assetloc.present.documents`), serialised by :mod:`~assetloc.pres
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -43,10 +43,17 @@ def _document(source: Source, build: Build, history: bool, db: str | None) -> Re
         return internal_error(err)
 
 
-def create_app(*, token: str | None, max_body: int = 1_000_000, db: str | None = None) -> FastAPI:
+def create_app(
+    *,
+    token: str | None,
+    max_body: int = 1_000_000,
+    db: str | None = None,
+    hosts: Collection[str] | None = None,
+) -> FastAPI:
     """The API app. ``token``: every ``/api`` request needs ``Authorization: Bearer TOKEN``
     (None: no token); ``max_body``: the largest request body in bytes; ``db``: a ledger
-    database URL overriding every household's ``[ledger] url`` (as ``--db``)."""
+    database URL overriding every household's ``[ledger] url`` (as ``--db``); ``hosts``:
+    the only names the Host header may give (None: any)."""
     from assetloc._version import __version__
 
     app = FastAPI(
@@ -55,7 +62,7 @@ def create_app(*, token: str | None, max_body: int = 1_000_000, db: str | None =
         description="The JSON of `assetloc TASK FILE --json`. Estimates, not tax advice.",
         exception_handlers=dict(HANDLERS),  # type: ignore[arg-type]
     )
-    app.add_middleware(Guard, token=token, max_body=max_body)
+    app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
 
     async def run(request: Request, build: Build, history: bool) -> Response:
         try:

@@ -5,6 +5,7 @@ response says `nosniff`."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -34,15 +35,35 @@ def same_origin(origin: str, host: str | None, scheme: str) -> bool:
     return (o.hostname.lower(), o_port) == (h.hostname.lower(), h_port)
 
 
+def host_name(host: str | None) -> str | None:
+    """The name in a Host header (``[::1]:8000`` -> ``::1``), lower case; None if malformed."""
+    if not host:
+        return None
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:
+        return None
+    return name
+
+
 class Guard:
     """Wraps the app: every ``/api`` request carries ``Authorization: Bearer TOKEN`` when
-    ``token`` is set; a write whose ``Origin`` is another host:port is refused; a body
-    over ``max_body`` bytes is refused by its Content-Length or as it streams in."""
+    ``token`` is set; with ``hosts``, a request whose Host header names another host is
+    refused; a write whose ``Origin`` is another host:port is refused; a body over
+    ``max_body`` bytes is refused by its Content-Length or as it streams in."""
 
-    def __init__(self, app: ASGIApp, *, token: str | None, max_body: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        max_body: int,
+        hosts: Collection[str] | None = None,
+    ) -> None:
         self.app = app
         self.token = token
         self.max_body = max_body
+        self.hosts = None if hosts is None else frozenset(h.lower() for h in hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,6 +78,11 @@ class Guard:
 
     def _refusal(self, scope: Scope, headers: Headers) -> ASGIApp | None:
         """The response refusing this request before it runs, else None."""
+        if self.hosts is not None and host_name(headers.get("host")) not in self.hosts:
+            # a page whose name was re-pointed at this machine (DNS rebinding) is same-origin
+            # to itself: only the names this server is known by are served
+            message = f"host: {headers.get('host')} is not a name this server answers to"
+            return error_response(403, message, "host")
         if self.token is not None and str(scope["path"]).startswith("/api"):
             given = headers.get("authorization", "")
             scheme, _, value = given.partition(" ")
