@@ -55,11 +55,12 @@ def create_app(
     database URL overriding every household's ``[ledger] url`` (as ``--db``); ``hosts``:
     the only names the Host header may give (None: any)."""
     from assetloc._version import __version__
+    from assetloc.notice import NOTICE
 
     app = FastAPI(
         title="assetloc",
         version=__version__,
-        description="The JSON of `assetloc TASK FILE --json`. Estimates, not tax advice.",
+        description=f"The JSON of `assetloc TASK FILE --json`. {NOTICE}",
         exception_handlers=dict(HANDLERS),  # type: ignore[arg-type]
     )
     app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
