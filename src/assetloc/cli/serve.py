@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from assetloc.cli.options import DbOpt
-
 #: hosts that only this machine reaches: no token needed
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -28,7 +26,14 @@ def is_loopback(host: str) -> bool:
 def _serve(
     host: Annotated[str, typer.Option("--host", help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port")] = 8000,
-    db: DbOpt = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="the server's database (SQLAlchemy URL): saved households, and the ledger "
+            "of every household with a [ledger] table",
+        ),
+    ] = None,
     token: Annotated[
         str | None,
         typer.Option(

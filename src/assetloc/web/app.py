@@ -35,7 +35,10 @@ def _document(source: Source, build: Build, history: bool, db: str | None) -> Re
 
     try:
         raw = parse(source)
-        loaded = load_raw(raw, Path.cwd() / source.name, history=history, db=db)
+        # the server's database is the ledger of a household that has one ([ledger]);
+        # one without is not made to need one (as --db would)
+        ledger = db if "ledger" in raw else None
+        loaded = load_raw(raw, Path.cwd() / source.name, history=history, db=ledger)
         return JSONText(jsonout.dumps(build(loaded)))
     except AssetlocError as err:
         return assetloc_error(err)
@@ -52,8 +55,9 @@ def create_app(
 ) -> FastAPI:
     """The API app. ``token``: every ``/api`` request needs ``Authorization: Bearer TOKEN``
     (None: no token); ``max_body``: the largest request body in bytes; ``db``: a ledger
-    database URL overriding every household's ``[ledger] url`` (as ``--db``); ``hosts``:
-    the only names the Host header may give (None: any)."""
+    database URL, the server's: the ledger of every household with a ``[ledger]`` table
+    (its own ``url`` is not used, as ``--db`` overrides it) and the saved households of
+    ``/api/households``; ``hosts``: the only names the Host header may give (None: any)."""
     from assetloc._version import __version__
     from assetloc.notice import NOTICE
 
@@ -74,6 +78,10 @@ def create_app(
 
     _reads(app)
     _posts(app, run)
+    if db is not None:
+        from assetloc.web.households import households_router
+
+        app.include_router(households_router(db))
     install_schema(app)
     return app
 

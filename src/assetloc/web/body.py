@@ -67,10 +67,24 @@ def parse(source: Source) -> dict[str, Any]:
         except UnicodeDecodeError:
             raise InputError(source.name, "cannot be read (UnicodeDecodeError)") from None
         return parse_toml(text, source.name)
-    try:
-        raw = json.loads(source.data)
-    except (ValueError, RecursionError) as err:  # JSONDecodeError, UnicodeDecodeError
-        raise InputError("household", f"is not valid JSON: {err}") from None
+    raw = parse_json(source.data)
     if not isinstance(raw, dict):
         raise InputError("household", "must be a JSON object (the TOML file's tables)")
     return raw
+
+
+def _no_constant(name: str) -> Any:
+    raise InputError("household", f"not JSON: {name} is not a number JSON allows")
+
+
+def parse_json(data: bytes) -> Any:
+    """A request's JSON (UTF-8, a BOM allowed; no NaN or Infinity): :class:`InputError`
+    on ``household`` when it is not JSON."""
+    try:
+        return json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
+    except UnicodeDecodeError:
+        raise InputError("household", "not JSON: the body is not UTF-8") from None
+    except json.JSONDecodeError as err:
+        raise InputError("household", f"not JSON: {err}") from None
+    except RecursionError:
+        raise InputError("household", "not JSON: values nested too deeply") from None
