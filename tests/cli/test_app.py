@@ -33,6 +33,7 @@ COMMANDS = (
     "harvest",
     "import-holdings",
     "batch",
+    "serve",
     "ledger",
 )
 

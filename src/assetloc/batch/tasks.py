@@ -25,16 +25,28 @@ INTERNAL = 1
 def _load(item: Item, history: bool) -> WithLedger:
     """The household of ``item`` as ``cli.loading.load`` reads a file (no holdings CSV, no
     ``--db``, no ``--as-of``); ``history``: the ledger's recent trades too."""
-    from assetloc.inputs.household import check_household, parse_fields, parse_toml, read_toml
-    from assetloc.ledger.context import apply_ledger
+    from assetloc.inputs.household import parse_toml, read_toml
 
     if item.from_toml:
         raw = read_toml(item.path) if item.text is None else parse_toml(item.text, item.path)
-    elif isinstance(item.raw, dict):
-        raw = item.raw
     else:
+        raw = item.raw
+    return load_raw(raw, item.path, history=history)
+
+
+def load_raw(
+    raw: object, path: str | Path, *, history: bool = False, db: str | None = None
+) -> WithLedger:
+    """A household from its parsed fields (the TOML file's tables, e.g. a JSON object),
+    checked as ``cli.loading.load`` checks a file: fields, the ledger (relative SQLite
+    paths against ``path``'s folder; ``db`` overrides ``[ledger] url``), then the checks
+    that span the accounts. Not a dict: :class:`InputError`."""
+    from assetloc.inputs.household import check_household, parse_fields
+    from assetloc.ledger.context import apply_ledger
+
+    if not isinstance(raw, dict):
         raise InputError("household", "must be a JSON object (the TOML file's tables)")
-    out = apply_ledger(parse_fields(raw), Path(item.path), history=history)
+    out = apply_ledger(parse_fields(raw), Path(path), db=db, history=history)
     check_household(out.household)
     return out
 

@@ -66,6 +66,7 @@ def _register_commands() -> None:
         rebalance,
         report,
         schema,
+        serve,
         simulate,
         tax_year,
         taxes,
@@ -89,6 +90,7 @@ def _register_commands() -> None:
         import_holdings,
         ledger,
         batch,
+        serve,
     ):
         command.register(app)
     _registered = True

@@ -14,21 +14,21 @@ def _compare(file: FileArg, as_json: JsonOpt = False) -> None:
 
     from assetloc.analysis.compare import compare
     from assetloc.analysis.optimize import method_summary
-    from assetloc.cli.loading import household as load_household
+    from assetloc.cli.loading import load
     from assetloc.notice import NOTICE
     from assetloc.present import jsonout
+    from assetloc.present.documents import compare_document
     from assetloc.present.fmt import console as new_console
     from assetloc.present.fmt import label_map, pct, ratio, usd
     from assetloc.present.tables import method_lines
 
-    cmp = compare(load_household(file))
+    loaded = load(file)
+    if as_json:
+        typer.echo(jsonout.dumps(compare_document(loaded)))
+        return
+    cmp = compare(loaded.household)
     d = cmp.to_dict()
     method = method_summary(cmp.problem.market)
-    if as_json:
-        d.update(method)
-        d["notice"] = NOTICE
-        typer.echo(jsonout.dumps(d))
-        return
     console = new_console()
     views = [v for v in ("financial", "net_worth") if any(v in m for m in d["methods"])]
     t = Table(title=f"Methods compared (after tax, % per year; optimized view: {d['context']})")

@@ -23,31 +23,22 @@ def _frontier(
 
     from assetloc.analysis.frontier import frontiers
     from assetloc.analysis.optimize import method_summary, optimize
-    from assetloc.cli.loading import household as load_household
+    from assetloc.cli.loading import load
     from assetloc.notice import NOTICE
     from assetloc.present import jsonout
+    from assetloc.present.documents import frontier_document
     from assetloc.present.fmt import console as new_console
     from assetloc.present.fmt import pct
     from assetloc.present.tables import method_lines
 
-    h = load_household(file)
+    loaded = load(file)
+    if as_json:
+        typer.echo(jsonout.dumps(frontier_document(loaded, points)))
+        return
+    h = loaded.household
     plan = optimize(h)
     fr = frontiers(h, points, plan.x)
     context = plan.problem.context
-    if as_json:
-        main = fr[context].to_dict()
-        out = {
-            "context": context,
-            "points": main["points"],
-            "optimum": main["optimum"],
-            "indifference": main["indifference"],
-            "chosen": main["chosen"],
-            "views": {name: f.to_dict() for name, f in fr.items()},
-            **method_summary(plan.problem.market),
-            "notice": NOTICE,
-        }
-        typer.echo(jsonout.dumps(out))
-        return
     console = new_console()
     for name, f in fr.items():
         shown = _sample(len(f.points))

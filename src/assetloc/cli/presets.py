@@ -14,32 +14,12 @@ def _presets(
     from assetloc.market.assumptions import load_preset, preset_names
     from assetloc.present import jsonout
 
-    sets = [load_preset(n) for n in preset_names()]
     if as_json:
-        out = [
-            {
-                "name": m.name,
-                "source": m.source,
-                "date": m.date,
-                "cash_rate": m.cash_rate,
-                "classes": [
-                    {
-                        "id": c,
-                        "label": lab,
-                        "expected_return": float(r),
-                        "volatility": float(v),
-                        "effective_tax_rate_at_40pct": float(t),
-                    }
-                    for c, lab, r, v, t in zip(
-                        m.ids, m.labels, m.expected_return, m.volatility, m.tax_rate, strict=True
-                    )
-                ],
-                "notes": list(m.notes),
-            }
-            for m in sets
-        ]
-        typer.echo(jsonout.dumps(out))
+        from assetloc.present.documents import presets_document
+
+        typer.echo(jsonout.dumps(presets_document()))
         return
+    sets = [load_preset(n) for n in preset_names()]
     from rich.table import Table
 
     from assetloc.present.fmt import console as new_console

@@ -27,6 +27,70 @@ def optimize_document(loaded: WithLedger) -> dict[str, Any]:
     return optimize(loaded.household).to_dict()
 
 
+def frontier_document(loaded: WithLedger, points: int = 50) -> dict[str, Any]:
+    """``frontier --json``: the frontier of the optimized view (``points`` return targets)
+    with the plan seen on it, then both views in full."""
+    from assetloc.analysis.frontier import frontiers
+    from assetloc.analysis.optimize import method_summary, optimize
+    from assetloc.notice import NOTICE
+
+    plan = optimize(loaded.household)
+    fr = frontiers(loaded.household, points, plan.x)
+    context = plan.problem.context
+    main = fr[context].to_dict()
+    return {
+        "context": context,
+        "points": main["points"],
+        "optimum": main["optimum"],
+        "indifference": main["indifference"],
+        "chosen": main["chosen"],
+        "views": {name: f.to_dict() for name, f in fr.items()},
+        **method_summary(plan.problem.market),
+        "notice": NOTICE,
+    }
+
+
+def compare_document(loaded: WithLedger) -> dict[str, Any]:
+    """``compare --json``: every method in both views, the market used and the notice."""
+    from assetloc.analysis.compare import compare
+    from assetloc.analysis.optimize import method_summary
+    from assetloc.notice import NOTICE
+
+    cmp = compare(loaded.household)
+    d = cmp.to_dict()
+    d.update(method_summary(cmp.problem.market))
+    d["notice"] = NOTICE
+    return d
+
+
+def presets_document() -> list[dict[str, Any]]:
+    """``presets --json``: every bundled market with its classes (decimals per year)."""
+    from assetloc.market.assumptions import load_preset, preset_names
+
+    return [
+        {
+            "name": m.name,
+            "source": m.source,
+            "date": m.date,
+            "cash_rate": m.cash_rate,
+            "classes": [
+                {
+                    "id": c,
+                    "label": lab,
+                    "expected_return": float(r),
+                    "volatility": float(v),
+                    "effective_tax_rate_at_40pct": float(t),
+                }
+                for c, lab, r, v, t in zip(
+                    m.ids, m.labels, m.expected_return, m.volatility, m.tax_rate, strict=True
+                )
+            ],
+            "notes": list(m.notes),
+        }
+        for m in (load_preset(n) for n in preset_names())
+    ]
+
+
 def taxes_document(loaded: WithLedger) -> dict[str, Any]:
     """``taxes --json``: effective rates per class, the ledger's notes first."""
     from assetloc.analysis.tax_summary import tax_summary

@@ -29,6 +29,7 @@ from assetloc.errors import AssetlocError, ConflictError, InputError
 from assetloc.ledger import saved
 from assetloc.ledger.store import open_store
 from assetloc.present import jsonout
+from assetloc.web.body import parse_json as _body
 from assetloc.web.errors import Error, from_error
 
 JSON = "application/json"
@@ -98,22 +99,6 @@ def _plain(doc: Any, status: int = 200) -> Response:
     """``doc`` as JSON, numbers untouched (a household document comes back as given)."""
     text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
     return Response(text, status_code=status, media_type=JSON)
-
-
-def _no_constant(name: str) -> Any:
-    raise InputError("household", f"not JSON: {name} is not a number JSON allows")
-
-
-def _body(data: bytes) -> Any:
-    """The request's JSON (InputError on ``household`` when it is not JSON)."""
-    try:
-        return json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
-    except UnicodeDecodeError:
-        raise InputError("household", "not JSON: the body is not UTF-8") from None
-    except json.JSONDecodeError as err:
-        raise InputError("household", f"not JSON: {err}") from None
-    except RecursionError:
-        raise InputError("household", "not JSON: values nested too deeply") from None
 
 
 def _envelope(body: Any) -> tuple[Any, int | None]:

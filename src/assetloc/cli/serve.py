@@ -1,0 +1,81 @@
+"""`assetloc serve`: the local web app's JSON API on uvicorn (thin shell over
+:func:`assetloc.web.app.create_app`; needs the ``web`` extra)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+#: hosts that only this machine reaches: no token needed
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an IP address) is this machine only."""
+    import ipaddress
+
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(
+    host: Annotated[str, typer.Option("--host", help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port")] = 8000,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="the server's database (SQLAlchemy URL): saved households, and the ledger "
+            "of every household with a [ledger] table",
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="ASSETLOC_TOKEN",
+            help="every /api request needs 'Authorization: Bearer TOKEN' (needed off loopback)",
+        ),
+    ] = None,
+    max_body: Annotated[
+        int, typer.Option("--max-body", min=1, help="largest request body, bytes")
+    ] = 1_000_000,
+) -> None:
+    """Serve the JSON API (the --json of every command) on HOST:PORT until Ctrl-C."""
+    from assetloc.errors import InputError
+
+    if not token:
+        token = None
+    if token is None and not is_loopback(host):
+        raise InputError(
+            f"--host {host}",
+            "another host requires --token T (or ASSETLOC_TOKEN): the API would be open "
+            "to the network without one",
+        )
+    try:
+        import fastapi  # noqa: F401
+        import multipart  # noqa: F401
+        import uvicorn
+    except ImportError as err:
+        raise InputError(
+            "serve", f"needs the web extra ({err.name} is missing): install assetloc[web]"
+        ) from None
+    from assetloc.web.app import create_app
+
+    # without a token only loopback names are served: a page re-pointed here by DNS
+    # rebinding sends its own name as the Host
+    hosts = LOOPBACK_NAMES | {host.strip("[]").lower()} if token is None else None
+    app = create_app(token=token, max_body=max_body, db=db, hosts=hosts)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"assetloc serve: http://{shown}:{port}/api (Ctrl-C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``serve`` to ``app``."""
+    app.command("serve")(_serve)

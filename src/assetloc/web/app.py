@@ -1,0 +1,175 @@
+"""``create_app``: the JSON API's routes. Each POST reads the household (:mod:`.body`),
+then in the threadpool loads it as the CLI does and builds the command's ``--json``
+document (:mod:`assetloc.present.documents`), serialised by :mod:`~assetloc.present.jsonout`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from assetloc.errors import AssetlocError
+from assetloc.web.body import Source, parse, read_source
+from assetloc.web.errors import HANDLERS, assetloc_error, internal_error
+from assetloc.web.guard import Guard
+from assetloc.web.openapi import ERRORS, body_spec, install_schema, ok
+
+#: builds a document from a loaded household (``present.documents``)
+Build = Callable[[Any], Any]
+
+
+class JSONText(Response):
+    """A response whose body is JSON text already serialised (by ``jsonout.dumps``)."""
+
+    media_type = "application/json"
+
+
+def _document(source: Source, build: Build, history: bool, db: str | None) -> Response:
+    """The document of one household, or its error (422; 500 for a bug, no traceback)."""
+    from assetloc.batch.tasks import load_raw
+    from assetloc.present import jsonout
+
+    try:
+        raw = parse(source)
+        # the server's database is the ledger of a household that has one ([ledger]);
+        # one without is not made to need one (as --db would)
+        ledger = db if "ledger" in raw else None
+        loaded = load_raw(raw, Path.cwd() / source.name, history=history, db=ledger)
+        return JSONText(jsonout.dumps(build(loaded)))
+    except AssetlocError as err:
+        return assetloc_error(err)
+    except Exception as err:  # a bug: say so in one line, never a traceback
+        return internal_error(err)
+
+
+def create_app(
+    *,
+    token: str | None,
+    max_body: int = 1_000_000,
+    db: str | None = None,
+    hosts: Collection[str] | None = None,
+) -> FastAPI:
+    """The API app. ``token``: every ``/api`` request needs ``Authorization: Bearer TOKEN``
+    (None: no token); ``max_body``: the largest request body in bytes; ``db``: a ledger
+    database URL, the server's: the ledger of every household with a ``[ledger]`` table
+    (its own ``url`` is not used, as ``--db`` overrides it) and the saved households of
+    ``/api/households``; ``hosts``: the only names the Host header may give (None: any)."""
+    from assetloc._version import __version__
+    from assetloc.notice import NOTICE
+
+    app = FastAPI(
+        title="assetloc",
+        version=__version__,
+        description=f"The JSON of `assetloc TASK FILE --json`. {NOTICE}",
+        exception_handlers=dict(HANDLERS),  # type: ignore[arg-type]
+    )
+    app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
+
+    async def run(request: Request, build: Build, history: bool) -> Response:
+        try:
+            source = await read_source(request)
+        except AssetlocError as err:
+            return assetloc_error(err)
+        return await run_in_threadpool(_document, source, build, history, db)
+
+    _reads(app)
+    _posts(app, run)
+    if db is not None:
+        from assetloc.web.households import households_router
+
+        app.include_router(households_router(db))
+    install_schema(app)
+    return app
+
+
+def _reads(app: FastAPI) -> None:
+    """``GET /api/presets`` and ``GET /api/schema``."""
+
+    @app.get("/api/presets", response_class=JSONText, responses=ok("array") | ERRORS)
+    def presets() -> Response:
+        """The bundled capital market assumptions (``assetloc presets --json``)."""
+        from assetloc.present import jsonout
+        from assetloc.present.documents import presets_document
+
+        return JSONText(jsonout.dumps(presets_document()))
+
+    @app.get("/api/schema", response_class=JSONText, responses=ok("object") | ERRORS)
+    def schema() -> Response:
+        """The JSON Schema of the household file (``assetloc schema``)."""
+        import json
+
+        from assetloc.inputs.household import household_schema
+
+        return JSONText(json.dumps(household_schema(), indent=2))
+
+
+#: reads a request's household and answers with the document ``build`` makes of it
+Run = Callable[[Request, Build, bool], Awaitable[Response]]
+
+
+def _posts(app: FastAPI, run: Run) -> None:
+    """One POST per command; the body is the household (:mod:`.body`)."""
+    from assetloc.present import documents as d
+
+    spec: dict[str, Any] = {
+        "response_class": JSONText,
+        "responses": ok("object") | ERRORS,
+        "openapi_extra": body_spec(),
+    }
+
+    @app.post("/api/optimize", **spec)
+    async def optimize(request: Request) -> Response:
+        """The optimized allocation and location (``assetloc optimize --json``)."""
+        return await run(request, d.optimize_document, False)
+
+    @app.post("/api/frontier", **spec)
+    async def frontier(
+        request: Request, points: Annotated[int, Query(ge=2, le=2000)] = 50
+    ) -> Response:
+        """The after-tax efficient frontier, both views (``assetloc frontier --json``)."""
+        return await run(request, lambda h: d.frontier_document(h, points), False)
+
+    @app.post("/api/compare", **spec)
+    async def compare(request: Request) -> Response:
+        """The optimization beside simpler methods (``assetloc compare --json``)."""
+        return await run(request, d.compare_document, False)
+
+    @app.post("/api/taxes", **spec)
+    async def taxes(request: Request) -> Response:
+        """Effective tax rates and after-tax returns per class (``assetloc taxes --json``)."""
+        return await run(request, d.taxes_document, False)
+
+    @app.post("/api/tax-year", **spec)
+    async def tax_year(request: Request) -> Response:
+        """The year's federal and state return (``assetloc tax-year --json``)."""
+        return await run(request, d.tax_year_document, False)
+
+    @app.post("/api/rebalance", **spec)
+    async def rebalance(request: Request) -> Response:
+        """Trades toward the target at the least tax (``assetloc rebalance --json``)."""
+        return await run(request, d.rebalance_document, True)
+
+    @app.post("/api/harvest", **spec)
+    async def harvest(request: Request) -> Response:
+        """Taxable lots worth selling at a loss today (``assetloc harvest --json``)."""
+        return await run(request, d.harvest_document, True)
+
+    @app.post("/api/simulate", **spec)
+    async def simulate(
+        request: Request,
+        paths: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+        years: Annotated[int | None, Query(ge=1, le=100)] = None,
+        seed: Annotated[int | None, Query(ge=0)] = None,
+        returns: Literal["montecarlo", "bootstrap", "deterministic"] | None = None,
+    ) -> Response:
+        """The household year by year (``assetloc simulate --json``); the options
+        override the household's ``[plan]``."""
+        return await run(
+            request,
+            lambda h: d.simulate_document(h, paths=paths, years=years, seed=seed, returns=returns),
+            False,
+        )

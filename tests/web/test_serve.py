@@ -1,0 +1,143 @@
+"""``assetloc serve``: a real server answers ``GET /api/presets`` and stops on SIGTERM; a
+host other than loopback without a token is refused (exit 2, one line)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from assetloc.cli.serve import is_loopback
+
+from support.web import ENV, assetloc
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+#: no proxy from the environment: the server is on this machine
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url)
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with OPENER.open(request, timeout=5) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def _wait(url: str, server: subprocess.Popen[bytes], token: str | None) -> tuple[int, bytes]:
+    """The first answer of ``GET url`` once the server listens (within 30 s)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return _get(url, token)
+        except OSError:  # not listening yet
+            assert server.poll() is None, server.communicate()
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+
+
+def test_serve_without_token_answers_its_loopback_names_only() -> None:
+    port = _free_port()
+    env = {k: v for k, v in ENV.items() if k != "ASSETLOC_TOKEN"}
+    cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port)]
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert _wait(f"http://127.0.0.1:{port}/api/presets", server, None)[0] == 200
+        assert _get(f"http://localhost:{port}/api/schema")[0] == 200
+        rebound = urllib.request.Request(f"http://127.0.0.1:{port}/api/presets")
+        rebound.add_header("Host", f"evil.test:{port}")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            OPENER.open(rebound, timeout=5)
+        assert err.value.code == 403
+    finally:
+        server.terminate()
+        server.communicate(timeout=15)
+
+
+def test_serve_answers_then_stops() -> None:
+    port = _free_port()
+    env = {**ENV, "ASSETLOC_TOKEN": "t0ken"}
+    cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port)]
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/api/presets"
+        status, body = _wait(url, server, "t0ken")
+        assert status == 200
+        assert [p["name"] for p in json.loads(body)]
+        assert _get(url)[0] == 401  # ASSETLOC_TOKEN is the token
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=15)
+    assert out == b""
+    assert (
+        err.decode().splitlines()[0]
+        == f"assetloc serve: http://127.0.0.1:{port}/api (Ctrl-C stops)"
+    )
+    assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.org", "::"])
+def test_another_host_needs_a_token(host: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ASSETLOC_TOKEN"}
+    cmd = [sys.executable, "-m", "assetloc", "serve", "--host", host]
+    run = subprocess.run(
+        cmd,
+        env={**env, "PYTHONPATH": ENV["PYTHONPATH"]},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.splitlines() == [run.stderr.strip()]
+    assert run.stderr.startswith(f"error: --host {host}: another host requires --token ")
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.0.0.2", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("10.0.0.1", False),
+        ("example.org", False),
+    ],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_missing_web_extra_is_exit_2() -> None:
+    """Without fastapi importable: one line naming the extra."""
+    blocker = (
+        "import sys\n"
+        "sys.modules['fastapi'] = None\n"
+        "from assetloc.cli.app import main\n"
+        "main(['serve'])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", blocker], env=ENV, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().endswith("install assetloc[web]")
+    assert "\n" not in run.stderr.strip()
+    assert assetloc("serve", "--help").returncode == 0
