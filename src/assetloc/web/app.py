@@ -15,8 +15,10 @@ from starlette.responses import Response
 from assetloc.errors import AssetlocError
 from assetloc.web.body import Source, parse, read_source
 from assetloc.web.errors import HANDLERS, assetloc_error, internal_error
+from assetloc.web.extra_routes import install_files, install_jobs
 from assetloc.web.guard import Guard
 from assetloc.web.openapi import ERRORS, body_spec, install_schema, ok
+from assetloc.web.pages import pages_router
 
 #: builds a document from a loaded household (``present.documents``)
 Build = Callable[[Any], Any]
@@ -28,17 +30,24 @@ class JSONText(Response):
     media_type = "application/json"
 
 
+def load_source(source: Source, history: bool, db: str | None) -> Any:
+    """The household of a request, loaded and checked as the CLI loads a file
+    (:class:`~assetloc.ledger.context.WithLedger`); the server's database is the ledger of
+    a household that has one (``[ledger]``); one without is not made to need one (as
+    ``--db`` would)."""
+    from assetloc.batch.tasks import load_raw
+
+    raw = parse(source)
+    ledger = db if "ledger" in raw else None
+    return load_raw(raw, Path.cwd() / source.name, history=history, db=ledger)
+
+
 def _document(source: Source, build: Build, history: bool, db: str | None) -> Response:
     """The document of one household, or its error (422; 500 for a bug, no traceback)."""
-    from assetloc.batch.tasks import load_raw
     from assetloc.present import jsonout
 
     try:
-        raw = parse(source)
-        # the server's database is the ledger of a household that has one ([ledger]);
-        # one without is not made to need one (as --db would)
-        ledger = db if "ledger" in raw else None
-        loaded = load_raw(raw, Path.cwd() / source.name, history=history, db=ledger)
+        loaded = load_source(source, history, db)
         return JSONText(jsonout.dumps(build(loaded)))
     except AssetlocError as err:
         return assetloc_error(err)
@@ -76,8 +85,14 @@ def create_app(
             return assetloc_error(err)
         return await run_in_threadpool(_document, source, build, history, db)
 
+    def load(source: Source, history: bool) -> Any:
+        return load_source(source, history, db)
+
     _reads(app)
     _posts(app, run)
+    install_files(app, load)
+    app.state.jobs = install_jobs(app, load)
+    app.include_router(pages_router())
     if db is not None:
         from assetloc.web.households import households_router
 

@@ -537,7 +537,9 @@
     if (d.chosen) traces.push({ type: 'scatter', mode: 'markers', name: "the household's plan", marker: { size: 12, symbol: 'diamond' }, x: [d.chosen.volatility], y: [d.chosen.expected_return], hovertemplate: 'plan: SD %{x:.2%}, E %{y:.2%}<extra></extra>' });
     s.append(chart('chart-frontier', traces, { title: { text: 'After-tax efficient frontier' }, xaxis: { title: { text: 'volatility (after tax)' }, tickformat: '.1%' }, yaxis: { title: { text: 'expected return (after tax)' }, tickformat: '.1%' } }));
     const pts = d.points;
-    s.append(table(`Frontier points, ${d.context} view`, ['#', 'Expected return', 'Volatility', 'Utility'], pts.map((p, i) => [String(i + 1), pct(p.expected_return), pct(p.volatility), pct(p.utility)]), [1, 2, 3]));
+    const more = el('details', {}, el('summary', { text: `The ${pts.length} points of the ${d.context} view` }));
+    s.append(more);
+    more.append(table(`Frontier points, ${d.context} view`, ['#', 'Expected return', 'Volatility', 'Utility'], pts.map((p, i) => [String(i + 1), pct(p.expected_return), pct(p.volatility), pct(p.utility)]), [1, 2, 3]));
   }
 
   function renderCompare(s, d) {
