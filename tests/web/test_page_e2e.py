@@ -26,7 +26,7 @@ import pytest
 pytest.importorskip("playwright")
 pytest.importorskip("fastapi")
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -45,7 +45,9 @@ def browser_type_launch_args() -> dict[str, Any]:
     """Debian's Chromium, headless, no background traffic (the machine has no network)."""
     binary = _chromium()
     if binary is None:
-        pytest.skip("no chromium (scripts/ensure-chromium.sh installs it) or ASSETLOC_SKIP_BROWSER=1")
+        pytest.skip(
+            "no chromium (scripts/ensure-chromium.sh installs it) or ASSETLOC_SKIP_BROWSER=1"
+        )
     return {
         "executable_path": binary,
         "headless": True,
@@ -122,7 +124,13 @@ def app(page: Page, server: str) -> Iterator[Page]:
 def _cli(*args: str) -> str:
     """What ``assetloc ARGS`` prints (a subprocess, as a user runs it)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    run = subprocess.run([sys.executable, "-m", "assetloc", *args], env=env, check=True, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "assetloc", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return run.stdout
 
 
@@ -144,7 +152,9 @@ def _enter_three_accounts(page: Page, name: str = "Three accounts, 60/40") -> No
     _account(page, 0).get_by_label("Account id").fill("brokerage")
     _account(page, 0).get_by_label("Type").select_option("taxable")
     _account(page, 0).get_by_label("Balance ($)").fill("200000")
-    for i, (aid, kind, bal) in enumerate((("ira", "traditional", "150000"), ("roth", "roth", "50000")), 1):
+    for i, (aid, kind, bal) in enumerate(
+        (("ira", "traditional", "150000"), ("roth", "roth", "50000")), 1
+    ):
         page.get_by_role("button", name="Add an account").click()
         _account(page, i).get_by_label("Account id").fill(aid)
         _account(page, i).get_by_label("Type").select_option(kind)
@@ -174,7 +184,10 @@ def test_three_accounts_by_hand(app: Page) -> None:
     assert _holding(app, "ira (traditional)", "US Corporate Bonds - Core") == "$150,000"
     cli = json.loads(_cli("optimize", str(EXAMPLES / "three_accounts.toml"), "--json"))
     roth = next(a for a in cli["accounts"] if a["id"] == "roth")["holdings"]
-    assert _holding(app, "roth (roth)", "US Equity - Large Cap") == f"${roth['us_equity_large_cap']:,.0f}"
+    assert (
+        _holding(app, "roth (roth)", "US Equity - Large Cap")
+        == f"${roth['us_equity_large_cap']:,.0f}"
+    )
     expect(app.locator("#result-optimize .notice")).to_contain_text("not tax advice")
     expect(app.locator("#chart-holdings .main-svg").first).to_be_visible(timeout=30_000)
     _shot(app, "optimize")
@@ -209,7 +222,15 @@ def test_rebalance_orders_csv_matches_the_cli(app: Page, tmp_path: Path) -> None
     got = Path(dl.value.path()).read_text(encoding="utf-8")
     want = tmp_path / "orders.csv"
     subprocess.run(
-        [sys.executable, "-m", "assetloc", "rebalance", str(EXAMPLES / "rebalance.toml"), "--orders", str(want)],
+        [
+            sys.executable,
+            "-m",
+            "assetloc",
+            "rebalance",
+            str(EXAMPLES / "rebalance.toml"),
+            "--orders",
+            str(want),
+        ],
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         check=True,
         capture_output=True,
@@ -237,11 +258,11 @@ def test_saved_household_edited_and_reloaded(app: Page, server: str) -> None:
 def test_hostile_names_are_shown_as_text(app: Page) -> None:
     evil = "<script>alert('x')</script>\"'&<img src=x onerror=alert(1)>"
     _enter_three_accounts(app, name=evil)
-    _account(app, 0).get_by_label("Account id").fill("b\"><img src=y onerror=alert(2)>")
+    _account(app, 0).get_by_label("Account id").fill('b"><img src=y onerror=alert(2)>')
     app.get_by_role("button", name="Optimize").click()
     expect(app.locator("#result-optimize table").first).to_be_visible(timeout=30_000)
     expect(app.locator("#result-optimize tbody th").first).to_have_text(
-        "b\"><img src=y onerror=alert(2)> (taxable)"
+        'b"><img src=y onerror=alert(2)> (taxable)'
     )
     assert app.locator("img").count() == 0
     assert app.evaluate("document.querySelectorAll('script:not([src])').length") == 0

@@ -88,7 +88,8 @@ def _serve(
         try:
             db = default_db()
         except OSError as err:
-            raise InputError("--db", f"cannot create the default database's folder: {err}")
+            message = f"cannot create the default database's folder: {err}"
+            raise InputError("--db", message) from None
     app = create_app(token=token, max_body=max_body, db=db, hosts=hosts)
     shown = f"[{host}]" if ":" in host else host
     page = f"http://{shown}:{port}/" + ("?token=YOUR_TOKEN" if token else "")

@@ -13,8 +13,8 @@ CSV (one row per order; columns documented in docs/rebalance.md)::
 from __future__ import annotations
 
 import csv
-import io
 import datetime as dt
+import io
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal

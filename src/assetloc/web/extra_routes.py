@@ -56,8 +56,10 @@ def install_files(app: FastAPI, load: Load) -> None:
 
     @app.post("/api/household/parse", **spec)
     async def parse_household(request: Request) -> Response:
-        """A household TOML (upload) or JSON as the form's JSON: read, not checked."""
-        from assetloc.present import jsonout
+        """A household TOML (upload) or JSON as the form's JSON: read, not checked; every
+        number exactly as given (not rounded as the documents are)."""
+        import json
+
         from assetloc.web.files import jsonable
 
         try:
@@ -65,7 +67,7 @@ def install_files(app: FastAPI, load: Load) -> None:
         except AssetlocError as err:
             return assetloc_error(err)
         return await run_in_threadpool(
-            _guarded, lambda: _json(jsonout.dumps(jsonable(parse(source)), indent=None))
+            _guarded, lambda: _json(json.dumps(jsonable(parse(source)), ensure_ascii=False))
         )
 
     @app.post("/api/household/toml", responses=text_ok, openapi_extra=body_spec())
