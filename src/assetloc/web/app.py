@@ -48,7 +48,7 @@ def _document(source: Source, build: Build, history: bool, db: str | None) -> Re
 
     try:
         loaded = load_source(source, history, db)
-        return JSONText(jsonout.dumps(build(loaded)))
+        return JSONText(jsonout.line(build(loaded)))
     except AssetlocError as err:
         return assetloc_error(err)
     except Exception as err:  # a bug: say so in one line, never a traceback
@@ -78,11 +78,15 @@ def create_app(
     )
     app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
 
-    async def run(request: Request, build: Build, history: bool) -> Response:
+    async def run(request: Request, build: Build, history: bool, quick: bool = False) -> Response:
         try:
             source = await read_source(request)
         except AssetlocError as err:
             return assetloc_error(err)
+        if quick:
+            # a few ms of CPU: on the event loop, which a hop to a thread would double
+            # (benchmarks/bench_web.py); the long commands go to the thread pool
+            return _document(source, build, history, db)
         return await run_in_threadpool(_document, source, build, history, db)
 
     def load(source: Source, history: bool) -> Any:
@@ -122,8 +126,9 @@ def _reads(app: FastAPI) -> None:
         return JSONText(json.dumps(household_schema(), indent=2))
 
 
-#: reads a request's household and answers with the document ``build`` makes of it
-Run = Callable[[Request, Build, bool], Awaitable[Response]]
+#: reads a request's household and answers with the document ``build`` makes of it:
+#: ``(request, build, history, quick=False)``; ``quick``: on the event loop, not a thread
+Run = Callable[..., Awaitable[Response]]
 
 
 def _posts(app: FastAPI, run: Run) -> None:
@@ -139,7 +144,7 @@ def _posts(app: FastAPI, run: Run) -> None:
     @app.post("/api/optimize", **spec)
     async def optimize(request: Request) -> Response:
         """The optimized allocation and location (``assetloc optimize --json``)."""
-        return await run(request, d.optimize_document, False)
+        return await run(request, d.optimize_document, False, quick=True)
 
     @app.post("/api/frontier", **spec)
     async def frontier(
@@ -151,17 +156,17 @@ def _posts(app: FastAPI, run: Run) -> None:
     @app.post("/api/compare", **spec)
     async def compare(request: Request) -> Response:
         """The optimization beside simpler methods (``assetloc compare --json``)."""
-        return await run(request, d.compare_document, False)
+        return await run(request, d.compare_document, False, quick=True)
 
     @app.post("/api/taxes", **spec)
     async def taxes(request: Request) -> Response:
         """Effective tax rates and after-tax returns per class (``assetloc taxes --json``)."""
-        return await run(request, d.taxes_document, False)
+        return await run(request, d.taxes_document, False, quick=True)
 
     @app.post("/api/tax-year", **spec)
     async def tax_year(request: Request) -> Response:
         """The year's federal and state return (``assetloc tax-year --json``)."""
-        return await run(request, d.tax_year_document, False)
+        return await run(request, d.tax_year_document, False, quick=True)
 
     @app.post("/api/rebalance", **spec)
     async def rebalance(request: Request) -> Response:
