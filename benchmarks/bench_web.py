@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,6 +29,14 @@ import numpy as np
 
 TARGET_P95_MS = 50.0
 HOUSEHOLDS = 500
+UNIVERSE = (
+    "us_equity_large_cap",
+    "us_equity_small_mid_cap",
+    "non_us_equity_developed",
+    "us_corp_bonds_core",
+    "us_treasuries_cash_equivalents",
+    "tips",
+)
 
 
 def household(seed: int) -> dict[str, Any]:
@@ -57,11 +64,7 @@ def household(seed: int) -> dict[str, Any]:
             {"id": "ira", "type": "traditional", "balance": float(bal[1])},
             {"id": "roth", "type": "roth", "balance": float(bal[2])},
         ],
-        "assumptions": {
-            "preset": "horizon-2025",
-            "universe": ["us_equity_large_cap", "us_equity_small_mid_cap", "non_us_equity_developed",
-                         "us_corp_bonds_core", "us_treasuries_cash_equivalents", "tips"],
-        },  # fmt: skip
+        "assumptions": {"preset": "horizon-2025", "universe": list(UNIVERSE)},
         "objective": objective,
     }
 
