@@ -49,6 +49,7 @@ bench: $(DEV)
 	cd benchmarks && ../$(BIN)/python bench_optimize.py
 	cd benchmarks && ../$(BIN)/python bench_batch_hotpath.py
 	cd benchmarks && ../$(BIN)/python bench_batch.py
+	cd benchmarks && ../$(BIN)/python bench_web.py
 	cd benchmarks && ../$(BIN)/python bench_frontier.py
 	cd benchmarks && ../$(BIN)/python bench_rebalance.py
 	cd benchmarks && ../$(BIN)/python bench_tax.py

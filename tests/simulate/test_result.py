@@ -203,3 +203,23 @@ def test_plots_draw_every_strategy() -> None:
     hist = next(a for a in ax2.get_children() if a.get_gid() == "lv-hist-joint")
     assert float(np.sum(hist.get_data().values)) == pytest.approx(1.0)  # shares of paths
     assert "lv-hist-duplicate" not in gids2
+
+
+def test_wealth_fan_against_sorted_paths() -> None:
+    """``wealth_fan``: per year the 5th/50th/95th percentile of the paths' wealth, checked
+    against an order statistic computed by hand (odd path count: the median is a path)."""
+    years, paths = 6, 201
+    rng = np.random.default_rng(11)
+    r = result({"duplicate": outcome("duplicate", rng.lognormal(13, 0.3, paths), years)}, years)
+    doc = json.loads(jsonout.dumps(r.to_dict()))
+    fan = doc["wealth_fan"]["duplicate"]
+    w = r.outcomes["duplicate"].wealth
+    assert fan["year"] == list(range(years + 1))
+    for t in range(years + 1):
+        col = sorted(w[:, t])
+        assert fan["wealth_p50"][t] == pytest.approx(col[paths // 2], abs=0.006)
+        # linear interpolation at rank 0.05 (n - 1) = 10: exactly the 11th smallest path
+        assert fan["wealth_p5"][t] == pytest.approx(col[10], abs=0.006)
+        assert fan["wealth_p95"][t] == pytest.approx(col[190], abs=0.006)
+        assert fan["wealth_p5"][t] <= fan["wealth_p50"][t] <= fan["wealth_p95"][t]
+        assert round(fan["wealth_p50"][t], 2) == fan["wealth_p50"][t]  # dollars: cents

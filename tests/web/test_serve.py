@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -53,9 +54,10 @@ def _wait(url: str, server: subprocess.Popen[bytes], token: str | None) -> tuple
             time.sleep(0.2)
 
 
-def test_serve_without_token_answers_its_loopback_names_only() -> None:
+def test_serve_without_token_answers_its_loopback_names_only(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in ENV.items() if k != "ASSETLOC_TOKEN"}
+    env["XDG_DATA_HOME"] = str(tmp_path)
     cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port)]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -71,9 +73,10 @@ def test_serve_without_token_answers_its_loopback_names_only() -> None:
         server.communicate(timeout=15)
 
 
-def test_serve_answers_then_stops() -> None:
+def test_serve_answers_then_stops(tmp_path: Path) -> None:
     port = _free_port()
-    env = {**ENV, "ASSETLOC_TOKEN": "t0ken"}
+    # no --db: the default database in the user's data folder (here a temporary one)
+    env = {**ENV, "ASSETLOC_TOKEN": "t0ken", "XDG_DATA_HOME": str(tmp_path)}
     cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port)]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -86,10 +89,13 @@ def test_serve_answers_then_stops() -> None:
         server.terminate()
         out, err = server.communicate(timeout=15)
     assert out == b""
-    assert (
-        err.decode().splitlines()[0]
-        == f"assetloc serve: http://127.0.0.1:{port}/api (Ctrl-C stops)"
-    )
+    page = f"http://127.0.0.1:{port}/?token=YOUR_TOKEN"  # the token itself is not printed
+    assert err.decode().splitlines()[:2] == [
+        f"assetloc serve: the page at {page}, the API under /api (Ctrl-C stops)",
+        f"assetloc serve: saved households and ledgers in sqlite:///{tmp_path}/assetloc/assetloc.db",
+    ]
+    assert (tmp_path / "assetloc" / "assetloc.db").is_file()
+    assert b"t0ken" not in err
     assert b"Traceback" not in err
 
 

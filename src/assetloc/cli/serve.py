@@ -23,6 +23,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def default_db() -> str:
+    """The server's database when ``--db`` is not given: SQLite in the user's data folder
+    (``$XDG_DATA_HOME/assetloc/assetloc.db``, else ``~/.local/share/assetloc/assetloc.db``;
+    the folder is created)."""
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    folder = Path(base) / "assetloc"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'assetloc.db'}"
+
+
 def _serve(
     host: Annotated[str, typer.Option("--host", help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port")] = 8000,
@@ -31,7 +44,8 @@ def _serve(
         typer.Option(
             "--db",
             help="the server's database (SQLAlchemy URL): saved households, and the ledger "
-            "of every household with a [ledger] table",
+            "of every household with a [ledger] table (default: sqlite in "
+            "~/.local/share/assetloc/assetloc.db)",
         ),
     ] = None,
     token: Annotated[
@@ -70,10 +84,28 @@ def _serve(
     # without a token only loopback names are served: a page re-pointed here by DNS
     # rebinding sends its own name as the Host
     hosts = LOOPBACK_NAMES | {host.strip("[]").lower()} if token is None else None
+    if db is None:
+        try:
+            db = default_db()
+        except OSError as err:
+            message = f"cannot create the default database's folder: {err}"
+            raise InputError("--db", message) from None
     app = create_app(token=token, max_body=max_body, db=db, hosts=hosts)
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"assetloc serve: http://{shown}:{port}/api (Ctrl-C stops)", err=True)
+    page = f"http://{shown}:{port}/" + ("?token=YOUR_TOKEN" if token else "")
+    typer.echo(f"assetloc serve: the page at {page}, the API under /api (Ctrl-C stops)", err=True)
+    typer.echo(f"assetloc serve: saved households and ledgers in {_shown_url(db)}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _shown_url(url: str) -> str:
+    """``url`` with any password hidden."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # a malformed URL is reported by create_app's database open
+        return url
 
 
 def register(app: typer.Typer) -> None:

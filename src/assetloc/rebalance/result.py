@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -472,12 +473,19 @@ class RebalanceResult:
             )
         return out
 
+    def orders_csv(self) -> str:
+        """:meth:`orders_rows` as CSV text (a header row; ``\r\n`` line ends, as the csv
+        module writes them)."""
+        buf = io.StringIO(newline="")
+        writer = csv.DictWriter(buf, fieldnames=ORDER_COLUMNS)
+        writer.writeheader()
+        writer.writerows(self.orders_rows())
+        return buf.getvalue()
+
     def write_orders(self, path: str | Path) -> None:
-        """Write :meth:`orders_rows` as CSV to ``path``."""
+        """Write :meth:`orders_csv` to ``path`` (UTF-8)."""
         with Path(path).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=ORDER_COLUMNS)
-            writer.writeheader()
-            writer.writerows(self.orders_rows())
+            fh.write(self.orders_csv())
 
     # ------------------------------------------------------------------ presentation
 

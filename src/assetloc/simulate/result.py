@@ -141,6 +141,15 @@ class SimulationResult:
         out: FloatArray = np.percentile(w, PERCENTILES, axis=0)
         return out
 
+    def _fan(self, name: str) -> dict[str, list[float] | list[int]]:
+        """The fan chart's data: year 0..years and after-tax wealth at its 5th, 50th and
+        95th percentile over paths (today's dollars)."""
+        q = self.wealth_percentiles(name)
+        out: dict[str, list[float] | list[int]] = {"year": list(range(q.shape[1]))}
+        for j, p in enumerate(PERCENTILES):
+            out[f"wealth_p{p}"] = [float(v) for v in q[j]]
+        return out
+
     def taxable_rebalance_sales(self, name: str) -> dict[str, float]:
         """The guide's "core challenge": how often rebalancing sold in a taxable account.
 
@@ -184,7 +193,8 @@ class SimulationResult:
         """The ``--json`` document: per strategy the distributions of terminal wealth,
         sustainable spending and lifetime tax (``mean``, ``p5``, ``p50``, ``p95``, today's
         dollars) and the taxable rebalance sales; the location value against ``duplicate``
-        (bp a year); the lifecycle; the assumptions; the notice."""
+        (bp a year); ``wealth_fan``: per strategy the 5th/50th/95th percentile of after-tax
+        wealth at each year end (today's dollars); the lifecycle; the assumptions; the notice."""
         strategies: dict[str, Any] = {}
         for name, o in self.outcomes.items():
             entry: dict[str, Any] = {
@@ -203,6 +213,7 @@ class SimulationResult:
             "returns": self.returns,
             "strategies": strategies,
             "location_value_bp": {n: self._location_stats(n) for n in self._compared()},
+            "wealth_fan": {n: self._fan(n) for n in self.outcomes},
             "lifecycle": None if self.lifecycle is None else lifecycle_dict(self.lifecycle),
             "assumptions": {
                 **STANDARD_ASSUMPTIONS,

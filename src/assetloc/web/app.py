@@ -15,8 +15,10 @@ from starlette.responses import Response
 from assetloc.errors import AssetlocError
 from assetloc.web.body import Source, parse, read_source
 from assetloc.web.errors import HANDLERS, assetloc_error, internal_error
+from assetloc.web.extra_routes import install_files, install_jobs
 from assetloc.web.guard import Guard
 from assetloc.web.openapi import ERRORS, body_spec, install_schema, ok
+from assetloc.web.pages import pages_router
 
 #: builds a document from a loaded household (``present.documents``)
 Build = Callable[[Any], Any]
@@ -28,18 +30,25 @@ class JSONText(Response):
     media_type = "application/json"
 
 
+def load_source(source: Source, history: bool, db: str | None) -> Any:
+    """The household of a request, loaded and checked as the CLI loads a file
+    (:class:`~assetloc.ledger.context.WithLedger`); the server's database is the ledger of
+    a household that has one (``[ledger]``); one without is not made to need one (as
+    ``--db`` would)."""
+    from assetloc.batch.tasks import load_raw
+
+    raw = parse(source)
+    ledger = db if "ledger" in raw else None
+    return load_raw(raw, Path.cwd() / source.name, history=history, db=ledger)
+
+
 def _document(source: Source, build: Build, history: bool, db: str | None) -> Response:
     """The document of one household, or its error (422; 500 for a bug, no traceback)."""
-    from assetloc.batch.tasks import load_raw
     from assetloc.present import jsonout
 
     try:
-        raw = parse(source)
-        # the server's database is the ledger of a household that has one ([ledger]);
-        # one without is not made to need one (as --db would)
-        ledger = db if "ledger" in raw else None
-        loaded = load_raw(raw, Path.cwd() / source.name, history=history, db=ledger)
-        return JSONText(jsonout.dumps(build(loaded)))
+        loaded = load_source(source, history, db)
+        return JSONText(jsonout.line(build(loaded)))
     except AssetlocError as err:
         return assetloc_error(err)
     except Exception as err:  # a bug: say so in one line, never a traceback
@@ -69,15 +78,25 @@ def create_app(
     )
     app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
 
-    async def run(request: Request, build: Build, history: bool) -> Response:
+    async def run(request: Request, build: Build, history: bool, quick: bool = False) -> Response:
         try:
             source = await read_source(request)
         except AssetlocError as err:
             return assetloc_error(err)
+        if quick:
+            # a few ms of CPU: on the event loop, which a hop to a thread would double
+            # (benchmarks/bench_web.py); the long commands go to the thread pool
+            return _document(source, build, history, db)
         return await run_in_threadpool(_document, source, build, history, db)
+
+    def load(source: Source, history: bool) -> Any:
+        return load_source(source, history, db)
 
     _reads(app)
     _posts(app, run)
+    install_files(app, load)
+    app.state.jobs = install_jobs(app, load)
+    app.include_router(pages_router())
     if db is not None:
         from assetloc.web.households import households_router
 
@@ -107,8 +126,9 @@ def _reads(app: FastAPI) -> None:
         return JSONText(json.dumps(household_schema(), indent=2))
 
 
-#: reads a request's household and answers with the document ``build`` makes of it
-Run = Callable[[Request, Build, bool], Awaitable[Response]]
+#: reads a request's household and answers with the document ``build`` makes of it:
+#: ``(request, build, history, quick=False)``; ``quick``: on the event loop, not a thread
+Run = Callable[..., Awaitable[Response]]
 
 
 def _posts(app: FastAPI, run: Run) -> None:
@@ -124,7 +144,7 @@ def _posts(app: FastAPI, run: Run) -> None:
     @app.post("/api/optimize", **spec)
     async def optimize(request: Request) -> Response:
         """The optimized allocation and location (``assetloc optimize --json``)."""
-        return await run(request, d.optimize_document, False)
+        return await run(request, d.optimize_document, False, quick=True)
 
     @app.post("/api/frontier", **spec)
     async def frontier(
@@ -136,17 +156,17 @@ def _posts(app: FastAPI, run: Run) -> None:
     @app.post("/api/compare", **spec)
     async def compare(request: Request) -> Response:
         """The optimization beside simpler methods (``assetloc compare --json``)."""
-        return await run(request, d.compare_document, False)
+        return await run(request, d.compare_document, False, quick=True)
 
     @app.post("/api/taxes", **spec)
     async def taxes(request: Request) -> Response:
         """Effective tax rates and after-tax returns per class (``assetloc taxes --json``)."""
-        return await run(request, d.taxes_document, False)
+        return await run(request, d.taxes_document, False, quick=True)
 
     @app.post("/api/tax-year", **spec)
     async def tax_year(request: Request) -> Response:
         """The year's federal and state return (``assetloc tax-year --json``)."""
-        return await run(request, d.tax_year_document, False)
+        return await run(request, d.tax_year_document, False, quick=True)
 
     @app.post("/api/rebalance", **spec)
     async def rebalance(request: Request) -> Response:

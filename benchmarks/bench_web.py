@@ -1,0 +1,180 @@
+"""Load test of the local web app on loopback: 50 concurrent clients posting ``optimize``
+for 30 s against ``assetloc serve`` (a subprocess, one uvicorn worker), beside the same
+households through the library in this process (the document builder, no HTTP).
+
+The households are 500 varied three-account households (balances, rates, risk aversion,
+a fixed or a chosen mix), cycled, so that no answer is a repeat of the one before. Prints
+requests per second, p50 / p95 / max latency (ms), errors (any status but 200), and the
+library's ms per household with the HTTP path's per-request cost as a ratio of it. Target
+(issue 16): p95 <= 50 ms on this machine, no error. Run by hand:
+`cd benchmarks && PYTHONPATH=../src:. python bench_web.py [--clients 50] [--seconds 30]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+import httpx
+import numpy as np
+
+TARGET_P95_MS = 50.0
+HOUSEHOLDS = 500
+UNIVERSE = (
+    "us_equity_large_cap",
+    "us_equity_small_mid_cap",
+    "non_us_equity_developed",
+    "us_corp_bonds_core",
+    "us_treasuries_cash_equivalents",
+    "tips",
+)
+
+
+def household(seed: int) -> dict[str, Any]:
+    """A three-account household (dollars; rates as decimals), varied by ``seed``."""
+    rng = np.random.default_rng(seed)
+    bal = rng.uniform(2e4, 6e5, 3).round(2)
+    objective: dict[str, Any] = {"risk_aversion": round(float(rng.uniform(2.0, 6.0)), 3)}
+    if seed % 2:
+        stocks = round(float(rng.uniform(0.3, 0.8)), 3)
+        objective |= {
+            "kind": "fixed_mix",
+            "mix": {"us_equity_large_cap": stocks, "us_corp_bonds_core": round(1 - stocks, 3)},
+        }
+    else:
+        objective |= {"kind": "mean_variance", "returns": "as_given"}
+    return {
+        "name": f"bench {seed}",
+        "investor": {
+            "ordinary_rate": float(rng.choice([0.22, 0.24, 0.32, 0.35])),
+            "capital_gains_rate": float(rng.choice([0.0, 0.15, 0.20])),
+            "retirement_rate": float(rng.choice([0.12, 0.22, 0.24])),
+        },
+        "accounts": [
+            {"id": "brokerage", "type": "taxable", "balance": float(bal[0])},
+            {"id": "ira", "type": "traditional", "balance": float(bal[1])},
+            {"id": "roth", "type": "roth", "balance": float(bal[2])},
+        ],
+        "assumptions": {"preset": "horizon-2025", "universe": list(UNIVERSE)},
+        "objective": objective,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def library_ms(bodies: list[bytes]) -> float:
+    """Median ms per household of the library path (JSON -> document text), this process."""
+    from assetloc.batch.tasks import load_raw
+    from assetloc.present import jsonout
+    from assetloc.present.documents import optimize_document
+
+    times = []
+    for b in bodies[:300]:
+        t = time.perf_counter()
+        jsonout.line(optimize_document(load_raw(json.loads(b), "household.toml")))
+        times.append(time.perf_counter() - t)
+    return 1e3 * statistics.median(times[20:])
+
+
+async def load(url: str, bodies: list[bytes], clients: int, seconds: float) -> dict[str, Any]:
+    """``clients`` closed-loop clients posting the bodies in turn for ``seconds`` (aiohttp:
+    its C parser keeps the load generator's own CPU small beside the server's)."""
+    import aiohttp
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    stop = time.perf_counter() + seconds
+    headers = {"Content-Type": "application/json"}
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(url, connector=connector) as c:
+
+        async def client(k: int) -> None:
+            i = k
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                try:
+                    body = bodies[i % len(bodies)]
+                    async with c.post("/api/optimize", data=body, headers=headers) as r:
+                        await r.read()
+                        ok, key = r.status == 200, str(r.status)
+                except aiohttp.ClientError as err:
+                    ok, key = False, err.__class__.__name__
+                latencies.append(time.perf_counter() - t)
+                if not ok:
+                    errors[key] = errors.get(key, 0) + 1
+                i += clients
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(client(k) for k in range(clients)))
+        wall = time.perf_counter() - t0
+    ms = np.array(latencies) * 1e3
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / wall,
+        "p50": float(np.percentile(ms, 50)),
+        "p95": float(np.percentile(ms, 95)),
+        "max": float(ms.max()),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    args = ap.parse_args()
+    bodies = [json.dumps(household(s)).encode() for s in range(HOUSEHOLDS)]
+    lib = library_ms(bodies)
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "XDG_DATA_HOME": tmp}
+        env.pop("ASSETLOC_TOKEN", None)
+        cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port)]
+        server = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(url + "/api/presets", timeout=1, trust_env=False).is_success:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            asyncio.run(load(url, bodies, 4, 2.0))  # warm-up: every worker's caches
+            alone = asyncio.run(load(url, bodies, 1, 5.0))
+            got = asyncio.run(load(url, bodies, args.clients, args.seconds))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    per_request = 1e3 / got["rps"]
+    print(f"{args.clients} clients x {args.seconds:.0f} s, POST /api/optimize, {HOUSEHOLDS} varied "
+          "three-account households (6 classes), one uvicorn worker on loopback:")  # fmt: skip
+    print(f"  requests:          {got['requests']} ({got['rps']:.0f} per second)")
+    print(f"  latency ms:        p50 {got['p50']:.1f}, p95 {got['p95']:.1f}, max {got['max']:.1f}")
+    print(f"  errors:            {got['errors'] or 'none'}")
+    print(f"  one client alone:  p50 {alone['p50']:.1f} ms, p95 {alone['p95']:.1f} ms "
+          f"({alone['rps']:.0f} per second)")  # fmt: skip
+    print(f"  Little's law:      {args.clients} clients / {got['rps']:.0f} per second = "
+          f"{1e3 * args.clients / got['rps']:.0f} ms mean latency; p95 <= {TARGET_P95_MS:.0f} ms "
+          f"needs about {1e3 * args.clients / TARGET_P95_MS:.0f} per second")  # fmt: skip
+    print(f"  library, in process: {lib:.2f} ms per household (JSON -> document text)")
+    print(f"  HTTP path:           {per_request:.2f} ms of wall per request = "
+          f"{per_request / lib:.2f}x the library")  # fmt: skip
+    verdict = "met" if got["p95"] <= TARGET_P95_MS and not got["errors"] else "NOT met"
+    print(f"  target p95 <= {TARGET_P95_MS:.0f} ms, no error: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
