@@ -70,9 +70,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's SQLite database file."""
+    return tmp_path_factory.mktemp("web") / "assetloc.db"
+
+
+@pytest.fixture(scope="module")
+def server(web_db: Path) -> Iterator[str]:
     """``assetloc serve`` on a free loopback port with its own SQLite database."""
-    db = tmp_path_factory.mktemp("web") / "assetloc.db"
+    db = web_db
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(
@@ -266,3 +272,34 @@ def test_hostile_names_are_shown_as_text(app: Page) -> None:
     )
     assert app.locator("img").count() == 0
     assert app.evaluate("document.querySelectorAll('script:not([src])').length") == 0
+
+
+def test_saved_household_ledger_lots_realized_and_8949(app: Page, web_db: Path) -> None:
+    """The ledger example saved, its transactions imported through the page; the lots and
+    the year's sales shown; the Form 8949 CSV equals the CLI's on the same database."""
+    household = EXAMPLES / "ledger" / "household.toml"
+    app.locator("#import-toml").set_input_files(str(household))
+    expect(app.get_by_label("Household name")).not_to_have_value("")
+    app.get_by_role("button", name="Save", exact=True).click()
+    expect(app.locator("#saved-status")).to_contain_text("revision 1")
+    expect(app.locator("#ledger")).to_be_visible()
+    app.locator("#ledger-file").set_input_files(str(EXAMPLES / "ledger" / "transactions.csv"))
+    app.get_by_role("button", name="Import into the ledger").click()
+    expect(app.locator("#ledger-status")).to_contain_text("10 transactions added")
+    app.get_by_role("button", name="Open lots").click()
+    lots = json.loads(
+        _cli("ledger", "lots", str(household), "--db", f"sqlite:///{web_db}", "--json")
+    )
+    rows = app.locator("#result-lots tbody tr")
+    expect(rows).to_have_count(len(lots["lots"]))
+    app.get_by_label("Tax year").fill("2026")
+    app.get_by_role("button", name="Realized sales of the year").click()
+    expect(app.locator("#result-realized tbody tr").first).to_be_visible()
+    with app.expect_download() as dl:
+        app.get_by_role("button", name="Download Form 8949 (CSV)").click()
+    got = Path(dl.value.path()).read_bytes()
+    want = web_db.parent / "8949.csv"
+    _cli("ledger", "form8949", str(household), "--year", "2026", "-o", str(want),
+         "--db", f"sqlite:///{web_db}")  # fmt: skip
+    assert got == want.read_bytes()
+    _shot(app, "ledger")

@@ -20,7 +20,7 @@
     if (q) sessionStorage.setItem('assetloc-token', q);
     return q || sessionStorage.getItem('assetloc-token');
   })();
-  const ORDER = ['optimize', 'frontier', 'compare', 'taxes', 'rebalance', 'harvest', 'simulate'];
+  const ORDER = ['optimize', 'frontier', 'compare', 'taxes', 'rebalance', 'harvest', 'simulate', 'lots', 'realized'];
   const TITLES = {
     optimize: 'The plan: holdings per account and class',
     frontier: 'After-tax efficient frontier',
@@ -29,6 +29,8 @@
     rebalance: 'Rebalance: the trades and their tax',
     harvest: 'Tax-loss harvesting candidates',
     simulate: 'Simulation, year by year',
+    lots: 'Open lots from the ledger',
+    realized: 'Realized sales from the ledger',
   };
   const $ = (id) => document.getElementById(id);
 
@@ -592,6 +594,72 @@
       Object.entries(d.location_value_bp).map(([n, x]) => [n, bp(x.mean), bp(x.p50), pct(x.share_negative, 1)]), [1, 2, 3]));
   }
 
+  // ---------- the saved household's ledger ----------
+  function ledgerUrl(tail) {
+    return `/api/households/${encodeURIComponent(state.saved.id)}/ledger/${tail}`;
+  }
+
+  function showLedger() {
+    $('ledger').hidden = !state.saved;
+  }
+
+  async function ledgerImport() {
+    const file = $('ledger-file').files[0];
+    const status = $('ledger-status');
+    if (!file) { status.textContent = 'Choose a file to import first.'; return; }
+    const form = new FormData();
+    form.append('file', file);
+    form.append('format', $('ledger-format').value);
+    for (const [k, id] of [['account', 'ledger-account'], ['acquired', 'ledger-acquired'], ['as_of', 'ledger-as-of']]) {
+      if ($(id).value) form.append(k, $(id).value);
+    }
+    if ($('ledger-basis-unknown').checked) form.append('basis_unknown', 'true');
+    try {
+      const r = await (await api(ledgerUrl('import'), { method: 'POST', form })).json();
+      status.textContent = `Imported ${r.source} (${r.format}): ${r.added} transactions added, ${r.skipped} already in the ledger.`;
+    } catch (e) { status.textContent = `Not imported: ${e.message}`; }
+  }
+
+  function yearQuery() {
+    const y = $('ledger-year').value.trim();
+    return y ? `?year=${encodeURIComponent(y)}` : '';
+  }
+
+  async function ledgerLots() {
+    try {
+      const d = await (await api(ledgerUrl('lots'))).json();
+      const s = section('lots');
+      s.append(table(`Open lots as of ${d.as_of}`, ['Account', 'Symbol', 'Acquired', 'Shares', 'Basis', 'Wash adjustment', 'Term'],
+        d.lots.map((l) => [l.account, l.symbol, l.acquired, num.format(l.shares), cents(l.basis), cents(l.wash_adjustment), l.term]), [3, 4, 5]));
+      if (d.notice) s.append(el('p', { class: 'notice', text: d.notice }));
+      s.querySelector('h3').focus();
+    } catch (e) { $('ledger-status').textContent = e.message; }
+  }
+
+  async function ledgerRealized() {
+    try {
+      const d = await (await api(ledgerUrl(`realized${yearQuery()}`))).json();
+      const s = section('realized');
+      const t = d.totals;
+      s.append(el('div', { class: 'cards' },
+        card('Sales', String(t.sales), `in ${d.year}`),
+        card('Short-term gain', cents(t.short_term_gain), 'net of disallowed losses'),
+        card('Long-term gain', cents(t.long_term_gain), 'net of disallowed losses'),
+        card('Wash-sale losses disallowed', cents(t.disallowed_deferred + t.disallowed_permanent), `${cents(t.disallowed_permanent)} of them for good (an IRA bought)`)));
+      s.append(table(`Sales of ${d.year} (the totals count the taxable accounts' only)`, ['Account', 'Symbol', 'Sold', 'Acquired', 'Shares', 'Proceeds', 'Basis', 'Gain', 'Term', 'Code', 'Taxable account'],
+        d.sales.map((x) => [x.account, x.symbol, x.sold, x.acquired, num.format(x.shares), cents(x.proceeds), cents(x.basis), cents(x.gain), x.term, x.code || '', x.taxable ? 'yes' : 'no']), [4, 5, 6, 7]));
+      if (d.notice) s.append(el('p', { class: 'notice', text: d.notice }));
+      s.querySelector('h3').focus();
+    } catch (e) { $('ledger-status').textContent = e.message; }
+  }
+
+  async function ledger8949() {
+    try {
+      const r = await api(ledgerUrl(`form8949.csv${yearQuery()}`));
+      download(await r.blob(), fileName('form8949.csv'));
+    } catch (e) { $('ledger-status').textContent = e.message; }
+  }
+
   // ---------- saved households, files ----------
   async function refreshSaved() {
     try {
@@ -615,6 +683,7 @@
         rec = await (await api('/api/households', { method: 'POST', json: state.household })).json();
       }
       state.saved = { id: rec.id, revision: rec.revision };
+      showLedger();
       $('saved-status').textContent = `Saved "${rec.name}" (revision ${rec.revision}).`;
       await refreshSaved();
     } catch (e) {
@@ -625,11 +694,12 @@
 
   async function loadHousehold() {
     const id = $('saved-select').value;
-    if (!id) { state.saved = null; state.household = blankHousehold(); renderForm(); return; }
+    if (!id) { state.saved = null; showLedger(); state.household = blankHousehold(); renderForm(); return; }
     try {
       const rec = await (await api(`/api/households/${encodeURIComponent(id)}`)).json();
       state.household = rec.household;
       state.saved = { id: rec.id, revision: rec.revision };
+      showLedger();
       renderForm();
       $('saved-status').textContent = `Loaded "${rec.name}" (revision ${rec.revision}).`;
     } catch (e) { $('saved-status').textContent = e.message; }
@@ -641,6 +711,7 @@
     try {
       await api(`/api/households/${encodeURIComponent(id)}`, { method: 'DELETE' });
       if (state.saved && state.saved.id === id) state.saved = null;
+      showLedger();
       $('saved-status').textContent = 'Deleted (its ledger transactions are kept).';
       await refreshSaved();
     } catch (e) { $('saved-status').textContent = e.message; }
@@ -653,6 +724,7 @@
     try {
       state.household = await (await api('/api/household/parse', { method: 'POST', form })).json();
       state.saved = null;
+      showLedger();
       renderForm();
       $('run-status').textContent = `Imported ${file.name}.`;
     } catch (e) { if (e.api) showError(e.api); }
@@ -706,6 +778,10 @@
     $('saved-save').addEventListener('click', saveHousehold);
     $('saved-load').addEventListener('click', loadHousehold);
     $('saved-delete').addEventListener('click', deleteHousehold);
+    $('ledger-import').addEventListener('click', ledgerImport);
+    $('ledger-lots').addEventListener('click', ledgerLots);
+    $('ledger-realized').addEventListener('click', ledgerRealized);
+    $('ledger-8949').addEventListener('click', ledger8949);
     $('import-toml').addEventListener('change', (e) => { if (e.target.files[0]) importToml(e.target.files[0]); e.target.value = ''; });
     $('import-csv').addEventListener('change', (e) => { if (e.target.files[0]) importHoldings(e.target.files[0]); e.target.value = ''; });
     $('download-toml').addEventListener('click', async () => {
