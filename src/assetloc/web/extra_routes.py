@@ -52,7 +52,9 @@ def install_files(app: FastAPI, load: Load) -> None:
     """``/api/household/parse``, ``/api/household/toml``, ``/api/report``,
     ``/api/rebalance/orders.csv`` and ``/api/import-holdings``."""
     spec: dict[str, Any] = {"responses": ok("object") | ERRORS, "openapi_extra": body_spec()}
-    text_ok = {200: {"description": "a file", "content": {"text/plain": {}}}} | ERRORS
+
+    def file_ok(media: str) -> dict[int | str, dict[str, Any]]:
+        return {200: {"description": "a file to download", "content": {media: {}}}} | ERRORS
 
     @app.post("/api/household/parse", **spec)
     async def parse_household(request: Request) -> Response:
@@ -70,7 +72,9 @@ def install_files(app: FastAPI, load: Load) -> None:
             _guarded, lambda: _json(json.dumps(jsonable(parse(source)), ensure_ascii=False))
         )
 
-    @app.post("/api/household/toml", responses=text_ok, openapi_extra=body_spec())
+    @app.post(
+        "/api/household/toml", responses=file_ok("application/toml"), openapi_extra=body_spec()
+    )
     async def household_toml(request: Request) -> Response:
         """The household (JSON) as a TOML file to download."""
         from assetloc.web.files import download_name
@@ -87,7 +91,7 @@ def install_files(app: FastAPI, load: Load) -> None:
 
         return await run_in_threadpool(_guarded, build)
 
-    @app.post("/api/report", responses=text_ok, openapi_extra=body_spec())
+    @app.post("/api/report", responses=file_ok("text/html"), openapi_extra=body_spec())
     async def report(
         request: Request, points: Annotated[int, Query(ge=2, le=2000)] = 60
     ) -> Response:
@@ -108,7 +112,7 @@ def install_files(app: FastAPI, load: Load) -> None:
 
         return await run_in_threadpool(_guarded, build)
 
-    @app.post("/api/rebalance/orders.csv", responses=text_ok, openapi_extra=body_spec())
+    @app.post("/api/rebalance/orders.csv", responses=file_ok("text/csv"), openapi_extra=body_spec())
     async def orders(request: Request) -> Response:
         """The orders CSV of ``assetloc rebalance --orders`` (the file's [rebalance])."""
         from assetloc.present.documents import rebalance_result
