@@ -303,3 +303,18 @@ def test_saved_household_ledger_lots_realized_and_8949(app: Page, web_db: Path) 
          "--db", f"sqlite:///{web_db}")  # fmt: skip
     assert got == want.read_bytes()
     _shot(app, "ledger")
+
+
+def test_results_of_another_household_never_stay_unmarked(app: Page) -> None:
+    """A change to the form marks the results stale; an import clears them."""
+    _enter_three_accounts(app)
+    app.get_by_role("button", name="Optimize").click()
+    expect(app.locator("#result-optimize table").first).to_be_visible(timeout=30_000)
+    expect(app.locator("#stale-banner")).to_have_count(0)
+    app.get_by_label("Ordinary income tax rate today").fill("0.32")
+    expect(app.locator("#stale-banner")).to_be_visible()
+    app.get_by_role("button", name="Optimize").click()
+    expect(app.locator("#stale-banner")).to_have_count(0)
+    app.locator("#import-toml").set_input_files(str(EXAMPLES / "rebalance.toml"))
+    expect(app.locator("#result-optimize")).to_have_count(0)
+    expect(app.locator("#stale-banner")).to_have_count(0)

@@ -114,7 +114,7 @@ def _reads(app: FastAPI) -> None:
         from assetloc.present import jsonout
         from assetloc.present.documents import presets_document
 
-        return JSONText(jsonout.dumps(presets_document()))
+        return JSONText(jsonout.line(presets_document()))
 
     @app.get("/api/schema", response_class=JSONText, responses=ok("object") | ERRORS)
     def schema() -> Response:
@@ -123,7 +123,7 @@ def _reads(app: FastAPI) -> None:
 
         from assetloc.inputs.household import household_schema
 
-        return JSONText(json.dumps(household_schema(), indent=2))
+        return JSONText(json.dumps(household_schema(), separators=(",", ":")))
 
 
 #: reads a request's household and answers with the document ``build`` makes of it:

@@ -140,7 +140,7 @@ def install_files(app: FastAPI, load: Load) -> None:
         except AssetlocError as err:
             return assetloc_error(err)
         return await run_in_threadpool(
-            _guarded, lambda: _json(jsonout.dumps(holdings_accounts(data, name)))
+            _guarded, lambda: _json(jsonout.line(holdings_accounts(data, name)))
         )
 
 

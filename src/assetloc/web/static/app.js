@@ -163,6 +163,7 @@
     };
     input.addEventListener(kind === 'select' || kind === 'check' ? 'change' : 'input', () => {
       setPath(state.household, path, read());
+      markStale();
       clearError(input);
       if (input.dataset.rerender) renderForm();
     });
@@ -171,6 +172,28 @@
       el('span', { class: 'hint', id: hintId, text: hint }),
       el('span', { class: 'error', id: errId, role: 'alert' }));
     return wrap;
+  }
+
+  /** The results no longer show the household in the form: say so until the next run. */
+  function markStale() {
+    const body = $('result-body');
+    if (!body.children.length || $('results').classList.contains('stale')) return;
+    $('results').classList.add('stale');
+    body.before(el('p', { class: 'stale-banner', id: 'stale-banner', role: 'status',
+      text: 'The household has changed since these results: run again to update them.' }));
+  }
+
+  /** A new household in the form (imported, loaded, or blank): the old results go. */
+  function clearResults() {
+    $('result-body').replaceChildren();
+    state.results = {};
+    fresh();
+  }
+
+  function fresh() {
+    $('results').classList.remove('stale');
+    const b = $('stale-banner');
+    if (b) b.remove();
   }
 
   function clearError(input) {
@@ -220,6 +243,7 @@
   }
 
   function renderForm() {
+    markStale();
     const h = state.household;
     const body = $('form-body');
     const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.path : null;
@@ -417,6 +441,7 @@
         doc = await (await api(`/api/${task}${q}`, { method: 'POST', json: state.household })).json();
       }
       state.results[task] = doc;
+      if ($('results').classList.contains('stale')) clearResults();
       renderResult(task, doc);
       status.textContent = `${TITLES[task]}: done.`;
     } catch (e) {
@@ -503,7 +528,8 @@
       card('Volatility', pct(m.volatility), 'after tax, a year'),
       card('Location worth vs duplicate', imp.duplicate ? bp(imp.duplicate.expected_return_bp) : '', 'of expected return a year, same mix in every account'),
       card('vs rule of thumb', imp.rule_of_thumb ? bp(imp.rule_of_thumb.expected_return_bp) : '', 'bonds sheltered first')));
-    const classes = Object.keys(d.household.mix);
+    const all = Object.keys(d.household.mix);
+    const classes = all.filter((c) => d.accounts.some((a) => Math.abs(a.holdings[c] || 0) >= 0.005));
     const rows = d.accounts.map((a) => [`${a.id} (${a.type})`, ...classes.map((c) => dollars(a.holdings[c] || 0)), dollars(a.balance)]);
     const totals = classes.map((c) => d.accounts.reduce((t, a) => t + (a.holdings[c] || 0), 0));
     rows.push(['All accounts', ...totals.map(dollars), dollars(d.household.balance)]);
@@ -513,6 +539,7 @@
       type: 'bar', name: plain(labelOf(d, c)), x: d.accounts.map((a) => plain(a.id)), y: d.accounts.map((a) => a.holdings[c] || 0),
       hovertemplate: '%{x}: $%{y:,.0f}<extra>%{fullData.name}</extra>',
     })), { barmode: 'stack', title: { text: 'Holdings per account (dollars)' }, yaxis: { tickprefix: '$', tickformat: ',.0f' } }));
+    if (classes.length < all.length) s.append(el('p', { class: 'hint', text: `${all.length - classes.length} classes of the universe are held nowhere and left out.` }));
     s.append(table('The household mix before and after tax', ['Class', 'After tax', 'Pre-tax'],
       classes.map((c) => [labelOf(d, c), pct(d.household.mix[c]), pct(d.household.mix_pre_tax[c])]), [1, 2]));
     const methods = [['joint (this plan)', m], ...Object.entries(d.baselines).map(([n, b]) => [n, b])];
@@ -535,8 +562,8 @@
         hovertemplate: 'SD %{x:.2%}, E %{y:.2%}<extra>%{fullData.name}</extra>',
       });
     }
-    traces.push({ type: 'scatter', mode: 'markers', name: 'optimum', marker: { size: 12, symbol: 'star' }, x: [d.optimum.volatility], y: [d.optimum.expected_return], hovertemplate: 'optimum: SD %{x:.2%}, E %{y:.2%}<extra></extra>' });
-    if (d.chosen) traces.push({ type: 'scatter', mode: 'markers', name: "the household's plan", marker: { size: 12, symbol: 'diamond' }, x: [d.chosen.volatility], y: [d.chosen.expected_return], hovertemplate: 'plan: SD %{x:.2%}, E %{y:.2%}<extra></extra>' });
+    if (d.chosen) traces.push({ type: 'scatter', mode: 'markers', name: "the household's plan", marker: { size: 16, symbol: 'diamond-open', line: { width: 2 } }, x: [d.chosen.volatility], y: [d.chosen.expected_return], hovertemplate: 'plan: SD %{x:.2%}, E %{y:.2%}<extra></extra>' });
+    traces.push({ type: 'scatter', mode: 'markers', name: 'optimum (this view)', marker: { size: 11, symbol: 'star' }, x: [d.optimum.volatility], y: [d.optimum.expected_return], hovertemplate: 'optimum: SD %{x:.2%}, E %{y:.2%}<extra></extra>' });
     s.append(chart('chart-frontier', traces, { title: { text: 'After-tax efficient frontier' }, xaxis: { title: { text: 'volatility (after tax)' }, tickformat: '.1%' }, yaxis: { title: { text: 'expected return (after tax)' }, tickformat: '.1%' } }));
     const pts = d.points;
     const more = el('details', {}, el('summary', { text: `The ${pts.length} points of the ${d.context} view` }));
@@ -560,7 +587,7 @@
     s.append(el('div', { class: 'cards' },
       card('Trades', String(d.trades.length), d.reason || ''),
       card('Estimated tax now', cents(t.estimated_tax), t.source || ''),
-      card('Net benefit', d.cost_benefit ? cents(d.cost_benefit.net_benefit) : '', 'present value of the benefit less the tax')));
+      card('Net benefit', d.cost_benefit ? cents(d.cost_benefit.net_benefit) : '', d.cost_benefit ? `of the gain-realizing sales: ${d.cost_benefit.compared_with}` : '')));
     s.append(table('Trades', ['Account', 'Side', 'Symbol', 'Shares', 'Price', 'Amount', 'Short-term gain', 'Long-term gain'],
       d.trades.map((x) => [x.account, x.side, x.symbol, num.format(x.shares), cents(x.price), cents(x.amount), cents(x.short_term_gain), cents(x.long_term_gain)]), [3, 4, 5, 6, 7]));
     s.append(button('Download the orders CSV', async () => {
@@ -582,11 +609,15 @@
   function renderSimulate(s, d) {
     const fan = d.wealth_fan || {};
     const traces = [];
-    for (const [name, f] of Object.entries(fan)) {
-      traces.push({ type: 'scatter', mode: 'lines', x: f.year, y: f.wealth_p95, line: { width: 0 }, showlegend: false, name: `${name} p95`, hovertemplate: `${name} p95: $%{y:,.0f}<extra></extra>` });
-      traces.push({ type: 'scatter', mode: 'lines', x: f.year, y: f.wealth_p5, fill: 'tonexty', line: { width: 0 }, opacity: 0.3, name: `${name} p5-p95`, hovertemplate: `${name} p5: $%{y:,.0f}<extra></extra>` });
-      traces.push({ type: 'scatter', mode: 'lines', x: f.year, y: f.wealth_p50, name: `${name} median`, hovertemplate: `${name} year %{x}: $%{y:,.0f}<extra></extra>` });
-    }
+    const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+    Object.entries(fan).forEach(([name, f], i) => {
+      const c = colors[i % colors.length];
+      const shown = ['joint', 'duplicate'].includes(name) ? true : 'legendonly';
+      const group = { legendgroup: name, visible: shown };
+      traces.push({ ...group, type: 'scatter', mode: 'lines', x: f.year, y: f.wealth_p95, line: { width: 0, color: c }, showlegend: false, name: `${name} p95`, hovertemplate: `${name} p95: $%{y:,.0f}<extra></extra>` });
+      traces.push({ ...group, type: 'scatter', mode: 'lines', x: f.year, y: f.wealth_p5, fill: 'tonexty', fillcolor: `${c}22`, line: { width: 0, color: c }, showlegend: false, name: `${name} p5`, hovertemplate: `${name} p5: $%{y:,.0f}<extra></extra>` });
+      traces.push({ ...group, type: 'scatter', mode: 'lines', x: f.year, y: f.wealth_p50, line: { color: c, width: 2 }, name: `${name}: median, 5th-95th band`, hovertemplate: `${name} year %{x} median: $%{y:,.0f}<extra></extra>` });
+    });
     s.append(chart('chart-fan', traces, { title: { text: "After-tax wealth (today's dollars): median and 5th-95th percentiles" }, xaxis: { title: { text: 'year' } }, yaxis: { tickprefix: '$', tickformat: ',.0f' } }));
     s.append(table(`Terminal after-tax wealth (${d.paths} paths, ${d.years} years)`, ['Strategy', 'Mean', '5th pct', 'Median', '95th pct', 'Lifetime tax (mean)'],
       Object.entries(d.strategies).map(([n, x]) => [n, dollars(x.terminal_wealth.mean), dollars(x.terminal_wealth.p5), dollars(x.terminal_wealth.p50), dollars(x.terminal_wealth.p95), dollars(x.lifetime_tax.mean)]), [1, 2, 3, 4, 5]));
@@ -694,25 +725,29 @@
 
   async function loadHousehold() {
     const id = $('saved-select').value;
-    if (!id) { state.saved = null; showLedger(); state.household = blankHousehold(); renderForm(); return; }
+    if (!id) { state.saved = null; showLedger(); state.household = blankHousehold(); clearResults(); renderForm(); fresh(); return; }
     try {
       const rec = await (await api(`/api/households/${encodeURIComponent(id)}`)).json();
       state.household = rec.household;
       state.saved = { id: rec.id, revision: rec.revision };
       showLedger();
+      clearResults();
       renderForm();
+      fresh();
       $('saved-status').textContent = `Loaded "${rec.name}" (revision ${rec.revision}).`;
     } catch (e) { $('saved-status').textContent = e.message; }
   }
 
   async function deleteHousehold() {
     const id = $('saved-select').value;
-    if (!id) return;
+    if (!id) { $('saved-status').textContent = 'Choose a saved household to delete.'; return; }
+    const name = $('saved-select').selectedOptions[0].textContent;
+    if (!window.confirm(`Delete the saved household "${name}"? Its ledger transactions stay in the database under its name.`)) return;
     try {
       await api(`/api/households/${encodeURIComponent(id)}`, { method: 'DELETE' });
       if (state.saved && state.saved.id === id) state.saved = null;
       showLedger();
-      $('saved-status').textContent = 'Deleted (its ledger transactions are kept).';
+      $('saved-status').textContent = `Deleted "${name}"; its ledger transactions stay in the database under that name.`;
       await refreshSaved();
     } catch (e) { $('saved-status').textContent = e.message; }
   }
@@ -725,7 +760,9 @@
       state.household = await (await api('/api/household/parse', { method: 'POST', form })).json();
       state.saved = null;
       showLedger();
+      clearResults();
       renderForm();
+      fresh();
       $('run-status').textContent = `Imported ${file.name}.`;
     } catch (e) { if (e.api) showError(e.api); }
   }
@@ -773,7 +810,7 @@
     refreshSaved();
     for (const b of document.querySelectorAll('[data-run]')) b.addEventListener('click', () => run(b.dataset.run));
     const sim = el('div', { class: 'sim-options', role: 'group', 'aria-label': 'Simulation options' },
-      ...['paths', 'years', 'seed'].map((k) => el('span', { class: 'field' }, el('label', { for: `sim-${k}`, text: `Simulation ${k}` }), el('input', { id: `sim-${k}`, inputmode: 'numeric', placeholder: 'from [plan]' }))));
+      ...['paths', 'years', 'seed'].map((k) => el('span', { class: 'field' }, el('label', { for: `sim-${k}`, text: `Simulation ${k}` }), el('input', { id: `sim-${k}`, inputmode: 'numeric', placeholder: '[plan]' }))));
     document.querySelector('.actions').append(sim);
     $('saved-save').addEventListener('click', saveHousehold);
     $('saved-load').addEventListener('click', loadHousehold);
@@ -785,7 +822,10 @@
     $('import-toml').addEventListener('change', (e) => { if (e.target.files[0]) importToml(e.target.files[0]); e.target.value = ''; });
     $('import-csv').addEventListener('change', (e) => { if (e.target.files[0]) importHoldings(e.target.files[0]); e.target.value = ''; });
     $('download-toml').addEventListener('click', async () => {
-      try { download(await (await api('/api/household/toml', { method: 'POST', json: state.household })).blob(), fileName('toml')); } catch (e) { if (e.api) showError(e.api); }
+      try {
+        download(await (await api('/api/household/toml', { method: 'POST', json: state.household })).blob(), fileName('toml'));
+        $('run-status').textContent = 'Downloaded the household as TOML, as the form holds it (not checked: Optimize checks it).';
+      } catch (e) { if (e.api) showError(e.api); }
     });
     $('download-report').addEventListener('click', async () => {
       $('run-status').textContent = 'Writing the report...';
