@@ -18,28 +18,16 @@ from assetloc.batch import run_batch
 
 from support.batch_households import household_folder
 from support.paths import ROOT
+from support.web import untimed
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 #: the run's wall time, different on every run: (path of keys) per task
-TIMING = {"rebalance": ("solver", "seconds"), "simulate": ("elapsed_s",)}
 
 
 def assetloc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``assetloc ARGS`` in a fresh interpreter (stdout, stderr, exit code)."""
     cmd = [sys.executable, "-m", "assetloc", *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=ENV, check=False, cwd=cwd)
-
-
-def untimed(task: str, doc: dict[str, Any]) -> dict[str, Any]:
-    """``doc`` without its wall-time field (which must be there, a number of seconds)."""
-    keys = TIMING.get(task)
-    if keys is None:
-        return doc
-    inner = doc
-    for key in keys[:-1]:
-        inner = inner[key]
-    assert isinstance(inner.pop(keys[-1]), float)
-    return doc
 
 
 @pytest.mark.parametrize("task", ["rebalance", "harvest", "simulate"])

@@ -20,6 +20,7 @@ from assetloc.present.html import render_html, report, write_report
 from assetloc.present.method_section import METHOD_KEYS
 from assetloc.present.report_data import ReportData, report_data
 
+from support.browser import CHROMIUM_FLAGS
 from support.samples import FOUR_ACCOUNTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -234,13 +235,7 @@ def _browser_args(binary: str, profile: Path) -> list[str]:
     return [
         binary,
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *CHROMIUM_FLAGS,
         "--disable-dev-shm-usage",
         "--disable-extensions",
         "--hide-scrollbars",

@@ -28,6 +28,8 @@ pytest.importorskip("fastapi")
 
 from playwright.sync_api import Page, expect
 
+from support.browser import CHROMIUM_FLAGS
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SHOTS = ROOT / "out" / "web-screenshots"
@@ -51,15 +53,7 @@ def browser_type_launch_args() -> dict[str, Any]:
     return {
         "executable_path": binary,
         "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
+        "args": list(CHROMIUM_FLAGS),
     }
 
 
