@@ -185,6 +185,31 @@ def test_deleting_keeps_the_ledger_unless_purged(engine: Engine, db_url: str) ->
         assert len(load_transactions(conn, "neighbour")) == result.added
 
 
+def test_a_rename_takes_the_ledger_along(engine: Engine, db_url: str) -> None:
+    """Renamed, a household reads the same transactions (filed under its new name); a name
+    under which the ledger already files transactions is a conflict that changes nothing."""
+    first = saved.create_household(engine, document())
+    added = import_file(first.household(), None, LEDGER_CSV, db_url).added
+    with engine.connect() as conn:
+        before = load_transactions(conn, "ledger-example")
+    renamed = saved.replace_household(engine, first.id, {**document(), "name": "moved"})
+    assert renamed.name == "moved" and renamed.revision == 2
+    with engine.connect() as conn:
+        assert load_transactions(conn, "ledger-example") == []
+        assert load_transactions(conn, "moved") == before and len(before) == added
+        assert set(conn.execute(select(imports.c.household)).scalars()) == {"moved"}
+    # the CLI imported under "taken" (no saved household of that name)
+    loose = saved.create_household(engine, {**document(), "name": "taken"})
+    import_file(loose.household(), None, LEDGER_CSV, db_url)
+    saved.delete_household(engine, loose.id)
+    with pytest.raises(ConflictError, match="already files transactions under 'taken'"):
+        saved.replace_household(engine, first.id, {**document(), "name": "taken"})
+    kept = saved.get_household(engine, first.id)
+    assert kept.name == "moved" and kept.revision == 2
+    with engine.connect() as conn:
+        assert len(load_transactions(conn, "moved")) == added
+
+
 def test_the_document_text_is_the_json_given(engine: Engine) -> None:
     raw = minimal("<script>\"'é")
     s = saved.create_household(engine, raw)

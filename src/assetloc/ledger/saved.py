@@ -195,14 +195,18 @@ def replace_household(
 ) -> SavedHousehold:
     """Replace the document of ``hid`` (revision + 1). ``revision``: the one the caller
     read; ConflictError on ``revision`` when the stored one differs (someone saved since),
-    on ``name`` when another saved household has the new name."""
+    on ``name`` when another saved household has the new name. A new name takes the
+    household's ledger with it (its transactions and imports are filed under the new name,
+    in the same transaction); ConflictError on ``name`` when the ledger already files
+    transactions under the new name (e.g. imported from the CLI)."""
     _, name = validate(raw)
     text = _document_text(raw)
     when = now or dt.datetime.now(dt.UTC)
     c = households.c
     try:
         with engine.begin() as conn:
-            current = _row(conn, hid).revision
+            stored = _row(conn, hid)
+            current = stored.revision
             if revision is not None and revision != current:
                 raise ConflictError(
                     "revision", f"is {revision}, the saved household is at {current}: reload it"
@@ -215,11 +219,28 @@ def replace_household(
             )
             if done.rowcount != 1:  # a concurrent replacement won
                 raise ConflictError("revision", f"the saved household changed after {current}")
+            if stored.name != name:
+                _move_ledger(conn, stored.name, name)
             return _saved(_row(conn, hid))
     except IntegrityError:
         raise ConflictError("name", f"a saved household is named {name!r} already") from None
     except SQLAlchemyError as err:
         raise database_error(_url(engine), err) from None
+
+
+def _move_ledger(conn: Connection, old: str, new: str) -> None:
+    """File the ledger of ``old`` under ``new`` (a renamed household keeps its history)."""
+    taken = conn.execute(
+        select(transactions.c.id).where(transactions.c.household == new).limit(1)
+    ).first()
+    if taken is not None:
+        raise ConflictError(
+            "name",
+            f"the ledger already files transactions under {new!r}: choose another name "
+            "(or delete those transactions first)",
+        )
+    conn.execute(update(transactions).where(transactions.c.household == old).values(household=new))
+    conn.execute(update(imports).where(imports.c.household == old).values(household=new))
 
 
 def delete_household(engine: Engine, hid: str, purge_ledger: bool = False) -> SavedHousehold:
