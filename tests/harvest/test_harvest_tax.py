@@ -54,6 +54,7 @@ def test_a_loss_against_long_term_gains_saves_the_gain_rate() -> None:
     assert c.carryforward == pytest.approx(0.0, abs=0.01)
 
 
+@pytest.mark.xdist_group("taxcalc")  # one worker warms taxcalc up (~40 s), not both
 @pytest.mark.parametrize(
     ("wages", "loss", "st_gains"),
     [(60_000.0, 2000.0, 0.0), (120_000.0, 5000.0, 1000.0), (40_000.0, 8000.0, 6000.0)],

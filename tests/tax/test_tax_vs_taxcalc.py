@@ -28,6 +28,9 @@ from assetloc.tax.law import STATUSES
 
 from support.peer_taxcalc import taxcalc_lines
 
+#: taxcalc warms up once (~40 s), on one xdist worker shared with the harvest cases
+pytestmark = pytest.mark.xdist_group("taxcalc")
+
 N = 600
 TOLERANCE = 1.0  # dollars
 
