@@ -41,6 +41,17 @@ def error_response(
     )
 
 
+def error_body(err: AssetlocError) -> dict[str, object]:
+    """The API's error object of an assetloc error: the CLI's one-line message, its field
+    (when it names one) and its exit code."""
+    body: dict[str, object] = {"error": " ".join(str(err).splitlines())}
+    field = getattr(err, "field", None)
+    if isinstance(field, str):
+        body["field"] = field
+    body["exit_code"] = err.exit_code
+    return body
+
+
 def from_error(status: int, err: AssetlocError, exit_code: bool = True) -> Response:
     """:func:`error_response` of an assetloc error (``str(err)``: the CLI's message)."""
     field = getattr(err, "field", None)

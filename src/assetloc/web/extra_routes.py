@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from assetloc.errors import AssetlocError, InputError
 from assetloc.web.body import Source, parse, read_source
-from assetloc.web.errors import assetloc_error, error_response, internal_error
+from assetloc.web.errors import assetloc_error, error_body, error_response, internal_error
 from assetloc.web.jobs import Jobs
 from assetloc.web.openapi import ERRORS, body_spec, ok
 
@@ -37,6 +37,16 @@ async def _upload(request: Request) -> tuple[bytes, str]:
         if isinstance(value, UploadFile):
             return await value.read(), PurePath(value.filename or "upload").name
     raise InputError("file", "is required: upload it as the form field 'file'")
+
+
+async def _answer(request: Request, build: Callable[[Source], Response]) -> Response:
+    """Read the request's household, then ``build`` its answer in the thread pool; an
+    error either way is the API's one-line error."""
+    try:
+        source = await read_source(request)
+    except AssetlocError as err:
+        return assetloc_error(err)
+    return await run_in_threadpool(_guarded, lambda: build(source))
 
 
 def _guarded(fn: Callable[[], Response]) -> Response:
@@ -64,12 +74,8 @@ def install_files(app: FastAPI, load: Load) -> None:
 
         from assetloc.web.files import jsonable
 
-        try:
-            source = await read_source(request)
-        except AssetlocError as err:
-            return assetloc_error(err)
-        return await run_in_threadpool(
-            _guarded, lambda: _json(json.dumps(jsonable(parse(source)), ensure_ascii=False))
+        return await _answer(
+            request, lambda src: _json(json.dumps(jsonable(parse(src)), ensure_ascii=False))
         )
 
     @app.post(
@@ -80,16 +86,11 @@ def install_files(app: FastAPI, load: Load) -> None:
         from assetloc.web.files import download_name
         from assetloc.web.files import household_toml as to_toml
 
-        try:
-            source = await read_source(request)
-        except AssetlocError as err:
-            return assetloc_error(err)
-
-        def build() -> Response:
+        def build(source: Source) -> Response:
             raw = parse(source)
             return _attachment(to_toml(raw), "application/toml", download_name(raw, ".toml"))
 
-        return await run_in_threadpool(_guarded, build)
+        return await _answer(request, build)
 
     @app.post("/api/report", responses=file_ok("text/html"), openapi_extra=body_spec())
     async def report(
@@ -100,17 +101,12 @@ def install_files(app: FastAPI, load: Load) -> None:
         from assetloc.present.report_data import report_data
         from assetloc.web.files import download_name
 
-        try:
-            source = await read_source(request)
-        except AssetlocError as err:
-            return assetloc_error(err)
-
-        def build() -> Response:
+        def build(source: Source) -> Response:
             loaded = load(source, False)
             html = render_html(report_data(loaded.household, points))
             return _attachment(html, "text/html", download_name(parse(source), ".html"))
 
-        return await run_in_threadpool(_guarded, build)
+        return await _answer(request, build)
 
     @app.post("/api/rebalance/orders.csv", responses=file_ok("text/csv"), openapi_extra=body_spec())
     async def orders(request: Request) -> Response:
@@ -118,16 +114,11 @@ def install_files(app: FastAPI, load: Load) -> None:
         from assetloc.present.documents import rebalance_result
         from assetloc.web.files import download_name
 
-        try:
-            source = await read_source(request)
-        except AssetlocError as err:
-            return assetloc_error(err)
-
-        def build() -> Response:
+        def build(source: Source) -> Response:
             text = rebalance_result(load(source, True)).orders_csv()
             return _attachment(text, "text/csv", download_name(parse(source), "-orders.csv"))
 
-        return await run_in_threadpool(_guarded, build)
+        return await _answer(request, build)
 
     @app.post("/api/import-holdings", responses=ok("object") | ERRORS)
     async def import_holdings(request: Request) -> Response:
@@ -152,12 +143,7 @@ def _classify(err: BaseException) -> tuple[int, dict[str, Any]] | None:
     """An assetloc error as (422, the API's error body); anything else is a bug."""
     if not isinstance(err, AssetlocError):
         return None
-    field = getattr(err, "field", None)
-    body: dict[str, Any] = {"error": " ".join(str(err).splitlines())}
-    if isinstance(field, str):
-        body["field"] = field
-    body["exit_code"] = err.exit_code
-    return 422, body
+    return 422, error_body(err)
 
 
 #: the tasks a job runs: name -> (document builder taking (loaded, options, progress), history)
@@ -220,16 +206,14 @@ def install_jobs(app: FastAPI, load: Load) -> Jobs:
         except AssetlocError as err:
             return assetloc_error(err)
         build, history = builders[task]
-        options = {"paths": paths, "years": years, "seed": seed, "returns": returns}
-        options["points"] = points
+        options = {"paths": paths, "years": years, "seed": seed, "returns": returns,
+                   "points": points}  # fmt: skip
 
         def work(progress: Callable[[int, int, str], None]) -> dict[str, Any]:
-            import json as _json
-
             from assetloc.present import jsonout
 
             doc = build(load(source, history), options, progress)
-            parsed: dict[str, Any] = _json.loads(jsonout.dumps(doc, indent=None))
+            parsed: dict[str, Any] = json.loads(jsonout.line(doc))
             return parsed  # the numbers exactly as --json prints them
 
         job = jobs.start(task, work)
