@@ -269,12 +269,47 @@ def clean(obj: Any, key: str | None = None, parent: str | None = None) -> Any:
     if t is dict:
         if key in DOLLAR_MAPS:
             return _round_map(obj, _DIGITS["dollars"])
+        if key in _DECIMAL_ONLY:
+            return _decimal_map(obj, key)
         if key in SHARE_MAPS or key in DECIMAL_MAPS or key in DOLLAR_STATS:
             return {k: clean(v, k, key) for k, v in obj.items()}
-        return {k: clean(v, k) for k, v in obj.items()}
+        return _clean_dict(obj)
     if t is list or t is tuple:
         return [clean(v, key) for v in obj]
     return _clean_other(obj, key, parent)
+
+
+#: maps of names to decimals whose key names no other kind of map
+_DECIMAL_ONLY = DECIMAL_MAPS - DOLLAR_MAPS - DOLLAR_STATS - SHARE_MAPS
+
+
+def _clean_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
+    """:func:`clean` of a dict known by its keys (no parent map): floats inline."""
+    out = {}
+    for k, v in obj.items():
+        t = type(v)
+        if t is float:
+            unit = _KEY_UNITS.get(k) or _key_unit(k)
+            out[k] = _decimal(v) if unit == "decimal" else _round(v, _DIGITS[unit])
+        elif t is str or t is int or v is None or t is bool:
+            out[k] = v
+        else:
+            out[k] = clean(v, k)
+    return out
+
+
+def _decimal_map(obj: dict[Any, Any], key: str) -> dict[Any, Any]:
+    """:func:`clean` of a map of names to decimals (:data:`DECIMAL_MAPS`): floats inline."""
+    return {k: _decimal(v) if type(v) is float else clean(v, k, key) for k, v in obj.items()}
+
+
+#: :func:`unit_of` of keys with no parent map, filled as keys are met
+_KEY_UNITS: dict[Any, str] = {}
+
+
+def _key_unit(key: Any) -> str:
+    unit = _KEY_UNITS[key] = unit_of(key)
+    return unit
 
 
 #: :func:`unit_of` by (key, parent), filled as keys are met (a plain dict lookup)
