@@ -54,7 +54,7 @@ def test_a_loss_against_long_term_gains_saves_the_gain_rate() -> None:
     assert c.carryforward == pytest.approx(0.0, abs=0.01)
 
 
-@pytest.mark.xdist_group("taxcalc")  # one worker warms taxcalc up (~40 s), not both
+@pytest.mark.xdist_group("taxcalc")  # one worker warms taxcalc up (a few seconds), not both
 @pytest.mark.parametrize(
     ("wages", "loss", "st_gains"),
     [(60_000.0, 2000.0, 0.0), (120_000.0, 5000.0, 1000.0), (40_000.0, 8000.0, 6000.0)],
@@ -62,9 +62,9 @@ def test_a_loss_against_long_term_gains_saves_the_gain_rate() -> None:
 def test_tax_value_now_equals_taxcalcs_regular_tax_difference(
     wages: float, loss: float, st_gains: float
 ) -> None:
-    pytest.importorskip("taxcalc")
-    from support.peer_taxcalc import taxcalc_lines
+    from support.peer_taxcalc import require_taxcalc, taxcalc_lines
 
+    require_taxcalc()
     basis = 20 * 100.0 + loss
     h = _single(wages, [lot(RECENT, 20, basis)], short_term_gains=st_gains)
     (c,) = harvest(h).candidates

@@ -97,6 +97,18 @@ def _taxcalc() -> Any:
     return taxcalc
 
 
+def require_taxcalc() -> Any:
+    """taxcalc imported as :func:`_taxcalc` does (JIT off), or skip the calling test or
+    module when it is not installed. ``pytest.importorskip("taxcalc")`` would import it with
+    its JIT on, and its first calculation would then compile for about 30 s."""
+    import pytest
+
+    try:
+        return _taxcalc()
+    except ImportError:
+        pytest.skip("taxcalc is not installed", allow_module_level=True)
+
+
 @functools.cache
 def _policy(year: int) -> Any:
     """Current-law Policy set to `year`, with the AMT switched off (see module docstring)."""

@@ -21,14 +21,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("taxcalc")
-
 from assetloc.tax import batch_returns, year_law
 from assetloc.tax.law import STATUSES
 
-from support.peer_taxcalc import taxcalc_lines
+from support.peer_taxcalc import require_taxcalc, taxcalc_lines
 
-#: taxcalc warms up once (~40 s), on one xdist worker shared with the harvest cases
+require_taxcalc()  # JIT off: pytest.importorskip would turn taxcalc's 30 s compile on
+
+#: taxcalc warms up once (a few seconds), on one xdist worker shared with the harvest cases
 pytestmark = pytest.mark.xdist_group("taxcalc")
 
 N = 600
