@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -94,6 +95,16 @@ def test_with_accounts_keeps_wealth_and_takes_the_budgets() -> None:
     np.testing.assert_array_equal(q.value_factor, np.ones(p.k))
     np.testing.assert_array_equal(q.balances, budgets * p.wealth)
     assert q.account_ids == p.account_ids[::-1] and p.account_ids != q.account_ids
+    # the fast copy is the dataclass's own replace: every other field is p's, and q is a
+    # Problem like any other (equal fields, frozen)
+    same = {f.name for f in dataclasses.fields(Problem)} - {
+        "account_ids", "account_types", "balances", "value_factor", "budgets", "tau",
+        "lower", "upper", "mix_weights", "menu",
+    }  # fmt: skip
+    assert all(getattr(q, f) is getattr(p, f) for f in same)
+    assert type(q) is Problem and q.cov is p.cov and q.k == p.k
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        q.wealth = 1.0  # type: ignore[misc]
 
 
 def test_choices_read_and_print_as_their_strings() -> None:

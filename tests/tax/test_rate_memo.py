@@ -39,6 +39,7 @@ def test_memo_equals_a_fresh_simulation(ordinary: float, gains: float, horizon: 
     h = parse_household(_household(ordinary, gains, horizon))
     market = resolve_market(h)
     tc._MEMO.clear()
+    tc._TAXES_MEMO.clear()
     for _ in (1, 2):  # the second call is served by the memo, after other households
         for other in CASES:
             hh = parse_household(_household(*other))
@@ -64,7 +65,33 @@ def test_rates_differ_by_bracket_and_horizon() -> None:
 
 def test_memo_entries_are_read_only() -> None:
     h = parse_household(_household(*CASES[0]))
+    tc._TAXES_MEMO.clear()
     tc.class_taxes(resolve_market(h), h)
     entry = next(iter(tc._MEMO.values()))
     with pytest.raises(ValueError):
         entry[0] = 0.5
+
+
+def test_a_memoized_households_taxes_equal_a_fresh_computation_and_are_read_only() -> None:
+    """The memo of whole class taxes (stated rates): the same object for the same market
+    and rates, equal in every field to the unmemoized computation, arrays read-only; a
+    different horizon is another entry."""
+    h = parse_household(_household(*CASES[0]))
+    market = resolve_market(h)
+    tc._TAXES_MEMO.clear()
+    first = tc.class_taxes(market, h)
+    again = tc.class_taxes(market, parse_household(_household(*CASES[0])))
+    assert again is first and len(tc._TAXES_MEMO) == 1
+    situation = first.situation
+    fresh = tc._class_taxes(market, h.investor, h.options.effective_tax_rates, situation)
+    for field in ("taxable_rate", "sheltered_keep", "after_tax_return", "tax_cost_ratio"):
+        assert np.array_equal(getattr(first, field), getattr(fresh, field))
+        with pytest.raises(ValueError):
+            getattr(first, field)[0] = 0.5
+    assert (first.origin, first.profile, first.assumptions) == (
+        fresh.origin,
+        fresh.profile,
+        fresh.assumptions,
+    )
+    other = parse_household(_household(CASES[0][0], CASES[0][1], 7))
+    assert tc.class_taxes(resolve_market(other), other) is not first

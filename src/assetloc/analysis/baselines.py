@@ -36,20 +36,23 @@ def duplicate(p: Problem, mix: FloatArray) -> FloatArray:
 
 
 def _fill(
-    x: FloatArray,
-    remaining: FloatArray,
+    x: list[list[float]],
+    remaining: list[float],
     k: int,
     cap: float,
     order: list[int],
-    allowed: NDArray[np.bool_],
+    allowed: list[list[bool]],
 ) -> float:
+    """Fill account ``k`` up to ``cap`` with the classes in ``order`` it may hold (plain
+    floats: the same IEEE sums as numpy's, without its per-element cost)."""
+    row, ok = x[k], allowed[k]
     for i in order:
         if cap <= 0:
             break
-        if not allowed[k, i]:
+        if not ok[i]:
             continue
         take = min(remaining[i], cap)
-        x[k, i] += take
+        row[i] += take
         remaining[i] -= take
         cap -= take
     return cap
@@ -60,22 +63,25 @@ def rule_of_thumb(
 ) -> FloatArray:
     """The guide's placement of ``mix``; ``tax_deferred``/``tax_free`` flag accounts (K,)."""
     allowed = p.upper > 0
-    drag = p.tax_rate * p.mu
+    drag = (p.tax_rate * p.mu).tolist()
+    mu = p.mu.tolist()
     by_drag_desc = sorted(range(p.n), key=lambda i: (-drag[i], i))
-    by_return_desc = sorted(range(p.n), key=lambda i: (-p.mu[i], i))
+    by_return_desc = sorted(range(p.n), key=lambda i: (-mu[i], i))
     by_drag_asc = sorted(range(p.n), key=lambda i: (drag[i], i))
-    remaining = mix.astype(float).copy()
-    x = np.zeros((p.k, p.n))
-    caps = p.budgets.astype(float).copy()
+    remaining = mix.astype(float).tolist()
+    held = [[0.0] * p.n for _ in range(p.k)]
+    caps = p.budgets.astype(float).tolist()
+    ok = allowed.tolist()
     passes = (
         (tax_deferred, by_drag_desc),
         (tax_free, by_return_desc),
         (~(tax_deferred | tax_free), by_drag_asc),
     )
     for group, order in passes:
-        for k in np.flatnonzero(group):
-            caps[k] = _fill(x, remaining, int(k), caps[k], order, allowed)
-    for k in np.flatnonzero(caps > 1e-15):  # menus left room: fill with allowed classes
+        for k in np.flatnonzero(group).tolist():
+            caps[k] = _fill(held, remaining, k, caps[k], order, ok)
+    x = np.array(held, dtype=float).reshape(p.k, p.n)
+    for k in np.flatnonzero(np.array(caps) > 1e-15):  # menus left room: fill with allowed
         w = allowed[k].astype(float)
         x[k] += caps[k] * w / w.sum()
     return x

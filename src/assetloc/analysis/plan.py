@@ -170,14 +170,16 @@ class Plan:
         """JSON-ready result: dollars, decimals, basis points as named."""
         p = self.problem
         ids = p.market.ids
-        dollars = self.dollars
+        dollars = self.dollars.tolist()
+        balances = p.balances.tolist()
+        after_tax = (p.value_factor * p.balances).tolist()
         accounts = [
             {
                 "id": p.account_ids[k],
                 "type": p.account_types[k],
-                "balance": float(p.balances[k]),
-                "after_tax_value": float(p.value_factor[k] * p.balances[k]),
-                "holdings": {ids[i]: float(dollars[k, i]) for i in range(p.n)},
+                "balance": balances[k],
+                "after_tax_value": after_tax[k],
+                "holdings": dict(zip(ids, dollars[k], strict=True)),
             }
             for k in range(p.k)
         ]
@@ -188,8 +190,8 @@ class Plan:
             "household": {
                 "balance": float(p.balances.sum()),
                 "after_tax_wealth": p.wealth,
-                "mix": dict(zip(ids, map(float, self.weights), strict=True)),
-                "mix_pre_tax": dict(zip(ids, map(float, self.weights_pre_tax), strict=True)),
+                "mix": dict(zip(ids, self.weights.tolist(), strict=True)),
+                "mix_pre_tax": dict(zip(ids, self.weights_pre_tax.tolist(), strict=True)),
             },
             "class_labels": dict(zip(ids, p.market.labels, strict=True)),
             "context": p.context,

@@ -197,6 +197,51 @@ def class_taxes(market: MarketAssumptions, h: Household) -> ClassTaxes:
     deferred = sum(a.market_value for a in h.accounts if is_tax_deferred(a.type, options))
     if deferred > 0 and investor.retirement_rate is None:
         situation = situation.with_withdrawals(deferred / investor.horizon_years)
+    key = _taxes_key(market, situation, investor, options.effective_tax_rates)
+    hit = _TAXES_MEMO.get(key) if key else None
+    if hit is not None and hit[0] is market:
+        return hit[1]
+    out = _class_taxes(market, investor, options.effective_tax_rates, situation)
+    if key:
+        if len(_TAXES_MEMO) >= _MEMO_SIZE:
+            _TAXES_MEMO.clear()
+        _TAXES_MEMO[key] = (market, out)
+    return out
+
+
+#: memo of :func:`class_taxes` for stated rates: key -> (the market, its taxes)
+_TAXES_MEMO: dict[tuple[object, ...], tuple[MarketAssumptions, ClassTaxes]] = {}
+
+
+def _taxes_key(
+    market: MarketAssumptions, situation: TaxSituation, investor: Investor, source: str
+) -> tuple[object, ...] | None:
+    """What :func:`_class_taxes` reads, as a memo key: the market (by identity: markets are
+    memoized and read-only), every field of a stated-rate profile, the horizon (years), the
+    liquidation and ``options.effective_tax_rates``; ``None`` for taxes from a return (its
+    lines are not part of the key)."""
+    if situation.filer is not None or situation.income is not None:
+        return None
+    p = situation.profile
+    return (
+        id(market),
+        tuple(p.kinds.items()),
+        p.withdrawal,
+        p.state_rate,
+        p.muni_in_state,
+        p.source,
+        p.assumptions,
+        investor.horizon_years,
+        str(investor.liquidation),
+        source,
+    )
+
+
+def _class_taxes(
+    market: MarketAssumptions, investor: Investor, source: str, situation: TaxSituation
+) -> ClassTaxes:
+    """:func:`class_taxes` for ``situation`` (``source``: ``options.effective_tax_rates``);
+    its arrays are read-only (the result may be memoized)."""
     profile = situation.profile
     mu = market.expected_return
     n = len(mu)
@@ -206,7 +251,7 @@ def class_taxes(market: MarketAssumptions, h: Household) -> ClassTaxes:
     )
     rate = np.zeros(n)
     origin = ["given" if g else "" for g in given]
-    if options.effective_tax_rates == "preset":
+    if source == "preset":
         if market.name == "inline" and not given.all():
             raise InputError(
                 "options.effective_tax_rates",
@@ -247,11 +292,14 @@ def class_taxes(market: MarketAssumptions, h: Household) -> ClassTaxes:
         *_rate_notes(market, investor, origin, bool(with_traits), profile.ordinary),
         *profile.assumptions,
     )
+    cost = tax_cost_ratio(mu, after)
+    for arr in (rate, after, cost):
+        arr.setflags(write=False)
     return ClassTaxes(
         taxable_rate=rate,
         sheltered_keep=keep,
         after_tax_return=after,
-        tax_cost_ratio=tax_cost_ratio(mu, after),
+        tax_cost_ratio=cost,
         origin=tuple(origin),
         profile=profile,
         situation=situation,

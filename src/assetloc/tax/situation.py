@@ -9,6 +9,7 @@ are the household file's.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 from assetloc.errors import InputError
@@ -123,7 +124,7 @@ def _situation(investor: Investor, income_table: IncomeTable | None) -> TaxSitua
             "give ordinary_rate and capital_gains_rate, or filing_status with taxable_income "
             "or an [income] table",
         )
-    profile = TaxProfile.from_rates(
+    profile = _stated_profile(
         investor.ordinary_rate - investor.state_rate,
         investor.capital_gains_rate - investor.state_rate,
         state_rate=investor.state_rate,
@@ -132,3 +133,7 @@ def _situation(investor: Investor, income_table: IncomeTable | None) -> TaxSitua
         retirement_rate=investor.retirement_rate,
     )
     return TaxSituation(profile, None, None)
+
+
+#: :meth:`TaxProfile.from_rates`, memoized (profiles are frozen; a book shares its rates)
+_stated_profile = functools.lru_cache(maxsize=1024)(TaxProfile.from_rates)
