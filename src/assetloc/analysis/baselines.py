@@ -81,7 +81,7 @@ def rule_of_thumb(
         for k in np.flatnonzero(group).tolist():
             caps[k] = _fill(held, remaining, k, caps[k], order, ok)
     x = np.array(held, dtype=float).reshape(p.k, p.n)
-    for k in np.flatnonzero(np.array(caps) > 1e-15):  # menus left room: fill with allowed
+    for k in np.flatnonzero(np.array(caps) > 1e-15).tolist():  # menus left room: fill with allowed
         w = allowed[k].astype(float)
         x[k] += caps[k] * w / w.sum()
     return x
