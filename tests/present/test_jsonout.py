@@ -114,3 +114,12 @@ def test_non_finite_floats_are_refused_after_finite_ones_were_seen() -> None:
     for bad in (math.nan, math.inf, -math.inf):
         with pytest.raises(ValueError, match="cannot write"):
             jsonout.clean({"expected_return": bad})
+
+
+@given(st.integers(-(10**15), 10**15), st.sampled_from([2, 6]))
+def test_whole_units_over_the_scale_need_no_second_rounding(units: int, digits: int) -> None:
+    """The dollar (and share) maps write u / 10^digits for u whole cents (or micro-shares)
+    without calling round again: it is already the double nearest the decimal."""
+    x = units / 10**digits
+    assert x == round(x, digits) == float(Decimal(units).scaleb(-digits))
+    assert not is_negative_zero(x)

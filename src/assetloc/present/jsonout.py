@@ -246,7 +246,9 @@ def _round_map(values: Mapping[str, Any], digits: int) -> dict[str, Any]:
             for i in order[:short]:
                 units[i] += 1
         for k, u in zip(keys, units, strict=True):
-            out[k] = _round(u / scale, digits)
+            # u / scale is already the double nearest the decimal u·10^-digits, which is
+            # what round(u / scale, digits) gives back; u = 0 gives 0.0, never -0.0
+            out[k] = u / scale
     else:  # cannot happen for finite sums; round one by one
         for k, v in zip(keys, nums, strict=True):
             out[k] = _round(v, digits)
