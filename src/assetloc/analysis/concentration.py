@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from assetloc.market.reference import REGIONS, preset_reference
@@ -29,8 +30,7 @@ def concentration_notes(
     ref = preset_reference(preset)
     if ref is None:
         return notes
-    for region in REGIONS:
-        members = [i for i, c in enumerate(ids) if ref.region.get(c) == region]
+    for region, members in _region_members(preset, tuple(ids)):
         share = max(float(sum(mix[i] for i in members)), 0.0)
         if share < ABSENT:
             why = (
@@ -43,3 +43,16 @@ def concentration_notes(
                 "diversified across the broad regions."
             )
     return notes
+
+
+@functools.lru_cache(maxsize=256)
+def _region_members(preset: str, ids: tuple[str, ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Each region of ``preset``'s reference data with the indices of its classes in
+    ``ids`` (a preset with reference data only; memoized: a book shares its universe)."""
+    ref = preset_reference(preset)
+    if ref is None:
+        return ()
+    return tuple(
+        (region, tuple(i for i, c in enumerate(ids) if ref.region.get(c) == region))
+        for region in REGIONS
+    )

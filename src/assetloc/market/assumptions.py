@@ -424,9 +424,21 @@ def preset_names() -> list[str]:
 
 def load_preset(name: str) -> MarketAssumptions:
     """A bundled assumption set by name (``horizon-2025`` or ``kaplan-2020``)."""
+    hit = _LOADED.get(name)
+    if hit is not None:
+        return hit
     try:
-        return _PRESETS[name]()
+        market = _PRESETS[name]()
     except KeyError:
         raise InputError(
             "assumptions.preset", f"unknown preset {name!r}; known: {', '.join(_PRESETS)}"
         ) from None
+    for value in vars(market).values():  # shared from now on: nobody may change it
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    _LOADED[name] = market
+    return market
+
+
+#: the presets loaded so far, by name (read-only arrays; built once per process)
+_LOADED: dict[str, MarketAssumptions] = {}

@@ -123,7 +123,8 @@ def resolve_market(h: Household) -> MarketAssumptions:
     if preset:
         if spec.correlation is not None:
             raise InputError("assumptions.correlation", "cannot be combined with a preset")
-        market = _override(market, spec.classes)
+        if spec.classes:
+            market = _override(market, spec.classes)
         if spec.cash_rate is not None:
             market = replace(market, cash_rate=spec.cash_rate)
     ids = market.ids

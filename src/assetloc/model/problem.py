@@ -132,12 +132,23 @@ class Problem:
 
     def view(self, name: ViewName | str | None = None) -> View:
         """The financial or net-worth view (default: the optimized one)."""
-        name = ViewName(name or self.context)
-        if name == ViewName.FINANCIAL:
-            return View(ViewName.FINANCIAL, 1.0, np.zeros(self.n))
-        nw = self.networth
-        w = self.wealth + nw.human_capital - nw.liabilities
-        return View(ViewName.NET_WORTH, self.wealth / w, nw.offset() / w)
+        # made once per problem (metrics ask for them several times a household); a view
+        # depends only on F and the net-worth items, which problems copied from this one
+        # by with_accounts keep, so they share the memo; offsets are read-only
+        views: dict[object, View] = self.__dict__.setdefault("_views", {})
+        hit = views.get(name or self.context)
+        if hit is not None:
+            return hit
+        key = ViewName(name or self.context)
+        if key == ViewName.FINANCIAL:
+            view = View(ViewName.FINANCIAL, 1.0, np.zeros(self.n))
+        else:
+            nw = self.networth
+            w = self.wealth + nw.human_capital - nw.liabilities
+            view = View(ViewName.NET_WORTH, self.wealth / w, nw.offset() / w)
+        view.offset.setflags(write=False)
+        views[name or self.context] = views[key] = view
+        return view
 
     @property
     def net_worth_total(self) -> float:
