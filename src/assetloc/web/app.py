@@ -17,6 +17,7 @@ from assetloc.web.body import Source, parse, read_source
 from assetloc.web.errors import HANDLERS, assetloc_error, internal_error
 from assetloc.web.extra_routes import install_files, install_jobs
 from assetloc.web.guard import Guard
+from assetloc.web.job_store import SqlJobs
 from assetloc.web.openapi import ERRORS, body_spec, install_schema, ok
 from assetloc.web.pages import pages_router
 
@@ -66,7 +67,9 @@ def create_app(
     (None: no token); ``max_body``: the largest request body in bytes; ``db``: a ledger
     database URL, the server's: the ledger of every household with a ``[ledger]`` table
     (its own ``url`` is not used, as ``--db`` overrides it) and the saved households of
-    ``/api/households``; ``hosts``: the only names the Host header may give (None: any)."""
+    ``/api/households``, and the jobs (so every process on it answers for every job; None:
+    jobs in this process's memory); ``hosts``: the only names the Host header may give
+    (None: any)."""
     from assetloc._version import __version__
     from assetloc.notice import NOTICE
 
@@ -95,7 +98,7 @@ def create_app(
     _reads(app)
     _posts(app, run)
     install_files(app, load)
-    app.state.jobs = install_jobs(app, load)
+    app.state.jobs = install_jobs(app, load, None if db is None else SqlJobs.open(db))
     app.include_router(pages_router())
     if db is not None:
         from assetloc.web.households import households_router
