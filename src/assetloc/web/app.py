@@ -108,6 +108,39 @@ def create_app(
     return app
 
 
+#: the environment variable through which ``assetloc serve`` hands its configuration to the
+#: app in every worker process (JSON: :func:`serve_config`); never on a command line
+CONFIG_ENV = "ASSETLOC_SERVE_CONFIG"
+#: the app factory uvicorn imports in each worker process (``--factory``)
+FACTORY = "assetloc.web.app:app_from_environment"
+
+
+def serve_config(
+    *, token: str | None, max_body: int, db: str | None, hosts: Collection[str] | None
+) -> str:
+    """The JSON text of :func:`create_app`'s arguments, for :data:`CONFIG_ENV`."""
+    import json
+
+    listed = None if hosts is None else sorted(hosts)
+    return json.dumps({"token": token, "max_body": max_body, "db": db, "hosts": listed})
+
+
+def app_from_environment() -> FastAPI:
+    """:func:`create_app` of the configuration in :data:`CONFIG_ENV` (what ``assetloc serve``
+    runs in each uvicorn worker); without it, the defaults (no token, no database)."""
+    import json
+    import os
+
+    config: dict[str, Any] = json.loads(os.environ.get(CONFIG_ENV) or "{}")
+    hosts = config.get("hosts")
+    return create_app(
+        token=config.get("token"),
+        max_body=int(config.get("max_body") or 1_000_000),
+        db=config.get("db"),
+        hosts=None if hosts is None else frozenset(hosts),
+    )
+
+
 def _reads(app: FastAPI) -> None:
     """``GET /api/presets`` and ``GET /api/schema``."""
 
