@@ -1,6 +1,7 @@
-"""The ledger database: the schema Alembic creates (revision 0003), exact round trips of numbers, URLs
-relative to the household file, several households in one database, and one-line errors
-for databases that cannot be opened. Parametrized over SQLite and PostgreSQL."""
+"""The ledger database: the schema Alembic creates (revision 0003), exact round trips of
+numbers, URLs relative to the household file, several households in one database, and
+one-line errors for databases that cannot be opened. Parametrized over SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 

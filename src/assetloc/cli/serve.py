@@ -113,9 +113,7 @@ def _serve(
     page = f"http://{shown}:{port}/" + ("?token=YOUR_TOKEN" if token else "")
     typer.echo(f"assetloc serve: the page at {page}, the API under /api (Ctrl-C stops)", err=True)
     typer.echo(f"assetloc serve: saved households and ledgers in {_shown_url(db)}", err=True)
-    uvicorn.run(
-        FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning"
-    )
+    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 def _shown_url(url: str) -> str:
