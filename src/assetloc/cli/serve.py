@@ -1,5 +1,6 @@
-"""`assetloc serve`: the local web app's JSON API on uvicorn (thin shell over
-:func:`assetloc.web.app.create_app`; needs the ``web`` extra)."""
+"""`assetloc serve`: the local web app's JSON API on uvicorn, in ``--workers`` processes
+(thin shell over :func:`assetloc.web.app.app_from_environment`, configured through
+:data:`assetloc.web.app.CONFIG_ENV`; needs the ``web`` extra)."""
 
 from __future__ import annotations
 

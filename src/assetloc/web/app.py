@@ -1,6 +1,7 @@
 """``create_app``: the JSON API's routes. Each POST reads the household (:mod:`.body`),
 then in the threadpool loads it as the CLI does and builds the command's ``--json``
-document (:mod:`assetloc.present.documents`), serialised by :mod:`~assetloc.present.jsonout`."""
+document (:mod:`assetloc.present.documents`), serialised by :mod:`~assetloc.present.jsonout`.
+``assetloc serve`` runs :func:`app_from_environment` in each uvicorn worker process."""
 
 from __future__ import annotations
 
