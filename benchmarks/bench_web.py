@@ -1,13 +1,15 @@
 """Load test of the local web app on loopback: 50 concurrent clients posting ``optimize``
-for 30 s against ``assetloc serve`` (a subprocess, one uvicorn worker), beside the same
-households through the library in this process (the document builder, no HTTP).
+for 30 s against ``assetloc serve --workers N`` (a subprocess; default 2 uvicorn worker
+processes, one a core here), beside the same households through the library in this
+process (the document builder, no HTTP).
 
 The households are 500 varied three-account households (balances, rates, risk aversion,
 a fixed or a chosen mix), cycled, so that no answer is a repeat of the one before. Prints
 requests per second, p50 / p95 / max latency (ms), errors (any status but 200), and the
 library's ms per household with the HTTP path's per-request cost as a ratio of it. Target
 (issue 16): p95 <= 50 ms on this machine, no error. Run by hand:
-`cd benchmarks && PYTHONPATH=../src:. python bench_web.py [--clients 50] [--seconds 30]`.
+`cd benchmarks && PYTHONPATH=../src:. python bench_web.py [--clients 50] [--seconds 30]
+[--workers 2]`.
 """
 
 from __future__ import annotations
@@ -135,6 +137,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = ap.parse_args()
     bodies = [json.dumps(household(s)).encode() for s in range(HOUSEHOLDS)]
     lib = library_ms(bodies)
@@ -142,7 +145,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "XDG_DATA_HOME": tmp}
         env.pop("ASSETLOC_TOKEN", None)
-        cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port)]
+        cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port),
+               "--workers", str(args.workers), "--db", f"sqlite:///{tmp}/bench.db"]  # fmt: skip
         server = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -159,8 +163,9 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
     per_request = 1e3 / got["rps"]
+    workers = "one uvicorn worker" if args.workers == 1 else f"{args.workers} uvicorn workers"
     print(f"{args.clients} clients x {args.seconds:.0f} s, POST /api/optimize, {HOUSEHOLDS} varied "
-          "three-account households (6 classes), one uvicorn worker on loopback:")  # fmt: skip
+          f"three-account households (6 classes), {workers} on loopback:")  # fmt: skip
     print(f"  requests:          {got['requests']} ({got['rps']:.0f} per second)")
     print(f"  latency ms:        p50 {got['p50']:.1f}, p95 {got['p95']:.1f}, max {got['max']:.1f}")
     print(f"  errors:            {got['errors'] or 'none'}")

@@ -1,7 +1,8 @@
 """Saved households (``assetloc.ledger.saved``, table ``households``, revision 0002): CRUD,
 the CLI's checks and messages, a unique name, revisions, deleting with and without the
-ledger, and a 0001 database migrated on open with its transactions intact. Parametrized
-over SQLite and PostgreSQL."""
+ledger, a 0001 database migrated on open with its transactions intact, and a 0002 one
+given the jobs table (0003) with its data intact, and back. Parametrized over SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -228,8 +229,8 @@ def test_nan_is_not_stored(engine: Engine) -> None:
     assert saved.list_households(engine) == []
 
 
-def _at_0001(url: str) -> None:
-    """A database at schema 0001 with one household's transactions (as before 0002)."""
+def _migrate(url: str, revision: str, down: bool = False) -> None:
+    """Upgrade (or downgrade) the database at ``url`` to ``revision`` with Alembic."""
     from alembic import command
     from alembic.config import Config
 
@@ -240,7 +241,23 @@ def _at_0001(url: str) -> None:
     e = create_engine(url)
     with e.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+    e.dispose()
+
+
+def _revision(url: str) -> str:
+    e = create_engine(url)
+    with e.connect() as conn:
+        rev: str = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    e.dispose()
+    return rev
+
+
+def _at_0001(url: str) -> None:
+    """A database at schema 0001 with one household's transactions (as before 0002)."""
+    _migrate(url, "0001")
+    e = create_engine(url)
+    with e.begin() as conn:
         write_import(conn, "old", "a.csv", "0" * 64, 2, [_txn(1, "t1"), _txn(2, "t2")])
     e.dispose()
 
@@ -263,7 +280,7 @@ def test_a_0001_database_is_upgraded_on_open_with_its_transactions(db_url: str) 
     try:
         with e.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
-                "0002"
+                "0003"
             )
             assert load_transactions(conn, "old") == rows
             cols = {c["name"] for c in inspect(conn).get_columns("households")}
@@ -272,3 +289,32 @@ def test_a_0001_database_is_upgraded_on_open_with_its_transactions(db_url: str) 
         assert saved.list_households(e) == [s]
     finally:
         e.dispose()
+
+
+def test_a_0002_database_gets_jobs_and_keeps_its_data_and_0003_downgrades(db_url: str) -> None:
+    """0002 -> 0003 (on open) adds ``jobs`` and keeps the saved households and the ledger;
+    a downgrade to 0002 drops ``jobs`` only, and opening again brings it back."""
+    _at_0001(db_url)
+    _migrate(db_url, "0002")
+    e = create_engine(db_url)
+    s = saved.create_household(e, minimal("old"))  # at 0002: no jobs table yet
+    with e.connect() as conn:
+        assert not inspect(conn).has_table("jobs")
+        rows = load_transactions(conn, "old")
+    e.dispose()
+    assert len(rows) == 2 and _revision(db_url) == "0002"
+
+    for step in ("open", "down", "open"):
+        if step == "down":
+            _migrate(db_url, "0002", down=True)
+        else:
+            open_store(db_url, create=False).dispose()
+        e = create_engine(db_url)
+        try:
+            with e.connect() as conn:
+                assert inspect(conn).has_table("jobs") is (step == "open")
+                assert load_transactions(conn, "old") == rows
+            assert saved.list_households(e) == [s]
+        finally:
+            e.dispose()
+        assert _revision(db_url) == ("0003" if step == "open" else "0002")

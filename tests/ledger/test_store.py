@@ -1,6 +1,7 @@
-"""The ledger database: the schema Alembic creates, exact round trips of numbers, URLs
-relative to the household file, several households in one database, and one-line errors
-for databases that cannot be opened. Parametrized over SQLite and PostgreSQL."""
+"""The ledger database: the schema Alembic creates (revision 0003), exact round trips of
+numbers, URLs relative to the household file, several households in one database, and
+one-line errors for databases that cannot be opened. Parametrized over SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_open_creates_both_tables_at_the_head_revision(db_url: str) -> None:
     try:
         insp = inspect(engine)
         names = set(insp.get_table_names())
-        assert {"transactions", "imports", "alembic_version"} <= names
+        assert {"transactions", "imports", "households", "jobs", "alembic_version"} <= names
         cols = {c["name"] for c in insp.get_columns("transactions")}
         assert cols == {
             "household", "id", "date", "account", "symbol", "action", "shares", "price",
@@ -58,9 +59,14 @@ def test_open_creates_both_tables_at_the_head_revision(db_url: str) -> None:
         assert {c["name"] for c in insp.get_columns("imports")} == {
             "id", "household", "source", "sha256", "rows", "added", "imported_at",
         }  # fmt: skip
+        assert {c["name"] for c in insp.get_columns("jobs")} == {
+            "id", "task", "status", "done", "total", "unit", "result", "error",
+            "http_status", "started", "finished", "updated", "owner",
+        }  # fmt: skip
+        assert insp.get_pk_constraint("jobs")["constrained_columns"] == ["id"]
         with engine.connect() as conn:
             rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert rev == "0002"
+        assert rev == "0003"
     finally:
         engine.dispose()
     # opening again migrates nothing and keeps what is there

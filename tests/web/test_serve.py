@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,45 +15,14 @@ import pytest
 
 from assetloc.cli.serve import is_loopback
 
+from support.server import OPENER, free_port
+from support.server import request as _get
+from support.server import wait_listening as _wait
 from support.web import ENV, assetloc
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-#: no proxy from the environment: the server is on this machine
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url)
-    if token is not None:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with OPENER.open(request, timeout=5) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read()
-
-
-def _wait(url: str, server: subprocess.Popen[bytes], token: str | None) -> tuple[int, bytes]:
-    """The first answer of ``GET url`` once the server listens (within 30 s)."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            return _get(url, token)
-        except OSError:  # not listening yet
-            assert server.poll() is None, server.communicate()
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-
-
 def test_serve_without_token_answers_its_loopback_names_only(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in ENV.items() if k != "ASSETLOC_TOKEN"}
     env["XDG_DATA_HOME"] = str(tmp_path)
     cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port)]
@@ -74,7 +41,7 @@ def test_serve_without_token_answers_its_loopback_names_only(tmp_path: Path) -> 
 
 
 def test_serve_answers_then_stops(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     # no --db: the default database in the user's data folder (here a temporary one)
     env = {**ENV, "ASSETLOC_TOKEN": "t0ken", "XDG_DATA_HOME": str(tmp_path)}
     cmd = [sys.executable, "-m", "assetloc", "serve", "--port", str(port)]

@@ -1,8 +1,8 @@
-"""The ledger database: three tables (SQLAlchemy Core), any SQLAlchemy URL, migrated to the
+"""The ledger database: four tables (SQLAlchemy Core), any SQLAlchemy URL, migrated to the
 newest schema (Alembic) each time it is opened.
 
-Tables (schema revision ``0002``, :mod:`assetloc.ledger.migrations`; ``0001`` made the first
-two, ``0002`` added ``households``):
+Tables (schema revision ``0003``, :mod:`assetloc.ledger.migrations`; ``0001`` made the first
+two, ``0002`` added ``households``, ``0003`` added ``jobs``):
 
 - ``transactions``: one row per transaction; primary key (``household``, ``id``), ``id``
   being :func:`~assetloc.ledger.transactions.transaction_id` (or a broker's id), so one
@@ -16,6 +16,11 @@ two, ``0002`` added ``households``):
   ``id`` (primary key, made by the server), ``name`` (unique: the key the household's
   transactions are filed under), ``document`` (the household's tables as JSON text, as
   given), ``created_at`` and ``updated_at`` (UTC), ``revision`` (1, then +1 a replacement).
+- ``jobs`` (revision ``0003``): the server's long runs (:mod:`assetloc.web.job_store`), so
+  every worker process of ``assetloc serve`` sees every job: ``id``, ``task``, ``status``
+  (``running``, ``done``, ``error``), progress ``done`` of ``total`` ``unit``, ``result``
+  and ``error`` (JSON text), ``http_status``, ``started``, ``finished`` and ``updated``
+  (the last heartbeat) as Unix seconds, ``owner`` (the process running it).
 
 Numbers are stored as IEEE doubles (``Double``: SQLite REAL, PostgreSQL ``double
 precision``): a float round-trips exactly. A relative SQLite path (``sqlite:///ledger.db``)
@@ -99,6 +104,24 @@ households = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("revision", Integer, nullable=False),
     UniqueConstraint("name", name="uq_households_name"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("task", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("result", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("http_status", Integer, nullable=True),
+    Column("started", Double, nullable=False),
+    Column("finished", Double, nullable=True),
+    Column("updated", Double, nullable=False),
+    Column("owner", String(200), nullable=False),
 )
 
 #: rows of one executemany batch

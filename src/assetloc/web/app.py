@@ -1,6 +1,7 @@
 """``create_app``: the JSON API's routes. Each POST reads the household (:mod:`.body`),
 then in the threadpool loads it as the CLI does and builds the command's ``--json``
-document (:mod:`assetloc.present.documents`), serialised by :mod:`~assetloc.present.jsonout`."""
+document (:mod:`assetloc.present.documents`), serialised by :mod:`~assetloc.present.jsonout`.
+``assetloc serve`` runs :func:`app_from_environment` in each uvicorn worker process."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from assetloc.web.body import Source, parse, read_source
 from assetloc.web.errors import HANDLERS, assetloc_error, internal_error
 from assetloc.web.extra_routes import install_files, install_jobs
 from assetloc.web.guard import Guard
+from assetloc.web.job_store import SqlJobs
 from assetloc.web.openapi import ERRORS, body_spec, install_schema, ok
 from assetloc.web.pages import pages_router
 
@@ -66,7 +68,9 @@ def create_app(
     (None: no token); ``max_body``: the largest request body in bytes; ``db``: a ledger
     database URL, the server's: the ledger of every household with a ``[ledger]`` table
     (its own ``url`` is not used, as ``--db`` overrides it) and the saved households of
-    ``/api/households``; ``hosts``: the only names the Host header may give (None: any)."""
+    ``/api/households``, and the jobs (so every process on it answers for every job; None:
+    jobs in this process's memory); ``hosts``: the only names the Host header may give
+    (None: any)."""
     from assetloc._version import __version__
     from assetloc.notice import NOTICE
 
@@ -95,7 +99,7 @@ def create_app(
     _reads(app)
     _posts(app, run)
     install_files(app, load)
-    app.state.jobs = install_jobs(app, load)
+    app.state.jobs = install_jobs(app, load, None if db is None else SqlJobs.open(db))
     app.include_router(pages_router())
     if db is not None:
         from assetloc.web.households import households_router
@@ -103,6 +107,39 @@ def create_app(
         app.include_router(households_router(db))
     install_schema(app)
     return app
+
+
+#: the environment variable through which ``assetloc serve`` hands its configuration to the
+#: app in every worker process (JSON: :func:`serve_config`); never on a command line
+CONFIG_ENV = "ASSETLOC_SERVE_CONFIG"
+#: the app factory uvicorn imports in each worker process (``--factory``)
+FACTORY = "assetloc.web.app:app_from_environment"
+
+
+def serve_config(
+    *, token: str | None, max_body: int, db: str | None, hosts: Collection[str] | None
+) -> str:
+    """The JSON text of :func:`create_app`'s arguments, for :data:`CONFIG_ENV`."""
+    import json
+
+    listed = None if hosts is None else sorted(hosts)
+    return json.dumps({"token": token, "max_body": max_body, "db": db, "hosts": listed})
+
+
+def app_from_environment() -> FastAPI:
+    """:func:`create_app` of the configuration in :data:`CONFIG_ENV` (what ``assetloc serve``
+    runs in each uvicorn worker); without it, the defaults (no token, no database)."""
+    import json
+    import os
+
+    config: dict[str, Any] = json.loads(os.environ.get(CONFIG_ENV) or "{}")
+    hosts = config.get("hosts")
+    return create_app(
+        token=config.get("token"),
+        max_body=int(config.get("max_body") or 1_000_000),
+        db=config.get("db"),
+        hosts=None if hosts is None else frozenset(hosts),
+    )
 
 
 def _reads(app: FastAPI) -> None:

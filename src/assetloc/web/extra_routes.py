@@ -15,6 +15,7 @@ from starlette.responses import Response
 from assetloc.errors import AssetlocError, InputError
 from assetloc.web.body import Source, parse, read_source
 from assetloc.web.errors import assetloc_error, error_body, error_response, internal_error
+from assetloc.web.job_store import JobStore
 from assetloc.web.jobs import Jobs
 from assetloc.web.openapi import ERRORS, body_spec, ok
 
@@ -177,10 +178,11 @@ Task = Literal[
 ]
 
 
-def install_jobs(app: FastAPI, load: Load) -> Jobs:
+def install_jobs(app: FastAPI, load: Load, store: JobStore | None = None) -> Jobs:
     """``POST /api/jobs/{task}`` (202: the job) and ``GET /api/jobs/{id}`` (its progress;
-    once done, ``result`` is the command's ``--json``, or ``error`` the API's 422 body)."""
-    jobs = Jobs(_classify)
+    once done, ``result`` is the command's ``--json``, or ``error`` the API's 422 body);
+    the jobs kept in ``store`` (None: this process's memory)."""
+    jobs = Jobs(_classify, store)
     builders = _builders()
 
     @app.post(
@@ -216,7 +218,7 @@ def install_jobs(app: FastAPI, load: Load) -> Jobs:
             parsed: dict[str, Any] = json.loads(jsonout.line(doc))
             return parsed  # the numbers exactly as --json prints them
 
-        job = jobs.start(task, work)
+        job = await run_in_threadpool(jobs.start, task, work)  # a database write
         return Response(json.dumps(job.view()), status_code=202, media_type="application/json")
 
     @app.get("/api/jobs/{job_id}", responses=ok("object") | ERRORS | {404: ERRORS[422]})

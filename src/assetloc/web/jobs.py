@@ -1,88 +1,92 @@
-"""Long runs as jobs: ``POST /api/jobs/{task}`` starts one in a worker thread and answers
-its id at once; ``GET /api/jobs/{id}`` reports its progress (``done`` of ``total``
-``unit``) and, once finished, its document (exactly the CLI's ``--json``) or its error
-(the API's 422 shape). Jobs live in memory: a restart forgets them; a finished job is kept
-for :data:`KEEP_S` seconds, at most :data:`MAX_JOBS` at a time."""
+"""Long runs as jobs: ``POST /api/jobs/{task}`` starts one in a worker thread of the
+process that took it and answers its id at once; ``GET /api/jobs/{id}``, answered by any
+of the server's processes, reports its progress (``done`` of ``total`` ``unit``) and,
+once finished, its document (exactly the CLI's ``--json``) or its error (the API's 422
+shape). The jobs are kept in a :class:`~assetloc.web.job_store.JobStore`: the server's
+database (so a finished job outlives a restart), else this process's memory. A finished
+job is kept for :data:`~assetloc.web.job.KEEP_S` seconds, at most
+:data:`~assetloc.web.job.MAX_JOBS` at a time; a running job's progress is written at most
+every :data:`PROGRESS_S` seconds and its heartbeat every :data:`HEARTBEAT_S`, and one whose
+process stopped reads as an error after :data:`~assetloc.web.job.STALE_S`."""
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
-#: seconds a finished job's result is kept
-KEEP_S = 900.0
-#: jobs kept at once (running or finished); a new one beyond it evicts the oldest finished
-MAX_JOBS = 64
+from assetloc.web.job import KEEP_S, MAX_JOBS, Job
+from assetloc.web.job_store import JobStore, MemoryJobs
+
+#: seconds between two progress writes of one job (the final write is always made)
+PROGRESS_S = 0.2
+#: seconds between two heartbeats of this process's running jobs
+HEARTBEAT_S = 10.0
 
 #: a job's work: given a progress callback ``(done, total, what)``, the document
 Work = Callable[[Callable[[int, int, str], None]], dict[str, Any]]
 #: maps an exception to (HTTP status, error body); ``None``: not an input error (a bug)
 Classify = Callable[[BaseException], "tuple[int, dict[str, Any]] | None"]
 
+_log = logging.getLogger("assetloc.web")
 
-@dataclass
-class Job:
-    """One run: its task, state (``running``, ``done``, ``error``), progress and outcome."""
 
-    id: str
-    task: str
-    status: str = "running"
-    done: int = 0
-    total: int = 0
-    unit: str = ""
-    result: dict[str, Any] | None = None
-    error: dict[str, Any] | None = None
-    http_status: int | None = None
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
-
-    def view(self) -> dict[str, Any]:
-        """What ``GET /api/jobs/{id}`` answers (seconds for ``elapsed_s``)."""
-        end = self.finished if self.finished is not None else time.monotonic()
-        return {
-            "id": self.id,
-            "task": self.task,
-            "status": self.status,
-            "done": self.done,
-            "total": self.total,
-            "unit": self.unit,
-            "elapsed_s": round(end - self.started, 3),
-            "result": self.result,
-            "error": self.error,
-        }
+def process_name() -> str:
+    """This process, as a job's ``owner``: ``host:pid:random`` (a reused pid differs)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class Jobs:
-    """The server's jobs, run ``workers`` at a time."""
+    """This process's runner of jobs, ``workers`` at a time, kept in ``store``."""
 
-    def __init__(self, classify: Classify, workers: int = 2) -> None:
-        self._jobs: dict[str, Job] = {}
-        self._lock = threading.Lock()
+    def __init__(self, classify: Classify, store: JobStore | None = None, workers: int = 2) -> None:
+        self.store: JobStore = store if store is not None else MemoryJobs()
+        self.owner = process_name()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assetloc-job")
         self._classify = classify
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._heart: threading.Thread | None = None
 
     def start(self, task: str, work: Work) -> Job:
-        """Queue ``work`` and return its job (status ``running``)."""
-        job = Job(uuid.uuid4().hex, task)
+        """Keep a new job (status ``running``), queue ``work`` and return the job."""
+        job = Job(uuid.uuid4().hex, task, owner=self.owner)
         with self._lock:
-            self._evict()
-            self._jobs[job.id] = job
+            self._running.add(job.id)
+            if self._heart is None:
+                self._heart = threading.Thread(
+                    target=self._beat, name="assetloc-job-heartbeat", daemon=True
+                )
+                self._heart.start()
+        try:
+            self.store.add(job)
+        except BaseException:
+            self._done(job)
+            raise
         self._pool.submit(self._run, job, work)
         return job
 
     def get(self, job_id: str) -> Job | None:
-        """The job with this id, or ``None`` (never started, or forgotten)."""
-        with self._lock:
-            return self._jobs.get(job_id)
+        """The job with this id, from any process, or ``None`` (never started, or evicted)."""
+        return self.store.get(job_id)
 
     def _run(self, job: Job, work: Work) -> None:
+        written = time.monotonic()
+
         def progress(done: int, total: int, what: str) -> None:
+            nonlocal written
             job.done, job.total, job.unit = done, total, what
+            if time.monotonic() - written >= PROGRESS_S:
+                written = time.monotonic()
+                job.updated = time.time()
+                self._save(job)
 
         try:
             job.result = work(progress)
@@ -96,20 +100,35 @@ class Jobs:
                 job.http_status, job.error = known
             job.status = "error"
         finally:
-            job.finished = time.monotonic()
+            job.finished = job.updated = time.time()
+            self._save(job)
+            self._done(job)
 
-    def _evict(self) -> None:
-        now = time.monotonic()
-        for jid, j in list(self._jobs.items()):
-            if j.finished is not None and now - j.finished > KEEP_S:
-                del self._jobs[jid]
-        done = sorted(
-            (j for j in self._jobs.values() if j.finished is not None),
-            key=lambda j: j.finished or 0.0,
-        )
-        while len(self._jobs) >= MAX_JOBS and done:
-            del self._jobs[done.pop(0).id]
+    def _save(self, job: Job) -> None:
+        """Write the job; a failure is logged (the job then reads as stopped, in time)."""
+        try:
+            self.store.save(job)
+        except Exception as err:
+            _log.warning("job %s: cannot write its progress: %s", job.id, err)
+
+    def _done(self, job: Job) -> None:
+        with self._lock:
+            self._running.discard(job.id)
+
+    def _beat(self) -> None:
+        """Every HEARTBEAT_S: this process's running jobs are alive."""
+        while not self._stop.wait(HEARTBEAT_S):
+            with self._lock:
+                ids = list(self._running)
+            try:
+                self.store.beat(ids, time.time())
+            except Exception as err:
+                _log.warning("jobs: cannot write their heartbeat: %s", err)
 
     def shutdown(self) -> None:
-        """Stop taking jobs; running ones finish."""
+        """Stop taking jobs (running ones finish) and the heartbeat."""
+        self._stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+__all__ = ["HEARTBEAT_S", "KEEP_S", "MAX_JOBS", "PROGRESS_S", "Classify", "Jobs", "Work"]
