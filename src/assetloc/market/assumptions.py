@@ -433,11 +433,16 @@ def load_preset(name: str) -> MarketAssumptions:
         raise InputError(
             "assumptions.preset", f"unknown preset {name!r}; known: {', '.join(_PRESETS)}"
         ) from None
-    for value in vars(market).values():  # shared from now on: nobody may change it
+    _LOADED[name] = read_only(market)  # shared from now on: nobody may change it
+    return market
+
+
+def read_only(m: MarketAssumptions) -> MarketAssumptions:
+    """``m`` with its arrays made read-only, so a shared (memoized) market cannot change."""
+    for value in vars(m).values():
         if isinstance(value, np.ndarray):
             value.setflags(write=False)
-    _LOADED[name] = market
-    return market
+    return m
 
 
 #: the presets loaded so far, by name (read-only arrays; built once per process)

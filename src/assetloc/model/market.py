@@ -16,7 +16,12 @@ import numpy as np
 from assetloc.errors import InputError
 from assetloc.inputs.household import AssumptionsSpec, ClassSpec, Household
 from assetloc.inputs.securities import bundled_securities, classes_held, security_table
-from assetloc.market.assumptions import MarketAssumptions, load_preset, validate_correlation
+from assetloc.market.assumptions import (
+    MarketAssumptions,
+    load_preset,
+    read_only,
+    validate_correlation,
+)
 from assetloc.market.reference import preset_reference
 from assetloc.market.robust import VIEW_CONFIDENCE, black_litterman
 from assetloc.market.traits import TRAIT_FIELDS, TaxTraits, traits_from_mapping
@@ -198,7 +203,7 @@ def resolve_market(h: Household) -> MarketAssumptions:
     if key:
         if len(_RESOLVED) >= _MEMO_SIZE:
             _RESOLVED.clear()
-        _RESOLVED[key] = _read_only(out)
+        _RESOLVED[key] = read_only(out)
     return out
 
 
@@ -227,14 +232,6 @@ def _memo_key(
         obj.kind == "fixed_mix",
         obj.view_confidence,
     )
-
-
-def _read_only(m: MarketAssumptions) -> MarketAssumptions:
-    """``m`` with its arrays made read-only, so a shared (memoized) market cannot change."""
-    for value in vars(m).values():
-        if isinstance(value, np.ndarray):
-            value.setflags(write=False)
-    return m
 
 
 UNIVERSE_RULE = (

@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Collection
+from dataclasses import fields
 from typing import Any, Protocol
 
 from sqlalchemy import delete, func, insert, select, update
@@ -90,39 +91,17 @@ def _doc(text: str | None) -> dict[str, Any] | None:
 
 
 def _values(job: Job) -> dict[str, Any]:
-    """The row of ``job`` (every column but its id)."""
-    return {
-        "task": job.task,
-        "status": job.status,
-        "done": job.done,
-        "total": job.total,
-        "unit": job.unit,
-        "result": _text(job.result),
-        "error": _text(job.error),
-        "http_status": job.http_status,
-        "started": job.started,
-        "finished": job.finished,
-        "updated": job.updated,
-        "owner": job.owner,
-    }
+    """The row of ``job`` (every column but its id: the columns are the record's fields)."""
+    row = {f.name: getattr(job, f.name) for f in fields(Job) if f.name != "id"}
+    row["result"], row["error"] = _text(job.result), _text(job.error)
+    return row
 
 
 def _job(row: Row[Any]) -> Job:
-    return Job(
-        id=row.id,
-        task=row.task,
-        status=row.status,
-        done=row.done,
-        total=row.total,
-        unit=row.unit,
-        result=_doc(row.result),
-        error=_doc(row.error),
-        http_status=row.http_status,
-        started=row.started,
-        finished=row.finished,
-        updated=row.updated,
-        owner=row.owner,
-    )
+    """The record of a ``jobs`` row."""
+    job = Job(**row._mapping)
+    job.result, job.error = _doc(row.result), _doc(row.error)
+    return job
 
 
 class SqlJobs:
@@ -132,7 +111,7 @@ class SqlJobs:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._t = table
+        self._t = table  # the jobs table (schema revision 0003)
 
     @classmethod
     def open(cls, url: str) -> SqlJobs:
