@@ -87,9 +87,17 @@ def _exact(v: float, shift: int = 0) -> Decimal:
 
 
 def _fixed(v: float, digits: int, sign: bool = False, shift: int = 0) -> str:
-    """``v * 10**shift`` to ``digits`` decimals, rounded exactly (ties to even), zero unsigned."""
-    d = _exact(v, shift)
-    return _signed(f"{d.copy_abs():.{digits}f}", d < 0, sign)
+    """``v * 10**shift`` to ``digits`` decimals, rounded exactly (ties to even), zero unsigned.
+
+    Python's ``%f`` rounds a float's exact binary value correctly (ties to even), so ``v``
+    is formatted to ``digits + shift`` decimals and the point moved ``shift`` places in the
+    text: no product rounded twice, no :class:`~decimal.Decimal` (5x slower)."""
+    text = f"{abs(v):.{digits + shift}f}"
+    if shift:
+        whole, _, frac = text.partition(".")
+        head = (whole + frac[:shift]).lstrip("0") or "0"
+        text = f"{head}.{frac[shift:]}" if digits else head
+    return _signed(text, v < 0, sign)
 
 
 def usd(x: object, digits: int | None = None, *, sign: bool = False, parens: bool = False) -> str:

@@ -89,8 +89,9 @@ def test_pooled_accounts_sum_budgets_and_open_the_menu(
     labels = data.draw(st.lists(st.integers(0, k - 1), min_size=k, max_size=k))
     _, group_of = np.unique(labels, return_inverse=True)  # groups 0..G-1, all nonempty
     n_groups = int(group_of.max()) + 1
+    firsts = np.array([np.flatnonzero(group_of == g)[0] for g in range(n_groups)])
     budget, tau, lower, upper, weights = pooled_accounts(
-        group_of, n_groups, d["budgets"], d["tau"], d["lower"], d["upper"], d["weights"]
+        group_of, firsts, d["budgets"], d["tau"], d["lower"], d["upper"], d["weights"]
     )
     for g in range(n_groups):
         members = np.flatnonzero(group_of == g)

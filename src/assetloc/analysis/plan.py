@@ -205,8 +205,13 @@ class Plan:
         }
 
     def view_metrics(self) -> dict[str, Metrics]:
-        """The plan's metrics seen as financial assets and as part of net worth."""
-        return {name: metrics(self.problem, self.x, name) for name in ("financial", "net_worth")}
+        """The plan's metrics seen as financial assets and as part of net worth (the
+        optimized view's are :attr:`metrics`, computed once)."""
+        context = self.problem.context
+        return {
+            name: self.metrics if name == context else metrics(self.problem, self.x, name)
+            for name in ("financial", "net_worth")
+        }
 
     def views(self) -> dict[str, dict[str, float]]:
         """E and SD of the portfolio seen as financial assets and as part of net worth."""

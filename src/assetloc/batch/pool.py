@@ -28,6 +28,18 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+def start_worker() -> None:
+    """A pool process's start: load the hot path's modules, then settle the heap
+    (:func:`assetloc.heap.settle`: the imports out of the collector's walks)."""
+    from assetloc.heap import settle
+
+    settle()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=start_worker)
+
+
 def run_chunks(
     chunks: list[Chunk], task: str, workers: int, runner: Callable[[Chunk, str], list[str]]
 ) -> Iterator[tuple[int, list[str]]]:
@@ -35,7 +47,7 @@ def run_chunks(
     results: dict[int, list[str]] = {}
     nxt = 0
     retry: list[int] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with _pool(workers) as pool:
         pending: dict[Future[list[str]], int] = {
             pool.submit(runner, c, task): i for i, c in enumerate(chunks)
         }
@@ -59,7 +71,7 @@ def run_chunks(
 
 def _alone(chunk: Chunk, task: str, runner: Callable[[Chunk, str], list[str]]) -> list[str]:
     """``chunk`` retried once in its own process; error rows if that process dies too."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
+    with _pool(1) as pool:
         try:
             return pool.submit(runner, chunk, task).result()
         except BrokenProcessPool:

@@ -139,7 +139,7 @@ class Problem:
         hit = views.get(name or self.context)
         if hit is not None:
             return hit
-        key = ViewName(name or self.context)
+        key = _VIEW_NAMES.get(name or self.context) or ViewName(name or self.context)
         if key == ViewName.FINANCIAL:
             view = View(ViewName.FINANCIAL, 1.0, np.zeros(self.n))
         else:
@@ -218,9 +218,14 @@ class Problem:
 
     def dollars(self, x: FloatArray) -> FloatArray:
         """Holdings in each account's own dollars, shape (K, n)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_dollar = np.where(self.value_factor > 0, self.wealth / self.value_factor, 0.0)
+        v = self.value_factor
+        # F / v where v > 0, else 0 (divided only there: no warning, no errstate context)
+        per_dollar = np.divide(self.wealth, v, out=np.zeros(v.shape), where=v > 0)
         return x * per_dollar[:, None]
+
+
+#: a view's name (or the enum member itself) → the member: a dict lookup, not an enum call
+_VIEW_NAMES: dict[object, ViewName] = {**{v.value: v for v in ViewName}, **{v: v for v in ViewName}}
 
 
 def build_problem(h: Household) -> Problem:
@@ -362,5 +367,5 @@ def _check_finite(p: Problem) -> None:
         "human_capital / liabilities (present values)": p.networth.offset(),
     }
     for field, arr in arrays.items():
-        if not np.all(np.isfinite(arr)):
+        if not np.isfinite(arr).all():
             raise InputError(field, "too large: the numbers overflow")

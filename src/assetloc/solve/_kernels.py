@@ -165,7 +165,7 @@ def must_stand_alone(lower: FloatArray, upper: FloatArray, budgets: FloatArray) 
 
 def pooled_accounts(
     group_of: np.ndarray,
-    n_groups: int,
+    first: np.ndarray,
     budgets: FloatArray,
     tau: FloatArray,
     lower: FloatArray,
@@ -173,12 +173,12 @@ def pooled_accounts(
     weights: FloatArray,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Account-level arrays of the groups (budgets, τ, lower, upper, mix weights), each
-    group's from its first account; a group of several may hold its whole budget in any
-    class on their (common) menu."""
+    group's from its first account (``first``: the first account of groups 0..G-1); a
+    group of several may hold its whole budget in any class on their (common) menu."""
+    n_groups = first.size
     # Σ of the members' budgets, added in account order
     budget_g = np.asarray(np.bincount(group_of, weights=budgets, minlength=n_groups), dtype=float)
     size = np.bincount(group_of, minlength=n_groups)
-    first = np.unique(group_of, return_index=True)[1]  # groups 0..G-1, each nonempty
     tau_g, lower_g, upper_g = tau[first], lower[first], upper[first]
     pooled = size > 1
     upper_g[pooled] = np.where(upper_g[pooled] > 0.0, budget_g[pooled, None], 0.0)

@@ -43,8 +43,9 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
     """``p`` with each group of accounts as one account (same wealth F, same views)."""
     if len(parts) == p.k:
         return p
+    first = np.array([g[0] for g in parts])  # each group's first account
     budgets, tau, lower, upper, weights = pooled_accounts(
-        group_index(parts, p.k), len(parts), p.budgets, p.tau, p.lower, p.upper, p.mix_weights
+        group_index(parts, p.k), first, p.budgets, p.tau, p.lower, p.upper, p.mix_weights
     )
     return p.with_accounts(
         budgets,
@@ -54,7 +55,7 @@ def merged(p: Problem, parts: list[list[int]]) -> Problem:
         lower=lower,
         upper=upper,
         mix_weights=weights,
-        menu=None if p.menu is None else p.menu[[g[0] for g in parts]],
+        menu=None if p.menu is None else p.menu[first],
     )
 
 

@@ -128,18 +128,25 @@ def serve_config(
 
 def app_from_environment() -> FastAPI:
     """:func:`create_app` of the configuration in :data:`CONFIG_ENV` (what ``assetloc serve``
-    runs in each uvicorn worker); without it, the defaults (no token, no database)."""
+    runs in each uvicorn worker); without it, the defaults (no token, no database). The
+    worker's heap is settled once the app and the optimizer are loaded
+    (:func:`assetloc.heap.settle`)."""
     import json
     import os
 
+    # the optimizer and the household loader, imported before the heap settles
+    from assetloc.heap import settle
+
     config: dict[str, Any] = json.loads(os.environ.get(CONFIG_ENV) or "{}")
     hosts = config.get("hosts")
-    return create_app(
+    app = create_app(
         token=config.get("token"),
         max_body=int(config.get("max_body") or 1_000_000),
         db=config.get("db"),
         hosts=None if hosts is None else frozenset(hosts),
     )
+    settle()
+    return app
 
 
 def _reads(app: FastAPI) -> None:
