@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import uuid
@@ -149,6 +150,37 @@ def test_a_running_job_whose_process_stopped_is_an_error(db_url: str) -> None:
     assert stored["alive"] == ("running", None)
     engine.dispose()
     app.state.jobs.store.close()
+
+
+def test_a_clean_shutdown_marks_running_jobs_stopped_at_once(db_url: str) -> None:
+    """The server stopping (the app's lifespan ends) marks its running jobs stopped, so a
+    poll reads the error at once, not after STALE_S; an outcome that still comes before
+    the process exits is written over the mark."""
+    gate, begun = threading.Event(), threading.Event()
+
+    def work(progress: Callable[[int, int, str], None]) -> dict[str, Any]:
+        progress(1, 2, "steps")
+        begun.set()
+        gate.wait(30)
+        return {"finished": True}
+
+    app = create_app(token=None, db=db_url)
+    with TestClient(app):
+        job = app.state.jobs.start("simulate", work)
+        assert begun.wait(10)
+    # the lifespan has ended: the job's thread still waits at the gate
+    other = SqlJobs.open(db_url)
+    seen = other.get(job.id)
+    assert seen is not None and seen.status == "error"
+    assert seen.error == {"error": STOPPED} and seen.http_status == 500
+    assert time.time() - seen.updated < STALE_S  # marked now, not found stale later
+    gate.set()
+    deadline = time.monotonic() + 10
+    while (now := other.get(job.id)) is not None and now.status != "done":
+        assert time.monotonic() < deadline, now
+        time.sleep(0.02)
+    assert now is not None and now.result == {"finished": True}
+    other.close()
 
 
 @pytest.fixture(params=["memory", *BACKENDS])

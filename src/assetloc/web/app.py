@@ -5,7 +5,8 @@ document (:mod:`assetloc.present.documents`), serialised by :mod:`~assetloc.pres
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -74,11 +75,17 @@ def create_app(
     from assetloc._version import __version__
     from assetloc.notice import NOTICE
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.jobs.shutdown()  # running jobs read as stopped at once; the store closed
+
     app = FastAPI(
         title="assetloc",
         version=__version__,
         description=f"The JSON of `assetloc TASK FILE --json`. {NOTICE}",
         exception_handlers=dict(HANDLERS),  # type: ignore[arg-type]
+        lifespan=lifespan,
     )
     app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
 

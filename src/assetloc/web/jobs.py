@@ -6,11 +6,13 @@ shape). The jobs are kept in a :class:`~assetloc.web.job_store.JobStore`: the se
 database (so a finished job outlives a restart), else this process's memory. A finished
 job is kept for :data:`~assetloc.web.job.KEEP_S` seconds, at most
 :data:`~assetloc.web.job.MAX_JOBS` at a time; a running job's progress is written at most
-every :data:`PROGRESS_S` seconds and its heartbeat every :data:`HEARTBEAT_S`, and one whose
-process stopped reads as an error after :data:`~assetloc.web.job.STALE_S`."""
+every :data:`PROGRESS_S` seconds and its heartbeat every :data:`HEARTBEAT_S`; one whose
+process stopped reads as an error at once when the server shuts down cleanly
+(:meth:`Jobs.shutdown`), else after :data:`~assetloc.web.job.STALE_S`."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import socket
@@ -50,7 +52,7 @@ class Jobs:
         self.owner = process_name()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assetloc-job")
         self._classify = classify
-        self._running: set[str] = set()
+        self._running: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._heart: threading.Thread | None = None
@@ -59,7 +61,7 @@ class Jobs:
         """Keep a new job (status ``running``), queue ``work`` and return the job."""
         job = Job(uuid.uuid4().hex, task, owner=self.owner)
         with self._lock:
-            self._running.add(job.id)
+            self._running[job.id] = job
             if self._heart is None:
                 self._heart = threading.Thread(
                     target=self._beat, name="assetloc-job-heartbeat", daemon=True
@@ -105,7 +107,10 @@ class Jobs:
             self._done(job)
 
     def _save(self, job: Job) -> None:
-        """Write the job; a failure is logged (the job then reads as stopped, in time)."""
+        """Write the job; a failure is logged (the job then reads as stopped, in time).
+        After :meth:`shutdown`, progress is not written (it would undo the stop mark)."""
+        if self._stop.is_set() and job.status == "running":
+            return
         try:
             self.store.save(job)
         except Exception as err:
@@ -113,7 +118,7 @@ class Jobs:
 
     def _done(self, job: Job) -> None:
         with self._lock:
-            self._running.discard(job.id)
+            self._running.pop(job.id, None)
 
     def _beat(self) -> None:
         """Every HEARTBEAT_S: this process's running jobs are alive."""
@@ -126,9 +131,24 @@ class Jobs:
                 _log.warning("jobs: cannot write their heartbeat: %s", err)
 
     def shutdown(self) -> None:
-        """Stop taking jobs (running ones finish) and the heartbeat."""
+        """The server is stopping: stop the heartbeat and drop queued work, mark this
+        process's running jobs stopped at once (a poll reads the error now, not after
+        :data:`~assetloc.web.job.STALE_S`), then close the store. A job that still
+        finishes before the process exits writes its outcome over the mark."""
         self._stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            running = list(self._running.values())
+        for job in running:
+            if job.status == "running":
+                stopped = copy.copy(job)
+                stopped.updated = time.time()
+                stopped.stopped()
+                try:
+                    self.store.save(stopped)
+                except Exception as err:
+                    _log.warning("job %s: cannot mark it stopped: %s", job.id, err)
+        self.store.close()
 
 
 __all__ = ["HEARTBEAT_S", "KEEP_S", "MAX_JOBS", "PROGRESS_S", "Classify", "Jobs", "Work"]
