@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+import numpy as np
+
 from assetloc.market.reference import REGIONS, preset_reference
 from assetloc.types import FloatArray
 from assetloc.units import pct
@@ -21,17 +23,20 @@ def concentration_notes(
     """Notes when a class exceeds 40% of the household or a broad region (US stocks, non-US
     stocks, bonds) is absent (under 0.5%). Regions come from the preset's reference data;
     inline classes get only the class note."""
+    shares = np.asarray(
+        mix, dtype=float
+    ).tolist()  # plain floats: the same sums, without numpy's per-element cost
     notes = [
         f"{label} is {pct(w, 1)} of the household (more than {pct(MAX_CLASS_SHARE, 0)}): "
         "a concentrated position; check that this is intended."
-        for label, w in zip(labels, mix, strict=True)
+        for label, w in zip(labels, shares, strict=True)
         if w > MAX_CLASS_SHARE + 1e-9  # a mix of exactly 40% is not "more than 40%"
     ]
     ref = preset_reference(preset)
     if ref is None:
         return notes
     for region, members in _region_members(preset, tuple(ids)):
-        share = max(float(sum(mix[i] for i in members)), 0.0)
+        share = max(float(sum(shares[i] for i in members)), 0.0)
         if share < ABSENT:
             why = (
                 "no class of it is in the universe"

@@ -228,13 +228,10 @@ class Plan:
         """Pre-tax and after-tax value of each account and in total (and, with human capital
         or liabilities, each item and net worth), dollars."""
         p = self.problem
+        balances, factors = p.balances.tolist(), p.value_factor.tolist()
         rows = [
-            BalanceRow(
-                f"{p.account_ids[k]} ({p.account_types[k]})",
-                float(p.balances[k]),
-                float(p.value_factor[k] * p.balances[k]),
-            )
-            for k in range(p.k)
+            BalanceRow(f"{p.account_ids[k]} ({p.account_types[k]})", b, v * b)
+            for k, (b, v) in enumerate(zip(balances, factors, strict=True))
         ]
         rows.append(BalanceRow("financial wealth (F)", float(p.balances.sum()), p.wealth))
         if p.has_net_worth:

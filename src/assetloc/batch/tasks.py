@@ -46,7 +46,7 @@ def load_raw(
 
     if not isinstance(raw, dict):
         raise InputError("household", "must be a JSON object (the TOML file's tables)")
-    out = apply_ledger(parse_fields(raw), Path(path), db=db, history=history)
+    out = apply_ledger(parse_fields(raw), path, db=db, history=history)
     check_household(out.household)
     return out
 

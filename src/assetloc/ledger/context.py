@@ -67,7 +67,7 @@ def trade_day(h: Household, as_of: dt.date | None) -> dt.date:
 
 def apply_ledger(
     h: Household,
-    household_path: Path | None,
+    household_path: Path | str | None,
     *,
     db: str | None = None,
     as_of: dt.date | None = None,
@@ -86,7 +86,8 @@ def apply_ledger(
         return WithLedger(h)
     from assetloc.ledger.source import ledger_inputs
 
-    return complete(h, ledger_inputs(h, household_path, db), as_of)
+    where = None if household_path is None else Path(household_path)  # made only when used
+    return complete(h, ledger_inputs(h, where, db), as_of)
 
 
 def complete(h: Household, inputs: LedgerInputs, as_of: dt.date | None = None) -> WithLedger:
