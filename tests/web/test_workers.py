@@ -7,6 +7,7 @@ workers) ends in the CLI's document; ``--workers 0`` is one line, exit 2."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from assetloc.ledger.store import jobs as jobs_table
 from assetloc.web.app import create_app
 from assetloc.web.job import KEEP_S, MAX_JOBS, STALE_S, STOPPED, Job
 from assetloc.web.job_store import JobStore, MemoryJobs, SqlJobs
+from assetloc.web.keepalive import MAX_REQUESTS
 
 from support.ledger_db import BACKENDS, database_url
 from support.paths import EXAMPLES
@@ -296,6 +298,7 @@ def test_serve_with_two_workers_answers_as_the_cli(tmp_path: Path) -> None:
         seen += [get(view["id"]) for _ in range(20)]  # the finished job, from either worker
         for job_id in quick:
             assert get(job_id)["status"] == "done"
+        _closed_after_max_requests(port, token)
     finally:
         server.terminate()
         out, err = server.communicate(timeout=30)
@@ -304,6 +307,29 @@ def test_serve_with_two_workers_answers_as_the_cli(tmp_path: Path) -> None:
     assert seen[-1]["status"] == "done", seen[-1]
     assert untimed("simulate", seen[-1]["result"]) == _cli_simulate()
     assert out == b"" and b"Traceback" not in err and token.encode() not in err
+
+
+def _closed_after_max_requests(port: int, token: str) -> None:
+    """One keep-alive connection: MAX_REQUESTS answers, the last saying Connection: close,
+    then the server's end of the socket is closed (EOF)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        for n in range(1, MAX_REQUESTS + 1):
+            conn.request("GET", "/api/presets", headers=headers)
+            assert conn.sock is not None
+            ours = conn.sock.dup()  # the client closes its own on Connection: close
+            r = conn.getresponse()
+            assert r.status == 200
+            r.read()
+            closing = (r.getheader("connection") or "").lower() == "close"
+            assert closing == (n == MAX_REQUESTS), n
+            if closing:
+                ours.settimeout(10)
+                assert ours.recv(1) == b""  # the server's end is closed: end of file
+            ours.close()
+    finally:
+        conn.close()
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two"])

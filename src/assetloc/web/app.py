@@ -20,6 +20,7 @@ from assetloc.web.errors import HANDLERS, assetloc_error, internal_error
 from assetloc.web.extra_routes import install_files, install_jobs
 from assetloc.web.guard import Guard
 from assetloc.web.job_store import SqlJobs
+from assetloc.web.keepalive import KeepAliveLimit
 from assetloc.web.openapi import ERRORS, body_spec, install_schema, ok
 from assetloc.web.pages import pages_router
 
@@ -88,6 +89,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
+    app.add_middleware(KeepAliveLimit)  # outermost: connections even out across workers
 
     async def run(request: Request, build: Build, history: bool, quick: bool = False) -> Response:
         try:

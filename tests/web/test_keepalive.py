@@ -1,0 +1,46 @@
+"""``KeepAliveLimit``: each connection (client address and port) is closed after its
+``max_requests``-th answer, counted apart from every other connection; other traffic
+passes untouched."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
+
+from assetloc.web.keepalive import KeepAliveLimit
+
+
+async def _ok(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"x-a", b"1")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def _headers(app: Any, client: tuple[str, int] | None, kind: str = "http") -> list[Any]:
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    scope = {"type": kind, "client": client}
+    asyncio.run(app(scope, receive, send))
+    return list(sent[0]["headers"]) if sent else []
+
+
+def test_each_connection_is_closed_after_its_max_requests() -> None:
+    app = KeepAliveLimit(_ok, max_requests=3)
+    a, b = ("10.0.0.1", 5000), ("10.0.0.1", 5001)
+    close = (b"connection", b"close")
+    seen_a = [close in _headers(app, a) for _ in range(7)]
+    assert seen_a == [False, False, True, False, False, True, False]  # a new count after
+    assert [close in _headers(app, b) for _ in range(3)] == [False, False, True]
+    assert (b"x-a", b"1") in _headers(app, a)  # the app's own headers kept
+
+
+def test_requests_without_a_client_pass_untouched() -> None:
+    app = KeepAliveLimit(_ok, max_requests=1)
+    assert _headers(app, None) == [(b"x-a", b"1")]
