@@ -7,8 +7,9 @@ behind (numpy, scipy, pydantic, FastAPI: tens of thousands). :func:`settle` tell
 collector, once a worker has loaded what it needs, that those objects live as long as the
 process (``gc.freeze``), and starts a collection every :data:`YOUNG` allocations instead.
 Reference cycles are still collected; only less often. Measured on batch households in
-one process, in interleaved rounds: about 5% less time each (4% fewer instructions, by
-callgrind); in a web worker the gain was within the noise of this shared machine. Not for a
+one process, in interleaved rounds: about 5% less time each (1% fewer instructions by
+callgrind, which does not count the cache misses of the collector's walks); in a web
+worker the gain was within the noise of this shared machine. Not for a
 library user's own process: only worker processes call it (the batch's pool processes, each
 ``assetloc serve`` worker).
 """

@@ -312,7 +312,14 @@ def tie_break_check(o: Oracle, x_ours: np.ndarray) -> tuple[float, float, np.nda
     best = ours
     if o.tax_free.any():
         lp = cp.Problem(cp.Maximize(cp.sum(cp.multiply(r, x))), cons)
-        _solve(lp, "HIGHS")
+        # HiGHS's default feasibility tolerance (1e-7) lets it zero a class held at 1e-7
+        # of F and move that money to a higher return (seed 155633: 2.6e-8 "better" than
+        # any exact answer), so the oracle is solved to 1e-9 first; where our holdings meet
+        # their own budgets only to that (the system e == e_ours then infeasible at 1e-9),
+        # at HiGHS's default
+        lp.solve(solver="HIGHS", primal_feasibility_tolerance=1e-9, dual_feasibility_tolerance=1e-9)
+        if lp.status not in ("optimal", "optimal_inaccurate"):
+            _solve(lp, "HIGHS")
         best = float(lp.value)
         cons.append(cp.sum(cp.multiply(r, x)) == ours)
     w = np.where(funded, 1.0 / np.where(funded, o.budgets, 1.0), 0.0)
@@ -396,6 +403,7 @@ def test_generated_households_match_the_oracle(seed: int) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(N_HOUSEHOLDS, 2**32 - 1))
 @example(seed=11897268)  # the oracle's exposure 1.4e-4 of F off ours, ours the better
+@example(seed=155633)  # a class held at 1e-7 of F: the oracle's LP needs tight tolerances
 def test_hypothesis_households_match_the_oracle(seed: int) -> None:
     d = random_household(seed)
     check_against_oracle(d, inline_market(d))

@@ -5,6 +5,7 @@ passes untouched."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
@@ -27,7 +28,9 @@ def _headers(app: Any, client: tuple[str, int] | None, kind: str = "http") -> li
         return {"type": "http.request", "body": b""}
 
     scope = {"type": kind, "client": client}
-    asyncio.run(app(scope, receive, send))
+    # in a thread of its own: a browser test's event loop may be running in this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     return list(sent[0]["headers"]) if sent else []
 
 
