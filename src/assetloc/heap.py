@@ -17,16 +17,26 @@ library user's own process: only worker processes call it (the batch's pool proc
 from __future__ import annotations
 
 import gc
+import importlib
+import sys
+from collections.abc import Iterable
 
 #: allocations (less deallocations) between two collections of the young generation
 YOUNG = 20_000
 #: young collections between two of the middle generation; middle ones between two full
 MIDDLE, OLD = 20, 100
+#: the modules loaded when :func:`settle` last ran in this process (empty: never)
+settled_with: frozenset[str] = frozenset()
 
 
-def settle() -> None:
-    """Collect now, keep every object alive now out of later collections, and collect the
-    young generation every :data:`YOUNG` allocations (in a worker process, after warm-up)."""
+def settle(load: Iterable[str] = ()) -> None:
+    """Import the modules named in ``load`` (a worker's whole path, so that they are
+    frozen too), collect, keep every object alive now out of later collections, and
+    collect the young generation every :data:`YOUNG` allocations (in a worker process)."""
+    global settled_with
+    for name in load:
+        importlib.import_module(name)
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG, MIDDLE, OLD)
+    settled_with = frozenset(sys.modules)

@@ -317,7 +317,12 @@ def tie_break_check(o: Oracle, x_ours: np.ndarray) -> tuple[float, float, np.nda
         # any exact answer), so the oracle is solved to 1e-9 first; where our holdings meet
         # their own budgets only to that (the system e == e_ours then infeasible at 1e-9),
         # at HiGHS's default
-        lp.solve(solver="HIGHS", primal_feasibility_tolerance=1e-9, dual_feasibility_tolerance=1e-9)
+        try:
+            lp.solve(
+                solver="HIGHS", primal_feasibility_tolerance=1e-9, dual_feasibility_tolerance=1e-9
+            )
+        except cp.error.SolverError:
+            pass
         if lp.status not in ("optimal", "optimal_inaccurate"):
             _solve(lp, "HIGHS")
         best = float(lp.value)

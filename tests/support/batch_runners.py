@@ -39,5 +39,13 @@ def heap_state(items: list[Item], task: str) -> list[str]:
     import gc
     import json
 
-    state = json.dumps({"threshold": gc.get_threshold(), "frozen": gc.get_freeze_count()})
+    from assetloc import heap
+
+    state = json.dumps(
+        {
+            "threshold": gc.get_threshold(),
+            "frozen": gc.get_freeze_count(),
+            "settled_with": sorted(heap.settled_with),
+        }
+    )
     return [state for _ in items]

@@ -47,3 +47,5 @@ def test_each_connection_is_closed_after_its_max_requests() -> None:
 def test_requests_without_a_client_pass_untouched() -> None:
     app = KeepAliveLimit(_ok, max_requests=1)
     assert _headers(app, None) == [(b"x-a", b"1")]
+    # a client named by a proxy (X-Forwarded-For: uvicorn gives port 0): not one connection
+    assert [_headers(app, ("203.0.113.5", 0)) for _ in range(3)] == [[(b"x-a", b"1")]] * 3

@@ -156,32 +156,61 @@ def test_a_running_job_whose_process_stopped_is_an_error(db_url: str) -> None:
 
 def test_a_clean_shutdown_marks_running_jobs_stopped_at_once(db_url: str) -> None:
     """The server stopping (the app's lifespan ends) marks its running jobs stopped, so a
-    poll reads the error at once, not after STALE_S; an outcome that still comes before
-    the process exits is written over the mark."""
-    gate, begun = threading.Event(), threading.Event()
+    poll reads the error at once, not after STALE_S; the mark stands: a job reporting
+    progress ends there, and one that finishes anyway writes nothing over it. A job that
+    finished before keeps its outcome, and the app takes jobs again in a new lifespan."""
+    gate, begun, reporting = threading.Event(), threading.Event(), threading.Event()
+    ended: list[str] = []
 
-    def work(progress: Callable[[int, int, str], None]) -> dict[str, Any]:
+    def waits(progress: Callable[[int, int, str], None]) -> dict[str, Any]:
         progress(1, 2, "steps")
         begun.set()
         gate.wait(30)
         return {"finished": True}
 
+    def reports(progress: Callable[[int, int, str], None]) -> dict[str, Any]:
+        try:
+            for n in range(3000):  # 30 s unless stopped
+                progress(n, 3000, "steps")
+                reporting.set()
+                time.sleep(0.01)
+        finally:
+            ended.append("reports")
+        return {"finished": True}
+
     app = create_app(token=None, db=db_url)
     with TestClient(app):
-        job = app.state.jobs.start("simulate", work)
-        assert begun.wait(10)
-    # the lifespan has ended: the job's thread still waits at the gate
-    other = SqlJobs.open(db_url)
-    seen = other.get(job.id)
-    assert seen is not None and seen.status == "error"
-    assert seen.error == {"error": STOPPED} and seen.http_status == 500
-    assert time.time() - seen.updated < STALE_S  # marked now, not found stale later
-    gate.set()
+        early = app.state.jobs.start("taxes", lambda progress: {"early": True})
+        other = SqlJobs.open(db_url)
+        deadline = time.monotonic() + 10
+        while (seen := other.get(early.id)) is None or seen.status != "done":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        job = app.state.jobs.start("simulate", waits)
+        loop = app.state.jobs.start("simulate", reports)
+        assert begun.wait(10) and reporting.wait(10)
+        stopping = time.monotonic()
+    # the lifespan has ended: one job waits at its gate, the other stopped at a report
+    for job_id in (job.id, loop.id):
+        seen = other.get(job_id)
+        assert seen is not None and seen.status == "error", seen
+        assert seen.error == {"error": STOPPED} and seen.http_status == 500
+        assert time.time() - seen.updated < STALE_S  # marked now, not found stale later
     deadline = time.monotonic() + 10
-    while (now := other.get(job.id)) is not None and now.status != "done":
-        assert time.monotonic() < deadline, now
-        time.sleep(0.02)
-    assert now is not None and now.result == {"finished": True}
+    while not ended:
+        assert time.monotonic() < deadline, "the reporting job did not end"
+        time.sleep(0.01)
+    assert time.monotonic() - stopping < 5  # its next report ended it, not its 30 s
+    gate.set()
+    time.sleep(0.3)  # the waiting job returns and tries to write its outcome
+    after = other.get(job.id)
+    assert after is not None and after.status == "error" and after.result is None
+    assert (kept := other.get(early.id)) is not None and kept.result == {"early": True}
+    with TestClient(app) as client:  # a second lifespan: the app takes jobs again
+        again = client.post("/api/jobs/taxes", files=_upload())
+        assert again.status_code == 202, again.text
+        done = _poll(lambda i: client.get(f"/api/jobs/{i}").json(), again.json()["id"])
+        assert done[-1]["status"] == "done"
     other.close()
 
 

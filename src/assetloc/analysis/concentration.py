@@ -36,7 +36,10 @@ def concentration_notes(
     if ref is None:
         return notes
     for region, members in _region_members(preset, tuple(ids)):
-        share = max(float(sum(shares[i] for i in members)), 0.0)
+        total = 0.0  # added left to right (sum() of floats compensates from Python 3.12)
+        for i in members:
+            total += shares[i]
+        share = max(total, 0.0)
         if share < ABSENT:
             why = (
                 "no class of it is in the universe"

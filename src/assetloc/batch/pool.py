@@ -28,12 +28,23 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+#: the modules of a household's path (numpy, the solver, the household model and the
+#: document's encoder come with them), loaded in a worker before its heap settles
+HOT_PATH = (
+    "assetloc.analysis.optimize",
+    "assetloc.batch.tasks",
+    "assetloc.present.documents",
+    "assetloc.present.jsonout",
+    "assetloc.solve",
+)
+
+
 def start_worker() -> None:
-    """A pool process's start: load the hot path's modules, then settle the heap
+    """A pool process's start: load :data:`HOT_PATH` and settle the heap
     (:func:`assetloc.heap.settle`: the imports out of the collector's walks)."""
     from assetloc.heap import settle
 
-    settle()
+    settle(HOT_PATH)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -78,6 +78,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.resume()  # after an earlier lifespan's shutdown, jobs run again
         yield
         app.state.jobs.shutdown()  # running jobs read as stopped at once; the store closed
 
@@ -143,7 +144,7 @@ def app_from_environment() -> FastAPI:
     import json
     import os
 
-    # the optimizer and the household loader, imported before the heap settles
+    from assetloc.batch.pool import HOT_PATH
     from assetloc.heap import settle
 
     config: dict[str, Any] = json.loads(os.environ.get(CONFIG_ENV) or "{}")
@@ -154,7 +155,7 @@ def app_from_environment() -> FastAPI:
         db=config.get("db"),
         hosts=None if hosts is None else frozenset(hosts),
     )
-    settle()
+    settle(HOT_PATH)  # the household's path loaded first, then frozen with the app
     return app
 
 

@@ -30,7 +30,9 @@ class JobStore(Protocol):
         """Keep a new job, evicting old finished ones first."""
 
     def save(self, job: Job) -> None:
-        """Write the job's progress or outcome (and its heartbeat, ``job.updated``)."""
+        """Write the job's progress or outcome (and its heartbeat, ``job.updated``) while
+        its kept row is still running: a row leaves ``running`` once (an outcome or the
+        stop mark, whichever is first), and later writes leave it as it is."""
 
     def get(self, job_id: str) -> Job | None:
         """The job, or None (never started, or evicted); a stale one as stopped."""
@@ -140,9 +142,12 @@ class SqlJobs:
             conn.execute(insert(self._t).values(id=job.id, **_values(job)))
 
     def save(self, job: Job) -> None:
-        """Write ``job``'s progress or outcome to its row."""
+        """Write ``job``'s progress or outcome to its row, if that is still running."""
+        c = self._t.c
         with self._engine.begin() as conn:
-            conn.execute(update(self._t).where(self._t.c.id == job.id).values(**_values(job)))
+            conn.execute(
+                update(self._t).where(c.id == job.id, c.status == "running").values(**_values(job))
+            )
 
     def get(self, job_id: str) -> Job | None:
         """The job's row, or None; a stale running one is marked stopped (and so reported)."""

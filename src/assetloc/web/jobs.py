@@ -39,6 +39,10 @@ Classify = Callable[[BaseException], "tuple[int, dict[str, Any]] | None"]
 _log = logging.getLogger("assetloc.web")
 
 
+class _Stopped(Exception):
+    """Raised in a job's work at its progress report once the server is stopping."""
+
+
 def process_name() -> str:
     """This process, as a job's ``owner``: ``host:pid:random`` (a reused pid differs)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -50,6 +54,7 @@ class Jobs:
     def __init__(self, classify: Classify, store: JobStore | None = None, workers: int = 2) -> None:
         self.store: JobStore = store if store is not None else MemoryJobs()
         self.owner = process_name()
+        self._workers = workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assetloc-job")
         self._classify = classify
         self._running: dict[str, Job] = {}
@@ -84,6 +89,8 @@ class Jobs:
 
         def progress(done: int, total: int, what: str) -> None:
             nonlocal written
+            if self._stop.is_set():  # the server is stopping: end the work here
+                raise _Stopped
             job.done, job.total, job.unit = done, total, what
             if time.monotonic() - written >= PROGRESS_S:
                 written = time.monotonic()
@@ -93,6 +100,9 @@ class Jobs:
         try:
             job.result = work(progress)
             job.status = "done"
+        except _Stopped:  # marked stopped by shutdown; nothing more to write
+            self._done(job)
+            return
         except Exception as err:  # reported to the page, never raised in the pool
             known = self._classify(err)
             if known is None:
@@ -108,9 +118,8 @@ class Jobs:
 
     def _save(self, job: Job) -> None:
         """Write the job; a failure is logged (the job then reads as stopped, in time).
-        After :meth:`shutdown`, progress is not written (it would undo the stop mark)."""
-        if self._stop.is_set() and job.status == "running":
-            return
+        The store writes a row only while it is running, so a write that comes after the
+        stop mark (or after the outcome) changes nothing."""
         try:
             self.store.save(job)
         except Exception as err:
@@ -130,11 +139,23 @@ class Jobs:
             except Exception as err:
                 _log.warning("jobs: cannot write their heartbeat: %s", err)
 
+    def resume(self) -> None:
+        """Take jobs again after :meth:`shutdown` (an app whose lifespan starts anew)."""
+        with self._lock:
+            if not self._stop.is_set():
+                return
+            self._stop = threading.Event()
+            self._pool = ThreadPoolExecutor(
+                max_workers=self._workers, thread_name_prefix="assetloc-job"
+            )
+            self._heart = None
+
     def shutdown(self) -> None:
         """The server is stopping: stop the heartbeat and drop queued work, mark this
         process's running jobs stopped at once (a poll reads the error now, not after
-        :data:`~assetloc.web.job.STALE_S`), then close the store. A job that still
-        finishes before the process exits writes its outcome over the mark."""
+        :data:`~assetloc.web.job.STALE_S`), then close the store. A running job ends at
+        its next progress report (the work raises there) and writes nothing more; one
+        whose outcome was written first keeps it (the store writes running rows only)."""
         self._stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
         with self._lock:

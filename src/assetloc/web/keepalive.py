@@ -34,7 +34,9 @@ class KeepAliveLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client") if scope["type"] == "http" else None
-        if client is None:
+        if client is None or not client[1]:
+            # no client, or one named by a proxy's X-Forwarded-For (port 0): its
+            # connections cannot be told apart, so none is counted
             await self.app(scope, receive, send)
             return
         key = (str(client[0]), int(client[1]))
