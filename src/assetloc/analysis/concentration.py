@@ -23,9 +23,8 @@ def concentration_notes(
     """Notes when a class exceeds 40% of the household or a broad region (US stocks, non-US
     stocks, bonds) is absent (under 0.5%). Regions come from the preset's reference data;
     inline classes get only the class note."""
-    shares = np.asarray(
-        mix, dtype=float
-    ).tolist()  # plain floats: the same sums, without numpy's per-element cost
+    # plain floats: the same sums, without numpy's per-element cost
+    shares = np.asarray(mix, dtype=float).tolist()
     notes = [
         f"{label} is {pct(w, 1)} of the household (more than {pct(MAX_CLASS_SHARE, 0)}): "
         "a concentrated position; check that this is intended."

@@ -224,8 +224,9 @@ class Problem:
         return x * per_dollar[:, None]
 
 
-#: a view's name (or the enum member itself) → the member: a dict lookup, not an enum call
-_VIEW_NAMES: dict[object, ViewName] = {**{v.value: v for v in ViewName}, **{v: v for v in ViewName}}
+#: a view's name → the member (a StrEnum member is its name as a key too): a dict lookup,
+#: not an enum call
+_VIEW_NAMES: dict[object, ViewName] = {v.value: v for v in ViewName}
 
 
 def build_problem(h: Household) -> Problem:

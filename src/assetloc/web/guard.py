@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assetloc.web.asgi import adding_header
 from assetloc.web.errors import BodyTooLarge, error_response, too_large
 
 #: methods that change something: a browser's cross-origin request of these is refused
@@ -125,13 +126,7 @@ class Guard:
 def _nosniff(send: Send) -> Send:
     """``send`` adding ``X-Content-Type-Options: nosniff``: a browser never reads the JSON
     (which may hold a household's own text, ``<script>`` included) as HTML."""
-
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), _NOSNIFF]}
-        await send(message)
-
-    return sending
+    return adding_header(send, _NOSNIFF)
 
 
 _NOSNIFF = (b"x-content-type-options", b"nosniff")

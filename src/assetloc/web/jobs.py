@@ -98,22 +98,22 @@ class Jobs:
                 self._save(job)
 
         try:
-            job.result = work(progress)
-            job.status = "done"
-        except _Stopped:  # marked stopped by shutdown; nothing more to write
-            self._done(job)
-            return
-        except Exception as err:  # reported to the page, never raised in the pool
-            known = self._classify(err)
-            if known is None:
-                job.http_status = 500
-                job.error = {"error": f"internal error: {err.__class__.__name__}: {err}"}
-            else:
-                job.http_status, job.error = known
-            job.status = "error"
-        finally:
+            try:
+                job.result = work(progress)
+                job.status = "done"
+            except _Stopped:  # marked stopped by shutdown: nothing more to write
+                return
+            except Exception as err:  # reported to the page, never raised in the pool
+                known = self._classify(err)
+                if known is None:
+                    job.http_status = 500
+                    job.error = {"error": f"internal error: {err.__class__.__name__}: {err}"}
+                else:
+                    job.http_status, job.error = known
+                job.status = "error"
             job.finished = job.updated = time.time()
             self._save(job)
+        finally:
             self._done(job)
 
     def _save(self, job: Job) -> None:

@@ -14,7 +14,9 @@ then (a TCP handshake, about 0.1 ms on loopback).
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from assetloc.web.asgi import adding_header
 
 #: requests answered on one connection before the server closes it
 MAX_REQUESTS = 100
@@ -39,7 +41,7 @@ class KeepAliveLimit:
             # connections cannot be told apart, so none is counted
             await self.app(scope, receive, send)
             return
-        key = (str(client[0]), int(client[1]))
+        key = (client[0], client[1])
         served = self._served.get(key, 0) + 1
         if served < self.max_requests:
             if len(self._served) >= _TRACKED:
@@ -48,10 +50,4 @@ class KeepAliveLimit:
             await self.app(scope, receive, send)
             return
         self._served.pop(key, None)
-
-        async def closing(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), _CLOSE]}
-            await send(message)
-
-        await self.app(scope, receive, closing)
+        await self.app(scope, receive, adding_header(send, _CLOSE))
