@@ -27,7 +27,6 @@ from assetloc.ledger.store import jobs as jobs_table
 from assetloc.web.app import create_app
 from assetloc.web.job import KEEP_S, MAX_JOBS, STALE_S, STOPPED, Job
 from assetloc.web.job_store import JobStore, MemoryJobs, SqlJobs
-from assetloc.web.keepalive import MAX_REQUESTS
 
 from support.ledger_db import BACKENDS, database_url
 from support.paths import EXAMPLES
@@ -327,7 +326,7 @@ def test_serve_with_two_workers_answers_as_the_cli(tmp_path: Path) -> None:
         seen += [get(view["id"]) for _ in range(20)]  # the finished job, from either worker
         for job_id in quick:
             assert get(job_id)["status"] == "done"
-        _closed_after_max_requests(port, token)
+        _connections_even_out(server.pid, port, token)
     finally:
         server.terminate()
         out, err = server.communicate(timeout=30)
@@ -338,27 +337,44 @@ def test_serve_with_two_workers_answers_as_the_cli(tmp_path: Path) -> None:
     assert out == b"" and b"Traceback" not in err and token.encode() not in err
 
 
-def _closed_after_max_requests(port: int, token: str) -> None:
-    """One keep-alive connection: MAX_REQUESTS answers, the last saying Connection: close,
-    then the server's end of the socket is closed (EOF)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _connections_even_out(server: int, port: int, token: str) -> None:
+    """20 keep-alive connections opened at once (most taken by one worker): asked in turn
+    for 3 s, the busier worker closes some (``Connection: close``, then end of file) and
+    the clients reconnect, until each of the two workers holds 6 to 14 of them."""
+    import psutil
+
     headers = {"Authorization": f"Bearer {token}"}
+    conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(20)]
+    for c in conns:
+        c.connect()
+    closed = 0
+    stop = time.monotonic() + 3.0
     try:
-        for n in range(1, MAX_REQUESTS + 1):
-            conn.request("GET", "/api/presets", headers=headers)
-            assert conn.sock is not None
-            ours = conn.sock.dup()  # the client closes its own on Connection: close
-            r = conn.getresponse()
-            assert r.status == 200
-            r.read()
-            closing = (r.getheader("connection") or "").lower() == "close"
-            assert closing == (n == MAX_REQUESTS), n
-            if closing:
-                ours.settimeout(10)
-                assert ours.recv(1) == b""  # the server's end is closed: end of file
-            ours.close()
+        while time.monotonic() < stop:
+            for i, conn in enumerate(conns):
+                conn.request("GET", "/api/presets", headers=headers)
+                assert conn.sock is not None
+                ours = conn.sock.dup()  # the client closes its own on Connection: close
+                r = conn.getresponse()
+                assert r.status == 200
+                r.read()
+                if (r.getheader("connection") or "").lower() == "close":
+                    ours.settimeout(10)
+                    assert ours.recv(1) == b""  # the server's end is closed: end of file
+                    closed += 1
+                    conns[i] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    conns[i].connect()
+                ours.close()
+        held = [
+            sum(1 for s in p.net_connections("tcp") if s.laddr.port == port and s.raddr)
+            for p in psutil.Process(server).children(recursive=True)
+        ]
+        held = sorted(n for n in held if n)
+        assert closed > 0
+        assert len(held) == 2 and sum(held) == 20 and held[0] >= 6, held
     finally:
-        conn.close()
+        for conn in conns:
+            conn.close()
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two"])

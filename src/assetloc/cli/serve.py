@@ -73,6 +73,7 @@ def _serve(
 ) -> None:
     """Serve the JSON API (the --json of every command) on HOST:PORT until Ctrl-C."""
     import os
+    import tempfile
 
     from assetloc.errors import InputError
 
@@ -94,6 +95,7 @@ def _serve(
         ) from None
     from assetloc.ledger.store import open_store
     from assetloc.web.app import CONFIG_ENV, FACTORY, serve_config
+    from assetloc.web.peers import create as create_peers
 
     # without a token only loopback names are served: a page re-pointed here by DNS
     # rebinding sends its own name as the Host
@@ -109,12 +111,22 @@ def _serve(
     open_store(db, create=True).dispose()
     # the workers read their configuration from the environment: the token stays off
     # every command line (uvicorn starts each worker by the factory's import string)
-    os.environ[CONFIG_ENV] = serve_config(token=token, max_body=max_body, db=db, hosts=hosts)
-    shown = f"[{host}]" if ":" in host else host
-    page = f"http://{shown}:{port}/" + ("?token=YOUR_TOKEN" if token else "")
-    typer.echo(f"assetloc serve: the page at {page}, the API under /api (Ctrl-C stops)", err=True)
-    typer.echo(f"assetloc serve: saved households and ledgers in {_shown_url(db)}", err=True)
-    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning")
+    with tempfile.TemporaryDirectory(prefix="assetloc-serve-") as folder:
+        peers = None
+        if workers > 1:  # the workers count their connections here, to even them out
+            peers = os.path.join(folder, "peers")
+            create_peers(peers)
+        os.environ[CONFIG_ENV] = serve_config(
+            token=token, max_body=max_body, db=db, hosts=hosts, peers=peers
+        )
+        shown = f"[{host}]" if ":" in host else host
+        page = f"http://{shown}:{port}/" + ("?token=YOUR_TOKEN" if token else "")
+        say = f"assetloc serve: the page at {page}, the API under /api (Ctrl-C stops)"
+        typer.echo(say, err=True)
+        typer.echo(f"assetloc serve: saved households and ledgers in {_shown_url(db)}", err=True)
+        uvicorn.run(
+            FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning"
+        )
 
 
 def _shown_url(url: str) -> str:

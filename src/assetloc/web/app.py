@@ -23,6 +23,7 @@ from assetloc.web.job_store import SqlJobs
 from assetloc.web.keepalive import KeepAliveLimit
 from assetloc.web.openapi import ERRORS, body_spec, install_schema, ok
 from assetloc.web.pages import pages_router
+from assetloc.web.peers import Peers
 
 #: builds a document from a loaded household (``present.documents``)
 Build = Callable[[Any], Any]
@@ -65,6 +66,7 @@ def create_app(
     max_body: int = 1_000_000,
     db: str | None = None,
     hosts: Collection[str] | None = None,
+    peers: str | None = None,
 ) -> FastAPI:
     """The API app. ``token``: every ``/api`` request needs ``Authorization: Bearer TOKEN``
     (None: no token); ``max_body``: the largest request body in bytes; ``db``: a ledger
@@ -72,7 +74,8 @@ def create_app(
     (its own ``url`` is not used, as ``--db`` overrides it) and the saved households of
     ``/api/households``, and the jobs (so every process on it answers for every job; None:
     jobs in this process's memory); ``hosts``: the only names the Host header may give
-    (None: any)."""
+    (None: any); ``peers``: the file where the workers of one ``serve`` count their
+    connections (:mod:`assetloc.web.peers`; None: one process, nothing to even out)."""
     from assetloc._version import __version__
     from assetloc.notice import NOTICE
 
@@ -90,7 +93,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
-    app.add_middleware(KeepAliveLimit)  # outermost: connections even out across workers
+    # outermost: connections even out across workers
+    app.add_middleware(KeepAliveLimit, peers=None if peers is None else Peers(peers))
 
     async def run(request: Request, build: Build, history: bool, quick: bool = False) -> Response:
         try:
@@ -127,13 +131,19 @@ FACTORY = "assetloc.web.app:app_from_environment"
 
 
 def serve_config(
-    *, token: str | None, max_body: int, db: str | None, hosts: Collection[str] | None
+    *,
+    token: str | None,
+    max_body: int,
+    db: str | None,
+    hosts: Collection[str] | None,
+    peers: str | None = None,
 ) -> str:
     """The JSON text of :func:`create_app`'s arguments, for :data:`CONFIG_ENV`."""
     import json
 
     listed = None if hosts is None else sorted(hosts)
-    return json.dumps({"token": token, "max_body": max_body, "db": db, "hosts": listed})
+    config = {"token": token, "max_body": max_body, "db": db, "hosts": listed, "peers": peers}
+    return json.dumps(config)
 
 
 def app_from_environment() -> FastAPI:
@@ -154,6 +164,7 @@ def app_from_environment() -> FastAPI:
         max_body=int(config.get("max_body") or 1_000_000),
         db=config.get("db"),
         hosts=None if hosts is None else frozenset(hosts),
+        peers=config.get("peers"),
     )
     settle(HOT_PATH)  # the household's path loaded first, then frozen with the app
     return app

@@ -1,53 +1,127 @@
-"""At most :data:`MAX_REQUESTS` requests on one keep-alive connection, as nginx's
-``keepalive_requests``: the answer to the last says ``Connection: close`` and the client
+"""A keep-alive connection lives about :data:`MAX_AGE` seconds, as nginx's
+``keepalive_time``: the first answer after that says ``Connection: close`` and the client
 opens a new connection for its next request.
 
 Why: ``assetloc serve --workers N`` runs N processes on one listening socket, and a
 connection stays with the process that accepted it. A burst of connections (a load test's
-50, a proxy's pool) is accepted mostly by whichever process woke first: measured here, 40
-of 50 connections on one of two workers, one second into ``benchmarks/bench_web.py``, and
-still so at its end. Closing each connection after :data:`MAX_REQUESTS` lets the clients
-reconnect, and a busy process, in the middle of a request, is seldom the first to accept:
-with this, 26 and 24 eight seconds in. A client sees nothing but a new connection now and
-then (a TCP handshake, about 0.1 ms on loopback).
+50, a proxy's pool) is accepted mostly by whichever process woke first: measured here, 47
+of 50 connections on one of two workers, one second into ``benchmarks/bench_web.py``.
+Closing connections lets the clients reconnect, and a busy process, in the middle of a
+request, is seldom the first to accept again.
+
+Why by age, not by a count of requests (nginx's ``keepalive_requests``, this module's first
+form): a connection on the busier process is answered more slowly, so it takes longer to
+reach any count, and connections pile up where they are served worst. Measured with 100
+requests a connection: 13 and 35, then 38 and 11 connections, and the load never evened
+out; with the age, 24 to 26 on each worker two seconds in, and so to the end. Each
+connection's age limit is between 0.75 and 1.25 times :data:`MAX_AGE` by its port, so
+that connections opened together are not all closed together. A client sees nothing but
+a new connection now and then (a TCP handshake, about 0.1 ms on loopback).
 """
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assetloc.web.asgi import adding_header
+from assetloc.web.peers import Peers
 
-#: requests answered on one connection before the server closes it
-MAX_REQUESTS = 100
-#: connections tracked at most (one entry each; forgotten all at once beyond it)
+#: seconds a keep-alive connection is kept, from its first request (spread ±25% by port)
+MAX_AGE = 10.0
+#: a worker holding this many connections more than another closes one (with ``peers``)
+SURPLUS = 2
+#: seconds between two such closes, at least (the counts catch up in between)
+SHED_GAP = 0.05
+#: a connection that made a request within this many seconds counts as held
+ACTIVE = 1.0
+#: seconds between two counts of this worker's connections
+RECOUNT = 0.05
+#: uvicorn's own limit on an idle keep-alive connection, in seconds (its default): an entry
+#: not seen for longer cannot be a connection still open, whatever its port
+IDLE_TIMEOUT = 5.0
+#: connections tracked at most (one entry each; the stale ones dropped beyond it)
 _TRACKED = 10_000
 _CLOSE = (b"connection", b"close")
 
 
-class KeepAliveLimit:
-    """Pure ASGI middleware: counts the requests of each connection (by the client's
-    address and port) and closes it after ``max_requests``."""
+def age_limit(port: int, max_age: float = MAX_AGE) -> float:
+    """Seconds the connection from ``port`` is kept: 0.75 to 1.25 × ``max_age``, spread
+    by the port (a multiplicative hash, the same for the same port)."""
+    spread = (port * 2654435761 % 2**32) / 2**32  # Knuth's multiplicative hash in [0, 1)
+    return max_age * (0.75 + 0.5 * spread)
 
-    def __init__(self, app: ASGIApp, *, max_requests: int = MAX_REQUESTS) -> None:
+
+class KeepAliveLimit:
+    """Pure ASGI middleware: notes when each connection (the client's address and port)
+    made its first request and closes it with the first answer past its
+    :func:`age_limit`; with ``peers`` (the other workers' counts), also closes one when this
+    worker holds :data:`SURPLUS` or more connections than the least loaded other worker
+    (one every :data:`SHED_GAP` seconds at most). ``clock``: seconds (monotonic)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_age: float = MAX_AGE,
+        peers: Peers | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
-        self.max_requests = max_requests
-        self._served: dict[tuple[str, int], int] = {}
+        self.max_age = max_age
+        self.peers = peers
+        self._clock = clock
+        #: connection -> (time of its first request, time of its latest)
+        self._seen: dict[tuple[str, int], tuple[float, float]] = {}
+        self._stale = IDLE_TIMEOUT + 1.0
+        self._counted_at = -math.inf
+        self._shed_at = -math.inf
+        self.connections = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client") if scope["type"] == "http" else None
         if client is None or not client[1]:
             # no client, or one named by a proxy's X-Forwarded-For (port 0): its
-            # connections cannot be told apart, so none is counted
+            # connections cannot be told apart, so none is timed
             await self.app(scope, receive, send)
             return
         key = (client[0], client[1])
-        served = self._served.get(key, 0) + 1
-        if served < self.max_requests:
-            if len(self._served) >= _TRACKED:
-                self._served.clear()
-            self._served[key] = served
+        now = self._clock()
+        seen = self._seen.get(key)
+        if seen is None or now - seen[1] > self._stale:  # new, or the port used again
+            if len(self._seen) >= _TRACKED:
+                self._forget_stale(now)
+            opened = now
+        else:
+            opened = seen[0]
+        self._seen[key] = (opened, now)
+        if now - opened < age_limit(key[1], self.max_age) and not self._surplus(now):
             await self.app(scope, receive, send)
             return
-        self._served.pop(key, None)
+        del self._seen[key]
+        self.connections -= 1
         await self.app(scope, receive, adding_header(send, _CLOSE))
+
+    def _surplus(self, now: float) -> bool:
+        """Whether to close this connection to even the load out (and note that it was)."""
+        if self.peers is None:
+            return False
+        if now - self._counted_at >= RECOUNT:
+            self.connections = sum(1 for _, last in self._seen.values() if now - last <= ACTIVE)
+            self._counted_at = now
+            self.peers.publish(self.connections, now)
+        if now - self._shed_at < SHED_GAP:
+            return False
+        fewest = self.peers.fewest_elsewhere(now)
+        if fewest is None or self.connections < fewest + SURPLUS:
+            return False
+        self._shed_at = now
+        return True
+
+    def _forget_stale(self, now: float) -> None:
+        """Drop the entries no open connection can have; all of them if none is stale."""
+        live = {k: t for k, t in self._seen.items() if now - t[1] <= self._stale}
+        self._seen = live if len(live) < _TRACKED else {}
