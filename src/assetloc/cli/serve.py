@@ -94,8 +94,7 @@ def _serve(
             "serve", f"needs the web extra ({err.name} is missing): install assetloc[web]"
         ) from None
     from assetloc.ledger.store import open_store
-    from assetloc.web.app import CONFIG_ENV, FACTORY, serve_config
-    from assetloc.web.peers import create as create_peers
+    from assetloc.web.app import CONFIG_ENV, FACTORY, peers_table, serve_config
 
     # without a token only loopback names are served: a page re-pointed here by DNS
     # rebinding sends its own name as the Host
@@ -112,10 +111,9 @@ def _serve(
     # the workers read their configuration from the environment: the token stays off
     # every command line (uvicorn starts each worker by the factory's import string)
     with tempfile.TemporaryDirectory(prefix="assetloc-serve-") as folder:
-        peers = None
-        if workers > 1:  # the workers count their connections here, to even them out
-            peers = os.path.join(folder, "peers")
-            create_peers(peers)
+        # with several workers, they count their connections in a shared table to even
+        # them out (assetloc.web.keepalive)
+        peers = peers_table(folder) if workers > 1 else None
         os.environ[CONFIG_ENV] = serve_config(
             token=token, max_body=max_body, db=db, hosts=hosts, peers=peers
         )

@@ -146,6 +146,16 @@ def serve_config(
     return json.dumps(config)
 
 
+def peers_table(folder: str) -> str:
+    """The path of a new, empty table in ``folder`` where the workers of one ``serve``
+    count their connections (:mod:`assetloc.web.peers`)."""
+    from assetloc.web.peers import create
+
+    path = str(Path(folder) / "peers")
+    create(path)
+    return path
+
+
 def app_from_environment() -> FastAPI:
     """:func:`create_app` of the configuration in :data:`CONFIG_ENV` (what ``assetloc serve``
     runs in each uvicorn worker); without it, the defaults (no token, no database). The

@@ -1,22 +1,26 @@
-"""A keep-alive connection lives about :data:`MAX_AGE` seconds, as nginx's
-``keepalive_time``: the first answer after that says ``Connection: close`` and the client
-opens a new connection for its next request.
+"""Connections even out across the workers of ``assetloc serve --workers N``.
 
-Why: ``assetloc serve --workers N`` runs N processes on one listening socket, and a
-connection stays with the process that accepted it. A burst of connections (a load test's
-50, a proxy's pool) is accepted mostly by whichever process woke first: measured here, 47
-of 50 connections on one of two workers, one second into ``benchmarks/bench_web.py``.
-Closing connections lets the clients reconnect, and a busy process, in the middle of a
-request, is seldom the first to accept again.
+A connection stays with the process that accepted it, and N processes share one listening
+socket: a burst of connections (a load test's 50, a proxy's pool) is accepted mostly by
+whichever process woke first. Measured here, all 50 of ``benchmarks/bench_web.py``'s
+connections on one of two workers for its first seconds. A worker that holds too many
+closes some (``Connection: close`` on an answer; the client opens a new connection for its
+next request, which another worker may accept). Two rules:
 
-Why by age, not by a count of requests (nginx's ``keepalive_requests``, this module's first
-form): a connection on the busier process is answered more slowly, so it takes longer to
-reach any count, and connections pile up where they are served worst. Measured with 100
-requests a connection: 13 and 35, then 38 and 11 connections, and the load never evened
-out; with the age, 24 to 26 on each worker two seconds in, and so to the end. Each
-connection's age limit is between 0.75 and 1.25 times :data:`MAX_AGE` by its port, so
-that connections opened together are not all closed together. A client sees nothing but
-a new connection now and then (a TCP handshake, about 0.1 ms on loopback).
+* **Surplus** (with ``peers``, the other workers' counts: :mod:`assetloc.web.peers`): a
+  worker holding :data:`SURPLUS` or more connections than the least loaded other closes one,
+  one every :data:`SHED_GAP` seconds at most, so that the counts catch up in between. With
+  it, 25 and 25 connections two seconds into the load test and to its end; its p95 latency
+  fell from 52-57 ms to 34 ms (``benchmarks/bench_web.py``, README).
+* **Age**, as nginx's ``keepalive_time``: a connection is closed with its first answer after
+  about :data:`MAX_AGE` seconds (0.75 to 1.25 times it, by its port, so that connections
+  opened together are not closed together). Not by a count of requests (nginx's
+  ``keepalive_requests``, this module's first form): a connection on the busier worker is
+  answered more slowly, so it takes longer to reach any count, and connections piled up
+  where they were served worst (measured: 13 and 35, then 38 and 11 connections).
+
+A client sees nothing but a new connection now and then (a TCP handshake, about 0.1 ms on
+loopback).
 """
 
 from __future__ import annotations
