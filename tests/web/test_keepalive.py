@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from starlette.types import Message, Receive, Scope, Send
@@ -26,7 +27,7 @@ from assetloc.web.keepalive import (
     KeepAliveLimit,
     age_limit,
 )
-from assetloc.web.peers import FRESH, Peers, create
+from assetloc.web.peers import FRESH, Peers, _alive, create
 
 CLOSE = (b"connection", b"close")
 
@@ -154,3 +155,21 @@ def test_a_dead_workers_slot_is_taken_again(tmp_path: Path) -> None:
     assert (live.slot, dead.slot) == (0, 1)
     assert Peers(table).slot == 1  # the dead process's slot
     assert Peers(table).slot == 1  # this process's own slot, not a second one
+
+
+def test_a_missing_or_full_table_leaves_the_age_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assetloc.web import peers
+    from assetloc.web.app import _peers
+
+    monkeypatch.setattr(peers, "SLOTS", 4)  # a table of 4 workers, filled by live processes
+    assert _peers(str(tmp_path / "gone")) is None  # removed: the app still starts
+    table = tmp_path / "peers"
+    create(table)
+    others = [int(d) for d in os.listdir("/proc") if d.isdigit() and int(d) != os.getpid()]
+    live = [pid for pid in others if _alive(pid)][: peers.SLOTS]
+    assert len(live) == peers.SLOTS
+    for pid in live:
+        Peers(table, pid=pid)
+    assert _peers(str(table)) is None  # every slot held by a live process

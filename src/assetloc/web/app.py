@@ -94,7 +94,7 @@ def create_app(
     )
     app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
     # outermost: connections even out across workers
-    app.add_middleware(KeepAliveLimit, peers=None if peers is None else Peers(peers))
+    app.add_middleware(KeepAliveLimit, peers=_peers(peers))
 
     async def run(request: Request, build: Build, history: bool, quick: bool = False) -> Response:
         try:
@@ -123,6 +123,17 @@ def create_app(
     return app
 
 
+def _peers(path: str | None) -> Peers | None:
+    """This worker's slot in the table at ``path``; None without one, or when it cannot be
+    opened or is full (then only the age rule evens connections out)."""
+    if path is None:
+        return None
+    try:
+        return Peers(path)
+    except OSError:
+        return None
+
+
 #: the environment variable through which ``assetloc serve`` hands its configuration to the
 #: app in every worker process (JSON: :func:`serve_config`); never on a command line
 CONFIG_ENV = "ASSETLOC_SERVE_CONFIG"
@@ -146,13 +157,19 @@ def serve_config(
     return json.dumps(config)
 
 
-def peers_table(folder: str) -> str:
+def peers_table(folder: str) -> str | None:
     """The path of a new, empty table in ``folder`` where the workers of one ``serve``
-    count their connections (:mod:`assetloc.web.peers`)."""
-    from assetloc.web.peers import create
+    count their connections (:mod:`assetloc.web.peers`); None where there is no ``fcntl``
+    (Windows)."""
+    from assetloc.web.peers import SUPPORTED, create
 
+    if not SUPPORTED:
+        return None
     path = str(Path(folder) / "peers")
-    create(path)
+    try:
+        create(path)
+    except OSError:  # no room for 1.5 kB: the workers keep only the age rule
+        return None
     return path
 
 

@@ -6,16 +6,22 @@ lock: a slot of a process that has died is taken again) and writes its own count
 time (``time.monotonic``, one clock for every process on the machine) into it; it reads the
 others' to decide whether it holds more than its share
 (:class:`~assetloc.web.keepalive.KeepAliveLimit`). A slot not written for :data:`FRESH`
-seconds is read as no worker's.
+seconds is read as no worker's. Needs ``fcntl`` (not on Windows: :data:`SUPPORTED`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import mmap
 import os
 import struct
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no table; each worker keeps only the age rule
+    SUPPORTED = False
+else:
+    SUPPORTED = True
 
 #: slots in the file: workers at most
 SLOTS = 64
