@@ -10,6 +10,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -140,9 +141,40 @@ def test_the_busier_worker_sheds_connections_until_even(tmp_path: Path) -> None:
 def test_a_stale_table_sheds_nothing(tmp_path: Path) -> None:
     clock = Clock()
     busy, idle = _two_workers(tmp_path, clock)
-    assert not _closes(idle, ("127.0.0.1", 7000))
-    clock.now += FRESH + 0.1  # the other worker has not written since: not live
-    assert not any(_closes(busy, ("127.0.0.1", 6000 + i)) for i in range(8))
+    held = [("127.0.0.1", 6000 + i) for i in range(20)]
+    idle.tally(clock.now)  # the other worker: no connection, written once, then silent
+    start = clock.now
+    shed_at = []
+    while clock.now < start + FRESH + 1.0:  # busy's connections asked every 0.25 s
+        clock.now += 0.25
+        for c in list(held):
+            if _closes(busy, c):
+                shed_at.append(clock.now - start)
+                held.remove(c)
+    assert shed_at and len(held) > 1 + SURPLUS  # shed while the table was fresh...
+    assert max(shed_at) <= FRESH  # ...and not once it was stale
+
+
+def test_an_idle_worker_writes_its_count_through_the_lifespan(tmp_path: Path) -> None:
+    table = tmp_path / "peers"
+    create(table)
+    other = Peers(table, pid=os.getppid())
+
+    async def lifespan(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(3 * RECOUNT)  # the server running, no request
+
+    worker = KeepAliveLimit(lifespan, peers=Peers(table, pid=os.getpid()))
+    assert other.fewest_elsewhere(time.monotonic()) is None  # claimed, never written
+
+    async def receive() -> Message:
+        return {"type": "lifespan.startup"}
+
+    async def send(message: Message) -> None:
+        pass
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, worker({"type": "lifespan"}, receive, send)).result()
+    assert other.fewest_elsewhere(time.monotonic()) == 0  # seen by the others: 0 held
 
 
 def test_a_dead_workers_slot_is_taken_again(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ def _serve(
         # them out (assetloc.web.keepalive)
         peers = peers_table(folder) if workers > 1 else None
         os.environ[CONFIG_ENV] = serve_config(
-            token=token, max_body=max_body, db=db, hosts=hosts, peers=peers
+            token=token, max_body=max_body, db=db, hosts=hosts, peers=peers, workers=workers
         )
         shown = f"[{host}]" if ":" in host else host
         page = f"http://{shown}:{port}/" + ("?token=YOUR_TOKEN" if token else "")

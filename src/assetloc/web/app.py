@@ -67,6 +67,7 @@ def create_app(
     db: str | None = None,
     hosts: Collection[str] | None = None,
     peers: str | None = None,
+    workers: int = 1,
 ) -> FastAPI:
     """The API app. ``token``: every ``/api`` request needs ``Authorization: Bearer TOKEN``
     (None: no token); ``max_body``: the largest request body in bytes; ``db``: a ledger
@@ -74,8 +75,9 @@ def create_app(
     (its own ``url`` is not used, as ``--db`` overrides it) and the saved households of
     ``/api/households``, and the jobs (so every process on it answers for every job; None:
     jobs in this process's memory); ``hosts``: the only names the Host header may give
-    (None: any); ``peers``: the file where the workers of one ``serve`` count their
-    connections (:mod:`assetloc.web.peers`; None: one process, nothing to even out)."""
+    (None: any); ``workers``: processes serving the port (more than one: their connections
+    are evened out, :mod:`assetloc.web.keepalive`); ``peers``: the file where they count
+    their connections (:mod:`assetloc.web.peers`; None: none, only the age rule)."""
     from assetloc._version import __version__
     from assetloc.notice import NOTICE
 
@@ -93,8 +95,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(Guard, token=token, max_body=max_body, hosts=hosts)
-    # outermost: connections even out across workers
-    app.add_middleware(KeepAliveLimit, peers=_peers(peers))
+    if workers > 1:  # outermost: connections even out across the workers
+        app.add_middleware(KeepAliveLimit, peers=_peers(peers))
 
     async def run(request: Request, build: Build, history: bool, quick: bool = False) -> Response:
         try:
@@ -148,12 +150,20 @@ def serve_config(
     db: str | None,
     hosts: Collection[str] | None,
     peers: str | None = None,
+    workers: int = 1,
 ) -> str:
     """The JSON text of :func:`create_app`'s arguments, for :data:`CONFIG_ENV`."""
     import json
 
     listed = None if hosts is None else sorted(hosts)
-    config = {"token": token, "max_body": max_body, "db": db, "hosts": listed, "peers": peers}
+    config = {
+        "token": token,
+        "max_body": max_body,
+        "db": db,
+        "hosts": listed,
+        "peers": peers,
+        "workers": workers,
+    }
     return json.dumps(config)
 
 
@@ -192,6 +202,7 @@ def app_from_environment() -> FastAPI:
         db=config.get("db"),
         hosts=None if hosts is None else frozenset(hosts),
         peers=config.get("peers"),
+        workers=int(config.get("workers") or 1),
     )
     settle(HOT_PATH)  # the household's path loaded first, then frozen with the app
     return app

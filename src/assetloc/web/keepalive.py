@@ -1,9 +1,12 @@
-"""Connections even out across the workers of ``assetloc serve --workers N``.
+"""Connections even out across the workers of ``assetloc serve --workers N`` (installed
+with more than one worker).
 
 A connection stays with the process that accepted it, and N processes share one listening
-socket: a burst of connections (a load test's 50, a proxy's pool) is accepted mostly by
+socket: a burst of connections (a load test's 50, a browser's half dozen) is accepted mostly by
 whichever process woke first. Measured here, all 50 of ``benchmarks/bench_web.py``'s
-connections on one of two workers for its first seconds. A worker that holds too many
+connections on one of two workers for its first seconds (a count of connections by client
+address and port: a client that opens a connection per request counts once per port
+for :data:`ACTIVE` seconds, which is load too). A worker that holds too many
 closes some (``Connection: close`` on an answer; the client opens a new connection for its
 next request, which another worker may accept). Two rules:
 
@@ -11,7 +14,8 @@ next request, which another worker may accept). Two rules:
   worker holding :data:`SURPLUS` or more connections than the least loaded other closes one,
   one every :data:`SHED_GAP` seconds at most, so that the counts catch up in between. With
   it, 25 and 25 connections two seconds into the load test and to its end; its p95 latency
-  fell from 52-57 ms to 34 ms (``benchmarks/bench_web.py``, README).
+  fell from 52-57 ms to 34-45 ms (``benchmarks/bench_web.py`` with wrk; README, web app).
+  Each worker writes its count every :data:`RECOUNT` seconds, answering or not.
 * **Age**, as nginx's ``keepalive_time``: a connection is closed with its first answer after
   about :data:`MAX_AGE` seconds (0.75 to 1.25 times it, by its port, so that connections
   opened together are not closed together). Not by a count of requests (nginx's
@@ -25,6 +29,7 @@ loopback).
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable
@@ -86,6 +91,9 @@ class KeepAliveLimit:
         self.connections = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.peers is not None:
+            await self._with_tally(scope, receive, send)
+            return
         client = scope.get("client") if scope["type"] == "http" else None
         if client is None or not client[1]:
             # no client, or one named by a proxy's X-Forwarded-For (port 0): its
@@ -109,14 +117,36 @@ class KeepAliveLimit:
         self.connections -= 1
         await self.app(scope, receive, adding_header(send, _CLOSE))
 
+    async def _with_tally(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app's lifespan, with this worker's count written every :data:`RECOUNT`
+        seconds meanwhile: an idle worker, answering nothing, is seen by the others too."""
+
+        async def tally_forever() -> None:
+            while True:
+                self.tally(self._clock())
+                await asyncio.sleep(RECOUNT)
+
+        task = asyncio.create_task(tally_forever())
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            task.cancel()
+
+    def tally(self, now: float) -> None:
+        """Count the connections that made a request within :data:`ACTIVE` seconds and write
+        the count to the table."""
+        if self.peers is None:
+            return
+        self.connections = sum(1 for _, last in self._seen.values() if now - last <= ACTIVE)
+        self._counted_at = now
+        self.peers.publish(self.connections, now)
+
     def _surplus(self, now: float) -> bool:
         """Whether to close this connection to even the load out (and note that it was)."""
         if self.peers is None:
             return False
         if now - self._counted_at >= RECOUNT:
-            self.connections = sum(1 for _, last in self._seen.values() if now - last <= ACTIVE)
-            self._counted_at = now
-            self.peers.publish(self.connections, now)
+            self.tally(now)
         if now - self._shed_at < SHED_GAP:
             return False
         fewest = self.peers.fewest_elsewhere(now)
@@ -126,6 +156,7 @@ class KeepAliveLimit:
         return True
 
     def _forget_stale(self, now: float) -> None:
-        """Drop the entries no open connection can have; all of them if none is stale."""
+        """Drop the entries no open connection can have; all of them if more than half
+        the entries are live (so that the scan is not repeated at every new one)."""
         live = {k: t for k, t in self._seen.items() if now - t[1] <= self._stale}
-        self._seen = live if len(live) < _TRACKED else {}
+        self._seen = live if len(live) <= _TRACKED // 2 else {}
