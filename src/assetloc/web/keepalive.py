@@ -89,6 +89,8 @@ class KeepAliveLimit:
         self._counted_at = -math.inf
         self._shed_at = -math.inf
         self.connections = 0
+        #: the fewest connections another live worker held at the latest count (None: none)
+        self.fewest_elsewhere: int | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan" and self.peers is not None:
@@ -133,13 +135,15 @@ class KeepAliveLimit:
             task.cancel()
 
     def tally(self, now: float) -> None:
-        """Count the connections that made a request within :data:`ACTIVE` seconds and write
-        the count to the table."""
+        """Count the connections that made a request within :data:`ACTIVE` seconds, write
+        the count to the table and read the others' (once per :data:`RECOUNT`, not per
+        request)."""
         if self.peers is None:
             return
         self.connections = sum(1 for _, last in self._seen.values() if now - last <= ACTIVE)
         self._counted_at = now
         self.peers.publish(self.connections, now)
+        self.fewest_elsewhere = self.peers.fewest_elsewhere(now)
 
     def _surplus(self, now: float) -> bool:
         """Whether to close this connection to even the load out (and note that it was)."""
@@ -149,7 +153,7 @@ class KeepAliveLimit:
             self.tally(now)
         if now - self._shed_at < SHED_GAP:
             return False
-        fewest = self.peers.fewest_elsewhere(now)
+        fewest = self.fewest_elsewhere
         if fewest is None or self.connections < fewest + SURPLUS:
             return False
         self._shed_at = now
