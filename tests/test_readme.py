@@ -333,3 +333,26 @@ def test_python_block_runs(block: str, tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+# ------------------------------------------------------------- the household example
+
+
+def test_annotated_household_example_validates(tmp_path: Path) -> None:
+    """The README's complete, annotated household file (the first ```toml block) is a
+    household the CLI accepts as written: a newcomer's template must not fail."""
+    blocks = re.findall(r"```toml\n(.*?)```", TEXT, flags=re.S)
+    example = next(b for b in blocks if "[[accounts]]" in b)
+    path = tmp_path / "household.toml"
+    path.write_text(example, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "assetloc", "validate", str(path)],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    optimized = cli_json("optimize", str(path))
+    assert {a["id"] for a in optimized["accounts"]} == {"brokerage", "401k", "roth"}
