@@ -15,6 +15,10 @@ commands call raise the same :class:`~assetloc.errors.InputError`.
   (:func:`assetloc.rebalance.washsale.build_guard`). With ``--holdings`` the CSV is read
   and applied first, as ``rebalance --holdings`` does.
 
+* ``simulate``'s ``[plan]``: a ``fill_bracket`` order's rate is a federal bracket rate
+  (:func:`assetloc.simulate.run.check_fill_bracket`; the other ``[plan]`` fields are checked
+  with the fields).
+
 The one check not run is the solve itself: infeasible constraints (exit 3) and a solver
 failure (exit 4) are found by solving. A file where some accounts give holdings and others
 only a ``balance`` is valid for ``optimize``; ``rebalance`` needs holdings in every account,
@@ -32,6 +36,7 @@ from assetloc.model.problem import Problem, build_problem
 from assetloc.rebalance.book import build_book, trade_date
 from assetloc.rebalance.target import post_flow_household
 from assetloc.rebalance.washsale import build_guard
+from assetloc.simulate.run import check_fill_bracket
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ def validate(h: Household) -> Validation:
     Raises :class:`~assetloc.errors.InputError` on the first problem, as those commands do.
     """
     problem = build_problem(h)
+    check_fill_bracket(h)
     if not gives_holdings(h):
         return Validation(problem)
     checked, note = _balances_as_cash(h)

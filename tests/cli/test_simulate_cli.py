@@ -180,3 +180,54 @@ def test_a_fill_bracket_rate_that_is_no_bracket_is_refused_not_rounded(tmp_path:
 def test_a_horizon_before_retirement_is_said(first: dict[str, Any]) -> None:
     d = doc("--paths", "5", "--years", "10", "--seed", "1")  # the couple retires in 20 years
     assert "no retirement" in d["assumptions"]["retire_in_note"]
+
+
+STATED = """
+[investor]
+ordinary_rate = 0.22
+capital_gains_rate = 0.15
+retirement_rate = 0.12
+
+[objective]
+kind = "mean_variance"
+risk_aversion = 3.0
+
+[[accounts]]
+id = "brokerage"
+type = "taxable"
+balance = 60000
+
+[[accounts]]
+id = "ira"
+type = "traditional"
+balance = 40000
+
+[plan]
+withdrawal_order = "fill_bracket"
+fill_bracket_rate = {rate}
+"""
+
+
+@pytest.mark.parametrize("command", ["simulate", "validate"])
+def test_a_fill_bracket_rate_that_is_no_bracket_is_refused_with_stated_rates_too(
+    command: str, tmp_path: Any
+) -> None:
+    """With stated rates a fill_bracket order has no brackets to fill (it falls back to
+    taxable first, said in the output), but a rate that is no bracket rate is still a wrong
+    input: exit 2 from ``simulate`` and from ``validate``, as with a filing status."""
+    bad = tmp_path / "stated.toml"
+    bad.write_text(STATED.replace("{rate}", "0.15"))
+    res = run(
+        command, str(bad), *(("--paths", "5", "--years", "3") if command == "simulate" else ())
+    )
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "plan.fill_bracket_rate" in lines[0] and "0.15" in lines[0]
+    good = tmp_path / "ok.toml"
+    good.write_text(STATED.replace("{rate}", "0.12"))
+    assert (
+        run(
+            command, str(good), *(("--paths", "5", "--years", "3") if command == "simulate" else ())
+        ).returncode
+        == 0
+    )

@@ -443,6 +443,23 @@ def test_share_as_percentage_hint(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert msg.endswith("; shares are decimals: 0.6 for 60%")
 
 
+@pytest.mark.parametrize(
+    ("line", "field", "bound"),
+    [
+        ("social_security_age = 80", "plan.social_security_age", "70"),
+        ("bootstrap_block = 80", "plan.bootstrap_block", None),
+    ],
+)
+def test_no_decimal_hint_on_an_age_or_a_count_of_years(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, line: str, field: str, bound: str | None
+) -> None:
+    """An age or a block length above its bound is no percentage: the message names the
+    bound and the value, and never says "shares are decimals" (0.8 for 80% of an age)."""
+    msg = bad(capsys, "validate", write(tmp_path, THREE + f"\n[plan]\n{line}\n"))
+    assert msg.startswith(f"{field}: input should be less than or equal to "), msg
+    assert "(got 80)" in msg and "decimals" not in msg, msg
+
+
 def test_rate_subprocess(tmp_path: Path) -> None:
     path = write(tmp_path, THREE.replace("ordinary_rate = 0.24", "ordinary_rate = 24"))
     assert subprocess_bad("optimize", path) == (

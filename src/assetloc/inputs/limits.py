@@ -50,10 +50,15 @@ def decimal_hint(field: str, value: object, bound: float) -> str:
     """``"; rates are decimals: 0.24 for 24%"`` when ``value`` looks like a percentage.
 
     That is a number above ``bound`` (the field's largest decimal) and at most 100; else "".
+    A field whose bound is above 1 is a decimal only if its name says so (a rate, a yield,
+    ...): an age or a count of years is no share, and gets no hint.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     v = float(value)
     if not bound < v <= PERCENT_LIKE or v <= 1.0:
         return ""
-    return f"; {_noun(field)} are decimals: {v / 100:g} for {pct_g(v / 100, 6)}"
+    noun = _noun(field)
+    if bound > 1.0 and noun == "shares":
+        return ""
+    return f"; {noun} are decimals: {v / 100:g} for {pct_g(v / 100, 6)}"

@@ -36,8 +36,9 @@ from assetloc.simulate.strategies import (
     targets,
 )
 from assetloc.simulate.taxable_lots import DEFAULT_LOTS
-from assetloc.simulate.yearly_tax import EngineYearTax, StatedYearTax, YearTax
+from assetloc.simulate.yearly_tax import EngineYearTax, StatedYearTax, YearTax, bracket_index
 from assetloc.tax.classes import is_tax_deferred
+from assetloc.tax.law import supported_years, year_law
 from assetloc.types import FloatArray
 from assetloc.units import usd
 
@@ -220,6 +221,18 @@ def _schedule(withdrawals: ArrayLike, years: int, accounts: int) -> FloatArray:
     return w
 
 
+def check_fill_bracket(h: Household) -> None:
+    """``plan.fill_bracket_rate``, when a ``fill_bracket`` order uses it, names a federal
+    bracket rate of ``investor.tax_year`` (else :class:`InputError`): with stated rates too,
+    where the order has no brackets to fill and falls back to taxable first (said in the
+    output), a wrong rate is still a wrong input."""
+    plan = h.plan
+    if plan is not None and plan.withdrawal_order == "fill_bracket":
+        years = supported_years()
+        year = h.investor.tax_year if h.investor.tax_year in years else max(years)
+        bracket_index(year_law(year).bracket_rate, plan.fill_bracket_rate)
+
+
 def simulate(
     h: Household,
     *,
@@ -245,6 +258,7 @@ def simulate(
     planner's schedule, e.g. Owl's; see :class:`~assetloc.simulate.spec.EngineSpec`).
     """
     began = time.perf_counter()
+    check_fill_bracket(h)
     settings = resolved_settings(h, paths=paths, years=years, seed=seed, returns=returns)
     tl = timeline(h.model_copy(update={"plan": settings}))
     assert settings.years is not None

@@ -151,16 +151,23 @@ class EngineYearTax:
         """Top of the ordinary bracket taxed at ``rate`` (today's dollars); a rate that is
         not one of the year's bracket rates is an :class:`InputError` (never rounded)."""
         law = self.laws[t]
-        j = int(np.argmin(np.abs(law.bracket_rate - rate)))
-        if abs(float(law.bracket_rate[j]) - rate) > 1e-9:
-            rates = ", ".join(f"{r:g}" for r in law.bracket_rate)
-            raise InputError(
-                "plan.fill_bracket_rate",
-                f"{rate:g} is not a federal bracket rate; use one of {rates}",
-            )
+        j = bracket_index(law.bracket_rate, rate)
         if j + 1 >= law.bracket_rate.shape[0]:
             return float("inf")
         return float(law.bracket_start[self._status, j + 1])
+
+
+def bracket_index(rates: FloatArray, rate: float) -> int:
+    """The index of ``rate`` (decimal) among a year's federal bracket ``rates``; a rate that
+    is not one of them is an :class:`InputError` on ``plan.fill_bracket_rate`` (never
+    rounded to the nearest)."""
+    j = int(np.argmin(np.abs(rates - rate)))
+    if abs(float(rates[j]) - rate) > 1e-9:
+        listed = ", ".join(f"{r:g}" for r in rates)
+        raise InputError(
+            "plan.fill_bracket_rate", f"{rate:g} is not a federal bracket rate; use one of {listed}"
+        )
+    return j
 
 
 @dataclass(frozen=True)
