@@ -21,7 +21,7 @@ def _batch(
     resume: Annotated[bool, typer.Option("--resume", help="skip ids already in OUTPUT")] = False,
     scheduler: Annotated[
         str | None,
-        typer.Option("--scheduler", help="Dask scheduler tcp://HOST:PORT (assetloc[dask])"),
+        typer.Option("--scheduler", help="Dask scheduler tcp://HOST:PORT (assetloc\\[dask])"),
     ] = None,
 ) -> None:
     """Run one task on every household of INPUT; one JSON row per household in OUTPUT."""

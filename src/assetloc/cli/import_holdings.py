@@ -16,7 +16,7 @@ def _import_holdings(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of TOML")] = False,
 ) -> None:
-    """Read a holdings CSV; print [[accounts]] tables (TOML) for a household file."""
+    """Read a holdings CSV; print \\[\\[accounts]] tables (TOML) for a household file."""
     from assetloc.inputs.household import load_household
     from assetloc.present import jsonout
     from assetloc.rebalance.book import trade_date

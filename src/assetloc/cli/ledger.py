@@ -21,7 +21,7 @@ ledger_app = typer.Typer(
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="SQLAlchemy URL of the ledger (default: [ledger] url)"),
+    typer.Option("--db", help="SQLAlchemy URL of the ledger (default: \\[ledger] url)"),
 ]
 
 

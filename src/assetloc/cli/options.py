@@ -24,5 +24,5 @@ AsOfOpt = Annotated[
 #: ``--db``: the ledger database URL, overriding the file's ``[ledger] url``
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="ledger database URL (SQLAlchemy; default: [ledger] url)"),
+    typer.Option("--db", help="ledger database URL (SQLAlchemy; default: \\[ledger] url)"),
 ]

@@ -45,7 +45,7 @@ def _serve(
         typer.Option(
             "--db",
             help="the server's database (SQLAlchemy URL): saved households, and the ledger "
-            "of every household with a [ledger] table (default: sqlite in "
+            "of every household with a \\[ledger] table (default: sqlite in "
             "~/.local/share/assetloc/assetloc.db)",
         ),
     ] = None,
