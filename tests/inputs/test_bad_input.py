@@ -357,6 +357,31 @@ def test_as_of_invalid_date(capsys: pytest.CaptureFixture[str], command: str) ->
     assert msg.startswith("--as-of: not a valid date: '2026-02-30'")
 
 
+# ------------------------------------------------------------------ where a file is wrong
+
+
+def test_a_file_that_is_not_utf8_says_where(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A Latin-1 file (a Windows editor's "ANSI"): the byte, its line and column."""
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(THREE.encode("utf-8") + b'name = "M\xfcller"\n')
+    line = THREE.count("\n") + 1
+    msg = bad(capsys, "validate", str(path))
+    assert msg == (
+        f"{path}: is not UTF-8 text: byte 0xfc at line {line}, column 10 (save the file as UTF-8)"
+    )
+
+
+def test_a_toml_error_quotes_its_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """An impossible date is refused by the TOML reader itself: the message quotes the
+    line, so that the field (``acquired``) is named."""
+    text = THREE + '\n[[planned_purchases]]\naccount = "roth"\nsymbol = "VTI"\ndate = 2026-02-30\n'
+    msg = bad(capsys, "validate", write(tmp_path, text))
+    assert "is not valid TOML: " in msg and "(at line " in msg
+    assert msg.endswith(": `date = 2026-02-30`"), msg
+
+
 # ------------------------------------------------------------------ byte-order marks
 
 

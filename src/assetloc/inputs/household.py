@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import tomllib
 import types
 from pathlib import Path
@@ -687,9 +688,25 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise InputError(str(p), "file not found") from None
     except IsADirectoryError:
         raise InputError(str(p), "is a directory, not a household file") from None
-    except (OSError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError as err:
+        raise InputError(str(p), not_utf8(p.read_bytes(), err)) from None
+    except OSError as err:
         raise InputError(str(p), f"cannot be read ({err.__class__.__name__})") from None
     return parse_toml(text, p)
+
+
+def not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
+    """Where a file stops being UTF-8: the byte, its line and column (1-based)."""
+    line = data.count(b"\n", 0, err.start) + 1
+    column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+    return (
+        f"is not UTF-8 text: byte 0x{data[err.start]:02x} at line {line}, column {column} "
+        "(save the file as UTF-8)"
+    )
+
+
+#: how much of the offending line a TOML error quotes
+QUOTED = 80
 
 
 def parse_toml(text: str, path: str | Path) -> dict[str, Any]:
@@ -698,10 +715,23 @@ def parse_toml(text: str, path: str | Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise InputError(str(path), f"is not valid TOML: {err}") from None
+        raise InputError(str(path), f"is not valid TOML: {err}{_quoted(text, err)}") from None
     except RecursionError:
         deep = "cannot be parsed: arrays or tables nested too deeply"
         raise InputError(str(path), deep) from None
+
+
+def _quoted(text: str, err: tomllib.TOMLDecodeError) -> str:
+    """``: `the line` `` of a TOML error's line (stripped, at most :data:`QUOTED` characters),
+    so that the message shows the field: ``acquired = 2026-02-30`` is an impossible date."""
+    match = re.search(r"\(at line (\d+), column \d+\)", str(err))
+    lines = text.splitlines()
+    if match is None or not 0 < int(match.group(1)) <= len(lines):
+        return ""
+    line = lines[int(match.group(1)) - 1].strip()
+    if not line:
+        return ""
+    return f": `{line[:QUOTED]}{'...' if len(line) > QUOTED else ''}`"
 
 
 def load_household(path: str | Path) -> Household:

@@ -59,13 +59,13 @@ async def read_source(request: Request) -> Source:
 def parse(source: Source) -> dict[str, Any]:
     """The household's fields: TOML as ``assetloc TASK FILE`` reads a file, or a JSON
     object; malformed text is an :class:`InputError` naming the file (or ``household``)."""
-    from assetloc.inputs.household import parse_toml
+    from assetloc.inputs.household import not_utf8, parse_toml
 
     if source.toml:
         try:
             text = source.data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError(source.name, "cannot be read (UnicodeDecodeError)") from None
+        except UnicodeDecodeError as err:
+            raise InputError(source.name, not_utf8(source.data, err)) from None
         return parse_toml(text, source.name)
     raw = parse_json(source.data)
     if not isinstance(raw, dict):
