@@ -156,3 +156,54 @@ def test_a_household_of_every_kind_runs_clean(order: str) -> None:
         assert np.all(o.spending_paid <= 70_000.0 + 1e-9)
         rich = o.wealth[:, -1] > 100_000.0
         np.testing.assert_allclose(o.spending_paid[rich, 4:], 70_000.0, atol=0.02)
+
+
+def test_held_mix_is_the_target_when_every_account_holds_it() -> None:
+    """Every account rebalanced each year to the same shares w: the household mix at every
+    year end is w itself, whatever the returns, so the held mix (mean over year ends) is w;
+    chunking the paths changes nothing."""
+    h = household(
+        [
+            {"id": "brokerage", "type": "taxable", "balance": 300_000.0},
+            {"id": "ira", "type": "traditional", "balance": 200_000.0},
+            {"id": "roth", "type": "roth", "balance": 50_000.0},
+        ],
+        MIX,
+        plan={"years": 8, "retire_in": 4, "spending": 30_000.0},
+    )
+    settings = resolved_settings(h)
+    tl = timeline(h.model_copy(update={"plan": settings}))
+    tg = targets(h, ("duplicate",))
+    spec = engine_spec(h, tg.problem, settings, tl)
+    sc = montecarlo(tg.problem.market, 7, 8, 3)
+    w = account_weights(tg.holdings["duplicate"], tg.problem)
+    np.testing.assert_allclose(w, w[0][None, :].repeat(3, axis=0), atol=1e-12)
+    out = run_engine(spec, sc.total, w, "duplicate").outcome
+    assert out.held_mix is not None and out.held_mix.shape == (7, w.shape[1])
+    np.testing.assert_allclose(out.held_mix, np.broadcast_to(w[0], out.held_mix.shape), atol=1e-9)
+    chunked = run_engine(spec, sc.total, w, "duplicate", chunk=3).outcome
+    assert chunked.held_mix is not None
+    np.testing.assert_allclose(chunked.held_mix, out.held_mix, atol=1e-12)
+
+
+def test_household_mixes_against_joint_by_hand(example) -> None:
+    """household_mixes: E = μ'm and SD = √(m'Σm) of Σ_k x[k]; the gap ½ Σ |m − m_J| and
+    the E difference in bp, recomputed here from the arrays."""
+    from assetloc.simulate.run import household_mixes
+
+    tg = targets(example("three_accounts"), ("joint", "duplicate"))
+    p = tg.problem
+    x_j, x_d = tg.holdings["joint"], tg.holdings["duplicate"]
+    tilted = x_d.copy()
+    tilted[0] = tilted[0][::-1]  # the brokerage holds another mix: the household's moves
+    out = household_mixes(p, {"joint": x_j, "duplicate": tilted}, {})
+    m_j, m_d = x_j.sum(axis=0), tilted.sum(axis=0)
+    assert out["joint"]["start_gap_vs_joint"] == 0.0
+    assert out["duplicate"]["start_expected_return"] == pytest.approx(float(p.mu @ m_d), abs=1e-15)
+    assert out["duplicate"]["start_volatility"] == pytest.approx(
+        float(np.sqrt(m_d @ p.cov @ m_d)), abs=1e-15
+    )
+    assert out["duplicate"]["start_gap_vs_joint"] == pytest.approx(
+        0.5 * float(np.abs(m_d - m_j).sum()), abs=1e-15
+    )
+    assert "held_expected_return" not in out["duplicate"]  # no outcome: nothing held

@@ -93,3 +93,34 @@ def test_duplicate_and_rule_of_thumb_follow_the_re_solved_joint_mix(example) -> 
         np.testing.assert_allclose(x.sum(axis=1), budgets, atol=1e-9)
         allowed = (p.upper > 0).all(axis=0)  # menus can bind a baseline's mix (baselines.py)
         np.testing.assert_allclose(x.sum(axis=0)[allowed], mix[allowed], atol=0.05)
+
+
+def test_failed_placements_are_counted_per_path_date_and_explained(example) -> None:
+    """A placement that fails keeps its paths' old targets: counted once per path and date
+    (kept_old_targets), once per grid point (failed_placements), and its message is kept."""
+    from assetloc.errors import InfeasibleError
+
+    tg = targets(example("three_accounts"), ("joint",))
+    p = tg.problem
+
+    def refuses(problem: object) -> np.ndarray:
+        raise InfeasibleError(["budget of account 'ira'", "menu of account 'ira'"])
+
+    resolver = Replacer(p, refuses, every=1)
+    w = account_weights(tg.plan.x, p)
+    current = np.broadcast_to(w, (3, *w.shape)).copy()
+    balances = np.array([[200_000.0, 150_000.0, 50_000.0]] * 2 + [[400_000.0, 150_000.0, 50_000.0]])
+    for t in range(2):  # two dates, three paths on two grid points
+        new = resolver(t, balances, current)
+        assert new is not None
+        np.testing.assert_array_equal(new, current)  # every path kept its targets
+    summary = resolver.summary()
+    assert summary["kept_old_targets"] == 6  # 3 paths x 2 dates, never more than that
+    assert summary["failed_placements"] == 2  # two grid points, each tried once (cached)
+    note = resolver.error_note()
+    assert (
+        note is not None and "menu of account 'ira'" in note and "(2 account-share points)" in note
+    )
+    ok = Replacer(p, tg.placers["joint"], every=1)
+    ok(0, balances, current)
+    assert ok.error_note() is None and ok.summary()["kept_old_targets"] == 0

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from assetloc.present import jsonout
 from assetloc.present.fmt import number
-from assetloc.present.simulate_tables import TextTable, assumption_lines, lifecycle_note, tables
+from assetloc.present.simulate_tables import (
+    TextTable,
+    allocation_note,
+    assumption_lines,
+    joint_behind_note,
+    lifecycle_note,
+    tables,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,6 +54,7 @@ class SimulateSection:
     tables: tuple[TextTable, ...]
     lifecycle_note: str
     assumptions: tuple[str, ...]
+    allocation_note: str = ""
 
 
 def simulation_figures(result: SimulationResult) -> dict[str, Figure]:
@@ -81,4 +89,5 @@ def simulate_section(
         tables=tables(d),
         lifecycle_note=lifecycle_note(d) or "",
         assumptions=tuple(assumption_lines(d["assumptions"])),
+        allocation_note=". ".join(n for n in (joint_behind_note(d), allocation_note(d)) if n),
     )

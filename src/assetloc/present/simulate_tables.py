@@ -130,6 +130,109 @@ def reoptimized_table(d: Mapping[str, Any]) -> TextTable | None:
     )
 
 
+#: a placed strategy whose start mix differs from joint's by more than this share of F is
+#: named in :func:`allocation_note`
+MIX_GAP_NOTE = 0.01
+#: the strategies that place joint's own mix (the others choose their mix)
+PLACED = ("duplicate", "rule_of_thumb")
+
+
+def _pct_or_dash(m: Mapping[str, Any], key: str, digits: int) -> str:
+    v = m.get(key)
+    return "–" if v is None else pct(float(v), digits)
+
+
+def mix_table(d: Mapping[str, Any]) -> TextTable | None:
+    """Each strategy's household mix, pre-tax: E and SD at the start, E held over the run,
+    and against joint's mix the share of F held in other classes and the difference in E."""
+    mixes = d.get("household_mix") or {}
+    if not mixes:
+        return None
+    rows = []
+    for name, m in mixes.items():
+        gap_bp = m.get("held_expected_return_vs_joint_bp")
+        rows.append(
+            (
+                name,
+                _pct_or_dash(m, "start_expected_return", 2),
+                _pct_or_dash(m, "start_volatility", 2),
+                _pct_or_dash(m, "start_gap_vs_joint", 1),
+                _pct_or_dash(m, "held_expected_return", 2),
+                _pct_or_dash(m, "held_gap_vs_joint", 1),
+                "–" if gap_bp is None else bp(float(gap_bp)),
+            )
+        )
+    return TextTable(
+        "Household mix of each strategy (pre-tax expected return and volatility of the mix)",
+        (
+            "strategy",
+            "E at the start",
+            "SD at the start",
+            "held otherwise than joint (start)",
+            "E held (mean over the run)",
+            "held otherwise than joint (run)",
+            "E held vs joint",
+        ),
+        tuple(rows),
+        "mix",
+    )
+
+
+def allocation_note(d: Mapping[str, Any]) -> str | None:
+    """A warning when duplicate or rule_of_thumb, which place joint's mix, hold another
+    (a menu or a bound binds where the mix is placed, at the start or after re-placing):
+    their wealth then differs from joint's by allocation as well as location, and every
+    location value is measured against duplicate. With deterministic returns (no risk) the
+    mix with the higher expected return ends richer whatever its risk."""
+    mixes = d.get("household_mix") or {}
+    off = []
+    for name in PLACED:
+        m = mixes.get(name) or {}
+        gap = max(
+            float(m.get("start_gap_vs_joint") or 0.0), float(m.get("held_gap_vs_joint") or 0.0)
+        )
+        if gap > MIX_GAP_NOTE:
+            e_gap = m.get("held_expected_return_vs_joint_bp")
+            e_text = (
+                "" if e_gap is None else f", its expected return {bp(float(e_gap))} a year pre-tax"
+            )
+            off.append(
+                f"{name} holds up to {pct(gap, 1)} of wealth in other classes than joint{e_text}"
+            )
+    if not off:
+        return None
+    text = (
+        f"Note: {'; '.join(off)}: an account's menu or bounds keep the plan's mix from being "
+        "placed as it is, so these differences in wealth are partly allocation, not location "
+        "alone (every location value is measured against duplicate)"
+    )
+    if d.get("returns") == "deterministic":
+        text += (
+            "; with deterministic returns there is no risk, so the mix with the higher "
+            "expected return ends richer whatever its risk: judge with montecarlo paths and "
+            "the risk-adjusted column"
+        )
+    return text
+
+
+def joint_behind_note(d: Mapping[str, Any]) -> str | None:
+    """A warning when the optimizer's own plan ends poorer than duplicate on most paths: the
+    plan is a one-period optimum (Kaplan's model) and does not see the order in which the
+    ``[plan]`` spends the accounts, nor how the mix drifts between re-solves."""
+    joint = (d.get("location_value_bp") or {}).get("joint") or {}
+    if "mean" not in joint or float(joint["mean"]) >= 0 or float(joint["share_negative"]) <= 0.5:
+        return None
+    order = (d.get("assumptions") or {}).get("withdrawal_order", "")
+    return (
+        f"Note: joint ends poorer than duplicate on {pct(float(joint['share_negative']), 0)} "
+        f"of the paths (mean {bp(float(joint['mean']))} a year): its placement is a one-period "
+        "optimum that does not see when each account is spent"
+        + (f" (withdrawal order: {order})" if order else "")
+        + " or how the mix drifts between re-solves; the household mix table shows how much "
+        "of the gap is allocation. Weigh this before acting on the placement"
+    )
+
+
 def _sample(n: int, rows: int = LIFECYCLE_ROWS) -> list[int]:
     if n <= rows:
         return list(range(n))
@@ -164,7 +267,7 @@ def lifecycle_table(d: Mapping[str, Any]) -> TextTable | None:
 def tables(d: Mapping[str, Any]) -> tuple[TextTable, ...]:
     """Every table of the simulation, in the order they are shown."""
     out = [*distribution_tables(d), sales_table(d)]
-    for t in (location_table(d), reoptimized_table(d), lifecycle_table(d)):
+    for t in (location_table(d), mix_table(d), reoptimized_table(d), lifecycle_table(d)):
         if t is not None:
             out.append(t)
     return tuple(out)
@@ -230,6 +333,9 @@ def print_simulation(d: Mapping[str, Any], console: Console) -> None:
     )
     for t in tables(d):
         console.print(rich_table(t))
+    for warning in (joint_behind_note(d), allocation_note(d)):
+        if warning:
+            console.print(escape(warning))
     note = lifecycle_note(d)
     if note:
         console.print(escape(note))

@@ -142,6 +142,7 @@ def _joined(runs: list[EngineRun]) -> EngineRun:
         tax=cat("tax"),
         taxable_sale=cat("taxable_sale"),
         taxable_sale_tax=cat("taxable_sale_tax"),
+        held_mix=None if outs[0].held_mix is None else cat("held_mix"),
     )
     income = (
         {k: np.concatenate([r.income[k] for r in runs], axis=0) for k in runs[0].income}
@@ -233,6 +234,20 @@ def _run_chunk(
     per_account, _ = after_tax(1.0)
     wealth[:, 0] = per_account.sum(axis=1)
     deflator = 1.0
+    mix_sum = np.zeros((paths, n))
+    mix_years = np.zeros(paths)
+
+    def hold_mix(deflator: float) -> None:
+        """Add this year end's household mix (after-tax value shares by class)."""
+        by_class = np.zeros((paths, n))
+        if tx:
+            by_class += (lots.value(price) / deflator).sum(axis=1)
+        if ot:
+            by_class += (adv * ot_value[None, :, None]).sum(axis=1)
+        total = by_class.sum(axis=1)
+        held = total > 0
+        mix_sum[held] += by_class[held] / total[held, None]
+        mix_years[held] += 1.0
 
     for t in range(years):
         retired = t >= spec.retire_in
@@ -346,6 +361,7 @@ def _run_chunk(
             total_tax[:, t] = ev.lines["total_tax"]
         per_account, _ = after_tax(deflator)
         wealth[:, t + 1] = per_account.sum(axis=1)
+        hold_mix(deflator)
         del prev_deflator
 
     terminal = wealth[:, -1].copy()
@@ -363,6 +379,7 @@ def _run_chunk(
         tax=tax_paid,
         taxable_sale=sale_flag,
         taxable_sale_tax=sale_tax,
+        held_mix=mix_sum / np.maximum(mix_years, 1.0)[:, None],
     )
     return EngineRun(outcome, residual, most_steps, recorded, total_tax)
 

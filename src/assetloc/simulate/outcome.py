@@ -43,6 +43,10 @@ class StrategyOutcome:
         ``solves`` (problems solved), ``resolves`` (re-solve dates), and
         ``mean_abs_change`` (mean over paths and dates of ½ Σ |Δ target share| per account,
         decimal).
+    held_mix : (paths, n) the household mix the strategy held, mean over the year ends
+        (after rebalancing) with wealth: each class's share of the accounts' value, taxable
+        at market value and tax-deferred after the withdrawal rate (as x, in shares of F);
+        ``None`` when not recorded.
     """
 
     name: str
@@ -55,6 +59,7 @@ class StrategyOutcome:
     taxable_sale: NDArray[np.bool_]
     taxable_sale_tax: FloatArray
     reoptimized: dict[str, float] | None = None
+    held_mix: FloatArray | None = None
 
     @property
     def paths(self) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -97,7 +97,10 @@ class SimulationResult:
     capital / financial wealth / CRRA consumption path (None when it cannot be formed);
     ``assumptions`` what the run assumed (merged over :data:`STANDARD_ASSUMPTIONS`);
     ``elapsed_s`` the run's wall time in seconds; ``risk_aversion`` the household's relative
-    risk aversion γ, for the risk-adjusted location value (None: not reported).
+    risk aversion γ, for the risk-adjusted location value (None: not reported);
+    ``household_mix`` each strategy's household mix at the start and held over the run,
+    judged pre-tax and against joint's (:func:`assetloc.simulate.run.household_mixes`;
+    empty: not computed).
     """
 
     paths: int
@@ -109,6 +112,7 @@ class SimulationResult:
     assumptions: dict[str, Any]
     elapsed_s: float
     risk_aversion: float | None = None
+    household_mix: dict[str, dict[str, float]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ access
 
@@ -213,6 +217,7 @@ class SimulationResult:
             "returns": self.returns,
             "strategies": strategies,
             "location_value_bp": {n: self._location_stats(n) for n in self._compared()},
+            "household_mix": {n: dict(v) for n, v in self.household_mix.items()},
             "wealth_fan": {n: self._fan(n) for n in self.outcomes},
             "lifecycle": None if self.lifecycle is None else lifecycle_dict(self.lifecycle),
             "assumptions": {

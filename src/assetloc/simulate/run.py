@@ -272,6 +272,7 @@ def simulate(
         )
     total = len(tg.holdings)
     outcomes: dict[str, StrategyOutcome] = {}
+    replacing_errors: dict[str, str] = {}
     residual = 0.0
     if progress is not None:
         progress(0, total, "simulating")
@@ -284,6 +285,8 @@ def simulate(
         out = run.outcome
         if resolver is not None:
             out = _with_reoptimized(out, resolver.summary())
+            if (note := resolver.error_note()) is not None:
+                replacing_errors[name] = note
         outcomes[name] = out
         residual = max(residual, run.residual)
         if progress is not None:
@@ -314,6 +317,9 @@ def simulate(
             if settings.reoptimize_every > 0
             else "reoptimize_every = 0: every strategy holds its first shares in each account"
         ),
+        "replacing_errors": replacing_errors
+        or "none: every re-placement was solved (a failed one keeps the path's old targets "
+        "until the next date; counted per strategy as kept_old_targets, path-dates)",
         "deflator": (
             f"(1 + {settings.inflation:g})^t every year on every path (a bootstrap's "
             "historical inflation is not used)"
@@ -365,7 +371,39 @@ def simulate(
         assumptions=assumptions,
         elapsed_s=time.perf_counter() - began,
         risk_aversion=p.risk_aversion,
+        household_mix=household_mixes(p, tg.holdings, outcomes),
     )
+
+
+def household_mixes(
+    p: Problem, holdings: dict[str, FloatArray], outcomes: dict[str, StrategyOutcome]
+) -> dict[str, dict[str, float]]:
+    """Each strategy's household mix judged pre-tax (μ, Σ of the problem), at the start
+    (Σ_k x[k], shares of F) and held over the run (the mean over paths of
+    :attr:`StrategyOutcome.held_mix`): expected return μ'm and, at the start, volatility
+    √(m'Σm) (decimals a year); against joint's, the share of F held in other classes,
+    ½ Σ_i |m_i − m_J,i|, and the difference in expected return, (μ'm − μ'm_J)·10⁴ bp."""
+    mixes: dict[str, tuple[FloatArray, FloatArray | None]] = {}
+    for name, x in holdings.items():
+        o = outcomes.get(name)
+        held = None if o is None or o.held_mix is None else np.asarray(o.held_mix).mean(axis=0)
+        mixes[name] = (np.asarray(x, float).sum(axis=0), held)
+    joint = mixes.get("joint")
+    out: dict[str, dict[str, float]] = {}
+    for name, (start, held) in mixes.items():
+        entry = {
+            "start_expected_return": float(p.mu @ start),
+            "start_volatility": float(np.sqrt(max(float(start @ p.cov @ start), 0.0))),
+        }
+        if held is not None:
+            entry["held_expected_return"] = float(p.mu @ held)
+        if joint is not None:
+            entry["start_gap_vs_joint"] = 0.5 * float(np.abs(start - joint[0]).sum())
+            if held is not None and joint[1] is not None:
+                entry["held_gap_vs_joint"] = 0.5 * float(np.abs(held - joint[1]).sum())
+                entry["held_expected_return_vs_joint_bp"] = 1e4 * float(p.mu @ (held - joint[1]))
+        out[name] = entry
+    return out
 
 
 def _gain_budget(tax_budget: float | None, long_term: float) -> float | None:

@@ -157,8 +157,10 @@ class Replacer:
     Paths whose after-tax account shares of F round to the same point of a
     :data:`BUDGET_GRID` grid share one placement, kept per grid point, so every chunk of
     paths and every date reuses it. Records what re-placing changed: ``solves``
-    (placements computed), ``resolves`` (dates), ``failed_paths`` (paths kept on their old
-    shares because a solve failed) and ``mean_abs_change`` (mean over paths, accounts and
+    (placements computed), ``resolves`` (dates), ``kept_old_targets`` (path-dates that kept
+    their old shares because the placement failed: a path counts once per date),
+    ``failed_placements`` (distinct grid points whose placement failed; why: :attr:`errors`)
+    and ``mean_abs_change`` (mean over paths, accounts and
     dates of ½ Σ_i |Δw[k, i]|, the share of an account's balance the new target moves;
     decimal). ``grid = 0`` solves every path on its exact shares (no rounding).
     """
@@ -169,6 +171,7 @@ class Replacer:
     grid: float = BUDGET_GRID
     solves: int = 0
     failed: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
     dates: set[int] = field(default_factory=set)
     change_sum: float = 0.0
     change_count: int = 0
@@ -185,7 +188,9 @@ class Replacer:
                 x = self.place(with_budgets(self.problem, budgets / budgets.sum()))
                 w = account_weights(np.asarray(x, float), self.problem)
                 self.solves += 1
-            except AssetlocError:
+            except AssetlocError as err:
+                message = " ".join(str(err).splitlines())
+                self.errors[message] = self.errors.get(message, 0) + 1
                 w = None
         self._cache[ck] = w
         return w
@@ -222,13 +227,21 @@ class Replacer:
         self.change_count += int(change.size)
         return new
 
+    def error_note(self) -> str | None:
+        """Why placements failed, for the output (None if none did): each distinct message
+        with how many grid points gave it."""
+        if not self.errors:
+            return None
+        return "; ".join(f"{m} ({n} account-share points)" for m, n in self.errors.items())
+
     def summary(self) -> dict[str, float]:
         """What re-solving changed (see the class docstring): counts as ints, shares as
         decimals."""
         return {
             "resolves": len(self.dates),
             "solves": self.solves,
-            "failed_paths": self.failed,
+            "kept_old_targets": self.failed,
+            "failed_placements": sum(self.errors.values()),
             "mean_abs_change": self.change_sum / self.change_count if self.change_count else 0.0,
             "budget_grid": self.grid,
         }
