@@ -23,7 +23,8 @@ The one check not run is the solve itself: infeasible constraints (exit 3) and a
 failure (exit 4) are found by solving. A file where some accounts give holdings and others
 only a ``balance`` is valid for ``optimize``; ``rebalance`` needs holdings in every account,
 and :attr:`Validation.rebalance_note` says which account lacks them (every other rebalance
-check still runs, with such a balance counted as cash).
+check still runs, with such a balance counted as cash; a fund on a plan's list with no
+price, which only ``rebalance`` needs, is added to the note rather than failing the file).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 
 from assetloc.inputs.household import Household
 from assetloc.model.problem import Problem, build_problem
-from assetloc.rebalance.book import build_book, trade_date
+from assetloc.rebalance.book import UnpricedFund, build_book, trade_date
 from assetloc.rebalance.target import post_flow_household
 from assetloc.rebalance.washsale import build_guard
 from assetloc.simulate.run import check_fill_bracket
@@ -98,10 +99,17 @@ def validate(h: Household) -> Validation:
     if not gives_holdings(h):
         return Validation(problem)
     checked, note = _balances_as_cash(h)
-    post = post_flow_household(checked)
-    target_problem = build_problem(post)
-    book = build_book(checked, target_problem.market.ids)
-    build_guard(checked, book)
+    try:
+        post = post_flow_household(checked)
+        target_problem = build_problem(post)
+        book = build_book(checked, target_problem.market.ids)
+        build_guard(checked, book)
+    except UnpricedFund as err:
+        if not note:  # a file for rebalance (holdings in every account): an error
+            raise
+        # a file for optimize (some accounts give a balance only): a price rebalance would
+        # need is one more thing the note says, not an error (optimize needs no price)
+        return Validation(problem, rebalance_note=f"{note}; and {err}")
     return Validation(
         problem,
         rebalance_checked=True,

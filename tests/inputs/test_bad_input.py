@@ -607,6 +607,33 @@ def test_validate_agrees_on_generated_households(
     check_validate_agrees(capsys, path)
 
 
+def test_an_unpriced_fund_is_a_note_in_a_file_for_optimize(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A plan's fund list of bundled symbols needs no price for optimize; only rebalance
+    would buy them. In a file that is not yet one for rebalance (an account gives only a
+    balance) the missing price is part of validate's note, exit 0; with holdings in every
+    account it stays an error, as rebalance would say."""
+    text = REBALANCE.replace(
+        'id = "roth"\ntype = "roth"\ncash = 1200\n\n[[accounts.positions]]\nsymbol = "VB"\n'
+        'shares = 60\nprice = 240.0\n\n[[accounts.positions]]\nsymbol = "VWO"\n'
+        "shares = 300\nprice = 48.0\n",
+        'id = "roth"\ntype = "roth"\nbalance = 30000\nfunds = ["FXAIX", "IXUS"]\n',
+    )
+    assert 'funds = ["FXAIX", "IXUS"]' in text
+    path = write(tmp_path, text)
+    code, out, err = run_cli(capsys, "validate", path)
+    assert code == 0, err
+    assert "rebalance needs today's holdings" in out and "IXUS is neither held anywhere" in out
+    assert run_cli(capsys, "optimize", path)[0] == 0
+    whole = REBALANCE.replace(
+        'id = "roth"\ntype = "roth"\n', 'id = "roth"\ntype = "roth"\nfunds = ["IXUS"]\n', 1
+    )
+    assert 'funds = ["IXUS"]' in whole
+    msg = bad(capsys, "validate", write(tmp_path, whole, "whole.toml"))
+    assert msg.startswith("accounts[2].funds[0]: IXUS is neither held anywhere"), msg
+
+
 def test_mixed_balance_and_holdings_validates_with_a_note(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -46,6 +46,12 @@ IntArray = np.ndarray
 TAX_ADVANTAGED_NOTE = "lots in tax-advantaged accounts are ignored (sales there are not taxed)"
 
 
+class UnpricedFund(InputError):
+    """A fund on an account's list that rebalance could buy has no price (held nowhere, no
+    ``[[securities]]`` price): the file is fine for ``optimize`` (a fund's classes need no
+    price) but not yet for ``rebalance``."""
+
+
 @dataclass(frozen=True)
 class Book:
     """Holdings of a household as arrays (K accounts, S securities, C classes, L lots).
@@ -325,7 +331,7 @@ def build_book(h: Household, target_classes: tuple[str, ...]) -> Book:
             for j, sym in enumerate(acc.funds):
                 table.require(sym, f"accounts[{k}].funds[{j}]")
                 if normalize(sym) not in symbols:
-                    raise InputError(
+                    raise UnpricedFund(
                         f"accounts[{k}].funds[{j}]",
                         f"{sym} is neither held anywhere nor listed in [[securities]] (with a "
                         "price): it cannot be bought",
