@@ -188,3 +188,22 @@ def test_console_script_no_traceback(household_file: Callable[[str], str]) -> No
         res.stderr.strip()
         == "error: accounts[0].balance: input should be greater than or equal to 0"
     )
+
+
+def test_net_worth_tables_name_the_view_and_show_both(
+    cli: Cli, example_path: Callable[[str], str]
+) -> None:
+    """With human capital and liabilities the metrics are net-worth figures: the table
+    says so, and a second table gives the plan as financial assets alone (the JSON's
+    ``views``), so the portfolio's own risk is on the screen too."""
+    path = example_path("kaplan_net_worth")
+    code, out, err = cli("optimize", path)
+    assert code == 0, err
+    views = json.loads(cli("optimize", path, "--json")[1])["views"]
+    assert "After-tax metrics, as part of net worth" in out
+    line = next(ln for ln in out.splitlines() if "│ financial assets alone" in ln)
+    for key in ("expected_return", "volatility", "utility"):
+        assert f"{100 * views['financial'][key]:.2f}%" in line
+    assert "as part of net worth (optimized)" in out
+    plain = cli("optimize", example_path("three_accounts"))[1]  # no net worth: one view
+    assert "financial assets alone" not in plain and "After-tax metrics (" in plain

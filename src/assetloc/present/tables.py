@@ -54,9 +54,17 @@ def balance_sheet_table(plan: Plan) -> Table:
     return t
 
 
+#: how a view is named in a table's title
+VIEW_NAMES = {"financial": "financial assets alone", "net_worth": "as part of net worth"}
+
+
 def metrics_table(plan: Plan) -> Table:
-    """The optimum against its baselines: E, SD, U, Sharpe, and the gain in bp/yr."""
-    t = Table(title="After-tax metrics (decimals shown as % per year)")
+    """The optimum against its baselines: E, SD, U, Sharpe, and the gain in bp/yr, in the
+    optimized view (named in the title when the household has human capital or
+    liabilities, where the two views differ)."""
+    p = plan.problem
+    view = f", {VIEW_NAMES.get(str(p.context), str(p.context))}" if p.has_net_worth else ""
+    t = Table(title=f"After-tax metrics{view} (decimals shown as % per year)")
     t.add_column("portfolio", no_wrap=True, min_width=13)
     for col in (
         "expected return",
@@ -167,12 +175,27 @@ def returns_table(plan: Plan) -> Table | None:
     return t
 
 
+def views_table(plan: Plan) -> Table:
+    """The plan seen as financial assets alone and as part of net worth: E, SD, U."""
+    t = Table(title="This plan seen as financial assets alone and as part of net worth")
+    t.add_column("view", no_wrap=True)
+    for col in ("expected return", "volatility", "utility"):
+        t.add_column(col, justify="right")
+    context = str(plan.problem.context)
+    for name, m in plan.view_metrics().items():
+        label = VIEW_NAMES.get(name, name) + (" (optimized)" if name == context else "")
+        t.add_row(label, pct(m.expected_return, 2), pct(m.volatility, 2), pct(m.utility, 2))
+    return t
+
+
 def print_plan(plan: Plan, console: Console | None = None) -> None:
-    """Print holdings, metrics and assumptions."""
+    """Print holdings, metrics (and both views when they differ) and assumptions."""
     c = console or new_console()
     c.print(holdings_table(plan))
     c.print(balance_sheet_table(plan))
     c.print(metrics_table(plan))
+    if plan.problem.has_net_worth:
+        c.print(views_table(plan))
     robust = returns_table(plan)
     if robust is not None:
         c.print(robust)
