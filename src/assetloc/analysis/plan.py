@@ -66,6 +66,16 @@ def metrics(p: Problem, x: FloatArray, view: str | None = None) -> Metrics:
     )
 
 
+#: a difference in expected return or utility below this (decimal a year) is rounding
+SAME = 1e-12
+
+
+def _bp_gap(a: float, b: float) -> float:
+    """(a − b)·10⁴ bp, or 0 when |a − b| < :data:`SAME`."""
+    d = a - b
+    return 0.0 if abs(d) < SAME else 1e4 * d
+
+
 @dataclass(frozen=True)
 class Baseline:
     """A comparison portfolio: its holdings (shares of F) and metrics."""
@@ -159,11 +169,12 @@ class Plan:
         return self.baselines[name]
 
     def improvement_bp(self, baseline: str) -> dict[str, float]:
-        """Optimum minus ``baseline`` in basis points a year (E and U)."""
+        """Optimum minus ``baseline`` in basis points a year (E and U); a difference below
+        :data:`SAME` (decimal a year) is the same portfolio up to rounding: 0."""
         b = self.baseline(baseline).metrics
         return {
-            "expected_return_bp": 1e4 * (self.metrics.expected_return - b.expected_return),
-            "utility_bp": 1e4 * (self.metrics.utility - b.utility),
+            "expected_return_bp": _bp_gap(self.metrics.expected_return, b.expected_return),
+            "utility_bp": _bp_gap(self.metrics.utility, b.utility),
         }
 
     def to_dict(self) -> dict[str, Any]:
