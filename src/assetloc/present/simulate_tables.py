@@ -163,14 +163,15 @@ def mix_table(d: Mapping[str, Any]) -> TextTable | None:
             )
         )
     return TextTable(
-        "Household mix of each strategy (pre-tax expected return and volatility of the mix)",
+        "Household mix of each strategy: pre-tax E and SD of the mix; the share of wealth not "
+        "held as joint holds it",
         (
             "strategy",
-            "E at the start",
-            "SD at the start",
-            "held otherwise than joint (start)",
-            "E held (mean over the run)",
-            "held otherwise than joint (run)",
+            "E, start",
+            "SD, start",
+            "not as joint, start",
+            "E held, run mean",
+            "not as joint, run",
             "E held vs joint",
         ),
         tuple(rows),
