@@ -78,3 +78,42 @@ def test_report_default_points_is_the_libraries() -> None:
     from assetloc.present import report_data
 
     assert DEFAULT_POINTS == report_data.DEFAULT_POINTS
+
+
+def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
+    """SIGINT during a long command: exit 130 and one line on stderr, never exit 0 (typer
+    returns the code of the Exit it made of the KeyboardInterrupt; main must use it)."""
+    import signal
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "assetloc",
+            "simulate",
+            str(ROOT / "examples" / "lifecycle.toml"),
+            "--paths",
+            "20000",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    import psutil
+
+    watched = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    while watched.cpu_times().user < 2.5 and time.monotonic() < deadline:
+        time.sleep(0.1)  # past start-up, inside the simulation (20,000 paths: many seconds)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert out == ""
+    assert err.strip().splitlines() == [
+        "error: interrupted (Ctrl-C): output written so far is kept"
+    ]

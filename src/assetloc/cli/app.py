@@ -98,9 +98,23 @@ def _register_commands() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app; report errors as one line with their exit code."""
+    try:
+        _run(argv)
+    except KeyboardInterrupt:  # outside the command (loading it): the same line and code
+        _interrupted()
+
+
+def _interrupted() -> None:
+    typer.echo("error: interrupted (Ctrl-C): output written so far is kept", err=True)
+    sys.exit(INTERRUPTED)
+
+
+def _run(argv: list[str] | None) -> None:
     _register_commands()
     try:
-        app(args=argv, standalone_mode=False)
+        # without standalone mode typer returns the exit code of an Exit it caught (Ctrl-C
+        # is Exit(130)) instead of leaving: a non-zero one must not end as exit 0
+        code = app(args=argv, standalone_mode=False)
     except AssetlocError as err:
         typer.echo(f"error: {err}", err=True)
         sys.exit(err.exit_code)
@@ -113,3 +127,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(err.exit_code)
     except Abort:
         sys.exit(130)
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        if code == INTERRUPTED:
+            _interrupted()
+        sys.exit(code)
+
+
+#: the exit code of a run stopped by Ctrl-C (SIGINT), as shells report it
+INTERRUPTED = 130
