@@ -224,3 +224,60 @@ def test_bad_input_files_are_one_line_exit_2(tmp_path: Path) -> None:
     run = assetloc("batch", str(tmp_path / "empty"), "--out", str(tmp_path / "o.jsonl"))
     assert run.returncode == 2 and "holds no .toml files: nothing to run" in run.stderr
     assert not (tmp_path / "o.jsonl").exists()  # nothing written before the check
+
+
+def test_a_line_separator_inside_a_json_string_is_no_line_break(tmp_path: Path) -> None:
+    """JSON allows U+2028, U+2029 and U+0085 unescaped inside a string (json.dumps with
+    ensure_ascii=False, orjson): a JSON Lines row ends at a newline only."""
+    good = random_household(3)
+    text = "".join(
+        json.dumps(
+            {"id": hid, "household": {**good, "name": f"A\u2028B\u2029C\x85D {hid}"}},
+            ensure_ascii=False,
+        )
+        + "\r\n"
+        for hid in ("a", "b")
+    )
+    src = tmp_path / "in.jsonl"
+    src.write_text(text, encoding="utf-8", newline="")
+    out = tmp_path / "o.jsonl"
+    summary = run_batch(str(src), str(out), workers=1)  # str paths, as a script may pass
+    assert summary.ok == 2
+    assert [r["id"] for r in rows(out)] == ["a", "b"]
+
+
+def test_every_toml_entry_of_a_folder_gets_a_row(tmp_path: Path) -> None:
+    """A file named *.TOML runs like *.toml; a broken link named *.toml gets the CLI's error
+    row (file not found), not silence; folders and other files are not households."""
+    d = tmp_path / "book"
+    d.mkdir()
+    (d / "UPPER.TOML").write_text((EXAMPLES / "three_accounts.toml").read_text())
+    (d / "broken.toml").symlink_to(d / "nowhere.toml")
+    (d / "sub.toml").mkdir()
+    (d / "notes.txt").write_text("not a household")
+    out = tmp_path / "o.jsonl"
+    run_batch(d, out, workers=1)
+    got = {r["id"]: r for r in rows(out)}
+    assert set(got) == {"UPPER", "broken"}
+    assert got["UPPER"]["status"] == "ok"
+    assert got["broken"]["status"] == "error" and "file not found" in got["broken"]["error"]
+    single = assetloc("optimize", str(d / "broken.toml"))
+    assert single.stderr.strip() == f"error: {got['broken']['error']}"
+
+
+def test_out_may_not_be_the_input(tmp_path: Path) -> None:
+    """--out naming INPUT (or a household file of an INPUT folder) is refused before
+    anything is written: the households stay as they were, with --resume too."""
+    src = random_jsonl(tmp_path / "in.jsonl", 3)
+    before = src.read_bytes()
+    for extra in ([], ["--resume"]):
+        run = assetloc("batch", str(src), "--out", str(src), *extra)
+        assert run.returncode == 2 and "is the INPUT file itself" in run.stderr, run.stderr
+        assert len(run.stderr.splitlines()) == 1
+    assert src.read_bytes() == before
+    d = tmp_path / "book"
+    d.mkdir()
+    (d / "a.toml").write_text((EXAMPLES / "three_accounts.toml").read_text())
+    run = assetloc("batch", str(d), "--out", str(d / "a.toml"))
+    assert run.returncode == 2 and "household file of the INPUT folder" in run.stderr
+    assert (d / "a.toml").read_text() == (EXAMPLES / "three_accounts.toml").read_text()

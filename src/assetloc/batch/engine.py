@@ -78,9 +78,31 @@ def _engine(
         yield pool.threads, lambda chunks, task: pool.run_chunks(chunks, task, runner)
 
 
+def _not_the_input(source: Path, out: Path) -> None:
+    """OUTPUT must not be INPUT (nor, for a folder, a household file in it): writing rows
+    there would destroy the households."""
+    try:
+        same = out.exists() and source.exists() and out.samefile(source)
+    except OSError:
+        same = False
+    if same:
+        what = "is the INPUT file itself"
+    elif (
+        source.is_dir()
+        and out.suffix.lower() == ".toml"
+        and out.parent.resolve() == source.resolve()
+    ):
+        what = "is a household file of the INPUT folder"
+    else:
+        return
+    raise InputError(
+        "--out", f"{out} {what}: the rows would overwrite households; give another path"
+    )
+
+
 def run_batch(
-    source: Path,
-    out: Path,
+    source: str | os.PathLike[str],
+    out: str | os.PathLike[str],
     *,
     task: str = "optimize",
     workers: int | None = None,
@@ -103,6 +125,8 @@ def run_batch(
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     if n_workers < 1:
         raise InputError("--workers", "must be at least 1")
+    source, out = Path(source), Path(out)
+    _not_the_input(source, out)
     start = time.perf_counter()
     items = read_items(source)
     rows_at = journal(out, resume=resume)  # ``out`` itself, or a Parquet OUTPUT's journal

@@ -39,7 +39,11 @@ def read_items(source: Path) -> list[Item]:
 def _read(source: Path) -> list[Item]:
     """The households of a folder, a JSON Lines or a Parquet file."""
     if source.is_dir():
-        files = sorted(p for p in source.iterdir() if p.suffix == ".toml" and p.is_file())
+        # every entry named *.toml (any case) that is not a folder: a broken link or an
+        # unreadable file gets its error row, as the CLI would say it, never no row at all
+        files = sorted(
+            p for p in source.iterdir() if p.suffix.lower() == ".toml" and not p.is_dir()
+        )
         return [Item(p.stem, str(p)) for p in files]
     if not source.exists():
         raise InputError(
@@ -60,7 +64,9 @@ def _jsonl(source: Path) -> list[Item]:
         raise InputError(str(source), f"cannot be read ({err.__class__.__name__})") from None
     items: list[Item] = []
     seen: set[str] = set()
-    for n, line in enumerate(text.splitlines(), start=1):
+    # lines end at "\n" (and "\r\n") only: str.splitlines would also cut at U+2028, U+0085
+    # and others, which JSON allows unescaped inside a string
+    for n, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         where = f"{source}:{n}"
@@ -76,3 +82,11 @@ def _jsonl(source: Path) -> list[Item]:
         seen.add(hid)
         items.append(Item(hid, str(source.parent / f"{hid}.toml"), row.get("household"), False))
     return items
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a JSON Lines text: split at "\n", a trailing "\r" dropped."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
