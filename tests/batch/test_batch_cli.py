@@ -281,3 +281,38 @@ def test_out_may_not_be_the_input(tmp_path: Path) -> None:
     run = assetloc("batch", str(d), "--out", str(d / "a.toml"))
     assert run.returncode == 2 and "household file of the INPUT folder" in run.stderr
     assert (d / "a.toml").read_text() == (EXAMPLES / "three_accounts.toml").read_text()
+
+
+def test_run_batch_at_the_top_level_of_a_script(tmp_path: Path) -> None:
+    """A script that calls run_batch at its top level, no ``if __name__ == "__main__":``
+    (as the README's snippet reads when saved to a file): the workers do not run the script
+    again (they would run the batch, and what follows it, once more each, truncating
+    OUTPUT), so the script runs once and every row is there."""
+    src = random_jsonl(tmp_path / "in.jsonl", 12)
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from assetloc.batch import run_batch\n"
+        f"with open({str(tmp_path / 'ran.txt')!r}, 'a') as f:\n"
+        "    f.write('ran\\n')\n"
+        f"s = run_batch({str(src)!r}, {str(tmp_path / 'out.jsonl')!r}, workers=2)\n"
+        "print(s.ok, sum(s.failed.values()))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=ENV, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["12", "0"] and run.stderr == ""
+    assert (tmp_path / "ran.txt").read_text() == "ran\n"  # once: not again in a worker
+    assert [r["status"] for r in rows(tmp_path / "out.jsonl")] == ["ok"] * 12
+
+
+def test_the_main_module_is_left_as_it_was() -> None:
+    from assetloc.batch.pool import main_left_out
+    from assetloc.batch.tasks import run_chunk
+
+    main = sys.modules["__main__"]
+    before = (getattr(main, "__file__", None), main.__spec__)
+    with main_left_out(run_chunk):
+        assert getattr(main, "__file__", None) is None and main.__spec__ is None
+    assert (getattr(main, "__file__", None), main.__spec__) == before

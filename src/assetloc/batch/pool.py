@@ -6,7 +6,9 @@ that kills its worker again is reported as error rows (exit code :data:`WORKER_D
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -51,6 +53,29 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=start_worker)
 
 
+@contextlib.contextmanager
+def main_left_out(runner: Callable[[Chunk, str], list[str]]) -> Iterator[None]:
+    """While worker processes start: the caller's main module hidden from multiprocessing,
+    so that a worker does not run it again (``spawn`` and ``forkserver`` workers import the
+    main script: a script that calls ``run_batch`` at its top level would run the batch, and
+    what follows it, once more in every worker). The workers need only assetloc's code;
+    a ``runner`` defined in the main module keeps it."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(runner, "__module__", None) == "__main__":
+        yield
+        return
+    saved: dict[str, object] = {
+        k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__
+    }
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 def run_chunks(
     chunks: list[Chunk], task: str, workers: int, runner: Callable[[Chunk, str], list[str]]
 ) -> Iterator[tuple[int, list[str]]]:
@@ -59,9 +84,10 @@ def run_chunks(
     nxt = 0
     retry: list[int] = []
     with _pool(workers) as pool:
-        pending: dict[Future[list[str]], int] = {
-            pool.submit(runner, c, task): i for i, c in enumerate(chunks)
-        }
+        with main_left_out(runner):  # the workers start as the chunks are submitted
+            pending: dict[Future[list[str]], int] = {
+                pool.submit(runner, c, task): i for i, c in enumerate(chunks)
+            }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -84,7 +110,9 @@ def _alone(chunk: Chunk, task: str, runner: Callable[[Chunk, str], list[str]]) -
     """``chunk`` retried once in its own process; error rows if that process dies too."""
     with _pool(1) as pool:
         try:
-            return pool.submit(runner, chunk, task).result()
+            with main_left_out(runner):
+                future = pool.submit(runner, chunk, task)
+            return future.result()
         except BrokenProcessPool:
             return error_rows(chunk, DIED_TWICE, WORKER_DIED)
 
