@@ -316,3 +316,19 @@ def test_the_main_module_is_left_as_it_was() -> None:
     with main_left_out(run_chunk):
         assert getattr(main, "__file__", None) is None and main.__spec__ is None
     assert (getattr(main, "__file__", None), main.__spec__) == before
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_resume_with_another_task_is_refused(tmp_path: Path, suffix: str) -> None:
+    """--resume on an OUTPUT made by another --task: one line naming both tasks, exit 2,
+    OUTPUT unchanged (it would hold two tasks' rows under one task's name)."""
+    src = random_jsonl(tmp_path / "in.jsonl", 3)
+    out = tmp_path / f"o{suffix}"
+    assert assetloc("batch", str(src), "--out", str(out)).returncode == 0
+    before = out.read_bytes()
+    run = assetloc("batch", str(src), "--out", str(out), "--task", "taxes", "--resume")
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert f"--task: 'taxes', but --out {out} holds 'optimize' rows" in run.stderr
+    assert out.read_bytes() == before
+    same = assetloc("batch", str(src), "--out", str(out), "--resume")
+    assert same.returncode == 0 and "3 skipped" in same.stderr

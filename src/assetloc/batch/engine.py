@@ -130,7 +130,7 @@ def run_batch(
     start = time.perf_counter()
     items = read_items(source)
     rows_at = journal(out, resume=resume)  # ``out`` itself, or a Parquet OUTPUT's journal
-    skip = done_ids(rows_at) if resume else set()
+    skip = done_ids(rows_at, task, shown=out) if resume else set()
     todo: list[Item] = [i for i in items if i.id not in skip]
     summary = Summary(total=len(items), skipped=len(items) - len(todo))
     done = 0

@@ -10,11 +10,15 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
+from assetloc.batch.tasks import task_of
 from assetloc.errors import InputError
 
 
-def done_ids(out: Path) -> set[str]:
-    """Ids already in ``out`` (for ``--resume``), after cutting a torn last line."""
+def done_ids(out: Path, task: str | None = None, shown: Path | None = None) -> set[str]:
+    """Ids already in ``out`` (for ``--resume``), after cutting a torn last line; with
+    ``task``, an ok row of another task's document is an :class:`InputError` (resuming
+    with another ``--task`` would mix two tasks' rows in one OUTPUT); ``shown``: the OUTPUT
+    the user named, when ``out`` is its journal."""
     if not out.exists():
         return set()
     data = out.read_bytes()
@@ -25,9 +29,18 @@ def done_ids(out: Path) -> set[str]:
     ids: set[str] = set()
     for n, line in enumerate(whole.splitlines(), start=1):
         try:
-            ids.add(json.loads(line)["id"])
+            row = json.loads(line)
+            ids.add(row["id"])
         except (ValueError, KeyError, TypeError):
             raise InputError(f"--out {out}:{n}", "is not a batch row: cannot resume") from None
+        if task is not None and row.get("status") == "ok":
+            other = task_of(row.get("result"))
+            if other is not None and other != task:
+                raise InputError(
+                    "--task",
+                    f"{task!r}, but --out {shown or out} holds {other!r} rows: --resume goes on "
+                    "with the task it was started with (give that --task, or another --out)",
+                )
     return ids
 
 

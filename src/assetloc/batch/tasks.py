@@ -20,6 +20,22 @@ if TYPE_CHECKING:
 TASKS = ("optimize", "rebalance", "taxes", "tax-year", "harvest", "simulate")
 #: exit code of a household that failed outside the CLI's documented errors (a bug)
 INTERNAL = 1
+#: a top-level key of each task's document that no other task's document has
+SIGNATURE = {
+    "optimize": "tie_break",
+    "rebalance": "trades",
+    "taxes": "muni_break_even",
+    "tax-year": "federal",
+    "harvest": "candidates",
+    "simulate": "wealth_fan",
+}
+
+
+def task_of(result: object) -> str | None:
+    """The task whose document ``result`` is (by :data:`SIGNATURE`), or None."""
+    if not isinstance(result, dict):
+        return None
+    return next((t for t, key in SIGNATURE.items() if key in result), None)
 
 
 def _load(item: Item, history: bool) -> WithLedger:
