@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,7 +119,9 @@ def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def assetloc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``assetloc ARGS`` in a fresh interpreter (stdout, stderr, exit code)."""
     cmd = [sys.executable, "-m", "assetloc", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env or ENV, check=False)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=env or ENV, check=False, timeout=300
+    )
 
 
 def rows(path: Path) -> list[dict[str, Any]]:
@@ -302,3 +306,98 @@ def test_parquet_output_over_dask_equals_the_local_pool(scheduler: str, tmp_path
     run_batch(src, remote, scheduler=scheduler)
     assert pq.read_table(remote).equals(pq.read_table(local))
     assert pq.read_table(remote).num_rows == 20
+
+
+@contextlib.contextmanager
+def other_service(greeting: bytes | None) -> Iterator[str]:
+    """A loopback TCP service that is no Dask scheduler: it sends ``greeting`` (an SSH-like
+    banner) on every connection, or, for None, accepts and never answers (a dashboard's
+    HTTP port waits for a request)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            held.append(conn)
+            if greeting is not None:
+                with contextlib.suppress(OSError):
+                    conn.sendall(greeting * 8)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(2)
+        for c in held:
+            c.close()
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("greeting", "says"),
+    [
+        (b"SSH-2.0-OpenSSH_9.2p1 Debian\r\n", "the service there does not speak Dask's protocol"),
+        (None, "no answer within 7 s: is it the scheduler's own port"),
+    ],
+)
+def test_a_service_that_is_no_scheduler_is_one_line_exit_2(
+    folder: Path, tmp_path: Path, greeting: bytes | None, says: str
+) -> None:
+    """A banner used to give a numpy MemoryError traceback; a silent port hung for good."""
+    out = tmp_path / "out.jsonl"
+    env = {**ENV, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}  # + 5 s of handshake
+    with other_service(greeting) as address:
+        began = time.monotonic()
+        run = assetloc("batch", str(folder), "--out", str(out), "--scheduler", address, env=env)
+        took = time.monotonic() - began
+    assert run.returncode == 2 and run.stdout == "", run.stderr
+    assert run.stderr.splitlines() == [
+        f"error: --scheduler: cannot reach a Dask scheduler at {address} ({says}"
+        + run.stderr.split(says, 1)[1].rstrip("\n")
+    ]
+    assert "Traceback" not in run.stderr and took < 60 and not out.exists()
+
+
+def test_a_scheduler_with_no_worker_is_one_line_exit_2(folder: Path, tmp_path: Path) -> None:
+    """It waited for good; now it waits the connect timeout for one worker, then says so."""
+    sfile = tmp_path / "scheduler.json"
+    proc = dask_cli(
+        "scheduler",
+        *("--host", "127.0.0.1", "--port", "0", "--no-dashboard"),
+        *("--scheduler-file", str(sfile)),
+        log=tmp_path / "scheduler.log",
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not sfile.exists() or not sfile.read_text().strip():
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        address = json.loads(sfile.read_text())["address"]
+        env = {**ENV, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+        run = assetloc(
+            "batch",
+            str(folder),
+            "--out",
+            str(tmp_path / "o.jsonl"),
+            "--scheduler",
+            address,
+            env=env,
+        )
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.splitlines() == [
+        f"error: --scheduler: the Dask scheduler at {address} has no worker (waited 2 s): "
+        f"start one with `dask worker {address}`"
+    ]

@@ -10,6 +10,9 @@ pool's message and exit code. ``distributed`` is imported only when a run asks f
 
 from __future__ import annotations
 
+import gc
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
@@ -114,21 +117,79 @@ class DaskPool:
                 nxt += 1
 
 
+#: seconds beyond the connect timeout a handshake may take before the address is taken for
+#: something that is not a Dask scheduler (a dashboard's HTTP port answers, then waits)
+HANDSHAKE_GRACE_S = 5.0
+
+
+def _client(dist: Any, address: str, timeout: float) -> Any:
+    """``dist.Client(address)``, within ``timeout`` + :data:`HANDSHAKE_GRACE_S` seconds;
+    anything else (refused, a service that is no Dask scheduler, a handshake that never
+    ends) is one :class:`InputError` naming ``--scheduler``."""
+    box: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            box["client"] = dist.Client(address, timeout=timeout, set_as_default=False)
+        except MemoryError:  # a service's greeting read as the length of a Dask frame
+            box["error"] = "the service there does not speak Dask's protocol"
+        except Exception as err:
+            text = str(err).splitlines()[0] if str(err) else ""
+            box["error"] = f"{err.__class__.__name__}: {text}"
+
+    with _quiet_half_made_clients():
+        thread = threading.Thread(target=make, name="assetloc-dask-connect", daemon=True)
+        thread.start()
+        thread.join(timeout + HANDSHAKE_GRACE_S)
+        if thread.is_alive():
+            why = (
+                f"no answer within {timeout + HANDSHAKE_GRACE_S:g} s: is it the scheduler's "
+                "own port (8786 by default), not its dashboard's?"
+            )
+        elif "error" in box:
+            why = str(box["error"]).rstrip(": ")
+        else:
+            return box["client"]
+        gc.collect()  # a half-made client's __del__ runs now, quietly
+    raise InputError("--scheduler", f"cannot reach a Dask scheduler at {address} ({why})")
+
+
+@contextmanager
+def _quiet_half_made_clients() -> Iterator[None]:
+    """No "Exception ignored in: Client.__del__" traceback from a client whose connection
+    failed (it is collected while this is in force); any other unraisable is shown."""
+    before = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        where = getattr(unraisable.object, "__qualname__", "")
+        if not where.startswith("Client."):
+            before(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = before
+
+
 @contextmanager
 def connect(address: str) -> Iterator[DaskPool]:
-    """A :class:`DaskPool` on the scheduler at ``address``; unreachable → one
-    :class:`InputError` naming ``--scheduler``."""
+    """A :class:`DaskPool` on the scheduler at ``address``; unreachable, not a scheduler,
+    or a scheduler with no worker within the timeout → one :class:`InputError` naming
+    ``--scheduler``."""
     dist = _distributed()
     _check_address(address)
     timeout = _timeout()
+    client = _client(dist, address, timeout)
     try:
-        client = dist.Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, ValueError, TypeError) as err:
-        why = str(err).splitlines()[0] if str(err) else err.__class__.__name__
-        raise InputError(
-            "--scheduler", f"cannot reach a Dask scheduler at {address} ({why})"
-        ) from None
-    try:
+        try:
+            client.wait_for_workers(1, timeout=timeout)
+        except TimeoutError:  # asyncio's and distributed's are this one on Python 3.11+
+            raise InputError(
+                "--scheduler",
+                f"the Dask scheduler at {address} has no worker (waited {timeout:g} s): "
+                "start one with `dask worker " + address + "`",
+            ) from None
         yield DaskPool(client, dist)
     finally:
         client.close()
