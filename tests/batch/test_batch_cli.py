@@ -332,3 +332,17 @@ def test_resume_with_another_task_is_refused(tmp_path: Path, suffix: str) -> Non
     assert out.read_bytes() == before
     same = assetloc("batch", str(src), "--out", str(out), "--resume")
     assert same.returncode == 0 and "3 skipped" in same.stderr
+
+
+def test_after_a_death_the_chunks_not_started_go_on_in_a_fresh_pool(tmp_path: Path) -> None:
+    """One death early in a run: the chunks that had started are retried alone, the rest
+    run in a fresh pool of the same size, so a handful of processes do the whole batch
+    (each retried chunk used to get a process of its own, one after the other)."""
+    src = random_jsonl(tmp_path / "in.jsonl", 80)  # 27 chunks of 3 on 2 workers
+    src.write_text(src.read_text().replace('"h0004"', '"die4"'))
+    ref, out = tmp_path / "ref.jsonl", tmp_path / "out.jsonl"
+    run_batch(src, ref, workers=2)
+    summary = run_batch(src, out, workers=2, runner=batch_runners.dies_once_logging_pids)
+    assert out.read_bytes() == ref.read_bytes() and summary.ok == 80
+    pids = set((tmp_path / "pids").read_text().split())
+    assert len(pids) <= 2 + 2 + 2, len(pids)  # first pool, the suspects alone, a fresh pool

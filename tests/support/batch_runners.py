@@ -49,3 +49,11 @@ def heap_state(items: list[Item], task: str) -> list[str]:
         }
     )
     return [state for _ in items]
+
+
+def dies_once_logging_pids(items: list[Item], task: str) -> list[str]:
+    """:func:`dies_once`, each chunk appending its worker's process id to ``pids`` beside
+    the households' folder (which processes ran the batch)."""
+    with (Path(items[0].path).parent / "pids").open("a") as f:
+        f.write(f"{os.getpid()}\n")
+    return dies_once(items, task)

@@ -1,17 +1,20 @@
 """Chunks over a process pool, results handed back in input order.
 
-A worker that dies breaks the pool: every chunk not yet back is run again, each alone in
-a fresh one-worker pool (so one bad chunk cannot take the others down twice); a chunk
-that kills its worker again is reported as error rows (exit code :data:`WORKER_DIED`)."""
+A worker that dies breaks the pool: the chunks that had started are run again, each alone
+in a fresh one-worker pool (so one bad chunk cannot take the others down twice), and the
+chunks that had not started go on in a fresh pool; a chunk that kills its worker again is
+reported as error rows (exit code :data:`WORKER_DIED`)."""
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from assetloc.batch.inputs import Item
 from assetloc.batch.tasks import error_rows, run_chunk
@@ -76,34 +79,56 @@ def main_left_out(runner: Callable[[Chunk, str], list[str]]) -> Iterator[None]:
         main.__dict__.update(saved)
 
 
+def _started(
+    marks: str, index: int, runner: Callable[[Chunk, str], list[str]], chunk: Chunk, task: str
+) -> list[str]:
+    """``runner(chunk, task)`` in a worker, after marking that chunk ``index`` started (an
+    empty file named by the index in the folder ``marks``)."""
+    Path(marks, str(index)).touch()
+    return runner(chunk, task)
+
+
 def run_chunks(
     chunks: list[Chunk], task: str, workers: int, runner: Callable[[Chunk, str], list[str]]
 ) -> Iterator[tuple[int, list[str]]]:
-    """``(index, rows)`` for every chunk, in index order, as soon as each is in order."""
+    """``(index, rows)`` for every chunk, in index order, as soon as each is in order.
+
+    When a worker dies the pool breaks and every chunk not back fails with it. Only the
+    chunks that had started are suspects: each is retried once, alone (:func:`_alone`);
+    the others had not begun and go to a fresh pool of ``workers`` processes, so a death
+    costs a few chunks' time, not the rest of the batch run one chunk at a time."""
     results: dict[int, list[str]] = {}
     nxt = 0
-    retry: list[int] = []
-    with _pool(workers) as pool:
-        with main_left_out(runner):  # the workers start as the chunks are submitted
-            pending: dict[Future[list[str]], int] = {
-                pool.submit(runner, c, task): i for i, c in enumerate(chunks)
-            }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                i = pending.pop(fut)
-                try:
-                    results[i] = fut.result()
-                except BrokenProcessPool:
-                    retry.append(i)
-            while nxt in results:
-                yield nxt, results.pop(nxt)
-                nxt += 1
-    for i in sorted(retry):
-        results[i] = _alone(chunks[i], task, runner)
-        while nxt in results:
-            yield nxt, results.pop(nxt)
-            nxt += 1
+    todo = list(range(len(chunks)))
+    with tempfile.TemporaryDirectory(prefix="assetloc-batch-") as marks:
+        while todo:
+            broken: list[int] = []
+            with _pool(workers) as pool:
+                with main_left_out(runner):  # the workers start as the chunks are submitted
+                    pending: dict[Future[list[str]], int] = {
+                        pool.submit(_started, marks, i, runner, chunks[i], task): i for i in todo
+                    }
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        i = pending.pop(fut)
+                        try:
+                            results[i] = fut.result()
+                        except BrokenProcessPool:
+                            broken.append(i)
+                    while nxt in results:
+                        yield nxt, results.pop(nxt)
+                        nxt += 1
+            started = {int(p.name) for p in Path(marks).iterdir()}
+            suspects = sorted(i for i in broken if i in started)
+            todo = sorted(i for i in broken if i not in started)
+            if broken and not suspects:  # died before any chunk began (start-up): all alone
+                suspects, todo = sorted(broken), []
+            for i in suspects:
+                results[i] = _alone(chunks[i], task, runner)
+                while nxt in results:
+                    yield nxt, results.pop(nxt)
+                    nxt += 1
 
 
 def _alone(chunk: Chunk, task: str, runner: Callable[[Chunk, str], list[str]]) -> list[str]:
