@@ -607,6 +607,19 @@ def test_validate_agrees_on_generated_households(
     check_validate_agrees(capsys, path)
 
 
+def roth_as_balance(extra: str = "") -> str:
+    """examples/rebalance.toml with the Roth as a balance of $30,000 (no holdings), then
+    ``extra`` lines in that account: a file for optimize that rebalance cannot take."""
+    text = REBALANCE.replace(
+        'id = "roth"\ntype = "roth"\ncash = 1200\n\n[[accounts.positions]]\nsymbol = "VB"\n'
+        'shares = 60\nprice = 240.0\n\n[[accounts.positions]]\nsymbol = "VWO"\n'
+        "shares = 300\nprice = 48.0\n",
+        'id = "roth"\ntype = "roth"\nbalance = 30000\n' + extra,
+    )
+    assert "balance = 30000" in text
+    return text
+
+
 def test_an_unpriced_fund_is_a_note_in_a_file_for_optimize(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -614,12 +627,7 @@ def test_an_unpriced_fund_is_a_note_in_a_file_for_optimize(
     would buy them. In a file that is not yet one for rebalance (an account gives only a
     balance) the missing price is part of validate's note, exit 0; with holdings in every
     account it stays an error, as rebalance would say."""
-    text = REBALANCE.replace(
-        'id = "roth"\ntype = "roth"\ncash = 1200\n\n[[accounts.positions]]\nsymbol = "VB"\n'
-        'shares = 60\nprice = 240.0\n\n[[accounts.positions]]\nsymbol = "VWO"\n'
-        "shares = 300\nprice = 48.0\n",
-        'id = "roth"\ntype = "roth"\nbalance = 30000\nfunds = ["FXAIX", "IXUS"]\n',
-    )
+    text = roth_as_balance('funds = ["FXAIX", "IXUS"]\n')
     assert 'funds = ["FXAIX", "IXUS"]' in text
     path = write(tmp_path, text)
     code, out, err = run_cli(capsys, "validate", path)
@@ -638,12 +646,7 @@ def test_mixed_balance_and_holdings_validates_with_a_note(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """A file that optimize accepts but rebalance cannot take: validate says why, exit 0."""
-    text = REBALANCE.replace(
-        'id = "roth"\ntype = "roth"\ncash = 1200\n\n[[accounts.positions]]\nsymbol = "VB"\n'
-        'shares = 60\nprice = 240.0\n\n[[accounts.positions]]\nsymbol = "VWO"\n'
-        "shares = 300\nprice = 48.0\n",
-        'id = "roth"\ntype = "roth"\nbalance = 30000\n',
-    )
+    text = roth_as_balance()
     assert "balance = 30000" in text
     path = write(tmp_path, text)
     code, out, err = run_cli(capsys, "validate", path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -28,10 +30,11 @@ def test_same_seed_same_outcome_and_another_seed_differs(example) -> None:
     assert a.to_dict()["strategies"] == b.to_dict()["strategies"]
 
 
-def test_vectorized_paths_equal_a_plain_per_path_loop() -> None:
-    """Paths never mix: the batch equals one engine call per path (and any chunking), to
-    the gross-up's tolerance (a path in a batch keeps iterating until every path meets
-    it, so it can land a fraction of a cent closer)."""
+def three_account_run(
+    strategy: str, *, years: int, paths: int, seed: int, spending: float
+) -> tuple[Any, Any, Any]:
+    """(engine spec, targets, Monte Carlo scenarios) of a taxable + IRA + Roth household
+    on MIX, retiring halfway through ``years`` and then spending ``spending`` a year."""
     h = household(
         [
             {"id": "brokerage", "type": "taxable", "balance": 300_000.0},
@@ -39,13 +42,20 @@ def test_vectorized_paths_equal_a_plain_per_path_loop() -> None:
             {"id": "roth", "type": "roth", "balance": 50_000.0},
         ],
         MIX,
-        plan={"years": 12, "retire_in": 6, "spending": 40_000.0},
+        plan={"years": years, "retire_in": years // 2, "spending": spending},
     )
     settings = resolved_settings(h)
     tl = timeline(h.model_copy(update={"plan": settings}))
-    tg = targets(h, ("joint",))
+    tg = targets(h, (strategy,))
     spec = engine_spec(h, tg.problem, settings, tl)
-    sc = montecarlo(tg.problem.market, 9, 12, 11)
+    return spec, tg, montecarlo(tg.problem.market, paths, years, seed)
+
+
+def test_vectorized_paths_equal_a_plain_per_path_loop() -> None:
+    """Paths never mix: the batch equals one engine call per path (and any chunking), to
+    the gross-up's tolerance (a path in a batch keeps iterating until every path meets
+    it, so it can land a fraction of a cent closer)."""
+    spec, tg, sc = three_account_run("joint", years=12, paths=9, seed=11, spending=40_000.0)
     w = account_weights(tg.holdings["joint"], tg.problem)
     batch = run_engine(spec, sc.total, w, "joint").outcome
     chunked = run_engine(spec, sc.total, w, "joint", chunk=4).outcome
@@ -162,20 +172,7 @@ def test_held_mix_is_the_target_when_every_account_holds_it() -> None:
     """Every account rebalanced each year to the same shares w: the household mix at every
     year end is w itself, whatever the returns, so the held mix (mean over year ends) is w;
     chunking the paths changes nothing."""
-    h = household(
-        [
-            {"id": "brokerage", "type": "taxable", "balance": 300_000.0},
-            {"id": "ira", "type": "traditional", "balance": 200_000.0},
-            {"id": "roth", "type": "roth", "balance": 50_000.0},
-        ],
-        MIX,
-        plan={"years": 8, "retire_in": 4, "spending": 30_000.0},
-    )
-    settings = resolved_settings(h)
-    tl = timeline(h.model_copy(update={"plan": settings}))
-    tg = targets(h, ("duplicate",))
-    spec = engine_spec(h, tg.problem, settings, tl)
-    sc = montecarlo(tg.problem.market, 7, 8, 3)
+    spec, tg, sc = three_account_run("duplicate", years=8, paths=7, seed=3, spending=30_000.0)
     w = account_weights(tg.holdings["duplicate"], tg.problem)
     np.testing.assert_allclose(w, w[0][None, :].repeat(3, axis=0), atol=1e-12)
     out = run_engine(spec, sc.total, w, "duplicate").outcome
