@@ -346,3 +346,28 @@ def test_after_a_death_the_chunks_not_started_go_on_in_a_fresh_pool(tmp_path: Pa
     assert out.read_bytes() == ref.read_bytes() and summary.ok == 80
     pids = set((tmp_path / "pids").read_text().split())
     assert len(pids) <= 2 + 2 + 2, len(pids)  # first pool, the suspects alone, a fresh pool
+
+
+def test_a_folder_with_a_pipe_two_names_for_one_id_or_a_linked_out(tmp_path: Path) -> None:
+    """A named pipe called *.toml is no household (a worker would block on it for good);
+    a.toml beside a.TOML is one id twice (refused, as in JSON Lines); an --out that is a
+    link to a household file is refused before that file is touched."""
+    text = (EXAMPLES / "three_accounts.toml").read_text()
+    d = tmp_path / "book"
+    d.mkdir()
+    (d / "a.toml").write_text(text)
+    os.mkfifo(d / "pipe.toml")
+    out = tmp_path / "o.jsonl"
+    run_batch(d, out, workers=1)
+    assert [r["id"] for r in rows(out)] == ["a"]
+    (d / "pipe.toml").unlink()
+    (d / "a.TOML").write_text(text)
+    twice = assetloc("batch", str(d), "--out", str(tmp_path / "t.jsonl"))
+    assert twice.returncode == 2 and "id 'a' appears twice: a.TOML and a.toml" in twice.stderr
+    (d / "a.TOML").unlink()
+    link = tmp_path / "elsewhere" / "out.jsonl"
+    link.parent.mkdir()
+    link.symlink_to(d / "a.toml")
+    run = assetloc("batch", str(d), "--out", str(link))
+    assert run.returncode == 2 and "is the household file" in run.stderr, run.stderr
+    assert (d / "a.toml").read_text() == text

@@ -369,8 +369,36 @@ def test_a_file_that_is_not_utf8_says_where(
     line = THREE.count("\n") + 1
     msg = bad(capsys, "validate", str(path))
     assert msg == (
-        f"{path}: is not UTF-8 text: byte 0xfc at line {line}, column 10 (save the file as UTF-8)"
+        f"{path}: is not UTF-8 text: byte 0xfc at line {line}, byte 10 of the line "
+        "(save the file as UTF-8)"
     )
+
+
+def test_a_byte_order_mark_does_not_shift_the_place(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The decoder drops a leading byte-order mark and counts from after it: the message
+    names the same byte and place with or without one."""
+    body = b'name = "x"\n# caf\xe9\n'
+    plain, marked = tmp_path / "plain.toml", tmp_path / "marked.toml"
+    plain.write_bytes(body)
+    marked.write_bytes(b"\xef\xbb\xbf" + body)
+    where = "byte 0xe9 at line 2, byte 6 of the line"
+    assert where in bad(capsys, "validate", str(plain))
+    assert where in bad(capsys, "validate", str(marked))
+
+
+def test_a_toml_error_quotes_its_own_line_past_a_line_separator(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """U+2028 in a comment is no line break for TOML: the quoted line is the one named."""
+    text = (
+        "# a\u2028b\n"
+        + THREE
+        + '\n[[planned_purchases]]\naccount = "roth"\nsymbol = "VTI"\ndate = 2026-02-30\n'
+    )
+    msg = bad(capsys, "validate", write(tmp_path, text))
+    assert msg.endswith(": `date = 2026-02-30`"), msg
 
 
 def test_a_toml_error_quotes_its_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -82,7 +82,8 @@ def test_bad_uploads_are_422(client: TestClient) -> None:
     binary = client.post("/api/optimize", files={"file": ("x.toml", b"\xff\xfe\xfa")})
     assert binary.status_code == 422
     assert binary.json()["error"] == (
-        "x.toml: is not UTF-8 text: byte 0xff at line 1, column 1 (save the file as UTF-8)"
+        "x.toml: is not UTF-8 text: byte 0xff at line 1, byte 1 of the line "
+        "(save the file as UTF-8)"
     )
     path = client.post("/api/optimize", files={"file": ("../../etc/x.toml", b"x = \n")})
     assert path.json()["field"] == "x.toml"  # the upload's name only, no folders

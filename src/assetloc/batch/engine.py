@@ -100,6 +100,26 @@ def _not_the_input(source: Path, out: Path) -> None:
     )
 
 
+def _not_a_household(out: Path, items: list[Item]) -> None:
+    """OUTPUT must not be one of a folder's household files under another name (a link to
+    it, a hard link): writing rows there would overwrite that household."""
+    try:
+        target = out.stat()
+    except OSError:
+        return  # not there yet: nothing to overwrite
+    for item in items:
+        try:
+            same = os.path.samestat(target, Path(item.path).stat())
+        except OSError:
+            continue
+        if same:
+            raise InputError(
+                "--out",
+                f"{out} is the household file {item.path} (a link to it): the rows would "
+                "overwrite it; give another path",
+            )
+
+
 def run_batch(
     source: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -129,6 +149,8 @@ def run_batch(
     _not_the_input(source, out)
     start = time.perf_counter()
     items = read_items(source)
+    if source.is_dir():
+        _not_a_household(out, items)
     rows_at = journal(out, resume=resume)  # ``out`` itself, or a Parquet OUTPUT's journal
     skip = done_ids(rows_at, task, shown=out) if resume else set()
     todo: list[Item] = [i for i in items if i.id not in skip]

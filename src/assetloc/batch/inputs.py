@@ -39,12 +39,7 @@ def read_items(source: Path) -> list[Item]:
 def _read(source: Path) -> list[Item]:
     """The households of a folder, a JSON Lines or a Parquet file."""
     if source.is_dir():
-        # every entry named *.toml (any case) that is not a folder: a broken link or an
-        # unreadable file gets its error row, as the CLI would say it, never no row at all
-        files = sorted(
-            p for p in source.iterdir() if p.suffix.lower() == ".toml" and not p.is_dir()
-        )
-        return [Item(p.stem, str(p)) for p in files]
+        return _folder(source)
     if not source.exists():
         raise InputError(
             str(source), "not found: give a folder of .toml files, a .jsonl or a .parquet file"
@@ -90,3 +85,23 @@ def _lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def _folder(source: Path) -> list[Item]:
+    """The household files of a folder, by name: every regular file named ``*.toml`` (any
+    case) and every broken link so named (its row says "file not found", as the CLI does);
+    not folders, pipes or devices. Two names with one id (``a.toml``, ``a.TOML``) are one
+    :class:`InputError`, as a repeated id in JSON Lines is."""
+    files = sorted(
+        p
+        for p in source.iterdir()
+        if p.suffix.lower() == ".toml" and (p.is_file() or (p.is_symlink() and not p.exists()))
+    )
+    seen: dict[str, Path] = {}
+    for p in files:
+        if p.stem in seen:
+            raise InputError(
+                str(p), f"id {p.stem!r} appears twice: {seen[p.stem].name} and {p.name}"
+            )
+        seen[p.stem] = p
+    return [Item(p.stem, str(p)) for p in files]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -56,15 +57,25 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=start_worker)
 
 
+def _needs_main(runner: object) -> bool:
+    """Whether unpickling ``runner`` in a worker needs the main module: it, or anything it
+    wraps (a ``functools.partial``, a bound method), is defined there; a runner that cannot
+    be pickled here keeps the main module too (the worker reports the error)."""
+    try:
+        return b"__main__" in pickle.dumps(runner)
+    except Exception:
+        return True
+
+
 @contextlib.contextmanager
 def main_left_out(runner: Callable[[Chunk, str], list[str]]) -> Iterator[None]:
     """While worker processes start: the caller's main module hidden from multiprocessing,
     so that a worker does not run it again (``spawn`` and ``forkserver`` workers import the
     main script: a script that calls ``run_batch`` at its top level would run the batch, and
     what follows it, once more in every worker). The workers need only assetloc's code;
-    a ``runner`` defined in the main module keeps it."""
+    a ``runner`` that needs the main module keeps it (:func:`_needs_main`)."""
     main = sys.modules.get("__main__")
-    if main is None or getattr(runner, "__module__", None) == "__main__":
+    if main is None or _needs_main(runner):
         yield
         return
     saved: dict[str, object] = {

@@ -696,12 +696,15 @@ def read_toml(path: str | Path) -> dict[str, Any]:
 
 
 def not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
-    """Where a file stops being UTF-8: the byte, its line and column (1-based)."""
-    line = data.count(b"\n", 0, err.start) + 1
-    column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+    """Where a file stops being UTF-8: the byte, its line and its column (1-based, counted
+    in bytes), in the bytes the decoder saw (``utf-8-sig`` drops a byte-order mark first,
+    and its offsets do not count it)."""
+    seen = err.object if isinstance(err.object, bytes) else data
+    line = seen.count(b"\n", 0, err.start) + 1
+    column = err.start - (seen.rfind(b"\n", 0, err.start) + 1) + 1
     return (
-        f"is not UTF-8 text: byte 0x{data[err.start]:02x} at line {line}, column {column} "
-        "(save the file as UTF-8)"
+        f"is not UTF-8 text: byte 0x{seen[err.start]:02x} at line {line}, byte {column} of "
+        "the line (save the file as UTF-8)"
     )
 
 
@@ -725,7 +728,7 @@ def _quoted(text: str, err: tomllib.TOMLDecodeError) -> str:
     """``: `the line` `` of a TOML error's line (stripped, at most :data:`QUOTED` characters),
     so that the message shows the field: ``acquired = 2026-02-30`` is an impossible date."""
     match = re.search(r"\(at line (\d+), column \d+\)", str(err))
-    lines = text.splitlines()
+    lines = text.split("\n")  # as TOML counts lines (U+2028 in a comment is no break)
     if match is None or not 0 < int(match.group(1)) <= len(lines):
         return ""
     line = lines[int(match.group(1)) - 1].strip()
