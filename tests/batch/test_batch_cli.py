@@ -371,3 +371,27 @@ def test_a_folder_with_a_pipe_two_names_for_one_id_or_a_linked_out(tmp_path: Pat
     run = assetloc("batch", str(d), "--out", str(link))
     assert run.returncode == 2 and "is the household file" in run.stderr, run.stderr
     assert (d / "a.toml").read_text() == text
+
+
+def test_a_runner_wrapping_a_function_of_the_script_keeps_the_main_module(
+    tmp_path: Path,
+) -> None:
+    """A functools.partial of a function defined in the script: its pickle names __main__,
+    so the workers must load the script (behind its guard) to unpickle it."""
+    src = random_jsonl(tmp_path / "in.jsonl", 6)
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import functools\n"
+        "from assetloc.batch import run_batch\n"
+        "from assetloc.batch.tasks import run_chunk\n"
+        "def mine(items, task, tag):\n"
+        "    return run_chunk(items, task)\n"
+        "if __name__ == '__main__':\n"
+        f"    s = run_batch({str(src)!r}, {str(tmp_path / 'out.jsonl')!r}, workers=2,\n"
+        "                  runner=functools.partial(mine, tag='x'))\n"
+        "    print(s.ok, sum(s.failed.values()))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=ENV, cwd=tmp_path
+    )
+    assert run.returncode == 0 and run.stdout.split() == ["6", "0"], run.stderr
