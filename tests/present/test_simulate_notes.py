@@ -54,14 +54,25 @@ def test_no_note_when_the_mixes_agree() -> None:
 def test_a_baseline_on_another_mix_is_named_with_its_gap() -> None:
     note = allocation_note(doc(0.129, 22.3))
     assert note is not None
-    assert "duplicate holds up to 12.9% of wealth in other classes than joint" in note
+    assert "duplicate holds up to 12.9% of wealth otherwise than joint" in note
+    assert "from the start (6.5%: a menu or a bound" in note  # the start gap is above 1%
     assert "+22.3 bp a year pre-tax" in note and "deterministic" not in note
     deterministic = allocation_note(doc(0.129, 22.3, returns="deterministic"))
     assert deterministic is not None and "no risk" in deterministic
 
 
+def test_a_gap_that_opens_over_the_run_is_put_down_to_drift() -> None:
+    """Start mixes equal (no menu binds), held mixes apart: no menu is blamed."""
+    d = doc(0.04, 5.0)
+    d["household_mix"]["duplicate"]["start_gap_vs_joint"] = 0.0
+    note = allocation_note(d)
+    assert note is not None
+    assert "drift apart between re-solves" in note and "menu" not in note
+
+
 def test_joint_behind_on_most_paths_is_said() -> None:
     assert joint_behind_note(doc(0.0, 0.0, joint_mean=-1.0, negative=0.4)) is None  # a minority
+    assert joint_behind_note(doc(0.0, 0.0, joint_mean=-1.1, negative=0.51)) is None  # noise
     assert joint_behind_note(doc(0.0, 0.0, joint_mean=2.0, negative=0.6)) is None  # mean ahead
     note = joint_behind_note(doc(0.0, 0.0, joint_mean=-65.1, negative=0.877))
     assert note is not None

@@ -133,6 +133,10 @@ def reoptimized_table(d: Mapping[str, Any]) -> TextTable | None:
 #: a placed strategy whose start mix differs from joint's by more than this share of F is
 #: named in :func:`allocation_note`
 MIX_GAP_NOTE = 0.01
+#: joint is said to end behind duplicate when its mean location value is at most minus this
+#: (bp a year) and it is negative on more than this share of the paths (noise is neither)
+BEHIND_BP = 5.0
+BEHIND_SHARE = 0.6
 #: the strategies that place joint's own mix (the others choose their mix)
 PLACED = ("duplicate", "rule_of_thumb")
 
@@ -180,32 +184,38 @@ def mix_table(d: Mapping[str, Any]) -> TextTable | None:
 
 
 def allocation_note(d: Mapping[str, Any]) -> str | None:
-    """A warning when duplicate or rule_of_thumb, which place joint's mix, hold another
-    (a menu or a bound binds where the mix is placed, at the start or after re-placing):
-    their wealth then differs from joint's by allocation as well as location, and every
-    location value is measured against duplicate. With deterministic returns (no risk) the
-    mix with the higher expected return ends richer whatever its risk."""
+    """A warning when duplicate or rule_of_thumb, which place joint's mix, hold another:
+    from the start (a menu or a bound keeps the mix from being placed as it is), or over the
+    run (between re-solves each strategy's mix drifts as its accounts grow and are spent at
+    their own rates). Their wealth then differs from joint's by allocation as well as
+    location, and every location value is measured against duplicate. With deterministic
+    returns (no risk) the mix with the higher expected return ends richer whatever its risk."""
     mixes = d.get("household_mix") or {}
     off = []
     for name in PLACED:
         m = mixes.get(name) or {}
-        gap = max(
-            float(m.get("start_gap_vs_joint") or 0.0), float(m.get("held_gap_vs_joint") or 0.0)
+        start = float(m.get("start_gap_vs_joint") or 0.0)
+        held = float(m.get("held_gap_vs_joint") or 0.0)
+        if max(start, held) <= MIX_GAP_NOTE:
+            continue
+        cause = (
+            f"from the start ({pct(start, 1)}: a menu or a bound keeps joint's mix from being "
+            "placed as it is)"
+            if start > MIX_GAP_NOTE
+            else "as the mixes drift apart between re-solves (accounts grow and are spent at "
+            "different rates)"
         )
-        if gap > MIX_GAP_NOTE:
-            e_gap = m.get("held_expected_return_vs_joint_bp")
-            e_text = (
-                "" if e_gap is None else f", its expected return {bp(float(e_gap))} a year pre-tax"
-            )
-            off.append(
-                f"{name} holds up to {pct(gap, 1)} of wealth in other classes than joint{e_text}"
-            )
+        e_gap = m.get("held_expected_return_vs_joint_bp")
+        e_text = "" if e_gap is None else f", its expected return {bp(float(e_gap))} a year"
+        off.append(
+            f"{name} holds up to {pct(max(start, held), 1)} of wealth otherwise than joint, "
+            f"{cause}{e_text} pre-tax"
+        )
     if not off:
         return None
     text = (
-        f"Note: {'; '.join(off)}: an account's menu or bounds keep the plan's mix from being "
-        "placed as it is, so these differences in wealth are partly allocation, not location "
-        "alone (every location value is measured against duplicate)"
+        f"Note: {'; '.join(off)}: these differences in wealth are partly allocation, not "
+        "location alone (every location value is measured against duplicate)"
     )
     if d.get("returns") == "deterministic":
         text += (
@@ -221,7 +231,11 @@ def joint_behind_note(d: Mapping[str, Any]) -> str | None:
     plan is a one-period optimum (Kaplan's model) and does not see the order in which the
     ``[plan]`` spends the accounts, nor how the mix drifts between re-solves."""
     joint = (d.get("location_value_bp") or {}).get("joint") or {}
-    if "mean" not in joint or float(joint["mean"]) >= 0 or float(joint["share_negative"]) <= 0.5:
+    if (
+        "mean" not in joint
+        or float(joint["mean"]) > -BEHIND_BP
+        or float(joint["share_negative"]) <= BEHIND_SHARE
+    ):
         return None
     order = (d.get("assumptions") or {}).get("withdrawal_order", "")
     return (
