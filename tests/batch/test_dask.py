@@ -401,3 +401,22 @@ def test_a_scheduler_with_no_worker_is_one_line_exit_2(folder: Path, tmp_path: P
         f"error: --scheduler: the Dask scheduler at {address} has no worker (waited 2 s): "
         f"start one with `dask worker {address}`"
     ]
+
+
+def test_a_failed_connect_leaves_no_thread_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a notebook or a long-lived process: a port that accepts and never answers is
+    given up on and closed, with no thread (the probe's, an event loop's) left running."""
+    import dask.config
+
+    from assetloc.batch.dask_pool import connect
+    from assetloc.errors import InputError
+
+    before = {t.ident for t in threading.enumerate()}
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), other_service(None) as a:
+        for _ in range(2):
+            with pytest.raises(InputError, match="no answer within 6 s"):
+                with connect(a):
+                    pass
+    time.sleep(0.5)
+    left = [t.name for t in threading.enumerate() if t.ident not in before]
+    assert left == [], left

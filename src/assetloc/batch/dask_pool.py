@@ -10,6 +10,7 @@ pool's message and exit code. ``distributed`` is imported only when a run asks f
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
 import threading
@@ -122,42 +123,61 @@ class DaskPool:
 HANDSHAKE_GRACE_S = 5.0
 
 
-def _client(dist: Any, address: str, timeout: float) -> Any:
-    """``dist.Client(address)``, within ``timeout`` + :data:`HANDSHAKE_GRACE_S` seconds;
-    anything else (refused, a service that is no Dask scheduler, a handshake that never
-    ends) is one :class:`InputError` naming ``--scheduler``."""
-    box: dict[str, Any] = {}
+def _probe(dist: Any, address: str, timeout: float) -> str | None:
+    """Why ``address`` is no Dask endpoint, or None: a Dask handshake with it, given up after
+    ``timeout`` + :data:`HANDSHAKE_GRACE_S` seconds (a port that accepts and never answers,
+    such as a dashboard's) and closed either way, in a thread of its own with its own event
+    loop (a notebook's running loop is not touched; nothing is left behind)."""
+    box: dict[str, str] = {}
 
-    def make() -> None:
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(
+            dist.comm.connect(address, timeout=timeout), timeout + HANDSHAKE_GRACE_S
+        )
+        await comm.close()
+
+    def run() -> None:
         try:
-            box["client"] = dist.Client(address, timeout=timeout, set_as_default=False)
-        except MemoryError:  # a service's greeting read as the length of a Dask frame
-            box["error"] = "the service there does not speak Dask's protocol"
-        except Exception as err:
-            text = str(err).splitlines()[0] if str(err) else ""
-            box["error"] = f"{err.__class__.__name__}: {text}"
-
-    with _quiet_half_made_clients():
-        thread = threading.Thread(target=make, name="assetloc-dask-connect", daemon=True)
-        thread.start()
-        thread.join(timeout + HANDSHAKE_GRACE_S)
-        if thread.is_alive():
-            why = (
+            asyncio.run(handshake())
+        except TimeoutError:
+            box["why"] = (
                 f"no answer within {timeout + HANDSHAKE_GRACE_S:g} s: is it the scheduler's "
                 "own port (8786 by default), not its dashboard's?"
             )
-        elif "error" in box:
-            why = str(box["error"]).rstrip(": ")
-        else:
-            return box["client"]
-        gc.collect()  # a half-made client's __del__ runs now, quietly
+        except MemoryError:  # a service's greeting read as the length of a Dask frame
+            box["why"] = "the service there does not speak Dask's protocol"
+        except Exception as err:
+            text = str(err).splitlines()[0] if str(err) else ""
+            box["why"] = f"{err.__class__.__name__}: {text}".rstrip(": ")
+
+    thread = threading.Thread(target=run, name="assetloc-dask-probe", daemon=True)
+    thread.start()
+    thread.join(timeout + 2 * HANDSHAKE_GRACE_S)  # wait_for ends it before this
+    if thread.is_alive():
+        return f"no answer within {timeout + 2 * HANDSHAKE_GRACE_S:g} s"
+    return box.get("why")
+
+
+def _client(dist: Any, address: str, timeout: float) -> Any:
+    """``dist.Client(address)`` once :func:`_probe` found a Dask endpoint there; anything
+    else is one :class:`InputError` naming ``--scheduler``."""
+    why = _probe(dist, address, timeout)
+    if why is None:
+        try:
+            return dist.Client(address, timeout=timeout, set_as_default=False)
+        except Exception as err:
+            text = str(err).splitlines()[0] if str(err) else ""
+            why = f"{err.__class__.__name__}: {text}".rstrip(": ")
+        with _quiet_half_made_clients():
+            gc.collect()  # the half-made client's __del__ runs now, quietly
     raise InputError("--scheduler", f"cannot reach a Dask scheduler at {address} ({why})")
 
 
 @contextmanager
 def _quiet_half_made_clients() -> Iterator[None]:
     """No "Exception ignored in: Client.__del__" traceback from a client whose connection
-    failed (it is collected while this is in force); any other unraisable is shown."""
+    failed (collected by the one ``gc.collect`` run under this); any other unraisable is
+    shown."""
     before = sys.unraisablehook
 
     def hook(unraisable: Any) -> None:
