@@ -23,8 +23,9 @@ The one check not run is the solve itself: infeasible constraints (exit 3) and a
 failure (exit 4) are found by solving. A file where some accounts give holdings and others
 only a ``balance`` is valid for ``optimize``; ``rebalance`` needs holdings in every account,
 and :attr:`Validation.rebalance_note` says which account lacks them (every other rebalance
-check still runs, with such a balance counted as cash; a fund on a plan's list with no
-price, which only ``rebalance`` needs, is added to the note rather than failing the file).
+check still runs, with such a balance counted as cash, up to a fund on a plan's list with
+no price: only ``rebalance`` needs one, so it is added to the note rather than failing the
+file, and the checks after it, the wash-sale scan's, are not run).
 """
 
 from __future__ import annotations
