@@ -1,7 +1,8 @@
 """The batch's OUTPUT: JSON Lines appended whole chunks at a time.
 
 A chunk's rows go out in one ``write`` then ``flush`` + ``fsync``, so a killed run leaves
-only whole chunks; a torn last line (power loss mid-write) is cut off on ``--resume``."""
+whole rows but for a torn last line (a kill or a power loss inside a large write, which
+Linux may stop part way), cut off on ``--resume``."""
 
 from __future__ import annotations
 
