@@ -281,7 +281,7 @@ def test_out_may_not_be_the_input(tmp_path: Path) -> None:
     d.mkdir()
     (d / "a.toml").write_text((EXAMPLES / "three_accounts.toml").read_text())
     run = assetloc("batch", str(d), "--out", str(d / "a.toml"))
-    assert run.returncode == 2 and "household file of the INPUT folder" in run.stderr
+    assert run.returncode == 2 and f"is the household file {d / 'a.toml'}" in run.stderr
     assert (d / "a.toml").read_text() == (EXAMPLES / "three_accounts.toml").read_text()
 
 

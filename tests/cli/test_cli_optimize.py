@@ -200,10 +200,10 @@ def test_net_worth_tables_name_the_view_and_show_both(
     code, out, err = cli("optimize", path)
     assert code == 0, err
     views = json.loads(cli("optimize", path, "--json")[1])["views"]
-    assert "After-tax metrics, as part of net worth" in out
-    line = next(ln for ln in out.splitlines() if "│ financial assets alone" in ln)
+    assert "After-tax metrics, net worth view" in out
+    line = next(ln for ln in out.splitlines() if "│ financial assets " in ln)
     for key in ("expected_return", "volatility", "utility"):
         assert f"{100 * views['financial'][key]:.2f}%" in line
-    assert "as part of net worth (optimized)" in out
+    assert "│ net worth (optimized)" in out
     plain = cli("optimize", example_path("three_accounts"))[1]  # no net worth: one view
-    assert "financial assets alone" not in plain and "After-tax metrics (" in plain
+    assert "(optimized)" not in plain and "After-tax metrics (" in plain

@@ -123,6 +123,12 @@ class DaskPool:
 HANDSHAKE_GRACE_S = 5.0
 
 
+def _why(err: Exception) -> str:
+    """``Kind: first line`` of a failed connection's exception."""
+    text = str(err).splitlines()[0] if str(err) else ""
+    return f"{err.__class__.__name__}: {text}".rstrip(": ")
+
+
 def _probe(dist: Any, address: str, timeout: float) -> str | None:
     """Why ``address`` is no Dask endpoint, or None: a Dask handshake with it, given up after
     ``timeout`` + :data:`HANDSHAKE_GRACE_S` seconds (a port that accepts and never answers,
@@ -147,8 +153,7 @@ def _probe(dist: Any, address: str, timeout: float) -> str | None:
         except MemoryError:  # a service's greeting read as the length of a Dask frame
             box["why"] = "the service there does not speak Dask's protocol"
         except Exception as err:
-            text = str(err).splitlines()[0] if str(err) else ""
-            box["why"] = f"{err.__class__.__name__}: {text}".rstrip(": ")
+            box["why"] = _why(err)
 
     thread = threading.Thread(target=run, name="assetloc-dask-probe", daemon=True)
     thread.start()
@@ -166,8 +171,7 @@ def _client(dist: Any, address: str, timeout: float) -> Any:
         try:
             return dist.Client(address, timeout=timeout, set_as_default=False)
         except Exception as err:
-            text = str(err).splitlines()[0] if str(err) else ""
-            why = f"{err.__class__.__name__}: {text}".rstrip(": ")
+            why = _why(err)
         with _quiet_half_made_clients():
             gc.collect()  # the half-made client's __del__ runs now, quietly
     raise InputError("--scheduler", f"cannot reach a Dask scheduler at {address} ({why})")

@@ -78,45 +78,23 @@ def _engine(
         yield pool.threads, lambda chunks, task: pool.run_chunks(chunks, task, runner)
 
 
-def _not_the_input(source: Path, out: Path) -> None:
-    """OUTPUT must not be INPUT (nor, for a folder, a household file in it): writing rows
-    there would destroy the households."""
-    try:
-        same = out.exists() and source.exists() and out.samefile(source)
-    except OSError:
-        same = False
-    if same:
-        what = "is the INPUT file itself"
-    elif (
-        source.is_dir()
-        and out.suffix.lower() == ".toml"
-        and out.parent.resolve() == source.resolve()
-    ):
-        what = "is a household file of the INPUT folder"
-    else:
-        return
-    raise InputError(
-        "--out", f"{out} {what}: the rows would overwrite households; give another path"
-    )
-
-
-def _not_a_household(out: Path, items: list[Item]) -> None:
-    """OUTPUT must not be one of a folder's household files under another name (a link to
-    it, a hard link): writing rows there would overwrite that household."""
+def _not_the_input(source: Path, out: Path, items: list[Item]) -> None:
+    """OUTPUT must not be INPUT, nor one of a folder's household files, by any name (a
+    link, a hard link): writing rows there would overwrite households."""
     try:
         target = out.stat()
     except OSError:
         return  # not there yet: nothing to overwrite
-    for item in items:
+    files = [Path(i.path) for i in items] if source.is_dir() else [source]
+    for f in files:
         try:
-            same = os.path.samestat(target, Path(item.path).stat())
+            same = os.path.samestat(target, f.stat())
         except OSError:
             continue
         if same:
+            what = "the INPUT file itself" if f == source else f"the household file {f}"
             raise InputError(
-                "--out",
-                f"{out} is the household file {item.path} (a link to it): the rows would "
-                "overwrite it; give another path",
+                "--out", f"{out} is {what}: the rows would overwrite households; give another path"
             )
 
 
@@ -146,11 +124,9 @@ def run_batch(
     if n_workers < 1:
         raise InputError("--workers", "must be at least 1")
     source, out = Path(source), Path(out)
-    _not_the_input(source, out)
     start = time.perf_counter()
     items = read_items(source)
-    if source.is_dir():
-        _not_a_household(out, items)
+    _not_the_input(source, out, items)
     rows_at = journal(out, resume=resume)  # ``out`` itself, or a Parquet OUTPUT's journal
     skip = done_ids(rows_at, task, shown=out) if resume else set()
     todo: list[Item] = [i for i in items if i.id not in skip]

@@ -21,6 +21,8 @@ app = typer.Typer(
 
 
 _registered = False
+#: the exit code of a run stopped by Ctrl-C (SIGINT), as shells report it
+INTERRUPTED = 130
 
 
 def _print_version(value: bool) -> None:
@@ -131,7 +133,3 @@ def _run(argv: list[str] | None) -> None:
         if code == INTERRUPTED:
             _interrupted()
         sys.exit(code)
-
-
-#: the exit code of a run stopped by Ctrl-C (SIGINT), as shells report it
-INTERRUPTED = 130

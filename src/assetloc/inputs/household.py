@@ -689,17 +689,17 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     except IsADirectoryError:
         raise InputError(str(p), "is a directory, not a household file") from None
     except UnicodeDecodeError as err:
-        raise InputError(str(p), not_utf8(p.read_bytes(), err)) from None
+        raise InputError(str(p), not_utf8(err)) from None
     except OSError as err:
         raise InputError(str(p), f"cannot be read ({err.__class__.__name__})") from None
     return parse_toml(text, p)
 
 
-def not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
+def not_utf8(err: UnicodeDecodeError) -> str:
     """Where a file stops being UTF-8: the byte, its line and its column (1-based, counted
     in bytes), in the bytes the decoder saw (``utf-8-sig`` drops a byte-order mark first,
     and its offsets do not count it)."""
-    seen = err.object if isinstance(err.object, bytes) else data
+    seen = bytes(err.object)
     line = seen.count(b"\n", 0, err.start) + 1
     column = err.start - (seen.rfind(b"\n", 0, err.start) + 1) + 1
     return (

@@ -16,11 +16,10 @@ from assetloc.present import jsonout
 from assetloc.present.fmt import number
 from assetloc.present.simulate_tables import (
     TextTable,
-    allocation_note,
     assumption_lines,
-    joint_behind_note,
     lifecycle_note,
     tables,
+    warnings,
 )
 
 if TYPE_CHECKING:
@@ -54,7 +53,7 @@ class SimulateSection:
     tables: tuple[TextTable, ...]
     lifecycle_note: str
     assumptions: tuple[str, ...]
-    allocation_note: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 def simulation_figures(result: SimulationResult) -> dict[str, Figure]:
@@ -89,5 +88,5 @@ def simulate_section(
         tables=tables(d),
         lifecycle_note=lifecycle_note(d) or "",
         assumptions=tuple(assumption_lines(d["assumptions"])),
-        allocation_note=". ".join(n for n in (joint_behind_note(d), allocation_note(d)) if n),
+        warnings=warnings(d),
     )

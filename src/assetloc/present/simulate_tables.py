@@ -248,6 +248,12 @@ def joint_behind_note(d: Mapping[str, Any]) -> str | None:
     )
 
 
+def warnings(d: Mapping[str, Any]) -> tuple[str, ...]:
+    """The simulation's warnings, in the order shown: joint behind, then a baseline on
+    another mix (:func:`joint_behind_note`, :func:`allocation_note`)."""
+    return tuple(n for n in (joint_behind_note(d), allocation_note(d)) if n)
+
+
 def _sample(n: int, rows: int = LIFECYCLE_ROWS) -> list[int]:
     if n <= rows:
         return list(range(n))
@@ -348,9 +354,8 @@ def print_simulation(d: Mapping[str, Any], console: Console) -> None:
     )
     for t in tables(d):
         console.print(rich_table(t))
-    for warning in (joint_behind_note(d), allocation_note(d)):
-        if warning:
-            console.print(escape(warning))
+    for warning in warnings(d):
+        console.print(escape(warning))
     note = lifecycle_note(d)
     if note:
         console.print(escape(note))

@@ -17,6 +17,7 @@ from assetloc.market.assumptions import MarketAssumptions
 from assetloc.notice import NOTICE
 from assetloc.present.fmt import CENT, bp, label_map, pct, ratio, usd
 from assetloc.present.fmt import console as new_console
+from assetloc.present.style import VIEW_LABELS
 
 
 def holdings_table(plan: Plan) -> Table:
@@ -54,16 +55,12 @@ def balance_sheet_table(plan: Plan) -> Table:
     return t
 
 
-#: how a view is named in a table's title
-VIEW_NAMES = {"financial": "financial assets alone", "net_worth": "as part of net worth"}
-
-
 def metrics_table(plan: Plan) -> Table:
     """The optimum against its baselines: E, SD, U, Sharpe, and the gain in bp/yr, in the
     optimized view (named in the title when the household has human capital or
     liabilities, where the two views differ)."""
     p = plan.problem
-    view = f", {VIEW_NAMES.get(str(p.context), str(p.context))}" if p.has_net_worth else ""
+    view = f", {VIEW_LABELS.get(str(p.context), str(p.context))} view" if p.has_net_worth else ""
     t = Table(title=f"After-tax metrics{view} (decimals shown as % per year)")
     t.add_column("portfolio", no_wrap=True, min_width=13)
     for col in (
@@ -183,7 +180,7 @@ def views_table(plan: Plan) -> Table:
         t.add_column(col, justify="right")
     context = str(plan.problem.context)
     for name, m in plan.view_metrics().items():
-        label = VIEW_NAMES.get(name, name) + (" (optimized)" if name == context else "")
+        label = VIEW_LABELS.get(name, name) + (" (optimized)" if name == context else "")
         t.add_row(label, pct(m.expected_return, 2), pct(m.volatility, 2), pct(m.utility, 2))
     return t
 

@@ -218,32 +218,32 @@ def _run_chunk(
     most_steps = 0
     ot_value = np.array([(1.0 - spec.withdrawal_rate) if spec.deferred[k] else 1.0 for k in ot])
 
-    def after_tax(deflator: float) -> tuple[FloatArray, FloatArray]:
-        """Per account after-tax value (P, K) and the taxable unrealized gain (P,)."""
+    def after_tax(deflator: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per account after-tax value (P, K), the taxable unrealized gain (P,) and the
+        household's value by class (P, n): taxable at market, tax-deferred after the
+        withdrawal rate (as x, shares of F)."""
         out = np.zeros((paths, k_all))
         gain = np.zeros(paths)
+        by_class = np.zeros((paths, n))
         if tx:
-            value = lots.value(price).sum(axis=2) / deflator
+            market = lots.value(price)  # (P, A, n), nominal
             unreal = lots.unrealized(price).sum(axis=2) / deflator
-            out[:, tx] = value - spec.gains_rate * np.maximum(unreal, 0.0)
+            out[:, tx] = market.sum(axis=2) / deflator - spec.gains_rate * np.maximum(unreal, 0.0)
             gain = np.maximum(unreal, 0.0).sum(axis=1)
+            by_class += (market / deflator).sum(axis=1)
         if ot:
             out[:, ot] = adv.sum(axis=2) * ot_value[None, :]
-        return out, gain
+            by_class += (adv * ot_value[None, :, None]).sum(axis=1)
+        return out, gain, by_class
 
-    per_account, _ = after_tax(1.0)
+    per_account, _, _ = after_tax(1.0)
     wealth[:, 0] = per_account.sum(axis=1)
     deflator = 1.0
     mix_sum = np.zeros((paths, n))
     mix_years = np.zeros(paths)
 
-    def hold_mix(deflator: float) -> None:
-        """Add this year end's household mix (after-tax value shares by class)."""
-        by_class = np.zeros((paths, n))
-        if tx:
-            by_class += (lots.value(price) / deflator).sum(axis=1)
-        if ot:
-            by_class += (adv * ot_value[None, :, None]).sum(axis=1)
+    def hold_mix(by_class: FloatArray) -> None:
+        """Add this year end's household mix (value shares by class, (P, n))."""
         total = by_class.sum(axis=1)
         held = total > 0
         mix_sum[held] += by_class[held] / total[held, None]
@@ -359,14 +359,14 @@ def _run_chunk(
                 recorded[k][:, t] = ev.income[k]
             assert total_tax is not None
             total_tax[:, t] = ev.lines["total_tax"]
-        per_account, _ = after_tax(deflator)
+        per_account, _, by_class = after_tax(deflator)
         wealth[:, t + 1] = per_account.sum(axis=1)
-        hold_mix(deflator)
+        hold_mix(by_class)
         del prev_deflator
 
     terminal = wealth[:, -1].copy()
     if spec.liquidation != "liquidate" and tx:
-        _, gain = after_tax(deflator)
+        _, gain, _ = after_tax(deflator)
         terminal = terminal + spec.gains_rate * gain
     spending = sustainable_spending(wealth, terminal, paid, spec.social_security, spec.retire_in)
     outcome = StrategyOutcome(

@@ -170,7 +170,7 @@ class Replacer:
     every: int
     grid: float = BUDGET_GRID
     solves: int = 0
-    failed: int = 0
+    kept_old_targets: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     dates: set[int] = field(default_factory=set)
     change_sum: float = 0.0
@@ -217,7 +217,7 @@ class Replacer:
                 continue
             w = self._solve(t, key)
             if w is None:
-                self.failed += int(rows.size)
+                self.kept_old_targets += int(rows.size)
                 continue
             held = np.flatnonzero(key > 0)  # accounts rounded to nothing keep their shares
             new[np.ix_(rows, held)] = w[held][None, :, :]
@@ -240,7 +240,7 @@ class Replacer:
         return {
             "resolves": len(self.dates),
             "solves": self.solves,
-            "kept_old_targets": self.failed,
+            "kept_old_targets": self.kept_old_targets,
             "failed_placements": sum(self.errors.values()),
             "mean_abs_change": self.change_sum / self.change_count if self.change_count else 0.0,
             "budget_grid": self.grid,

@@ -65,7 +65,7 @@ def parse(source: Source) -> dict[str, Any]:
         try:
             text = source.data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            raise InputError(source.name, not_utf8(source.data, err)) from None
+            raise InputError(source.name, not_utf8(err)) from None
         return parse_toml(text, source.name)
     raw = parse_json(source.data)
     if not isinstance(raw, dict):
