@@ -13,7 +13,8 @@ from assetloc.inputs.household import Household
 from assetloc.market.assumptions import MarketAssumptions
 from assetloc.market.reference import preset_reference
 from assetloc.model.problem import Problem, build_problem
-from assetloc.solve import solve
+from assetloc.solve import solve_steps
+from assetloc.steps import Steps, run
 from assetloc.tax.classes import is_tax_deferred, is_tax_free
 
 TIE_BREAK_RULE = (
@@ -134,18 +135,27 @@ def optimize(h: Household) -> Plan:
     same household mix. Raises :class:`~assetloc.errors.InfeasibleError` (exit 3) when the
     constraints conflict and :class:`~assetloc.errors.InputError` (exit 2) on bad input.
     """
+    return run(optimize_steps(h))
+
+
+def optimize_steps(h: Household) -> Steps[Plan]:
+    """:func:`optimize` in stages (:mod:`assetloc.steps`: a batch runs a chunk's in lockstep)."""
     p = build_problem(h)
     deferred, free = tax_flags(h)
-    sol = solve(p, tax_free=free)
+    yield
+    sol = yield from solve_steps(p, tax_free=free)
+    yield
     mix = sol.x.sum(axis=0)
     summary = assumptions_summary(h, p)
+    yield
     summary["concentration"] = concentration_notes(
         p.market.name, p.market.ids, p.market.labels, mix
     )
-    baselines = {
-        "duplicate": duplicate(p, mix),
-        "rule_of_thumb": rule_of_thumb(p, mix, deferred, free),
-    }
+    yield
+    baselines = {"duplicate": duplicate(p, mix)}
+    yield
+    baselines["rule_of_thumb"] = rule_of_thumb(p, mix, deferred, free)
+    yield
     return Plan(
         method="joint",
         problem=p,

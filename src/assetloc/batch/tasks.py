@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetloc.batch.inputs import Item
 from assetloc.errors import AssetlocError, InputError
+from assetloc.steps import Steps, lockstep, run
 
 if TYPE_CHECKING:
     from assetloc.ledger.context import WithLedger
@@ -72,12 +73,21 @@ def row(item: Item, task: str) -> str:
 
     Written as text around the document's own line (:func:`jsonout.line`), so the document
     is encoded once; keys in the order ``id, status, error, exit_code, result``."""
+    return run(row_steps(item, task))
+
+
+def row_steps(item: Item, task: str) -> Steps[str]:
+    """:func:`row` in stages (:mod:`assetloc.steps`): load, the document's own stages,
+    encode. Catches every household's error, so a chunk's rows run in lockstep."""
     from assetloc.present import jsonout
-    from assetloc.present.documents import DOCUMENTS, HISTORY_TASKS
+    from assetloc.present.documents import HISTORY_TASKS, document_steps
 
     try:
         loaded = _load(item, history=task in HISTORY_TASKS)
-        body = jsonout.line(DOCUMENTS[task](loaded))
+        yield
+        doc = yield from document_steps(task, loaded)
+        yield
+        body = jsonout.line(doc)
     except AssetlocError as err:
         return _error(item.id, str(err), err.exit_code)
     except Exception as err:  # a bug in one household must not stop the batch
@@ -108,8 +118,9 @@ def failure(line: str) -> dict[str, Any] | None:
 
 
 def run_chunk(items: list[Item], task: str) -> list[str]:
-    """A chunk's rows as JSON lines (no newline), in the chunk's order."""
-    return [row(i, task) for i in items]
+    """A chunk's rows as JSON lines (no newline), in the chunk's order: the households run
+    in lockstep (:func:`assetloc.steps.lockstep`), each row what :func:`row` gives alone."""
+    return lockstep([row_steps(i, task) for i in items])
 
 
 _DECODER = json.JSONDecoder()

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from assetloc.steps import Steps, run
+
 if TYPE_CHECKING:
     from assetloc.ledger.context import WithLedger
     from assetloc.rebalance.result import RebalanceResult
@@ -22,9 +24,16 @@ HISTORY_TASKS = frozenset({"rebalance", "harvest"})
 
 def optimize_document(loaded: WithLedger) -> dict[str, Any]:
     """``optimize --json``: the plan's dict (dollars, decimals per year)."""
-    from assetloc.analysis.optimize import optimize
+    return run(optimize_document_steps(loaded))
 
-    return optimize(loaded.household).to_dict()
+
+def optimize_document_steps(loaded: WithLedger) -> Steps[dict[str, Any]]:
+    """:func:`optimize_document` in stages (:mod:`assetloc.steps`)."""
+    from assetloc.analysis.optimize import optimize_steps
+
+    plan = yield from optimize_steps(loaded.household)
+    yield
+    return plan.to_dict()
 
 
 def frontier_document(loaded: WithLedger, points: int = 50) -> dict[str, Any]:
@@ -190,3 +199,16 @@ DOCUMENTS: dict[str, Callable[[WithLedger], dict[str, Any]]] = {
     "harvest": harvest_document,
     "simulate": simulate_document,
 }
+#: the tasks whose document is built in stages (a batch runs a chunk's in lockstep)
+DOCUMENT_STEPS: dict[str, Callable[[WithLedger], Steps[dict[str, Any]]]] = {
+    "optimize": optimize_document_steps,
+}
+
+
+def document_steps(task: str, loaded: WithLedger) -> Steps[dict[str, Any]]:
+    """The document of ``task`` for ``loaded`` in stages: :data:`DOCUMENT_STEPS`, else
+    :data:`DOCUMENTS`' builder as one stage."""
+    staged = DOCUMENT_STEPS.get(task)
+    if staged is not None:
+        return (yield from staged(loaded))
+    return DOCUMENTS[task](loaded)

@@ -6,6 +6,6 @@ silent HiGHS solver for the rebalancer's LPs.
 """
 
 from assetloc.solve._frontier import FrontierSweep, frontier_sweep
-from assetloc.solve._solver import Solution, solve
+from assetloc.solve._solver import Solution, solve, solve_steps
 
-__all__ = ["FrontierSweep", "Solution", "frontier_sweep", "solve"]
+__all__ = ["FrontierSweep", "Solution", "frontier_sweep", "solve", "solve_steps"]

@@ -30,6 +30,7 @@ from assetloc.solve._kernels import worst_violation
 from assetloc.solve._merge import merged, partition, spread
 from assetloc.solve._qp import INF, Constraints, Duals, Infeasible, lp, qp, qp_duals, with_row
 from assetloc.solve._tie_break import split, tie_break, unique_optimum
+from assetloc.steps import Steps, run
 from assetloc.types import FloatArray, ObjectiveKind
 from assetloc.types import View as ViewName
 
@@ -41,6 +42,7 @@ __all__ = [
     "min_variance",
     "solve",
     "solve_stage1",
+    "solve_steps",
     "violation",
 ]
 
@@ -285,16 +287,23 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
     :class:`InfeasibleError` naming the constraints that conflict (also when a solver returns
     a point that does not meet them: no answer is better than a wrong one).
     """
+    return run(solve_steps(p, tax_free))
+
+
+def solve_steps(p: Problem, tax_free: np.ndarray | None = None) -> Steps[Solution]:
+    """:func:`solve` in stages (:mod:`assetloc.steps`: a batch runs a chunk's in lockstep)."""
     tf = np.zeros(p.k, dtype=bool) if tax_free is None else np.asarray(tax_free, dtype=bool)
     parts1, parts2 = partition(p, tf)
     p1 = merged(p, parts1)
     cols1 = variables(p1)
     m1 = exposure_map(p1, cols1)
     c1 = constraints(p1, cols1)
+    yield
     try:
         y1, duals = stage1(p1, m1, c1, p1.view())
     except Infeasible:
         raise InfeasibleError(diagnose(p)) from None
+    yield
     y_groups = holdings(p1, cols1, y1)
     e_star = m1 @ y1
     if len(parts2) == 1:  # one group: its pro-rata split is the only answer
@@ -303,8 +312,10 @@ def solve(p: Problem, tax_free: np.ndarray | None = None) -> Solution:
             raise InfeasibleError(diagnose(p))
         return Solution(x=x, exposure=e_star)
     if duals is not None and unique_optimum(c1, m1, duals):
+        yield
         # Every x with exposure e* has these group holdings: the rule splits each group.
         x = split(p, parts1, y_groups, tf)
+        yield
         if violation(p, x) <= FEAS_TOL:
             return Solution(x=x, exposure=e_star)
     applied = True
