@@ -318,9 +318,13 @@ def solve_steps(p: Problem, tax_free: np.ndarray | None = None) -> Steps[Solutio
         yield
         if violation(p, x) <= FEAS_TOL:
             return Solution(x=x, exposure=e_star)
+    else:
+        yield  # the tie-break's stages in step with the split's
     applied = True
     try:
-        x = spread(p, parts2, tie_break(merged(p, parts2), e_star, tf[[g[0] for g in parts2]]))
+        y2 = tie_break(merged(p, parts2), e_star, tf[[g[0] for g in parts2]])
+        yield
+        x = spread(p, parts2, y2)
         if violation(p, x) > FEAS_TOL:
             raise SolverError("stage 2 left the constraints")
     except (Infeasible, SolverError):
