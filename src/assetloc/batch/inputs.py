@@ -9,21 +9,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from assetloc.errors import InputError
 
 
 @dataclass(frozen=True)
 class Item:
     """One household to run: its id, its file (or, for JSON Lines, the path its ledger is
-    resolved against: ``INPUT``'s folder / ``{id}.toml``) and its raw fields (JSON Lines);
+    resolved against: ``INPUT``'s folder / ``{id}.toml``) and its raw fields (Parquet);
     ``text``: the file's TOML text, read beforehand (sent to Dask workers), else ``None``
-    (the worker reads ``path``)."""
+    (the worker reads ``path``); ``row``: a JSON Lines row's own text, parsed again in the
+    worker (by :func:`json.loads`, which checked it here), so that the parent holds and sends
+    one string per household, not its tree of objects."""
 
     id: str
     path: str
     raw: Any = None
     from_toml: bool = True
     text: str | None = None
+    row: str | None = None
+
+    def fields(self) -> Any:
+        """The household's raw fields from a JSON Lines row or a Parquet row."""
+        if self.row is None:
+            return self.raw
+        parsed = json.loads(self.row)
+        return parsed.get("household") if isinstance(parsed, dict) else None
 
 
 def read_items(source: Path) -> list[Item]:
@@ -68,10 +80,7 @@ def _jsonl(source: Path) -> list[Item]:
         if not line.strip():
             continue
         where = f"{source}:{n}"
-        try:
-            row = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as err:
-            raise InputError(where, f"is not valid JSON: {err}") from None
+        row = _parsed(line, where)
         if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
             raise InputError(where, 'needs {"id": "<non-empty string>", "household": {...}}')
         hid = row["id"]
@@ -79,8 +88,24 @@ def _jsonl(source: Path) -> list[Item]:
             raise InputError(where, f"id {hid!r} appears twice")
         seen.add(hid)
         path = prefix + hid + ".toml" if "/" not in hid else str(source.parent / f"{hid}.toml")
-        items.append(Item(hid, path, row.get("household"), False))
+        items.append(Item(hid, path, None, False, row=line))
     return items
+
+
+def _parsed(line: str, where: str) -> Any:
+    """A JSON Lines row, read to check its id: by orjson (a few times faster), and by
+    :mod:`json` wherever orjson refuses (``NaN``, a lone surrogate, 1e400, deep nesting),
+    so that what is accepted, and the message of what is not, are :mod:`json`'s. orjson may
+    read a huge integer as a float; only the id is used here, and the worker reads the
+    household by :mod:`json` (:meth:`Item.fields`)."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise InputError(where, f"is not valid JSON: {err}") from None
 
 
 def _lines(text: str) -> list[str]:

@@ -13,7 +13,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -119,14 +119,14 @@ def run_chunks(
                     pending: dict[Future[list[str]], int] = {
                         pool.submit(_started, marks, i, runner, chunks[i], task): i for i in todo
                     }
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        i = pending.pop(fut)
-                        try:
-                            results[i] = fut.result()
-                        except BrokenProcessPool:
-                            broken.append(i)
+                # as_completed waits on each future once (``wait`` in a loop would hang a
+                # waiter on every pending future at every turn: quadratic in the chunks)
+                for fut in as_completed(pending):
+                    i = pending.pop(fut)
+                    try:
+                        results[i] = fut.result()
+                    except BrokenProcessPool:
+                        broken.append(i)
                     while nxt in results:
                         yield nxt, results.pop(nxt)
                         nxt += 1

@@ -47,7 +47,7 @@ def _load(item: Item, history: bool) -> WithLedger:
     if item.from_toml:
         raw = read_toml(item.path) if item.text is None else parse_toml(item.text, item.path)
     else:
-        raw = item.raw
+        raw = item.fields()
     return load_raw(raw, item.path, history=history)
 
 
