@@ -7,10 +7,11 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assetloc.batch.inputs import read_items
+from assetloc.batch.inputs import MAX_NESTING, nesting, read_items
 from assetloc.errors import InputError
 
 IDS = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)
@@ -49,7 +50,7 @@ ROWS = st.one_of(
     st.builds(lambda i, h: json.dumps({"id": i, "household": h}), st.text(max_size=6), VALUES),
     st.builds(json.dumps, VALUES),
     st.text(max_size=20),  # mostly not JSON
-    st.just('{"id": "a", "household": ' + "[" * 2000 + "]" * 2000 + "}"),
+    st.just('{"id": "a", "household": ' + "[" * 99 + "]" * 99 + "}"),
     st.just('{"id": "\\ud800", "household": {}}'),
     st.just('{"id": "a", "household": {"x": 1e400}}'),
 )
@@ -89,3 +90,50 @@ def test_a_row_is_accepted_as_json_accepts_it_and_read_back_as_json_reads_it(lin
         got = items[0].fields()
         want = expected.get("household")
         assert json.dumps(got, sort_keys=False) == json.dumps(want, sort_keys=False)
+
+
+def _deep(depth: int) -> str:
+    return '{"id": "d", "household": {"x": ' + "[" * (depth - 2) + "]" * (depth - 2) + "}}"
+
+
+@pytest.mark.parametrize("depth", [MAX_NESTING + 1, 990, 1010, 5000])
+def test_a_row_nested_too_deep_is_refused_the_same_way_whatever_the_stack(
+    tmp_path: Path, depth: int
+) -> None:
+    """json's own limit moves with the caller's stack (a row might pass in the parent and
+    fail in a worker): a row nested past MAX_NESTING is refused first, at any depth of call."""
+    src = tmp_path / "in.jsonl"
+    src.write_text(_deep(depth) + "\n")
+
+    def nested(levels: int) -> str:
+        if levels:
+            return nested(levels - 1)
+        with pytest.raises(InputError) as err:
+            read_items(src)
+        return err.value.problem
+
+    for stack in (0, 400):
+        assert nested(stack) == (
+            f"is nested {depth} levels deep: at most {MAX_NESTING} "
+            "(a household is a few levels deep)"
+        )
+
+
+def test_a_row_at_the_nesting_limit_and_brackets_in_strings_pass(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    lines = [_deep(MAX_NESTING), json.dumps({"id": "s", "household": {"name": "[{" * 600}})]
+    src.write_text("\n".join(lines) + "\n")
+    items = read_items(src)
+    assert [i.fields() for i in items] == [json.loads(line)["household"] for line in lines]
+
+
+@given(VALUES)
+def test_nesting_is_the_depth_of_the_parsed_value(value: object) -> None:
+    def depth(v: object) -> int:
+        if isinstance(v, dict):
+            return 1 + max(map(depth, v.values()), default=0)
+        if isinstance(v, list):
+            return 1 + max(map(depth, v), default=0)
+        return 0
+
+    assert nesting(json.dumps(value)) == depth(value)

@@ -283,6 +283,10 @@ def bad_file(path: Path, case: str) -> str:
         "int_id": (pa.table({"id": [1], "household": [good]}), ": id: must be a string column"),
         "bad_json": (pa.table({"id": ["a", "b"], "household": [good, "{x"]}), ": row 1: household"),
         "int_household": (pa.table({"id": ["a"], "household": [1]}), "string column of JSON"),
+        "too_deep": (
+            pa.table({"id": ["a", "b"], "household": [good, "[" * 990 + "]" * 990]}),
+            ": row 1: household: is nested 990 levels deep: at most 100",
+        ),
     }
     if case == "not_parquet":
         path.write_text('{"id": "a"}\n')
@@ -301,6 +305,7 @@ CASES = (
     "int_id",
     "bad_json",
     "int_household",
+    "too_deep",
 )
 
 

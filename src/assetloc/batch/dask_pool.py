@@ -2,11 +2,12 @@
 input order like :func:`assetloc.batch.pool.run_chunks`.
 
 Each chunk goes to ``client.submit(runner, chunk, task, pure=False)``: its households'
-parsed JSON Lines rows, or a folder's TOML files as their text (read here, so workers need
-not see INPUT). A chunk whose worker dies (``KilledWorker``, raised once the scheduler's
-own ``distributed.scheduler.allowed-failures`` re-runs are spent) or that is cancelled is
-submitted once more; if that fails too, its households are error rows with the local
-pool's message and exit code. ``distributed`` is imported only when a run asks for it."""
+JSON Lines rows as their text, Parquet rows parsed, or a folder's TOML files as their text
+(read here, so workers need not see INPUT). A chunk whose worker dies (``KilledWorker``,
+raised once the scheduler's own ``distributed.scheduler.allowed-failures`` re-runs are
+spent) or that is cancelled is submitted once more; if that fails too, its households are
+error rows with the local pool's message and exit code. ``distributed`` is imported only
+when a run asks for it."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ name), a JSON Lines file of ``{"id": ..., "household": {...}}`` (in file order) 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,9 @@ class Item:
     """One household to run: its id, its file (or, for JSON Lines, the path its ledger is
     resolved against: ``INPUT``'s folder / ``{id}.toml``) and its raw fields (Parquet);
     ``text``: the file's TOML text, read beforehand (sent to Dask workers), else ``None``
-    (the worker reads ``path``); ``row``: a JSON Lines row's own text, parsed again in the
-    worker (by :func:`json.loads`, which checked it here), so that the parent holds and sends
-    one string per household, not its tree of objects."""
+    (the worker reads ``path``); ``row``: a JSON Lines row's own text, checked here
+    (:func:`_parsed`) and parsed again in the worker by :func:`json.loads`, so that the
+    parent holds and sends one string per household, not its tree of objects."""
 
     id: str
     path: str
@@ -92,12 +93,47 @@ def _jsonl(source: Path) -> list[Item]:
     return items
 
 
+#: deepest nesting of arrays and objects a JSON Lines row may have (a household is a few
+#: levels deep; json's own limit, about 1,000 less the caller's stack, would make a row's
+#: fate depend on where it is parsed: here, or in a worker)
+MAX_NESTING = 100
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def nesting(line: str) -> int:
+    """How deep arrays and objects nest in ``line`` (brackets inside strings not counted)."""
+    depth = deepest = 0
+    for tok in _TOKENS.finditer(line):
+        t = tok.group()
+        if t in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif t in "]}":
+            depth -= 1
+    return deepest
+
+
+def check_nesting(text: str, where: str) -> None:
+    """One :class:`InputError` naming ``where`` if the JSON ``text`` nests arrays and objects
+    more than :data:`MAX_NESTING` levels deep."""
+    if text.count("[") + text.count("{") > MAX_NESTING:  # rare: count the real depth
+        deep = nesting(text)
+        if deep > MAX_NESTING:
+            raise InputError(
+                where,
+                f"is nested {deep} levels deep: at most {MAX_NESTING} "
+                "(a household is a few levels deep)",
+            )
+
+
 def _parsed(line: str, where: str) -> Any:
     """A JSON Lines row, read to check its id: by orjson (a few times faster), and by
-    :mod:`json` wherever orjson refuses (``NaN``, a lone surrogate, 1e400, deep nesting),
-    so that what is accepted, and the message of what is not, are :mod:`json`'s. orjson may
-    read a huge integer as a float; only the id is used here, and the worker reads the
-    household by :mod:`json` (:meth:`Item.fields`)."""
+    :mod:`json` wherever orjson refuses (``NaN``, a lone surrogate, 1e400), so that what
+    is accepted, and the message of what is not, are :mod:`json`'s; but a row nested more
+    than :data:`MAX_NESTING` levels is refused first, whatever the stack. orjson may read a
+    huge integer as a float; only the id is used here, and the worker reads the household
+    by :mod:`json` (:meth:`Item.fields`)."""
+    check_nesting(line, where)
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError:

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetloc.batch.inputs import Item
+from assetloc.batch.inputs import Item, check_nesting
 from assetloc.errors import InputError
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class _Decoder:
             return None  # the task reports it: "household: must be a JSON object"
         if not self.json_text:
             return _drop_nulls(cell)
+        check_nesting(cell, f"{where}: household")
         try:
             return json.loads(cell)
         except (json.JSONDecodeError, RecursionError) as err:
