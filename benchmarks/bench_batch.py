@@ -6,7 +6,8 @@ Horizon 2025 preset) as JSON Lines, then in the same process:
 * ``batch, 1 worker`` / ``batch, 2 workers``: :func:`assetloc.batch.run_batch`, task
   ``optimize``, JSON Lines in and out (rows = what ``assetloc optimize FILE --json`` prints);
 * ``batch, Dask``: the same through a local Dask cluster (a scheduler and 2 single-thread
-  worker processes on loopback), when ``assetloc[dask]`` is installed;
+  worker processes on loopback, started with ``--preload assetloc.batch.dask_worker`` as
+  the README says), when ``assetloc[dask]`` is installed;
 * ``loop, assetloc``: a plain Python loop over a sample: dict -> ``parse_household`` ->
   ``optimize`` -> its ``--json`` document, scaled to N (one core, no start-up, no I/O);
 * ``loop, cvxpy``: the same one-stage model built and solved in cvxpy + Clarabel for a
@@ -52,14 +53,20 @@ def write_input(path: Path, n: int) -> None:
 
 @contextlib.contextmanager
 def dask_cluster() -> Iterator[str | None]:
-    """The address of a local Dask cluster (2 worker processes, 1 thread each), or None."""
+    """The address of a local Dask cluster (2 worker processes, 1 thread each, preloaded), or
+    None."""
     try:
         from distributed import LocalCluster
     except ImportError:
         yield None
         return
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        preload=["assetloc.batch.dask_worker"],  # as the README starts workers
     ) as cluster:
         yield cluster.scheduler_address
 

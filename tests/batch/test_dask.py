@@ -84,7 +84,9 @@ def wait_for_cluster(scheduler_file: Path, workers: int) -> str:
 
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A scheduler and two one-thread workers (each under a nanny that restarts it)."""
+    """A scheduler and two one-thread workers (each under a nanny that restarts it), the
+    first started as the README says (``--preload assetloc.batch.dask_worker``), the other
+    plain: every equality test below runs on both kinds."""
     d = tmp_path_factory.mktemp("dask")
     sfile = d / "scheduler.json"
     procs = [
@@ -106,6 +108,7 @@ def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     *("--scheduler-file", str(sfile), "--host", "127.0.0.1"),
                     *("--nworkers", "1", "--nthreads", "1", "--no-dashboard"),
                     *("--local-directory", str(d / f"w{k}")),
+                    *(("--preload", "assetloc.batch.dask_worker") if k == 0 else ()),
                     log=d / f"worker{k}.log",
                 )
             )
@@ -176,6 +179,16 @@ def test_json_lines_over_dask_equals_the_local_pool(scheduler: str, tmp_path: Pa
     assert remote.read_bytes() == local.read_bytes()
     assert [r["id"] for r in rows(remote)] == [f"h{i:04d}" for i in range(40)]
     assert summary.failed[2] == sum(1 for i in range(40) if i % 7 in (3, 5))
+
+
+def test_the_preload_settles_its_worker_and_only_it(scheduler: str) -> None:
+    """``--preload assetloc.batch.dask_worker`` ran the local pool's worker start in that
+    worker's process (the hot path loaded, the heap settled); the plain worker has not."""
+    from distributed import Client
+
+    with Client(scheduler, timeout=30, set_as_default=False) as client:
+        settled = client.run(batch_runners.settled)
+    assert sorted(settled.values()) == [False, True], settled
 
 
 def test_workers_get_the_toml_text_not_the_path(scheduler: str, folder: Path) -> None:

@@ -57,3 +57,11 @@ def dies_once_logging_pids(items: list[Item], task: str) -> list[str]:
     with (Path(items[0].path).parent / "pids").open("a") as f:
         f.write(f"{os.getpid()}\n")
     return dies_once(items, task)
+
+
+def settled() -> bool:
+    """Whether this process ran the batch workers' start (:func:`assetloc.heap.settle` with
+    the hot path loaded): run on a Dask worker by ``client.run``."""
+    from assetloc import heap
+
+    return "assetloc.analysis.optimize" in heap.settled_with
