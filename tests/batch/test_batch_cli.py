@@ -3,6 +3,7 @@ workers, a SIGKILL then ``--resume``, dead workers."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -155,6 +156,60 @@ def test_sigkill_halfway_then_resume_equals_an_uninterrupted_run(tmp_path: Path)
     assert run.returncode == 0, run.stderr
     assert f"{len(partial)} skipped" in run.stderr
     assert cut.read_bytes() == full.read_bytes()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process under ``pid`` (from /proc: its children, theirs, ...)."""
+    parent: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            parent[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        found.update(kids)
+        todo.extend(kids)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_batch_killed_alone_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """SIGKILL to the batch process only (not its group, as a supervisor or the OOM killer
+    does): its pool's workers, the forkserver and the resource tracker end too."""
+    src = random_jsonl(tmp_path / "in.jsonl", 300)
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "assetloc", "batch", str(src), "--out", str(out), "--workers", "2"]
+    proc = subprocess.Popen(cmd, env=ENV, start_new_session=True, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120  # a guard against a hang, not a timing check
+        while time.monotonic() < deadline and proc.poll() is None:
+            if out.exists() and out.read_bytes().count(b"\n") >= 10:
+                break
+            time.sleep(0.01)
+        helpers = _descendants(proc.pid)
+        assert proc.poll() is None and len(helpers) >= 3, "killed before the pool was up"
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(map(_alive, helpers)):
+            time.sleep(0.05)
+        assert not [p for p in helpers if _alive(p)]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_resume_cuts_a_torn_last_line(tmp_path: Path) -> None:
@@ -332,8 +387,48 @@ def test_resume_with_another_task_is_refused(tmp_path: Path, suffix: str) -> Non
     assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
     assert f"--task: 'taxes', but --out {out} holds 'optimize' rows" in run.stderr
     assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.jsonl", out.name])
     same = assetloc("batch", str(src), "--out", str(out), "--resume")
     assert same.returncode == 0 and "3 skipped" in same.stderr
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_resume_counts_the_failures_already_in_output(tmp_path: Path, suffix: str) -> None:
+    """Exit 0 means every household of OUTPUT is ok: a resumed run whose new households
+    all pass still exits 5 when an earlier run's row is an error, and says how many."""
+    src = random_jsonl(tmp_path / "in.jsonl", 4)
+    lines = src.read_text().splitlines(keepends=True)
+    bad = json.loads(lines[1])
+    bad["household"]["accounts"][0]["balance"] = -5
+    src.write_text(lines[0] + json.dumps(bad) + "\n")
+    out = tmp_path / f"o{suffix}"
+    first = assetloc("batch", str(src), "--out", str(out))
+    assert first.returncode == 5, first.stderr
+    src.write_text(lines[0] + json.dumps(bad) + "\n" + "".join(lines[2:]))
+    again = assetloc("batch", str(src), "--out", str(out), "--resume")
+    assert again.returncode == 5, again.stderr
+    assert "batch: 2 ok, 0 failed, 2 skipped (already in output; 1 of them failed)" in again.stderr
+    done = assetloc("batch", str(src), "--out", str(out), "--resume")
+    assert done.returncode == 5 and "4 skipped (already in output; 1 of them failed)" in done.stderr
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_resume_onto_another_inputs_output_is_refused(tmp_path: Path, suffix: str) -> None:
+    """--resume with an OUTPUT holding ids that INPUT has not: one line, exit 2, OUTPUT
+    unchanged (the rows of the other INPUT would stay in this one's output)."""
+    big = random_jsonl(tmp_path / "big.jsonl", 5)
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(big.read_text().splitlines(keepends=True)[:2]))
+    out = tmp_path / f"o{suffix}"
+    assert assetloc("batch", str(big), "--out", str(out)).returncode == 0
+    before = out.read_bytes()
+    run = assetloc("batch", str(small), "--out", str(out), "--resume")
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert f"error: --resume: {out} holds 3 id(s) that INPUT has not (first: 'h0002')" in run.stderr
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["big.jsonl", "small.jsonl", out.name]
+    )
 
 
 def test_after_a_death_the_chunks_not_started_go_on_in_a_fresh_pool(tmp_path: Path) -> None:

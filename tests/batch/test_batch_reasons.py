@@ -43,6 +43,11 @@ from support.paths import EXAMPLES, ROOT
             "accounts[*].balance: give cash and positions to rebalance, not a balance",
         ),
         ("w.x: needs $1,234.50 more at 0.31 a year", "w.x: needs $… more at … a year"),
+        (  # the percent of the hint is the household's too (24 and 32 are one reason)
+            "investor.ordinary_rate: input should be less than 1 (got 24); rates are "
+            "decimals: 0.24 for 24%",
+            "investor.ordinary_rate: input should be less than 1; rates are decimals: … for …%",
+        ),
         ("worker process died on this chunk twice", "worker process died on this chunk twice"),
         (
             "plan.spending: " + "word " * 20,

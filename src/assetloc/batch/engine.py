@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assetloc.batch.inputs import Item, read_items
 from assetloc.batch.output import append_chunk, done_ids, open_output
-from assetloc.batch.parquet_out import finish, journal
+from assetloc.batch.parquet_out import finish, is_parquet, journal, journal_path
 from assetloc.batch.pool import Chunk, run_chunk, run_chunks
 from assetloc.batch.reasons import reason, reason_lines
 from assetloc.batch.tasks import TASKS, failure
@@ -29,10 +29,17 @@ class Summary:
 
     total: int = 0
     skipped: int = 0
+    #: of the skipped households, those whose row in OUTPUT is an error (an earlier run's)
+    skipped_failed: int = 0
     ok: int = 0
     failed: Counter[int] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+
+    @property
+    def any_failed(self) -> bool:
+        """Whether a household of OUTPUT failed, in this run or (``--resume``) an earlier one."""
+        return bool(self.failed) or self.skipped_failed > 0
 
     @property
     def per_second(self) -> float:
@@ -43,9 +50,10 @@ class Summary:
         """The one summary line printed on stderr at the end."""
         bad = sum(self.failed.values())
         why = ", ".join(f"exit {c}: {n}" for c, n in sorted(self.failed.items()))
+        earlier = f"; {self.skipped_failed} of them failed" if self.skipped_failed else ""
         return (
             f"batch: {self.ok} ok, {bad} failed{f' ({why})' if why else ''}, "
-            f"{self.skipped} skipped (already in output), {self.seconds:.1f} s, "
+            f"{self.skipped} skipped (already in output{earlier}), {self.seconds:.1f} s, "
             f"{self.per_second:.1f} households/s"
         )
 
@@ -98,6 +106,21 @@ def _not_the_input(source: Path, out: Path, items: list[Item]) -> None:
             )
 
 
+def _same_input(done: dict[str, int], items: list[Item], out: Path) -> None:
+    """``--resume`` goes on with the INPUT it was started with: ids in OUTPUT that INPUT
+    does not have are one :class:`InputError` (their rows would stay, unasked for)."""
+    if not done:
+        return
+    foreign = done.keys() - {i.id for i in items}
+    if foreign:
+        first = next(k for k in done if k in foreign)
+        raise InputError(
+            "--resume",
+            f"{out} holds {len(foreign)} id(s) that INPUT has not (first: {first!r}): it was "
+            "written from another INPUT; give that INPUT, or another --out",
+        )
+
+
 def run_batch(
     source: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -127,10 +150,22 @@ def run_batch(
     start = time.perf_counter()
     items = read_items(source)
     _not_the_input(source, out, items)
+    # a Parquet OUTPUT's journal rebuilt now, for --resume, goes again if resuming is refused
+    rebuilt = resume and is_parquet(out) and not journal_path(out).exists()
     rows_at = journal(out, resume=resume)  # ``out`` itself, or a Parquet OUTPUT's journal
-    skip = done_ids(rows_at, task, shown=out) if resume else set()
+    try:
+        skip = done_ids(rows_at, task, shown=out) if resume else {}
+        _same_input(skip, items, out)
+    except InputError:
+        if rebuilt:
+            rows_at.unlink(missing_ok=True)
+        raise
     todo: list[Item] = [i for i in items if i.id not in skip]
-    summary = Summary(total=len(items), skipped=len(items) - len(todo))
+    summary = Summary(
+        total=len(items),
+        skipped=len(items) - len(todo),
+        skipped_failed=sum(1 for code in skip.values() if code),
+    )
     done = 0
     # connected before OUTPUT is opened: an unreachable scheduler leaves OUTPUT as it was
     with (

@@ -15,23 +15,24 @@ from assetloc.batch.tasks import task_of
 from assetloc.errors import InputError
 
 
-def done_ids(out: Path, task: str | None = None, shown: Path | None = None) -> set[str]:
-    """Ids already in ``out`` (for ``--resume``), after cutting a torn last line; with
+def done_ids(out: Path, task: str | None = None, shown: Path | None = None) -> dict[str, int]:
+    """Ids already in ``out`` (for ``--resume``) with their rows' exit codes (0: ok), after
+    cutting a torn last line; with
     ``task``, an ok row of another task's document is an :class:`InputError` (resuming
     with another ``--task`` would mix two tasks' rows in one OUTPUT); ``shown``: the OUTPUT
     the user named, when ``out`` is its journal."""
     if not out.exists():
-        return set()
+        return {}
     data = out.read_bytes()
     whole = data[: data.rfind(b"\n") + 1]
     if len(whole) != len(data):
         with out.open("r+b") as f:
             f.truncate(len(whole))
-    ids: set[str] = set()
+    ids: dict[str, int] = {}
     for n, line in enumerate(whole.splitlines(), start=1):
         try:
             row = json.loads(line)
-            ids.add(row["id"])
+            ids[row["id"]] = 0 if row.get("status") == "ok" else int(row.get("exit_code") or 1)
         except (ValueError, KeyError, TypeError):
             raise InputError(f"--out {out}:{n}", "is not a batch row: cannot resume") from None
         if task is not None and row.get("status") == "ok":

@@ -48,10 +48,15 @@ def journal(out: Path, *, resume: bool) -> Path:
         return out
     if out.is_dir():
         raise InputError("--out", f"{out} is a directory: give a file, e.g. plans.parquet")
-    path = out.with_name(out.name + ".jsonl.partial")
+    path = journal_path(out)
     if resume and not path.exists() and out.exists():
         _rebuild_journal(out, path)
     return path
+
+
+def journal_path(out: Path) -> Path:
+    """The journal of a Parquet ``out``: ``OUTPUT.jsonl.partial`` beside it."""
+    return out.with_name(out.name + ".jsonl.partial")
 
 
 def _rebuild_journal(out: Path, path: Path) -> None:

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import pickle
+import select
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -46,16 +50,52 @@ HOT_PATH = (
 )
 
 
-def start_worker() -> None:
+def start_worker(parent: int | None = None) -> None:
     """A pool process's start: load :data:`HOT_PATH` and settle the heap
-    (:func:`assetloc.heap.settle`: the imports out of the collector's walks)."""
+    (:func:`assetloc.heap.settle`: the imports out of the collector's walks); with
+    ``parent`` (the batch's process id), end this process when that one ends."""
     from assetloc.heap import settle
 
     settle(HOT_PATH)
+    if parent is not None:
+        threading.Thread(
+            target=_exit_with, args=(parent,), name="assetloc-parent-watch", daemon=True
+        ).start()
+
+
+#: seconds between two looks at the parent where it cannot be waited on (no pidfd)
+PARENT_POLL_S = 1.0
+
+
+def _exit_with(parent: int) -> None:
+    """Wait for process ``parent`` to end, then end this one at once. A pool's processes
+    are the forkserver's children, not the batch's: a batch killed by SIGKILL would leave
+    them idle for good (the forkserver too, while they live). Waits on a pidfd (Linux),
+    else looks every :data:`PARENT_POLL_S` seconds."""
+    try:
+        fd = os.pidfd_open(parent)
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])  # readable once the process has ended
+        os._exit(1)
+    while True:
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass  # alive, but another user's (a reused id cannot be ours to signal)
+        time.sleep(PARENT_POLL_S)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=start_worker)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=start_worker,
+        initargs=(os.getpid(),),
+    )
 
 
 def _needs_main(runner: object) -> bool:

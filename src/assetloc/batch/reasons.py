@@ -4,7 +4,8 @@ part cut, so that ``accounts[0].balance: must be >= 0 (got -5)`` and
 
 The cut: in the field path before the first ``": "`` list indices become ``[*]`` (a file
 path becomes ``FILE``); in the problem after it, parentheses go, quoted values become
-``'…'``, paths and URLs ``PATH``, dollar amounts ``$…`` and decimals ``…``; at most
+``'…'``, paths and URLs ``PATH``, dollar amounts ``$…``, percents ``…%`` and decimals
+``…``; at most
 :data:`MAX_CHARS` characters are kept, cut at a word."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _CUTS = (
     (re.compile(r'"[^"]*"'), '"…"'),
     (re.compile(r"\S*[/\\][^\s:]*"), "PATH"),
     (re.compile(r"-?\$[\d,.]*\d"), "$…"),
+    (re.compile(r"-?\d+(?:\.\d+)?%"), "…%"),
     (re.compile(r"-?\d+\.\d+|\d{1,3}(?:,\d{3})+"), "…"),
 )
 

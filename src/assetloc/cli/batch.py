@@ -42,7 +42,7 @@ def _batch(
         )
     for line in summary.lines():
         typer.echo(line, err=True)
-    if summary.failed:
+    if summary.any_failed:
         sys.exit(SOME_FAILED)
 
 
