@@ -140,7 +140,9 @@ def _parsed(line: str, where: str) -> Any:
         pass
     try:
         return json.loads(line)
-    except (json.JSONDecodeError, RecursionError) as err:
+    except json.JSONDecodeError as err:  # its "line 1" is the row's: ``where`` has the file's
+        raise InputError(where, f"is not valid JSON: {err.msg} at column {err.colno}") from None
+    except RecursionError as err:
         raise InputError(where, f"is not valid JSON: {err}") from None
 
 
