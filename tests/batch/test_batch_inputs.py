@@ -61,19 +61,19 @@ ROWS = st.one_of(
 def test_a_row_is_accepted_as_json_accepts_it_and_read_back_as_json_reads_it(line: str) -> None:
     """The parent checks a row with orjson (json where orjson refuses) and the worker reads
     it with json: together, exactly what json.loads of the line gives, or its message."""
-    try:
-        expected = json.loads(line)
-    except json.JSONDecodeError as err:  # one line: json's own line number is always 1
-        assert err.lineno == 1
-        expected, message = None, f"is not valid JSON: {err.msg} at column {err.colno}"
-    else:
-        message = None
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, "in.jsonl")
         src.write_text(line.replace("\n", " ").replace("\r", " ") + "\n", encoding="utf-8")
         flat = src.read_text(encoding="utf-8-sig").rstrip("\n")
         if flat != line or not line.strip():
             return  # the line was not one JSON Lines row as written
+        try:
+            expected = json.loads(line)
+        except json.JSONDecodeError as err:  # one line: json's own line number is always 1
+            assert err.lineno == 1
+            expected, message = None, f"is not valid JSON: {err.msg} at column {err.colno}"
+        else:
+            message = None
         try:
             items = read_items(src)
         except InputError as err:
