@@ -421,6 +421,8 @@ def test_resume_onto_another_inputs_output_is_refused(tmp_path: Path, suffix: st
     small.write_text("".join(big.read_text().splitlines(keepends=True)[:2]))
     out = tmp_path / f"o{suffix}"
     assert assetloc("batch", str(big), "--out", str(out)).returncode == 0
+    if suffix == ".jsonl":  # a killed run's torn last line stays too: nothing is cut
+        out.write_bytes(out.read_bytes() + b'{"id":"h0005","sta')
     before = out.read_bytes()
     run = assetloc("batch", str(small), "--out", str(out), "--resume")
     assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
@@ -429,6 +431,61 @@ def test_resume_onto_another_inputs_output_is_refused(tmp_path: Path, suffix: st
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["big.jsonl", "small.jsonl", out.name]
     )
+
+
+def test_resume_onto_a_file_of_households_is_refused(tmp_path: Path) -> None:
+    """--resume onto a copy of INPUT (rows with an id but no batch status): not a batch's
+    OUTPUT, exit 2, the file unchanged (it used to count every line as a failed row)."""
+    src = random_jsonl(tmp_path / "in.jsonl", 3)
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(src.read_bytes()[:-1])  # its last line without a newline, too
+    before = copy.read_bytes()
+    run = assetloc("batch", str(src), "--out", str(copy), "--resume")
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert f"--out {copy}:1: is not a batch row: cannot resume" in run.stderr
+    assert copy.read_bytes() == before
+
+
+def test_a_refused_parquet_resume_leaves_no_journal_when_the_scheduler_is_away(
+    tmp_path: Path,
+) -> None:
+    """The journal a Parquet --resume rebuilds goes again when the run is refused after it
+    (here: no scheduler at the address), so the folder is as it was."""
+    pytest.importorskip("distributed")
+    src = random_jsonl(tmp_path / "in.jsonl", 2)
+    out = tmp_path / "o.parquet"
+    assert assetloc("batch", str(src), "--out", str(out)).returncode == 0
+    before = out.read_bytes()
+    env = {**ENV, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"}
+    cmd = [sys.executable, "-m", "assetloc", "batch", str(src), "--out", str(out), "--resume"]
+    cmd += ["--scheduler", "tcp://127.0.0.1:1"]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert run.returncode == 2 and "--scheduler" in run.stderr, run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "o.parquet"]
+    assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize("pidfd", [True, False])
+def test_a_worker_ends_soon_after_the_process_it_watches(pidfd: bool) -> None:
+    """The workers' watch (pool._exit_with) on a pidfd and, where there is none, by
+    looking every second: a process watching another ends once that one has ended."""
+    watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    code = (
+        "import sys; from assetloc.batch import pool; pid = int(sys.argv[1]); "
+        f"pool._exit_with(pid, pool._hold(pid) if {pidfd} else None)"
+    )
+    watcher = subprocess.Popen([sys.executable, "-c", code, str(watched.pid)], env=ENV)
+    try:
+        time.sleep(1.0)
+        assert watcher.poll() is None, "the watcher ended while the process it watches lives"
+        watched.kill()
+        watched.wait()
+        assert watcher.wait(timeout=30) == 1
+    finally:
+        watched.kill()
+        watcher.kill()
+        watched.wait()
+        watcher.wait()
 
 
 def test_after_a_death_the_chunks_not_started_go_on_in_a_fresh_pool(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assetloc.batch.inputs import Item, read_items
-from assetloc.batch.output import append_chunk, done_ids, open_output
+from assetloc.batch.output import append_chunk, cut_torn_line, done_ids, open_output
 from assetloc.batch.parquet_out import finish, is_parquet, journal, journal_path
 from assetloc.batch.pool import Chunk, run_chunk, run_chunks
 from assetloc.batch.reasons import reason, reason_lines
@@ -116,9 +116,53 @@ def _same_input(done: dict[str, int], items: list[Item], out: Path) -> None:
         first = next(k for k in done if k in foreign)
         raise InputError(
             "--resume",
-            f"{out} holds {len(foreign)} id(s) that INPUT has not (first: {first!r}): it was "
-            "written from another INPUT; give that INPUT, or another --out",
+            f"{out} holds {len(foreign)} id(s) that INPUT has not (first: {first!r}): "
+            "removed from INPUT since, or written from another INPUT; --resume goes on with "
+            "the INPUT its rows came from (give that INPUT, or another --out)",
         )
+
+
+def _run(
+    rows_at: Path,
+    out: Path,
+    items: list[Item],
+    summary: Summary,
+    task: str,
+    resume: bool,
+    progress: Progress | None,
+    scheduler: str | None,
+    n_workers: int,
+    runner: Callable[[Chunk, str], list[str]],
+) -> None:
+    """The run itself, into ``summary``: the ids to skip, then the chunks appended to
+    ``rows_at``. Every :class:`InputError` comes before OUTPUT is touched."""
+    skip = done_ids(rows_at, task, shown=out) if resume else {}
+    _same_input(skip, items, out)
+    todo: list[Item] = [i for i in items if i.id not in skip]
+    summary.skipped = len(items) - len(todo)
+    summary.skipped_failed = sum(1 for code in skip.values() if code)
+    done = 0
+    # connected before OUTPUT is opened: an unreachable scheduler leaves OUTPUT as it was
+    with _engine(scheduler, n_workers, runner) as (threads, run):
+        if resume:
+            cut_torn_line(rows_at)
+        with open_output(rows_at, resume=resume) as f:
+            size = chunk_size(len(todo), threads)
+            chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
+            if progress:
+                progress(0, len(todo))
+            for _, lines in run(chunks, task):
+                append_chunk(f, lines)
+                for line in lines:
+                    bad = failure(line)
+                    if bad is None:
+                        summary.ok += 1
+                    else:
+                        summary.failed[bad["exit_code"]] += 1
+                        summary.reasons[reason(bad["error"])] += 1
+                done += len(lines)
+                if progress:
+                    progress(done, len(todo))
 
 
 def run_batch(
@@ -150,44 +194,16 @@ def run_batch(
     start = time.perf_counter()
     items = read_items(source)
     _not_the_input(source, out, items)
-    # a Parquet OUTPUT's journal rebuilt now, for --resume, goes again if resuming is refused
+    # a Parquet OUTPUT's journal rebuilt now, for --resume, goes again if the run is refused
     rebuilt = resume and is_parquet(out) and not journal_path(out).exists()
     rows_at = journal(out, resume=resume)  # ``out`` itself, or a Parquet OUTPUT's journal
+    summary = Summary(total=len(items))
     try:
-        skip = done_ids(rows_at, task, shown=out) if resume else {}
-        _same_input(skip, items, out)
-    except InputError:
+        _run(rows_at, out, items, summary, task, resume, progress, scheduler, n_workers, runner)
+    except InputError:  # refused before anything ran: OUTPUT as it was, no journal left
         if rebuilt:
             rows_at.unlink(missing_ok=True)
         raise
-    todo: list[Item] = [i for i in items if i.id not in skip]
-    summary = Summary(
-        total=len(items),
-        skipped=len(items) - len(todo),
-        skipped_failed=sum(1 for code in skip.values() if code),
-    )
-    done = 0
-    # connected before OUTPUT is opened: an unreachable scheduler leaves OUTPUT as it was
-    with (
-        _engine(scheduler, n_workers, runner) as (threads, run),
-        open_output(rows_at, resume=resume) as f,
-    ):
-        size = chunk_size(len(todo), threads)
-        chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
-        if progress:
-            progress(0, len(todo))
-        for _, lines in run(chunks, task):
-            append_chunk(f, lines)
-            for line in lines:
-                bad = failure(line)
-                if bad is None:
-                    summary.ok += 1
-                else:
-                    summary.failed[bad["exit_code"]] += 1
-                    summary.reasons[reason(bad["error"])] += 1
-            done += len(lines)
-            if progress:
-                progress(done, len(todo))
     if rows_at != out:
         finish(rows_at, out, task)
     summary.seconds = time.perf_counter() - start

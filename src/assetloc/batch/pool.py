@@ -56,10 +56,13 @@ def start_worker(parent: int | None = None) -> None:
     ``parent`` (the batch's process id), end this process when that one ends."""
     from assetloc.heap import settle
 
+    # the batch's process held first (a pidfd), before the imports: if the batch dies
+    # meanwhile, its id is not watched after another process took it
+    held = _hold(parent) if parent is not None else None
     settle(HOT_PATH)
     if parent is not None:
         threading.Thread(
-            target=_exit_with, args=(parent,), name="assetloc-parent-watch", daemon=True
+            target=_exit_with, args=(parent, held), name="assetloc-parent-watch", daemon=True
         ).start()
 
 
@@ -67,34 +70,45 @@ def start_worker(parent: int | None = None) -> None:
 PARENT_POLL_S = 1.0
 
 
-def _exit_with(parent: int) -> None:
+def _hold(parent: int) -> int | None:
+    """A pidfd of process ``parent`` (Linux 5.3+), or None where there is none."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is None:
+        return None
+    try:
+        fd: int = pidfd_open(parent)
+    except ProcessLookupError:
+        os._exit(1)  # the batch has ended already
+    except OSError:
+        return None  # not allowed here (a sandbox): look every PARENT_POLL_S instead
+    return fd
+
+
+def _exit_with(parent: int, held: int | None) -> None:
     """Wait for process ``parent`` to end, then end this one at once. A pool's processes
     are the forkserver's children, not the batch's: a batch killed by SIGKILL would leave
-    them idle for good (the forkserver too, while they live). Waits on a pidfd (Linux),
-    else looks every :data:`PARENT_POLL_S` seconds."""
-    try:
-        fd = os.pidfd_open(parent)
-    except (AttributeError, OSError):
-        fd = None
-    if fd is not None:
-        select.select([fd], [], [])  # readable once the process has ended
+    them idle for good (the forkserver too, while they live). Waits on the pidfd ``held``,
+    else looks every :data:`PARENT_POLL_S` seconds (POSIX ``kill(pid, 0)``: there a
+    parent killed but not yet reaped by whoever started it still counts as alive)."""
+    if held is not None:
+        select.select([held], [], [])  # readable once the process has ended
         os._exit(1)
     while True:
         try:
             os.kill(parent, 0)
-        except ProcessLookupError:
+        except OSError:  # gone, or the id another user's process's now: ended either way
             os._exit(1)
-        except PermissionError:
-            pass  # alive, but another user's (a reused id cannot be ours to signal)
         time.sleep(PARENT_POLL_S)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes; under ``forkserver`` each watches this process (a
+    ``spawn`` worker is this process's own child; and on Windows ``os.kill(pid, 0)`` would
+    send Ctrl+C, not look)."""
+    context = _context()
+    watch = os.getpid() if context.get_start_method() == "forkserver" else None
     return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_context(),
-        initializer=start_worker,
-        initargs=(os.getpid(),),
+        max_workers=workers, mp_context=context, initializer=start_worker, initargs=(watch,)
     )
 
 
