@@ -433,6 +433,23 @@ def test_resume_onto_another_inputs_output_is_refused(tmp_path: Path, suffix: st
     )
 
 
+def test_resume_of_an_error_only_parquet_output_with_another_task_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A Parquet OUTPUT of error rows only cannot say its task by its rows: its metadata
+    does, so --resume with another --task is refused as for any OUTPUT (exit 2)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "household": [1]}\n')
+    out = tmp_path / "o.parquet"
+    assert assetloc("batch", str(src), "--out", str(out)).returncode == 5
+    before = out.read_bytes()
+    run = assetloc("batch", str(src), "--out", str(out), "--task", "taxes", "--resume")
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert f"--task: 'taxes', but --out {out} holds 'optimize' rows" in run.stderr
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "o.parquet"]
+
+
 def test_resume_onto_a_file_of_households_is_refused(tmp_path: Path) -> None:
     """--resume onto a copy of INPUT (rows with an id but no batch status): not a batch's
     OUTPUT, exit 2, the file unchanged (it used to count every line as a failed row)."""

@@ -196,7 +196,7 @@ def run_batch(
     _not_the_input(source, out, items)
     # a Parquet OUTPUT's journal rebuilt now, for --resume, goes again if the run is refused
     rebuilt = resume and is_parquet(out) and not journal_path(out).exists()
-    rows_at = journal(out, resume=resume)  # ``out`` itself, or a Parquet OUTPUT's journal
+    rows_at = journal(out, resume=resume, task=task)  # ``out``, or a Parquet OUTPUT's journal
     summary = Summary(total=len(items))
     try:
         _run(rows_at, out, items, summary, task, resume, progress, scheduler, n_workers, runner)

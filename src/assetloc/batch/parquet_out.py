@@ -42,16 +42,38 @@ def is_parquet(out: Path) -> bool:
     return out.suffix.lower() == ".parquet"
 
 
-def journal(out: Path, *, resume: bool) -> Path:
-    """Where the batch appends its JSON lines: ``out`` itself unless it is Parquet."""
+def journal(out: Path, *, resume: bool, task: str | None = None) -> Path:
+    """Where the batch appends its JSON lines: ``out`` itself unless it is Parquet. With
+    ``resume`` and ``task``, a finished Parquet ``out`` of another task (its
+    ``assetloc.task`` metadata: error rows alone cannot tell) is an :class:`InputError`."""
     if not is_parquet(out):
         return out
     if out.is_dir():
         raise InputError("--out", f"{out} is a directory: give a file, e.g. plans.parquet")
     path = journal_path(out)
     if resume and not path.exists() and out.exists():
+        if task is not None:
+            _same_task(out, task)
         _rebuild_journal(out, path)
     return path
+
+
+def _same_task(out: Path, task: str) -> None:
+    """One :class:`InputError` if the Parquet ``out`` says it holds another task's rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(out).metadata or {}
+    except (pa.ArrowException, OSError):
+        return  # not Parquet: the rebuild says so
+    other = meta.get(b"assetloc.task", b"").decode("utf-8", "replace")
+    if other and other != task:
+        raise InputError(
+            "--task",
+            f"{task!r}, but --out {out} holds {other!r} rows: --resume goes on with the task "
+            "it was started with (give that --task, or another --out)",
+        )
 
 
 def journal_path(out: Path) -> Path:
