@@ -104,11 +104,11 @@ def nesting(line: str) -> int:
     """How deep arrays and objects nest in ``line`` (brackets inside strings not counted)."""
     depth = deepest = 0
     for tok in _TOKENS.finditer(line):
-        t = tok.group()
-        if t in "[{":
+        t = tok.group()  # a bracket, or a whole string (skipped)
+        if t == "[" or t == "{":
             depth += 1
             deepest = max(deepest, depth)
-        elif t in "]}":
+        elif t == "]" or t == "}":
             depth -= 1
     return deepest
 

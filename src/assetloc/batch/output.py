@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from assetloc.batch.tasks import task_of
+from assetloc.batch.tasks import another_task, task_of
 from assetloc.errors import InputError
 
 
@@ -37,14 +37,10 @@ def done_ids(out: Path, task: str | None = None, shown: Path | None = None) -> d
             ids[row["id"]] = 0 if status == "ok" else int(row.get("exit_code") or 1)
         except (ValueError, KeyError, TypeError):
             raise InputError(f"--out {out}:{n}", "is not a batch row: cannot resume") from None
-        if task is not None and row.get("status") == "ok":
+        if task is not None and status == "ok":
             other = task_of(row.get("result"))
             if other is not None and other != task:
-                raise InputError(
-                    "--task",
-                    f"{task!r}, but --out {shown or out} holds {other!r} rows: --resume goes on "
-                    "with the task it was started with (give that --task, or another --out)",
-                )
+                raise another_task(task, other, shown or out)
     return ids
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assetloc.batch.columns import Kind, columns_of, flatten
+from assetloc.batch.tasks import another_task
 from assetloc.errors import InputError
 
 if TYPE_CHECKING:
@@ -69,11 +70,7 @@ def _same_task(out: Path, task: str) -> None:
         return  # not Parquet: the rebuild says so
     other = meta.get(b"assetloc.task", b"").decode("utf-8", "replace")
     if other and other != task:
-        raise InputError(
-            "--task",
-            f"{task!r}, but --out {out} holds {other!r} rows: --resume goes on with the task "
-            "it was started with (give that --task, or another --out)",
-        )
+        raise another_task(task, other, out)
 
 
 def journal_path(out: Path) -> Path:

@@ -5,8 +5,7 @@ part cut, so that ``accounts[0].balance: must be >= 0 (got -5)`` and
 The cut: in the field path before the first ``": "`` list indices become ``[*]`` (a file
 path becomes ``FILE``); in the problem after it, parentheses go, quoted values become
 ``'…'``, paths and URLs ``PATH``, dollar amounts ``$…``, percents ``…%`` and decimals
-``…``; at most
-:data:`MAX_CHARS` characters are kept, cut at a word."""
+``…``; at most :data:`MAX_CHARS` characters are kept, cut at a word."""
 
 from __future__ import annotations
 

@@ -39,6 +39,15 @@ def task_of(result: object) -> str | None:
     return next((t for t, key in SIGNATURE.items() if key in result), None)
 
 
+def another_task(task: str, other: str, out: Path) -> InputError:
+    """The error of ``--resume`` with ``--task task`` onto an OUTPUT of ``other``'s rows."""
+    return InputError(
+        "--task",
+        f"{task!r}, but --out {out} holds {other!r} rows: --resume goes on with the task it "
+        "was started with (give that --task, or another --out)",
+    )
+
+
 def _load(item: Item, history: bool) -> WithLedger:
     """The household of ``item`` as ``cli.loading.load`` reads a file (no holdings CSV, no
     ``--db``, no ``--as-of``); ``history``: the ledger's recent trades too."""
