@@ -497,6 +497,25 @@ def test_a_worker_ends_soon_after_the_process_it_watches(pidfd: bool) -> None:
         watcher.wait()
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="no /proc here")
+def test_the_polling_watch_ends_with_a_killed_process_nobody_reaped() -> None:
+    """Without a pidfd the watch looks every second; a batch killed but not yet reaped by
+    whoever started it (a zombie: ``kill(pid, 0)`` still succeeds) counts as ended."""
+    watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    code = "import sys; from assetloc.batch import pool; pool._exit_with(int(sys.argv[1]), None)"
+    watcher = subprocess.Popen([sys.executable, "-c", code, str(watched.pid)], env=ENV)
+    try:
+        time.sleep(1.0)
+        assert watcher.poll() is None, "the watcher ended while the process it watches lives"
+        os.kill(watched.pid, signal.SIGKILL)  # not waited for: a zombie until the finally
+        assert watcher.wait(timeout=30) == 1
+    finally:
+        watched.kill()
+        watcher.kill()
+        watched.wait()
+        watcher.wait()
+
+
 def test_after_a_death_the_chunks_not_started_go_on_in_a_fresh_pool(tmp_path: Path) -> None:
     """One death early in a run: the chunks that had started are retried alone, the rest
     run in a fresh pool of the same size, so a handful of processes do the whole batch

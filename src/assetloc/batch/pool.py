@@ -88,17 +88,31 @@ def _exit_with(parent: int, held: int | None) -> None:
     """Wait for process ``parent`` to end, then end this one at once. A pool's processes
     are the forkserver's children, not the batch's: a batch killed by SIGKILL would leave
     them idle for good (the forkserver too, while they live). Waits on the pidfd ``held``,
-    else looks every :data:`PARENT_POLL_S` seconds (POSIX ``kill(pid, 0)``: there a
-    parent killed but not yet reaped by whoever started it still counts as alive)."""
+    else looks every :data:`PARENT_POLL_S` seconds (:func:`_ended`)."""
     if held is not None:
         select.select([held], [], [])  # readable once the process has ended
         os._exit(1)
-    while True:
-        try:
-            os.kill(parent, 0)
-        except OSError:  # gone, or the id another user's process's now: ended either way
-            os._exit(1)
+    while not _ended(parent):
         time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` has ended, as far as POSIX ``kill(pid, 0)`` and Linux's
+    ``/proc`` tell: gone (or the id now another user's process's), or a zombie (killed,
+    not yet reaped by whoever started it: ``kill`` still finds it). Where ``/proc`` has no
+    entry to read (macOS; a ``hidepid`` mount) a zombie counts as alive until reaped."""
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return False  # no /proc, or pid's entry hidden: alive, as kill found it
+    # "pid (command) state ...": the command may hold ") ", the state follows the last
+    state = stat[stat.rindex(b")") + 2 :][:1]
+    return state in (b"Z", b"X")
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
