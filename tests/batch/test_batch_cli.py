@@ -474,40 +474,26 @@ def test_a_refused_parquet_resume_leaves_no_journal_when_the_scheduler_is_away(
     assert out.read_bytes() == before
 
 
-@pytest.mark.parametrize("pidfd", [True, False])
-def test_a_worker_ends_soon_after_the_process_it_watches(pidfd: bool) -> None:
+@pytest.mark.parametrize("how", ["pidfd", "polling", "polling, not reaped"])
+def test_a_worker_ends_soon_after_the_process_it_watches(how: str) -> None:
     """The workers' watch (pool._exit_with) on a pidfd and, where there is none, by
-    looking every second: a process watching another ends once that one has ended."""
+    looking every second: a process watching another ends once that one has ended, also
+    when that one was killed but not reaped by whoever started it (a zombie: ``kill(pid,
+    0)`` still succeeds; told by ``/proc``)."""
+    if how == "polling, not reaped" and not Path("/proc/self/stat").exists():
+        pytest.skip("no /proc here")
     watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
     code = (
         "import sys; from assetloc.batch import pool; pid = int(sys.argv[1]); "
-        f"pool._exit_with(pid, pool._hold(pid) if {pidfd} else None)"
+        f"pool._exit_with(pid, pool._hold(pid) if {how == 'pidfd'} else None)"
     )
     watcher = subprocess.Popen([sys.executable, "-c", code, str(watched.pid)], env=ENV)
     try:
         time.sleep(1.0)
         assert watcher.poll() is None, "the watcher ended while the process it watches lives"
         watched.kill()
-        watched.wait()
-        assert watcher.wait(timeout=30) == 1
-    finally:
-        watched.kill()
-        watcher.kill()
-        watched.wait()
-        watcher.wait()
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="no /proc here")
-def test_the_polling_watch_ends_with_a_killed_process_nobody_reaped() -> None:
-    """Without a pidfd the watch looks every second; a batch killed but not yet reaped by
-    whoever started it (a zombie: ``kill(pid, 0)`` still succeeds) counts as ended."""
-    watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
-    code = "import sys; from assetloc.batch import pool; pool._exit_with(int(sys.argv[1]), None)"
-    watcher = subprocess.Popen([sys.executable, "-c", code, str(watched.pid)], env=ENV)
-    try:
-        time.sleep(1.0)
-        assert watcher.poll() is None, "the watcher ended while the process it watches lives"
-        os.kill(watched.pid, signal.SIGKILL)  # not waited for: a zombie until the finally
+        if how != "polling, not reaped":
+            watched.wait()
         assert watcher.wait(timeout=30) == 1
     finally:
         watched.kill()
