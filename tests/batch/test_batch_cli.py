@@ -186,9 +186,11 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
-def test_a_batch_killed_alone_leaves_no_worker_behind(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reaped", [True, False], ids=["reaped", "not reaped"])
+def test_a_batch_killed_alone_leaves_no_worker_behind(tmp_path: Path, reaped: bool) -> None:
     """SIGKILL to the batch process only (not its group, as a supervisor or the OOM killer
-    does): its pool's workers, the forkserver and the resource tracker end too."""
+    does): its pool's workers, the forkserver and the resource tracker end too, also while
+    the killed batch waits to be reaped by the program that started it (a zombie)."""
     src = random_jsonl(tmp_path / "in.jsonl", 300)
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-m", "assetloc", "batch", str(src), "--out", str(out), "--workers", "2"]
@@ -202,7 +204,8 @@ def test_a_batch_killed_alone_leaves_no_worker_behind(tmp_path: Path) -> None:
         helpers = _descendants(proc.pid)
         assert proc.poll() is None and len(helpers) >= 3, "killed before the pool was up"
         proc.kill()
-        proc.wait()
+        if reaped:
+            proc.wait()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and any(map(_alive, helpers)):
             time.sleep(0.05)
@@ -474,31 +477,34 @@ def test_a_refused_parquet_resume_leaves_no_journal_when_the_scheduler_is_away(
     assert out.read_bytes() == before
 
 
-@pytest.mark.parametrize("how", ["pidfd", "polling", "polling, not reaped"])
-def test_a_worker_ends_soon_after_the_process_it_watches(how: str) -> None:
-    """The workers' watch (pool._exit_with) on a pidfd and, where there is none, by
-    looking every second: a process watching another ends once that one has ended, also
-    when that one was killed but not reaped by whoever started it (a zombie: ``kill(pid,
-    0)`` still succeeds; told by ``/proc``)."""
-    if how == "polling, not reaped" and not Path("/proc/self/stat").exists():
-        pytest.skip("no /proc here")
-    watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
-    code = (
-        "import sys; from assetloc.batch import pool; pid = int(sys.argv[1]); "
-        f"pool._exit_with(pid, pool._hold(pid) if {how == 'pidfd'} else None)"
+@pytest.mark.parametrize("reaped", [True, False], ids=["reaped", "not reaped"])
+def test_a_worker_ends_soon_after_the_process_holding_its_lifeline(reaped: bool) -> None:
+    """The workers' watch (pool._exit_with) on a lifeline whose write end another process
+    holds: the watcher lives while that process lives, and ends once it has ended, also
+    when it was killed but not reaped by whoever started it (a zombie holds no file)."""
+    read, write = os.pipe()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(300)"], pass_fds=[write]
     )
-    watcher = subprocess.Popen([sys.executable, "-c", code, str(watched.pid)], env=ENV)
+    os.close(write)
+    code = (
+        "import sys; from multiprocessing.connection import Connection; "
+        "from assetloc.batch import pool; "
+        "pool._exit_with(Connection(int(sys.argv[1]), writable=False))"
+    )
+    watcher = subprocess.Popen([sys.executable, "-c", code, str(read)], env=ENV, pass_fds=[read])
+    os.close(read)
     try:
         time.sleep(1.0)
-        assert watcher.poll() is None, "the watcher ended while the process it watches lives"
-        watched.kill()
-        if how != "polling, not reaped":
-            watched.wait()
+        assert watcher.poll() is None, "the watcher ended while the holder lives"
+        holder.kill()
+        if reaped:
+            holder.wait()
         assert watcher.wait(timeout=30) == 1
     finally:
-        watched.kill()
+        holder.kill()
         watcher.kill()
-        watched.wait()
+        holder.wait()
         watcher.wait()
 
 

@@ -11,14 +11,13 @@ import contextlib
 import multiprocessing as mp
 import os
 import pickle
-import select
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from assetloc.batch.inputs import Item
@@ -50,79 +49,53 @@ HOT_PATH = (
 )
 
 
-def start_worker(parent: int | None = None) -> None:
-    """A pool process's start: load :data:`HOT_PATH` and settle the heap
-    (:func:`assetloc.heap.settle`: the imports out of the collector's walks); with
-    ``parent`` (the batch's process id), end this process when that one ends."""
+def start_worker(lifeline: Connection | None = None) -> None:
+    """A pool process's start: with ``lifeline`` (the read end of the batch's
+    :func:`lifeline`), end this process when the batch ends; then load :data:`HOT_PATH`
+    and settle the heap (:func:`assetloc.heap.settle`: the imports out of the collector's
+    walks)."""
     from assetloc.heap import settle
 
-    # the batch's process held first (a pidfd), before the imports: if the batch dies
-    # meanwhile, its id is not watched after another process took it
-    held = _hold(parent) if parent is not None else None
-    settle(HOT_PATH)
-    if parent is not None:
+    if lifeline is not None:  # first: a batch that dies during the imports is seen too
         threading.Thread(
-            target=_exit_with, args=(parent, held), name="assetloc-parent-watch", daemon=True
+            target=_exit_with, args=(lifeline,), name="assetloc-batch-watch", daemon=True
         ).start()
+    settle(HOT_PATH)
 
 
-#: seconds between two looks at the parent where it cannot be waited on (no pidfd)
-PARENT_POLL_S = 1.0
-
-
-def _hold(parent: int) -> int | None:
-    """A pidfd of process ``parent`` (Linux 5.3+), or None where there is none."""
-    pidfd_open = getattr(os, "pidfd_open", None)
-    if pidfd_open is None:
-        return None
-    try:
-        fd: int = pidfd_open(parent)
-    except ProcessLookupError:
-        os._exit(1)  # the batch has ended already
-    except OSError:
-        return None  # not allowed here (a sandbox): look every PARENT_POLL_S instead
-    return fd
-
-
-def _exit_with(parent: int, held: int | None) -> None:
-    """Wait for process ``parent`` to end, then end this one at once. A pool's processes
-    are the forkserver's children, not the batch's: a batch killed by SIGKILL would leave
-    them idle for good (the forkserver too, while they live). Waits on the pidfd ``held``,
-    else looks every :data:`PARENT_POLL_S` seconds (:func:`_ended`)."""
-    if held is not None:
-        select.select([held], [], [])  # readable once the process has ended
-        os._exit(1)
-    while not _ended(parent):
-        time.sleep(PARENT_POLL_S)
+def _exit_with(lifeline: Connection) -> None:
+    """Wait for the batch to end, then end this process at once. A pool's processes are
+    the forkserver's children, not the batch's: a batch killed by SIGKILL would leave them
+    idle for good (the forkserver too, while they live). Nothing is ever written to the
+    lifeline: it turns readable (end of file) when its write end closes, which the kernel
+    does as the batch's process exits, however it exits (a zombie not yet reaped holds no
+    file), and never while the batch lives: no process ids, so no reused id."""
+    with contextlib.suppress(OSError):  # Windows: a broken pipe, not an end of file
+        lifeline.poll(None)
     os._exit(1)
 
 
-def _ended(pid: int) -> bool:
-    """Whether process ``pid`` has ended, as far as POSIX ``kill(pid, 0)`` and Linux's
-    ``/proc`` tell: gone (or the id now another user's process's), or a zombie (killed,
-    not yet reaped by whoever started it: ``kill`` still finds it). Where ``/proc`` has no
-    entry to read (macOS; a ``hidepid`` mount) a zombie counts as alive until reaped."""
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except OSError:
-        return False  # no /proc, or pid's entry hidden: alive, as kill found it
-    # "pid (command) state ...": the command may hold ") ", the state follows the last
-    state = stat[stat.rindex(b")") + 2 :][:1]
-    return state in (b"Z", b"X")
+#: this process's lifeline, made by the first pool: its write end is held (never written,
+#: never handed to a child) for as long as this process lives
+_LIFELINE: tuple[Connection, Connection] | None = None
+
+
+def lifeline() -> Connection:
+    """The read end of this process's lifeline, for a worker to watch (:func:`_exit_with`);
+    made on first use, kept for the life of the process (one pair of descriptors)."""
+    global _LIFELINE
+    if _LIFELINE is None:
+        _LIFELINE = mp.Pipe(duplex=False)  # (read end, write end), not inheritable
+    return _LIFELINE[0]
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes; under ``forkserver`` each watches this process (a
-    ``spawn`` worker is this process's own child; and on Windows ``os.kill(pid, 0)`` would
-    send Ctrl+C, not look)."""
-    context = _context()
-    watch = os.getpid() if context.get_start_method() == "forkserver" else None
+    """A pool of ``workers`` processes, each watching this process's :func:`lifeline`."""
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=start_worker, initargs=(watch,)
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=start_worker,
+        initargs=(lifeline(),),
     )
 
 
