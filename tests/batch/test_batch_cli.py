@@ -508,6 +508,48 @@ def test_a_worker_ends_soon_after_the_process_holding_its_lifeline(reaped: bool)
         watcher.wait()
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="forks; reads /proc (Linux)")
+def test_a_child_forked_from_the_batch_does_not_keep_its_workers(tmp_path: Path) -> None:
+    """A process that made its lifeline, then forked a child that lives on: once that
+    process is killed its watcher ends, the child notwithstanding (the child closes its copy
+    of the write end at the fork; with it, the watcher would wait for the child too)."""
+    watch = (
+        "import sys; from multiprocessing.connection import Connection; "
+        "from assetloc.batch import pool; "
+        "pool._exit_with(Connection(int(sys.argv[1]), writable=False))"
+    )
+    script = tmp_path / "batch.py"
+    script.write_text(
+        "import os, subprocess, sys, time\n"
+        "from assetloc.batch import pool\n"
+        "fd = pool.lifeline().fileno()\n"
+        f"watcher = subprocess.Popen([sys.executable, '-c', {watch!r}, str(fd)], pass_fds=[fd])\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    time.sleep(300)\n"
+        "    os._exit(0)\n"
+        "print(watcher.pid, child, flush=True)\n"
+        "time.sleep(300)\n"
+    )
+    batch = subprocess.Popen([sys.executable, str(script)], env=ENV, stdout=subprocess.PIPE)
+    assert batch.stdout is not None
+    watcher, child = map(int, batch.stdout.readline().split())
+    try:
+        time.sleep(1.0)
+        assert _alive(watcher), "the watcher ended while the batch lives"
+        batch.kill()
+        batch.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _alive(watcher):
+            time.sleep(0.05)
+        assert not _alive(watcher) and _alive(child)
+    finally:
+        for pid in (watcher, child):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        batch.kill()
+
+
 def test_after_a_death_the_chunks_not_started_go_on_in_a_fresh_pool(tmp_path: Path) -> None:
     """One death early in a run: the chunks that had started are retried alone, the rest
     run in a fresh pool of the same size, so a handful of processes do the whole batch

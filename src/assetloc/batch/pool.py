@@ -89,6 +89,21 @@ def lifeline() -> Connection:
     return _LIFELINE[0]
 
 
+def _drop_lifeline() -> None:
+    """In a child forked from this process (``os.fork``): close its copies of the lifeline
+    (a copy of the write end would keep this process's workers alive after it ended, for
+    as long as the child lives); the child's own batches make a lifeline of their own."""
+    global _LIFELINE
+    if _LIFELINE is not None:
+        for end in _LIFELINE:
+            end.close()
+        _LIFELINE = None
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_drop_lifeline)
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes, each watching this process's :func:`lifeline`."""
     return ProcessPoolExecutor(
