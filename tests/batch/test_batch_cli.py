@@ -477,6 +477,14 @@ def test_a_refused_parquet_resume_leaves_no_journal_when_the_scheduler_is_away(
     assert out.read_bytes() == before
 
 
+#: a watcher: a worker's watch (pool._exit_with) on the lifeline read end given as argv[1]
+WATCH = (
+    "import sys; from multiprocessing.connection import Connection; "
+    "from assetloc.batch import pool; "
+    "pool._exit_with(Connection(int(sys.argv[1]), writable=False))"
+)
+
+
 @pytest.mark.parametrize("reaped", [True, False], ids=["reaped", "not reaped"])
 def test_a_worker_ends_soon_after_the_process_holding_its_lifeline(reaped: bool) -> None:
     """The workers' watch (pool._exit_with) on a lifeline whose write end another process
@@ -487,12 +495,7 @@ def test_a_worker_ends_soon_after_the_process_holding_its_lifeline(reaped: bool)
         [sys.executable, "-c", "import time; time.sleep(300)"], pass_fds=[write]
     )
     os.close(write)
-    code = (
-        "import sys; from multiprocessing.connection import Connection; "
-        "from assetloc.batch import pool; "
-        "pool._exit_with(Connection(int(sys.argv[1]), writable=False))"
-    )
-    watcher = subprocess.Popen([sys.executable, "-c", code, str(read)], env=ENV, pass_fds=[read])
+    watcher = subprocess.Popen([sys.executable, "-c", WATCH, str(read)], env=ENV, pass_fds=[read])
     os.close(read)
     try:
         time.sleep(1.0)
@@ -513,17 +516,12 @@ def test_a_child_forked_from_the_batch_does_not_keep_its_workers(tmp_path: Path)
     """A process that made its lifeline, then forked a child that lives on: once that
     process is killed its watcher ends, the child notwithstanding (the child closes its copy
     of the write end at the fork; with it, the watcher would wait for the child too)."""
-    watch = (
-        "import sys; from multiprocessing.connection import Connection; "
-        "from assetloc.batch import pool; "
-        "pool._exit_with(Connection(int(sys.argv[1]), writable=False))"
-    )
     script = tmp_path / "batch.py"
     script.write_text(
         "import os, subprocess, sys, time\n"
         "from assetloc.batch import pool\n"
         "fd = pool.lifeline().fileno()\n"
-        f"watcher = subprocess.Popen([sys.executable, '-c', {watch!r}, str(fd)], pass_fds=[fd])\n"
+        f"watcher = subprocess.Popen([sys.executable, '-c', {WATCH!r}, str(fd)], pass_fds=[fd])\n"
         "child = os.fork()\n"
         "if child == 0:\n"
         "    time.sleep(300)\n"
