@@ -7,6 +7,9 @@ Exit codes (also in the README):
   conflicts with what is stored (:class:`ConflictError`)
 * 3 — infeasible: the constraints cannot all hold (:class:`InfeasibleError`)
 * 4 — the solver failed for a numerical reason (:class:`SolverError`)
+* 5 — ``assetloc batch`` ran, but some households failed (each has an error row)
+* 6 — ``assetloc batch`` stopped part way (:class:`BatchStopped`): OUTPUT keeps its whole
+  chunks, ``--resume`` goes on
 """
 
 from __future__ import annotations
@@ -55,3 +58,15 @@ class SolverError(AssetlocError):
     """The solver did not reach an optimum for a numerical reason."""
 
     exit_code = 4
+
+
+class BatchStopped(AssetlocError):
+    """A batch could not go on (its Dask scheduler lost, its OUTPUT no longer written): the
+    whole chunks written are kept for ``--resume``. Message: ``<field>: <problem>``."""
+
+    exit_code = 6
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")

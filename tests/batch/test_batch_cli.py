@@ -6,11 +6,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 
 from assetloc.batch import run_batch
 from assetloc.batch.pool import WORKER_DIED
+from assetloc.errors import BatchStopped
 
 from support import batch_runners
 from support.householdgen import random_household
@@ -213,6 +216,72 @@ def test_a_batch_killed_alone_leaves_no_worker_behind(tmp_path: Path, reaped: bo
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _file_size_limit(size: int) -> Callable[[], None]:
+    """A ``preexec_fn``: files of the process (and its children) at most ``size`` bytes, a
+    write past it failing with EFBIG as on a full disk (SIGXFSZ ignored, not fatal)."""
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+def test_an_output_that_cannot_be_written_on_stops_the_batch(tmp_path: Path) -> None:
+    """A write that fails part way (a full disk; here a file-size limit): one line naming
+    --out, exit 6, whole rows kept but a torn last line; --resume then gives an
+    uninterrupted run's file (it was a traceback, and its buffered chunk failed again on
+    closing)."""
+    src = random_jsonl(tmp_path / "in.jsonl", 60)
+    out, ref = tmp_path / "out.jsonl", tmp_path / "ref.jsonl"
+    cmd = [sys.executable, "-m", "assetloc", "batch", str(src), "--out", str(out)]
+    run = subprocess.run(
+        [*cmd, "--workers", "2"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=False,
+        timeout=300,
+        preexec_fn=_file_size_limit(40_000),
+    )
+    assert run.returncode == 6, run.stderr
+    assert run.stderr.splitlines() == [
+        f"error: --out: {out} could not be written on (File too large); the rows written so "
+        f"far are kept ({run.stderr.split('kept (')[1].split(' of ')[0]} of 60 households at "
+        "the last whole chunk): --resume goes on"
+    ]
+    assert out.stat().st_size == 40_000
+    run_batch(src, out, workers=2, resume=True)
+    run_batch(src, ref, workers=2)
+    assert out.read_bytes() == ref.read_bytes()
+
+
+def test_a_batch_stopped_by_its_output_begins_no_more_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool's chunks not begun when a write fails are cancelled, not all run before the
+    error is told (the pool's shutdown waited for every one of them)."""
+    from assetloc.batch import engine
+
+    src = random_jsonl(tmp_path / "in.jsonl", 400)
+    writes = 0
+
+    def fails_second(f: Any, lines: list[str]) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 2:
+            raise OSError(28, "No space left on device")
+        output_append(f, lines)
+
+    output_append = engine.append_chunk
+    monkeypatch.setattr(engine, "append_chunk", fails_second)
+    with pytest.raises(BatchStopped, match="No space left on device"):
+        run_batch(src, tmp_path / "out.jsonl", workers=2, runner=batch_runners.logging_chunks)
+    chunks = -(-400 // engine.chunk_size(400, 2))
+    started = (tmp_path / "started").read_text().split()
+    assert len(started) <= chunks // 2, (len(started), chunks)
 
 
 def test_resume_cuts_a_torn_last_line(tmp_path: Path) -> None:
@@ -609,3 +678,26 @@ def test_a_runner_wrapping_a_function_of_the_script_keeps_the_main_module(
         [sys.executable, str(script)], capture_output=True, text=True, env=ENV, cwd=tmp_path
     )
     assert run.returncode == 0 and run.stdout.split() == ["6", "0"], run.stderr
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("/dev/null", "/dev/null is not a regular file (a device, a pipe or a socket)"),
+        ("{tmp}/missing/o.jsonl", "{tmp}/missing/o.jsonl cannot be written: no folder"),
+        ("{tmp}/missing/o.parquet", "{tmp}/missing/o.parquet cannot be written: no folder"),
+        ("{tmp}", "{tmp} is a directory: give a file"),
+    ],
+    ids=["device", "no folder", "no folder, Parquet", "a folder"],
+)
+def test_an_output_that_is_no_file_is_one_line_exit_2(
+    tmp_path: Path, out: str, message: str
+) -> None:
+    """Refused before anything runs, naming the path given (a Parquet OUTPUT's journal,
+    out.parquet.jsonl.partial, is the batch's own: never named); /dev/null was a
+    traceback from fsync after the first chunk."""
+    src = random_jsonl(tmp_path / "in.jsonl", 2)
+    run = assetloc("batch", str(src), "--out", out.format(tmp=tmp_path))
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert run.stderr.startswith(f"error: --out: {message.format(tmp=tmp_path)}"), run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]

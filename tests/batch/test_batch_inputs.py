@@ -56,6 +56,15 @@ ROWS = st.one_of(
 )
 
 
+def _utf8(text: str) -> bool:
+    """Whether UTF-8 can hold ``text`` (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @settings(max_examples=300, deadline=None)
 @given(ROWS)
 def test_a_row_is_accepted_as_json_accepts_it_and_read_back_as_json_reads_it(line: str) -> None:
@@ -79,11 +88,12 @@ def test_a_row_is_accepted_as_json_accepts_it_and_read_back_as_json_reads_it(lin
         except InputError as err:
             if message is not None:
                 assert err.problem == message
-            else:  # json read it: then only the row's shape can be refused
+            else:  # json read it: then only the row's shape, or an id UTF-8 cannot hold
                 assert (
                     not isinstance(expected, dict)
                     or not isinstance(expected.get("id"), str)
                     or not expected["id"]
+                    or not _utf8(expected["id"])
                 )
             return
         assert message is None and isinstance(expected, dict)
@@ -138,3 +148,48 @@ def test_nesting_is_the_depth_of_the_parsed_value(value: object) -> None:
         return 0
 
     assert nesting(json.dumps(value)) == depth(value)
+
+
+def _refused(source: Path) -> str:
+    """The message of the :class:`InputError` reading ``source`` raises."""
+    with pytest.raises(InputError) as err:
+        read_items(source)
+    return str(err.value)
+
+
+def test_ids_that_utf8_cannot_hold_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    """A file name with a byte that is not UTF-8 (as a Latin-1 zip leaves it) or a JSON id
+    with a lone surrogate: rows are UTF-8, so the id could not be written (it was a
+    traceback at the first chunk's write, every time, --resume too)."""
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "a.toml").write_text("")
+    (folder / os.fsdecode(b"caf\xe9.toml")).write_text("")
+    assert _refused(folder) == (
+        f"{folder}: id 'caf\\xe9' has a byte that is not UTF-8: the rows are UTF-8 text; "
+        "rename the file"
+    )
+    rows = tmp_path / "in.jsonl"
+    rows.write_text('{"id": "ok", "household": {}}\n{"id": "a\\ud800b", "household": {}}\n')
+    assert _refused(rows) == (
+        f"{rows}:2: id 'a\\ud800b' has a lone surrogate: the rows are UTF-8 text; give another id"
+    )
+
+
+def test_bytes_that_are_not_utf8_are_named_by_line_and_column(tmp_path: Path) -> None:
+    rows = tmp_path / "in.jsonl"
+    rows.write_bytes(
+        b'\xef\xbb\xbf{"id": "a", "household": {}}\n{"id": "b\xe9", "household": {}}\n'
+    )
+    assert _refused(rows) == (
+        f"{rows}:2: byte 0xe9 at column 10 is not UTF-8 (JSON Lines is UTF-8 text)"
+    )
+
+
+def test_one_household_file_as_input_says_what_input_is(tmp_path: Path) -> None:
+    one = tmp_path / "alpha.toml"
+    one.write_text("[investor]\n")
+    assert _refused(one) == (
+        f"{one}: is one household's file: give a folder of .toml files, a .jsonl or a "
+        ".parquet file (one household: `assetloc TASK FILE`)"
+    )

@@ -109,3 +109,14 @@ def jsonable(x: Any) -> Any:
     if isinstance(x, list):
         return [jsonable(v) for v in x]
     return x.isoformat() if hasattr(x, "isoformat") else x
+
+
+def test_an_error_row_holds_a_lone_surrogate_as_its_escape() -> None:
+    """A message quoting a lone surrogate (UTF-8 cannot hold it: the row's write failed)
+    reads as the CLI's stderr shows it, ``\\ud800``; other text is unchanged."""
+    from assetloc.batch.inputs import Item
+    from assetloc.batch.tasks import error_rows
+
+    (line,) = error_rows([Item("h", "h.toml")], "bad \ud800 in café\nsecond line", 2)
+    line.encode("utf-8")  # raises if a surrogate were left
+    assert json.loads(line)["error"] == "bad \\ud800 in café second line"

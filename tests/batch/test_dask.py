@@ -276,6 +276,7 @@ def test_an_unreachable_scheduler_is_one_line_exit_2(folder: Path, tmp_path: Pat
     [
         (["--scheduler", "127.0.0.1:8786"], "error: --scheduler: expected tcp://HOST:PORT"),
         (["--scheduler", "tcp://127.0.0.1"], "error: --scheduler: expected tcp://HOST:PORT"),
+        (["--scheduler", "tcp://127.0.0.1:99999"], "error: --scheduler: port 99999 in"),
         (["--scheduler", "tcp://127.0.0.1:1", "--workers", "2"], "error: --workers: not with"),
     ],
 )
@@ -433,3 +434,67 @@ def test_a_failed_connect_leaves_no_thread_behind(monkeypatch: pytest.MonkeyPatc
     time.sleep(0.5)
     left = [t.name for t in threading.enumerate() if t.ident not in before]
     assert left == [], left
+
+
+def test_a_lost_scheduler_stops_the_batch_and_resume_goes_on(tmp_path: Path) -> None:
+    """The scheduler killed part way: one line naming --scheduler, exit 6, only ok rows in
+    OUTPUT (its chunks used to read as workers that died twice: rows --resume never runs
+    again); --resume (here on the local pool) then gives an uninterrupted run's file."""
+    sfile = tmp_path / "scheduler.json"
+    procs = [
+        dask_cli(
+            "scheduler",
+            *("--host", "127.0.0.1", "--port", "0", "--no-dashboard"),
+            *("--scheduler-file", str(sfile)),
+            log=tmp_path / "scheduler.log",
+        )
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(
+            json.dumps({"id": f"h{i:04d}", "household": random_household(i)}) + "\n"
+            for i in range(3000)
+        )
+    )
+    out, ref = tmp_path / "out.jsonl", tmp_path / "ref.jsonl"
+    try:
+        while not sfile.exists():
+            assert procs[0].poll() is None, (tmp_path / "scheduler.log").read_text()
+            time.sleep(0.05)
+        procs.append(
+            dask_cli(
+                "worker",
+                *("--scheduler-file", str(sfile), "--host", "127.0.0.1"),
+                *("--nworkers", "1", "--nthreads", "1", "--no-dashboard"),
+                *("--local-directory", str(tmp_path / "w")),
+                log=tmp_path / "worker.log",
+            )
+        )
+        address = wait_for_cluster(sfile, 1)
+        cmd = [sys.executable, "-m", "assetloc", "batch", str(src), "--out", str(out)]
+        batch = subprocess.Popen(
+            [*cmd, "--scheduler", address], env=ENV, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 120  # a guard against a hang, not a timing check
+        while time.monotonic() < deadline and batch.poll() is None:
+            if out.exists() and out.read_bytes().count(b"\n") >= 64:
+                break
+            time.sleep(0.01)
+        os.killpg(procs[0].pid, signal.SIGKILL)
+        _, err = batch.communicate(timeout=120)
+    finally:
+        for p in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    lines = err.splitlines()
+    assert batch.returncode == 6, err
+    assert len(lines) == 1 and lines[0].startswith(
+        f"error: --scheduler: lost the Dask scheduler at {address}; the rows written so far "
+        "are kept ("
+    ), err
+    written = rows(out)
+    assert 64 <= len(written) < 3000 and {r["status"] for r in written} == {"ok"}
+    run_batch(src, out, workers=2, resume=True)
+    run_batch(src, ref, workers=2)
+    assert out.read_bytes() == ref.read_bytes()

@@ -59,6 +59,14 @@ def dies_once_logging_pids(items: list[Item], task: str) -> list[str]:
     return dies_once(items, task)
 
 
+def logging_chunks(items: list[Item], task: str) -> list[str]:
+    """:func:`run_chunk`, each chunk appending a line to ``started`` beside the households'
+    folder as it begins (how many chunks ran)."""
+    with (Path(items[0].path).parent / "started").open("a") as f:
+        f.write(f"{items[0].id}\n")
+    return run_chunk(items, task)
+
+
 def settled() -> bool:
     """Whether this process ran the batch workers' start (:func:`assetloc.heap.settle` with
     the hot path loaded): run on a Dask worker by ``client.run``."""

@@ -6,8 +6,10 @@ JSON Lines rows as their text, Parquet rows parsed, or a folder's TOML files as 
 (read here, so workers need not see INPUT). A chunk whose worker dies (``KilledWorker``,
 raised once the scheduler's own ``distributed.scheduler.allowed-failures`` re-runs are
 spent) or that is cancelled is submitted once more; if that fails too, its households are
-error rows with the local pool's message and exit code. ``distributed`` is imported only
-when a run asks for it."""
+error rows with the local pool's message and exit code. A lost scheduler (the client no
+longer connected) stops the batch instead (:class:`~assetloc.errors.BatchStopped`): its
+chunks would otherwise all read as dead workers, rows that ``--resume`` never runs again.
+``distributed`` is imported only when a run asks for it."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from typing import Any
 from assetloc.batch.inputs import Item
 from assetloc.batch.pool import DIED_TWICE, WORKER_DIED, Chunk
 from assetloc.batch.tasks import error_rows
-from assetloc.errors import InputError
+from assetloc.errors import BatchStopped, InputError
 
 #: seconds to wait for the scheduler (less if Dask's ``distributed.comm.timeouts.connect``
 #: is set lower)
@@ -60,9 +62,11 @@ def _check_address(address: str) -> None:
     from distributed.comm.addressing import parse_address, parse_host_port
 
     try:
-        parse_host_port(parse_address(address, strict=True)[1])
+        _, port = parse_host_port(parse_address(address, strict=True)[1])
     except ValueError:
         raise InputError("--scheduler", f"expected tcp://HOST:PORT, got {address!r}") from None
+    if not 0 < int(port) < 65536:
+        raise InputError("--scheduler", f"port {port} in {address!r} is not 1 to 65535")
 
 
 def with_text(item: Item) -> Item:
@@ -79,9 +83,10 @@ def with_text(item: Item) -> Item:
 class DaskPool:
     """A connected client: :meth:`run_chunks` runs chunks on the cluster's workers."""
 
-    def __init__(self, client: Any, distributed: Any) -> None:
+    def __init__(self, client: Any, distributed: Any, address: str) -> None:
         self._client = client
         self._dist = distributed
+        self._address = address
 
     @property
     def threads(self) -> int:
@@ -107,6 +112,10 @@ class DaskPool:
             try:
                 results[i] = fut.result()
             except lost:
+                if self._client.status != "running":  # the scheduler is gone, not a worker
+                    raise BatchStopped(
+                        "--scheduler", f"lost the Dask scheduler at {self._address}"
+                    ) from None
                 if n == 1:
                     again = client.submit(runner, sent[i], task, pure=False)
                     tries[again] = (i, 2)
@@ -215,9 +224,27 @@ def connect(address: str) -> Iterator[DaskPool]:
                 f"the Dask scheduler at {address} has no worker (waited {timeout:g} s): "
                 "start one with `dask worker " + address + "`",
             ) from None
-        yield DaskPool(client, dist)
+        yield DaskPool(client, dist, address)
     finally:
-        client.close()
+        if client.status == "running":
+            client.close()
+        else:  # the scheduler lost: closing cancels the reconnect, which Dask logs at length
+            with _muted("distributed.client"):
+                client.close()
+
+
+@contextmanager
+def _muted(name: str) -> Iterator[None]:
+    """The logger ``name`` silent while this lasts."""
+    import logging
+
+    log = logging.getLogger(name)
+    before = log.disabled
+    log.disabled = True
+    try:
+        yield
+    finally:
+        log.disabled = before
 
 
 __all__ = ["CONNECT_TIMEOUT_S", "INSTALL", "DaskPool", "connect", "with_text"]

@@ -8,15 +8,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from io import FileIO
 from pathlib import Path
 
 from assetloc.batch.inputs import Item, read_items
-from assetloc.batch.output import append_chunk, cut_torn_line, done_ids, open_output
+from assetloc.batch.output import append_chunk, check_out, cut_torn_line, done_ids, open_output
 from assetloc.batch.parquet_out import finish, is_parquet, journal, journal_path
 from assetloc.batch.pool import Chunk, run_chunk, run_chunks
 from assetloc.batch.reasons import reason, reason_lines
 from assetloc.batch.tasks import TASKS, failure
-from assetloc.errors import InputError
+from assetloc.errors import BatchStopped, InputError
 
 #: a callback told (households done so far, households to do) after each chunk
 Progress = Callable[[int, int], None]
@@ -146,23 +147,40 @@ def _run(
     with _engine(scheduler, n_workers, runner) as (threads, run):
         if resume:
             cut_torn_line(rows_at)
-        with open_output(rows_at, resume=resume) as f:
+        with open_output(rows_at, resume=resume, shown=out) as f:
             size = chunk_size(len(todo), threads)
             chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
             if progress:
                 progress(0, len(todo))
-            for _, lines in run(chunks, task):
-                append_chunk(f, lines)
-                for line in lines:
-                    bad = failure(line)
-                    if bad is None:
-                        summary.ok += 1
-                    else:
-                        summary.failed[bad["exit_code"]] += 1
-                        summary.reasons[reason(bad["error"])] += 1
-                done += len(lines)
-                if progress:
-                    progress(done, len(todo))
+            try:
+                for lines in _rows(run(chunks, task), f, out):
+                    for line in lines:
+                        bad = failure(line)
+                        if bad is None:
+                            summary.ok += 1
+                        else:
+                            summary.failed[bad["exit_code"]] += 1
+                            summary.reasons[reason(bad["error"])] += 1
+                    done += len(lines)
+                    if progress:
+                        progress(done, len(todo))
+            except BatchStopped as err:
+                raise BatchStopped(
+                    err.field,
+                    f"{err.problem}; the rows written so far are kept ({done:,} of "
+                    f"{len(todo):,} households at the last whole chunk): --resume goes on",
+                ) from None
+
+
+def _rows(results: Iterator[tuple[int, list[str]]], f: FileIO, out: Path) -> Iterator[list[str]]:
+    """Each chunk's rows of ``results``, once appended to ``f``; a write that fails (a full
+    disk) stops the batch (:class:`BatchStopped`)."""
+    for _, lines in results:
+        try:
+            append_chunk(f, lines)
+        except OSError as err:
+            raise BatchStopped("--out", f"{out} could not be written on ({err.strerror})") from None
+        yield lines
 
 
 def run_batch(
@@ -194,6 +212,7 @@ def run_batch(
     start = time.perf_counter()
     items = read_items(source)
     _not_the_input(source, out, items)
+    check_out(out)
     # a Parquet OUTPUT's journal rebuilt now, for --resume, goes again if the run is refused
     rebuilt = resume and is_parquet(out) and not journal_path(out).exists()
     rows_at = journal(out, resume=resume, task=task)  # ``out``, or a Parquet OUTPUT's journal

@@ -4,6 +4,7 @@ name), a JSON Lines file of ``{"id": ..., "household": {...}}`` (in file order) 
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass
@@ -61,15 +62,58 @@ def _read(source: Path) -> list[Item]:
         from assetloc.batch.parquet_in import read_parquet
 
         return read_parquet(source)
+    if source.suffix.lower() == ".toml":
+        raise InputError(
+            str(source),
+            "is one household's file: give a folder of .toml files, a .jsonl or a .parquet "
+            "file (one household: `assetloc TASK FILE`)",
+        )
     return _jsonl(source)
+
+
+def unicode_id(hid: str, where: str, remedy: str = "give another id") -> str:
+    """``hid``, or one :class:`InputError` naming ``where`` if it cannot be written as UTF-8
+    (a lone surrogate: JSON's ``"\\ud800"``, or a file name's byte that is not UTF-8): the
+    rows are UTF-8 text and carry the id."""
+    try:
+        hid.encode("utf-8")
+    except UnicodeEncodeError:
+        try:  # a file name's bytes, shown as \xe9
+            shown = hid.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            what = "a byte that is not UTF-8"
+        except UnicodeEncodeError:  # a lone surrogate, shown as \ud800
+            shown = hid.encode("utf-8", "backslashreplace").decode("ascii")
+            what = "a lone surrogate"
+        raise InputError(
+            where, f"id '{shown}' has {what}: the rows are UTF-8 text; {remedy}"
+        ) from None
+    return hid
+
+
+def _text(source: Path) -> str:
+    """A JSON Lines file's text (UTF-8, a BOM dropped); bytes that are not UTF-8 are one
+    :class:`InputError` naming the line and column."""
+    try:
+        data = source.read_bytes()
+    except OSError as err:
+        raise InputError(str(source), f"cannot be read ({err.strerror})") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - data.rfind(b"\n", 0, err.start)
+        raise InputError(
+            f"{source}:{line}",
+            f"byte 0x{data[err.start]:02x} at column {column} is not UTF-8 "
+            "(JSON Lines is UTF-8 text)",
+        ) from None
 
 
 def _jsonl(source: Path) -> list[Item]:
     """The rows of a JSON Lines file; blank lines skipped, ids unique strings."""
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(str(source), f"cannot be read ({err.__class__.__name__})") from None
+    text = _text(source)
     items: list[Item] = []
     seen: set[str] = set()
     # ``source.parent / f"{hid}.toml"`` as text: for an id without "/" it is this prefix
@@ -85,6 +129,8 @@ def _jsonl(source: Path) -> list[Item]:
         if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
             raise InputError(where, 'needs {"id": "<non-empty string>", "household": {...}}')
         hid = row["id"]
+        if not hid.isascii():
+            unicode_id(hid, where)
         if hid in seen:
             raise InputError(where, f"id {hid!r} appears twice")
         seen.add(hid)
@@ -166,6 +212,8 @@ def _folder(source: Path) -> list[Item]:
     )
     seen: dict[str, Path] = {}
     for p in files:
+        if not p.stem.isascii():
+            unicode_id(p.stem, str(source), "rename the file")
         if p.stem in seen:
             raise InputError(
                 str(p), f"id {p.stem!r} appears twice: {seen[p.stem].name} and {p.name}"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+from io import FileIO
 from pathlib import Path
-from typing import BinaryIO
 
 from assetloc.batch.tasks import another_task, task_of
 from assetloc.errors import InputError
@@ -64,18 +65,45 @@ def cut_torn_line(out: Path) -> None:
             f.truncate(keep)
 
 
-def open_output(out: Path, *, resume: bool) -> BinaryIO:
-    """``out`` opened to append (``resume``) or emptied; a bad path is one line."""
+def check_out(out: Path) -> None:
+    """One :class:`InputError` unless ``out`` can be the batch's OUTPUT: a regular file, or
+    a new one in a folder that exists. Not a folder, nor a device (``/dev/null``), pipe or
+    socket: each chunk is synced to disk and ``--resume`` reads the file back."""
     try:
-        return out.open("ab" if resume else "wb")
+        mode = out.stat().st_mode
+    except FileNotFoundError:
+        if not out.parent.is_dir():
+            raise InputError("--out", f"{out} cannot be written: no folder {out.parent}") from None
+        return
+    except OSError:
+        return  # a path under a file, say: opening it says why
+    if stat.S_ISDIR(mode):
+        raise InputError("--out", f"{out} is a directory: give a file, e.g. rows.jsonl")
+    if not stat.S_ISREG(mode):
+        raise InputError(
+            "--out",
+            f"{out} is not a regular file (a device, a pipe or a socket): the batch syncs "
+            "each chunk to disk and --resume reads the file back; give a file's path",
+        )
+
+
+def open_output(out: Path, *, resume: bool, shown: Path | None = None) -> FileIO:
+    """``out`` opened to append (``resume``) or emptied, unbuffered (a failed write leaves
+    nothing buffered to fail again on closing); a bad path is one line naming ``shown``
+    (the user's OUTPUT, when ``out`` is its journal)."""
+    try:
+        return out.open("ab" if resume else "wb", buffering=0)
     except OSError as err:
-        raise InputError("--out", f"{out} cannot be written ({err.strerror})") from None
+        raise InputError("--out", f"{shown or out} cannot be written ({err.strerror})") from None
 
 
-def append_chunk(f: BinaryIO, lines: list[str]) -> None:
-    """Append ``lines`` as whole lines in one write, flushed to disk."""
+def append_chunk(f: FileIO, lines: list[str]) -> None:
+    """Append ``lines`` as whole lines, in one write where the kernel takes it all (else
+    the rest in more), synced to disk; an :class:`OSError` (a full disk) propagates."""
     if not lines:
         return
-    f.write("".join(line + "\n" for line in lines).encode())
-    f.flush()
+    data = memoryview("".join(line + "\n" for line in lines).encode())
+    while data:
+        written = f.write(data)
+        data = data[written or 0 :]
     os.fsync(f.fileno())

@@ -176,17 +176,21 @@ def run_chunks(
                     pending: dict[Future[list[str]], int] = {
                         pool.submit(_started, marks, i, runner, chunks[i], task): i for i in todo
                     }
-                # as_completed waits on each future once (``wait`` in a loop would hang a
-                # waiter on every pending future at every turn: quadratic in the chunks)
-                for fut in as_completed(pending):
-                    i = pending.pop(fut)
-                    try:
-                        results[i] = fut.result()
-                    except BrokenProcessPool:
-                        broken.append(i)
-                    while nxt in results:
-                        yield nxt, results.pop(nxt)
-                        nxt += 1
+                try:
+                    # as_completed waits on each future once (``wait`` in a loop would hang
+                    # a waiter on every pending future at every turn: quadratic in chunks)
+                    for fut in as_completed(pending):
+                        i = pending.pop(fut)
+                        try:
+                            results[i] = fut.result()
+                        except BrokenProcessPool:
+                            broken.append(i)
+                        while nxt in results:
+                            yield nxt, results.pop(nxt)
+                            nxt += 1
+                except BaseException:  # the caller stopped (a full disk, Ctrl-C): no more
+                    pool.shutdown(wait=False, cancel_futures=True)  # chunks begin
+                    raise
             started = {int(p.name) for p in Path(marks).iterdir()}
             suspects = sorted(i for i in broken if i in started)
             todo = sorted(i for i in broken if i not in started)

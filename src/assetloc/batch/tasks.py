@@ -106,8 +106,11 @@ def row_steps(item: Item, task: str) -> Steps[str]:
 
 
 def _error(hid: str, message: str, code: int) -> str:
-    """An error row: the one-line message and its exit code."""
+    """An error row: the one-line message and its exit code (a lone surrogate in it, which
+    UTF-8 cannot hold, as ``\\ud800``: what the CLI's stderr shows)."""
     text = " ".join(message.splitlines())
+    if not text.isascii():
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     r = {"id": hid, "status": "error", "error": text, "exit_code": code, "result": None}
     return json.dumps(r, ensure_ascii=False, separators=(",", ":"))
 
