@@ -278,7 +278,7 @@ def test_a_batch_stopped_by_its_output_begins_no_more_chunks(
     output_append = engine.append_chunk
     monkeypatch.setattr(engine, "append_chunk", fails_second)
     with pytest.raises(BatchStopped, match="No space left on device"):
-        run_batch(src, tmp_path / "out.jsonl", workers=2, runner=batch_runners.logging_chunks)
+        run_batch(src, tmp_path / "out.jsonl", workers=2, runner=batch_runners.slow_logging_chunks)
     chunks = -(-400 // engine.chunk_size(400, 2))
     started = (tmp_path / "started").read_text().split()
     assert len(started) <= chunks // 2, (len(started), chunks)

@@ -59,11 +59,15 @@ def dies_once_logging_pids(items: list[Item], task: str) -> list[str]:
     return dies_once(items, task)
 
 
-def logging_chunks(items: list[Item], task: str) -> list[str]:
-    """:func:`run_chunk`, each chunk appending a line to ``started`` beside the households'
-    folder as it begins (how many chunks ran)."""
+def slow_logging_chunks(items: list[Item], task: str) -> list[str]:
+    """:func:`run_chunk` after half a second, each chunk appending a line to ``started``
+    beside the households' folder as it begins (how many chunks ran, the rest of a batch
+    taking seconds, not a blink)."""
+    import time
+
     with (Path(items[0].path).parent / "started").open("a") as f:
         f.write(f"{items[0].id}\n")
+    time.sleep(0.5)
     return run_chunk(items, task)
 
 
