@@ -18,6 +18,7 @@ from assetloc.batch.pool import Chunk, run_chunk, run_chunks
 from assetloc.batch.reasons import reason, reason_lines
 from assetloc.batch.tasks import TASKS, failure
 from assetloc.errors import BatchStopped, InputError
+from assetloc.units import number
 
 #: a callback told (households done so far, households to do) after each chunk
 Progress = Callable[[int, int], None]
@@ -167,8 +168,8 @@ def _run(
             except BatchStopped as err:
                 raise BatchStopped(
                     err.field,
-                    f"{err.problem}; the rows written so far are kept ({done:,} of "
-                    f"{len(todo):,} households at the last whole chunk): --resume goes on",
+                    f"{err.problem}; the rows written so far are kept ({number(done)} of "
+                    f"{number(len(todo))} households at the last whole chunk): --resume goes on",
                 ) from None
 
 
