@@ -6,19 +6,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assetloc.batch import run_batch
+from assetloc.batch.engine import chunk_size
 from assetloc.batch.pool import WORKER_DIED
 from assetloc.errors import BatchStopped
 
@@ -218,41 +217,45 @@ def test_a_batch_killed_alone_leaves_no_worker_behind(tmp_path: Path, reaped: bo
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _file_size_limit(size: int) -> Callable[[], None]:
-    """A ``preexec_fn``: files of the process (and its children) at most ``size`` bytes, a
-    write past it failing with EFBIG as on a full disk (SIGXFSZ ignored, not fatal)."""
-
-    def limit() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-
-    return limit
+#: ``python -c LIMITED SIZE ARGS...``: ``python ARGS...`` with files of at most SIZE bytes,
+#: a write past it failing with EFBIG as on a full disk (SIGXFSZ ignored, not fatal; set
+#: before an exec, not in a preexec_fn of this threaded process)
+LIMITED = (
+    "import os, resource, signal, sys; size = int(sys.argv[1]); "
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (size, size)); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])"
+)
 
 
 def test_an_output_that_cannot_be_written_on_stops_the_batch(tmp_path: Path) -> None:
     """A write that fails part way (a full disk; here a file-size limit): one line naming
-    --out, exit 6, whole rows kept but a torn last line; --resume then gives an
-    uninterrupted run's file (it was a traceback, and its buffered chunk failed again on
-    closing)."""
-    src = random_jsonl(tmp_path / "in.jsonl", 60)
+    --out, exit 6, the rows of the chunks written before it whole and counted, a torn last
+    line; --resume then gives an uninterrupted run's file (it was a traceback, and its
+    buffered chunk failed again on closing)."""
+    src = random_jsonl(tmp_path / "in.jsonl", 120)
     out, ref = tmp_path / "out.jsonl", tmp_path / "ref.jsonl"
-    cmd = [sys.executable, "-m", "assetloc", "batch", str(src), "--out", str(out)]
+    cmd = [sys.executable, "-c", LIMITED, "150000", "-m", "assetloc", "batch", str(src)]
     run = subprocess.run(
-        [*cmd, "--workers", "2"],
+        [*cmd, "--out", str(out), "--workers", "2"],
         capture_output=True,
         text=True,
         env=ENV,
         check=False,
         timeout=300,
-        preexec_fn=_file_size_limit(40_000),
     )
     assert run.returncode == 6, run.stderr
+    kept = out.read_bytes()
+    assert len(kept) == 150_000
+    whole = kept[: kept.rfind(b"\n") + 1].count(b"\n")
+    size = chunk_size(120, 2)
+    written = whole // size * size  # the rows of whole chunks: the torn chunk's not counted
+    assert 0 < written < 120
     assert run.stderr.splitlines() == [
         f"error: --out: {out} could not be written on (File too large); the rows written so "
-        f"far are kept ({run.stderr.split('kept (')[1].split(' of ')[0]} of 60 households at "
-        "the last whole chunk): --resume goes on"
+        f"far are kept ({written} of this run's 120 households, at the last whole chunk): "
+        "--resume goes on"
     ]
-    assert out.stat().st_size == 40_000
     run_batch(src, out, workers=2, resume=True)
     run_batch(src, ref, workers=2)
     assert out.read_bytes() == ref.read_bytes()
@@ -277,11 +280,15 @@ def test_a_batch_stopped_by_its_output_begins_no_more_chunks(
 
     output_append = engine.append_chunk
     monkeypatch.setattr(engine, "append_chunk", fails_second)
-    with pytest.raises(BatchStopped, match="No space left on device"):
+    with pytest.raises(BatchStopped, match="No space left on device") as stopped:
         run_batch(src, tmp_path / "out.jsonl", workers=2, runner=batch_runners.slow_logging_chunks)
-    chunks = -(-400 // engine.chunk_size(400, 2))
+    size = engine.chunk_size(400, 2)
+    assert f"kept ({size} of this run's 400 households, at the last whole chunk)" in str(
+        stopped.value
+    )
+    time.sleep(2.0)  # what a pool still going begins meanwhile: 4 chunks or more
     started = (tmp_path / "started").read_text().split()
-    assert len(started) <= chunks // 2, (len(started), chunks)
+    assert len(started) <= -(-400 // size) // 2, len(started)
 
 
 def test_resume_cuts_a_torn_last_line(tmp_path: Path) -> None:

@@ -170,19 +170,28 @@ def test_ids_that_utf8_cannot_hold_are_refused_before_anything_runs(tmp_path: Pa
         "rename the file"
     )
     rows = tmp_path / "in.jsonl"
-    rows.write_text('{"id": "ok", "household": {}}\n{"id": "a\\ud800b", "household": {}}\n')
-    assert _refused(rows) == (
-        f"{rows}:2: id 'a\\ud800b' has a lone surrogate: the rows are UTF-8 text; give another id"
-    )
+    # JSON's escapes of the id, and the id as the message shows it
+    for escaped, shown in [
+        (r"a\ud800b", r"a\ud800b"),
+        (r"\u00e9\ud800", "é" + r"\ud800"),
+        (r"a\udce9", r"a\udce9"),  # not a file name's byte: a surrogate as JSON wrote it
+    ]:
+        rows.write_text(
+            '{"id": "ok", "household": {}}\n{"id": "' + escaped + '", "household": {}}\n'
+        )
+        assert _refused(rows) == (
+            f"{rows}:2: id '{shown}' has a lone surrogate: the rows are UTF-8 text; give another id"
+        )
 
 
-def test_bytes_that_are_not_utf8_are_named_by_line_and_column(tmp_path: Path) -> None:
+def test_bytes_that_are_not_utf8_are_named_by_line_and_byte(tmp_path: Path) -> None:
     rows = tmp_path / "in.jsonl"
     rows.write_bytes(
         b'\xef\xbb\xbf{"id": "a", "household": {}}\n{"id": "b\xe9", "household": {}}\n'
     )
     assert _refused(rows) == (
-        f"{rows}:2: byte 0xe9 at column 10 is not UTF-8 (JSON Lines is UTF-8 text)"
+        f"{rows}: is not UTF-8 text: byte 0xe9 at line 2, byte 10 of the line (save the file "
+        "as UTF-8)"
     )
 
 

@@ -363,7 +363,8 @@ def test_a_failed_final_write_keeps_the_journal_for_resume(tmp_path: Path) -> No
     out, ref = tmp_path / "out.parquet", tmp_path / "ref.parquet"
     (tmp_path / "out.parquet.partial").mkdir()  # the final write cannot create its file
     run = assetloc("batch", str(src), "--out", str(out), "--workers", "1")
-    assert run.returncode == 2 and run.stderr.startswith("error: --out: "), run.stderr
+    assert run.returncode == 6 and run.stderr.startswith("error: --out: "), run.stderr
+    assert "its rows are kept, in out.parquet.jsonl.partial: --resume writes it" in run.stderr
     assert len(run.stderr.splitlines()) == 1 and not out.exists()
     assert (tmp_path / "out.parquet.jsonl.partial").read_text().count("\n") == 3
     (tmp_path / "out.parquet.partial").rmdir()

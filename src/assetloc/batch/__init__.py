@@ -7,5 +7,6 @@ Parquet OUTPUT, to a journal that becomes the Parquet file at the end)."""
 from __future__ import annotations
 
 from assetloc.batch.engine import Summary, run_batch
+from assetloc.errors import BatchStopped
 
-__all__ = ["Summary", "run_batch"]
+__all__ = ["BatchStopped", "Summary", "run_batch"]

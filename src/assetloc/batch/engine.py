@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import FileIO
@@ -169,19 +169,26 @@ def _run(
                 raise BatchStopped(
                     err.field,
                     f"{err.problem}; the rows written so far are kept ({number(done)} of "
-                    f"{number(len(todo))} households at the last whole chunk): --resume goes on",
+                    f"this run's {number(len(todo))} households, at the last whole chunk): "
+                    "--resume goes on",
                 ) from None
 
 
 def _rows(results: Iterator[tuple[int, list[str]]], f: FileIO, out: Path) -> Iterator[list[str]]:
     """Each chunk's rows of ``results``, once appended to ``f``; a write that fails (a full
     disk) stops the batch (:class:`BatchStopped`)."""
-    for _, lines in results:
-        try:
-            append_chunk(f, lines)
-        except OSError as err:
-            raise BatchStopped("--out", f"{out} could not be written on ({err.strerror})") from None
-        yield lines
+    try:
+        for _, lines in results:
+            try:
+                append_chunk(f, lines)
+            except OSError as err:
+                raise BatchStopped(
+                    "--out", f"{out} could not be written on ({err.strerror})"
+                ) from None
+            yield lines
+    finally:  # closed now, not when the exception is let go: the pool stops at once
+        if isinstance(results, Generator):
+            results.close()
 
 
 def run_batch(
@@ -201,7 +208,9 @@ def run_batch(
     ``workers``: processes (default: all cores); ``scheduler``: a Dask scheduler's address
     (``tcp://HOST:PORT``) whose workers run the chunks instead (then ``workers`` must be
     ``None``). Bad INPUT, OUTPUT, task or an unreachable scheduler is one
-    :class:`InputError` raised before anything runs."""
+    :class:`InputError` raised before anything runs; a batch that cannot go on (OUTPUT no
+    longer written, the scheduler lost) raises :class:`BatchStopped`, the rows written so
+    far kept for ``resume``."""
     if task not in TASKS:
         raise InputError("--task", f"{task!r} is not a batch task (one of: {', '.join(TASKS)})")
     if scheduler is not None and workers is not None:

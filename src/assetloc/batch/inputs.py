@@ -4,7 +4,6 @@ name), a JSON Lines file of ``{"id": ..., "household": {...}}`` (in file order) 
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from dataclasses import dataclass
@@ -71,19 +70,19 @@ def _read(source: Path) -> list[Item]:
     return _jsonl(source)
 
 
-def unicode_id(hid: str, where: str, remedy: str = "give another id") -> str:
+def unicode_id(hid: str, where: str, *, file_name: bool = False) -> str:
     """``hid``, or one :class:`InputError` naming ``where`` if it cannot be written as UTF-8
-    (a lone surrogate: JSON's ``"\\ud800"``, or a file name's byte that is not UTF-8): the
-    rows are UTF-8 text and carry the id."""
+    (a JSON id's lone surrogate, ``"\\ud800"``; with ``file_name``, a file name's byte
+    that is not UTF-8, shown as ``\\xe9``): the rows are UTF-8 text and carry the id."""
     try:
         hid.encode("utf-8")
     except UnicodeEncodeError:
-        try:  # a file name's bytes, shown as \xe9
+        if file_name:
             shown = hid.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            what = "a byte that is not UTF-8"
-        except UnicodeEncodeError:  # a lone surrogate, shown as \ud800
-            shown = hid.encode("utf-8", "backslashreplace").decode("ascii")
-            what = "a lone surrogate"
+            what, remedy = "a byte that is not UTF-8", "rename the file"
+        else:
+            shown = hid.encode("utf-8", "backslashreplace").decode("utf-8")
+            what, remedy = "a lone surrogate", "give another id"
         raise InputError(
             where, f"id '{shown}' has {what}: the rows are UTF-8 text; {remedy}"
         ) from None
@@ -92,23 +91,17 @@ def unicode_id(hid: str, where: str, remedy: str = "give another id") -> str:
 
 def _text(source: Path) -> str:
     """A JSON Lines file's text (UTF-8, a BOM dropped); bytes that are not UTF-8 are one
-    :class:`InputError` naming the line and column."""
+    :class:`InputError` naming the line and byte, as a household file's are."""
     try:
         data = source.read_bytes()
     except OSError as err:
         raise InputError(str(source), f"cannot be read ({err.strerror})") from None
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        column = err.start - data.rfind(b"\n", 0, err.start)
-        raise InputError(
-            f"{source}:{line}",
-            f"byte 0x{data[err.start]:02x} at column {column} is not UTF-8 "
-            "(JSON Lines is UTF-8 text)",
-        ) from None
+        from assetloc.inputs.household import not_utf8
+
+        raise InputError(str(source), not_utf8(err)) from None
 
 
 def _jsonl(source: Path) -> list[Item]:
@@ -213,7 +206,7 @@ def _folder(source: Path) -> list[Item]:
     seen: dict[str, Path] = {}
     for p in files:
         if not p.stem.isascii():
-            unicode_id(p.stem, str(source), "rename the file")
+            unicode_id(p.stem, str(source), file_name=True)
         if p.stem in seen:
             raise InputError(
                 str(p), f"id {p.stem!r} appears twice: {seen[p.stem].name} and {p.name}"

@@ -6,6 +6,7 @@ Linux may stop part way), cut off on ``--resume``."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -105,5 +106,7 @@ def append_chunk(f: FileIO, lines: list[str]) -> None:
     data = memoryview("".join(line + "\n" for line in lines).encode())
     while data:
         written = f.write(data)
-        data = data[written or 0 :]
+        if not written:  # a regular file takes some or fails (check_out): never loop on
+            raise OSError(errno.EIO, "the file took none of a write")
+        data = data[written:]
     os.fsync(f.fileno())

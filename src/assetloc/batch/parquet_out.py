@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetloc.batch.columns import Kind, columns_of, flatten
 from assetloc.batch.tasks import another_task
-from assetloc.errors import InputError
+from assetloc.errors import BatchStopped, InputError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -100,7 +100,7 @@ def _rebuild_journal(out: Path, path: Path) -> None:
 def finish(path: Path, out: Path, task: str) -> None:
     """Write the journal ``path`` as the Parquet file ``out`` (atomically), then remove it.
 
-    A file system error (disk full, ...) is one :class:`InputError` naming ``--out``; the
+    A file system error (disk full, ...) is one :class:`BatchStopped` naming ``--out``; the
     journal is kept, so ``--resume`` can finish the file later."""
     import pyarrow.parquet as pq
 
@@ -122,8 +122,12 @@ def finish(path: Path, out: Path, task: str) -> None:
             os.fsync(f.fileno())
         os.replace(part, out)
         _sync_folder(out.parent)
-    except OSError as err:
-        raise InputError("--out", f"{out} cannot be written ({err.strerror or err})") from None
+    except OSError as err:  # the rows are all run and in the journal: the batch stops
+        raise BatchStopped(
+            "--out",
+            f"{out} could not be written ({err.strerror or err}); its rows are kept, in "
+            f"{path.name}: --resume writes it",
+        ) from None
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     path.unlink()

@@ -84,9 +84,14 @@ def lifeline() -> Connection:
     """The read end of this process's lifeline, for a worker to watch (:func:`_exit_with`);
     made on first use, kept for the life of the process (one pair of descriptors)."""
     global _LIFELINE
-    if _LIFELINE is None:
-        _LIFELINE = mp.Pipe(duplex=False)  # (read end, write end), not inheritable
-    return _LIFELINE[0]
+    with _LIFELINE_MADE:
+        if _LIFELINE is None:
+            _LIFELINE = mp.Pipe(duplex=False)  # (read end, write end), not inheritable
+        return _LIFELINE[0]
+
+
+#: held while the lifeline is made (two threads starting their first pools make one)
+_LIFELINE_MADE = threading.Lock()
 
 
 def _drop_lifeline() -> None:
@@ -188,9 +193,10 @@ def run_chunks(
                         while nxt in results:
                             yield nxt, results.pop(nxt)
                             nxt += 1
-                except BaseException:  # the caller stopped (a full disk, Ctrl-C): no more
-                    pool.shutdown(wait=False, cancel_futures=True)  # chunks begin
-                    raise
+                except BaseException:  # the caller stopped (a full disk, Ctrl-C): the
+                    for fut in pending:  # chunks not begun never will; leaving the pool
+                        fut.cancel()  # waits for those running (a shutdown here would be
+                    raise  # undone by the pool's own at its exit, in Python 3.11)
             started = {int(p.name) for p in Path(marks).iterdir()}
             suspects = sorted(i for i in broken if i in started)
             todo = sorted(i for i in broken if i not in started)
