@@ -21,10 +21,9 @@ class AssetlocError(Exception):
     exit_code: int = 1
 
 
-class InputError(AssetlocError, ValueError):
-    """A file, field or option is malformed. Message: ``<field>: <problem>``."""
-
-    exit_code = 2
+class FieldError(AssetlocError):
+    """An error about one named field or option. Message: ``<field>: <problem>`` (just the
+    problem when ``field`` is empty)."""
 
     def __init__(self, field: str, problem: str) -> None:
         self.field = field
@@ -32,16 +31,17 @@ class InputError(AssetlocError, ValueError):
         super().__init__(f"{field}: {problem}" if field else problem)
 
 
-class ConflictError(AssetlocError):
+class InputError(FieldError, ValueError):
+    """A file, field or option is malformed."""
+
+    exit_code = 2
+
+
+class ConflictError(FieldError):
     """A write that conflicts with what is stored (a saved household's name taken, a stale
-    revision). Message: ``<field>: <problem>``, like :class:`InputError`."""
+    revision)."""
 
     exit_code = 2
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}" if field else problem)
 
 
 class InfeasibleError(AssetlocError):
@@ -60,13 +60,8 @@ class SolverError(AssetlocError):
     exit_code = 4
 
 
-class BatchStopped(AssetlocError):
+class BatchStopped(FieldError):
     """A batch could not go on (its Dask scheduler lost, its OUTPUT no longer written): the
-    whole chunks written are kept for ``--resume``. Message: ``<field>: <problem>``."""
+    whole chunks written are kept for ``--resume``."""
 
     exit_code = 6
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}")

@@ -17,9 +17,9 @@ import asyncio
 import gc
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import CancelledError
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -96,7 +96,7 @@ class DaskPool:
 
     def run_chunks(
         self, chunks: list[Chunk], task: str, runner: Runner
-    ) -> Iterator[tuple[int, list[str]]]:
+    ) -> Generator[tuple[int, list[str]], None, None]:
         """``(index, rows)`` for every chunk, in index order, as soon as each is in order."""
         client, dist = self._client, self._dist
         lost = (dist.KilledWorker, CancelledError)
@@ -226,11 +226,10 @@ def connect(address: str) -> Iterator[DaskPool]:
             ) from None
         yield DaskPool(client, dist, address)
     finally:
-        if client.status == "running":
+        # the scheduler lost: closing cancels the reconnect, which Dask logs at length
+        lost = client.status != "running"
+        with _muted("distributed.client") if lost else nullcontext():
             client.close()
-        else:  # the scheduler lost: closing cancels the reconnect, which Dask logs at length
-            with _muted("distributed.client"):
-                client.close()
 
 
 @contextmanager

@@ -70,7 +70,7 @@ def chunk_size(n: int, workers: int) -> int:
 
 
 #: runs chunks of one task: ``(chunks, task)`` → ``(index, rows)`` in index order
-Engine = Callable[[list[Chunk], str], Iterator[tuple[int, list[str]]]]
+Engine = Callable[[list[Chunk], str], Generator[tuple[int, list[str]], None, None]]
 
 
 @contextmanager
@@ -174,7 +174,9 @@ def _run(
                 ) from None
 
 
-def _rows(results: Iterator[tuple[int, list[str]]], f: FileIO, out: Path) -> Iterator[list[str]]:
+def _rows(
+    results: Generator[tuple[int, list[str]], None, None], f: FileIO, out: Path
+) -> Iterator[list[str]]:
     """Each chunk's rows of ``results``, once appended to ``f``; a write that fails (a full
     disk) stops the batch (:class:`BatchStopped`)."""
     try:
@@ -187,8 +189,7 @@ def _rows(results: Iterator[tuple[int, list[str]]], f: FileIO, out: Path) -> Ite
                 ) from None
             yield lines
     finally:  # closed now, not when the exception is let go: the pool stops at once
-        if isinstance(results, Generator):
-            results.close()
+        results.close()
 
 
 def run_batch(

@@ -70,10 +70,12 @@ def _read(source: Path) -> list[Item]:
     return _jsonl(source)
 
 
-def unicode_id(hid: str, where: str, *, file_name: bool = False) -> str:
-    """``hid``, or one :class:`InputError` naming ``where`` if it cannot be written as UTF-8
+def check_unicode_id(hid: str, where: str, *, file_name: bool = False) -> None:
+    """One :class:`InputError` naming ``where`` if the id ``hid`` cannot be written as UTF-8
     (a JSON id's lone surrogate, ``"\\ud800"``; with ``file_name``, a file name's byte
     that is not UTF-8, shown as ``\\xe9``): the rows are UTF-8 text and carry the id."""
+    if hid.isascii():  # nearly every id: no encoding to try
+        return
     try:
         hid.encode("utf-8")
     except UnicodeEncodeError:
@@ -86,7 +88,6 @@ def unicode_id(hid: str, where: str, *, file_name: bool = False) -> str:
         raise InputError(
             where, f"id '{shown}' has {what}: the rows are UTF-8 text; {remedy}"
         ) from None
-    return hid
 
 
 def _text(source: Path) -> str:
@@ -122,8 +123,7 @@ def _jsonl(source: Path) -> list[Item]:
         if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
             raise InputError(where, 'needs {"id": "<non-empty string>", "household": {...}}')
         hid = row["id"]
-        if not hid.isascii():
-            unicode_id(hid, where)
+        check_unicode_id(hid, where)
         if hid in seen:
             raise InputError(where, f"id {hid!r} appears twice")
         seen.add(hid)
@@ -205,8 +205,7 @@ def _folder(source: Path) -> list[Item]:
     )
     seen: dict[str, Path] = {}
     for p in files:
-        if not p.stem.isascii():
-            unicode_id(p.stem, str(source), file_name=True)
+        check_unicode_id(p.stem, str(source), file_name=True)
         if p.stem in seen:
             raise InputError(
                 str(p), f"id {p.stem!r} appears twice: {seen[p.stem].name} and {p.name}"

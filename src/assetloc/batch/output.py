@@ -79,7 +79,8 @@ def check_out(out: Path) -> None:
     except OSError:
         return  # a path under a file, say: opening it says why
     if stat.S_ISDIR(mode):
-        raise InputError("--out", f"{out} is a directory: give a file, e.g. rows.jsonl")
+        example = "plans.parquet" if out.suffix.lower() == ".parquet" else "rows.jsonl"
+        raise InputError("--out", f"{out} is a directory: give a file, e.g. {example}")
     if not stat.S_ISREG(mode):
         raise InputError(
             "--out",

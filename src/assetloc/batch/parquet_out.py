@@ -49,9 +49,7 @@ def journal(out: Path, *, resume: bool, task: str | None = None) -> Path:
     ``assetloc.task`` metadata: error rows alone cannot tell) is an :class:`InputError`."""
     if not is_parquet(out):
         return out
-    if out.is_dir():
-        raise InputError("--out", f"{out} is a directory: give a file, e.g. plans.parquet")
-    path = journal_path(out)
+    path = journal_path(out)  # ``out`` is no folder: run_batch checked (output.check_out)
     if resume and not path.exists() and out.exists():
         if task is not None:
             _same_task(out, task)

@@ -14,7 +14,7 @@ import pickle
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
@@ -163,7 +163,7 @@ def _started(
 
 def run_chunks(
     chunks: list[Chunk], task: str, workers: int, runner: Callable[[Chunk, str], list[str]]
-) -> Iterator[tuple[int, list[str]]]:
+) -> Generator[tuple[int, list[str]], None, None]:
     """``(index, rows)`` for every chunk, in index order, as soon as each is in order.
 
     When a worker dies the pool breaks and every chunk not back fails with it. Only the
