@@ -15,11 +15,14 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(RUNTIME): pyproject.toml | $(BIN)/python
+# setup.py and the C source: a changed C file is compiled again (an editable install does not)
+BUILT := pyproject.toml setup.py src/assetloc/present/_fastclean.c
+
+$(RUNTIME): $(BUILT) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(DEV): pyproject.toml | $(BIN)/python
+$(DEV): $(BUILT) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(RUNTIME)
 
