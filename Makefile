@@ -15,8 +15,8 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# setup.py and the C source: a changed C file is compiled again (an editable install does not)
-BUILT := pyproject.toml setup.py src/assetloc/present/_fastclean.c
+# setup.py and the C sources: a changed C file is compiled again (an editable install does not)
+BUILT := pyproject.toml setup.py src/assetloc/present/_fastclean.c src/assetloc/solve/_ckernels.c
 
 $(RUNTIME): $(BUILT) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .

@@ -3,12 +3,19 @@ uniqueness test of stage 1's optimum, and the closed-form split of the tie-break
 
 Small arrays (a few accounts, a few dozen classes). Sums that feed results run in the
 order of a plain loop (``np.cumsum``, or a loop over accounts), so the figures do not
-depend on how numpy groups a reduction. These were numba kernels; compiled, they saved
-about 0.1 ms per household and cost 0.6 s of import and a 9-10 s compile on a fresh
-install (README, developer section). Units: shares of after-tax wealth F.
+depend on how numpy groups a reduction. The Python here is the reference; the
+functions the solver calls are their C translation (``_ckernels.c``, built at install when
+a C compiler is there; no import or compile cost at run time, unlike the numba kernels these
+once were), checked against the Python bit for bit (``tests/solve/test_ckernels.py``).
+Without it, or with ``ASSETLOC_PURE_PYTHON=1``, the Python runs: the same numbers.
+Units: shares of after-tax wealth F.
 """
 
 from __future__ import annotations
+
+import os
+from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -200,3 +207,36 @@ def holding_bounds(
     binds = np.zeros(k, dtype=np.bool_)
     binds[acc[funded & (lb != stated)]] = True
     return lb, ub, rows, binds
+
+
+#: the Python functions above, by name: the reference of their C translation
+REFERENCE: dict[str, Any] = {
+    f.__name__: f
+    for f in (
+        worst_violation,
+        face_matrix,
+        split_groups,
+        must_stand_alone,
+        pooled_accounts,
+        holding_bounds,
+    )
+}
+
+
+def _compiled() -> ModuleType | None:
+    """``_ckernels`` configured with :data:`REFERENCE` (what it hands inputs off its common
+    path to), or None when it was not built or ``ASSETLOC_PURE_PYTHON`` is set."""
+    if os.environ.get("ASSETLOC_PURE_PYTHON"):
+        return None
+    try:
+        from assetloc.solve import _ckernels
+    except ImportError:
+        return None
+    _ckernels.configure(SimpleNamespace(**REFERENCE))
+    return _ckernels
+
+
+#: the C translation in use, or None (then the names above are the Python)
+compiled = _compiled()
+if compiled is not None:  # the module's names become the C functions, for every importer
+    globals().update({name: getattr(compiled, name) for name in REFERENCE})
