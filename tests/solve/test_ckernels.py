@@ -106,6 +106,15 @@ def test_the_kernels_give_the_same_bits(d: dict[str, np.ndarray], seed: int) -> 
     is_free = rng.random(k) < 0.5
     for held_tol in (0.0, 1e-9, 0.05):
         same("split_groups", y, group_of, is_free, d["budgets"], d["mu"], held_tol)
+    # E and V of the holdings in a view (financial: scale 1, no offset; net worth: F/W, offset)
+    root = rng.uniform(-0.2, 0.2, (n, n))
+    cov = root @ root.T
+    tau = d["tau"] * np.ones((k, n))
+    for scale, offset in (
+        (1.0, np.zeros(n)),
+        (float(rng.uniform(0.2, 1.5)), rng.normal(0, 0.1, n)),
+    ):
+        same("portfolio_moments", tau, d["x"], scale, offset, d["mu"], cov)
     # the rank test's matrix: multipliers of bounds then rows, some at noise level
     nv, nr = int(rng.integers(0, 9)), int(rng.integers(0, 5))
     lam = rng.choice([0.0, 1e-17, 1e-3, 2.0, -0.5], nv + nr + int(rng.integers(0, 3)))
@@ -190,6 +199,8 @@ def test_inputs_off_the_common_path_give_numpys_answers_and_errors() -> None:
         np.array([0.05, np.nan, 0.05, 0.01]),
         0.0,
     )
+    same("portfolio_moments", np.ones((3, 4)), x[:, ::-1], 1.0, cl, cu, np.eye(4))
+    same("portfolio_moments", np.ones((3, 4)), x, 1.0, cl, cu, np.eye(3))  # numpy's error
     same(
         "face_matrix",
         np.ones(2),

@@ -16,6 +16,7 @@ import numpy as np
 from assetloc.errors import InputError
 from assetloc.model.problem import Problem
 from assetloc.notice import NOTICE
+from assetloc.solve import portfolio_moments
 from assetloc.types import FloatArray
 from assetloc.units import bp, pct, usd
 
@@ -48,14 +49,14 @@ class Metrics:
 
 
 def metrics(p: Problem, x: FloatArray, view: str | None = None) -> Metrics:
-    """E = μ'z, SD = √(z'Σz), U (see :meth:`Problem.utility`), Sharpe = (E − cash) / SD.
+    """E = μ'z, SD = √(z'Σz), U (see :meth:`Problem.utility`), Sharpe = (E − cash) / SD
+    (E and z'Σz by :func:`assetloc.solve.portfolio_moments`: every sum left to right).
 
     z is the portfolio of the ``view`` (default: the optimized one): the after-tax exposure
     e for ``financial``, (F·e + H·h − L·l) / W for ``net_worth``.
     """
-    z = p.view(view).portfolio(p.exposure(x))
-    er = float(p.mu @ z)
-    var = float(z @ p.cov @ z)
+    v = p.view(view)
+    er, var = portfolio_moments(p.tau, x, v.scale, v.offset, p.mu, p.cov)
     sd = float(np.sqrt(max(var, 0.0)))
     cash = p.market.cash_rate
     return Metrics(

@@ -451,6 +451,44 @@ static PyObject *holding_bounds(PyObject *self, PyObject *args) {
     return Py_BuildValue("NNNN", lb, ub, rows, binds);
 }
 
+/* ------------------------------------------------------------------ portfolio_moments */
+
+/* _kernels.portfolio_moments: (E, V), every sum left to right as np.cumsum adds (the
+ * first term, then the rest; 0.0 for none); z on the stack (n ≤ 4096 classes) */
+static PyObject *portfolio_moments(PyObject *self, PyObject *args) {
+    PyObject *o[5];
+    double scale;
+    if (!PyArg_ParseTuple(args, "OOdOOO", &o[0], &o[1], &scale, &o[2], &o[3], &o[4]))
+        return NULL;
+    PyArrayObject *tau = exact(o[0], NPY_DOUBLE, 2), *x = exact(o[1], NPY_DOUBLE, 2),
+                  *offset = exact(o[2], NPY_DOUBLE, 1), *mu = exact(o[3], NPY_DOUBLE, 1),
+                  *cov = exact(o[4], NPY_DOUBLE, 2);
+    if (!tau || !x || !offset || !mu || !cov) return fallback("portfolio_moments", args);
+    Py_ssize_t k = DIM(x, 0), n = DIM(x, 1);
+    if (DIM(tau, 0) != k || DIM(tau, 1) != n || DIM(offset, 0) != n || DIM(mu, 0) != n ||
+        DIM(cov, 0) != n || DIM(cov, 1) != n || n > 4096)
+        return fallback("portfolio_moments", args);
+    const double *T = DBL(tau), *X = DBL(x), *OF = DBL(offset), *MU = DBL(mu), *C = DBL(cov);
+    double z[4096];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double e = 0.0;
+        if (k > 0) {
+            e = T[i] * X[i];
+            for (Py_ssize_t r = 1; r < k; r++) e += T[r * n + i] * X[r * n + i];
+        }
+        z[i] = scale * e + OF[i];
+    }
+    double er = 0.0, var = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double cz = C[i * n] * z[0];
+        for (Py_ssize_t j = 1; j < n; j++) cz += C[i * n + j] * z[j];
+        double term = z[i] * cz, gain = MU[i] * z[i];
+        er = i ? er + gain : gain;
+        var = i ? var + term : term;
+    }
+    return Py_BuildValue("dd", er, var);
+}
+
 /* ------------------------------------------------------------------ module */
 
 static PyObject *configure(PyObject *self, PyObject *module) {
@@ -465,6 +503,7 @@ static PyMethodDef methods[] = {
     {"must_stand_alone", must_stand_alone, METH_VARARGS, "_kernels.must_stand_alone, in C."},
     {"pooled_accounts", pooled_accounts, METH_VARARGS, "_kernels.pooled_accounts, in C."},
     {"holding_bounds", holding_bounds, METH_VARARGS, "_kernels.holding_bounds, in C."},
+    {"portfolio_moments", portfolio_moments, METH_VARARGS, "_kernels.portfolio_moments, in C."},
     {"configure", configure, METH_O, "configure(reference): the module of the Python kernels."},
     {NULL, NULL, 0, NULL},
 };

@@ -209,6 +209,24 @@ def holding_bounds(
     return lb, ub, rows, binds
 
 
+def portfolio_moments(
+    tau: FloatArray,
+    x: FloatArray,
+    scale: float,
+    offset: FloatArray,
+    mu: FloatArray,
+    cov: FloatArray,
+) -> tuple[float, float]:
+    """E = μ'z (decimal a year) and V = z'Σz (decimal² a year) of the portfolio
+    z = scale·e + offset, e = Σ_k τ[k]·x[k] the after-tax exposure of holdings x (K, n);
+    every sum left to right (Σz first over the columns of Σ: (Σz)_i = Σ_j Σ_ij·z_j)."""
+    e = _sequential_sum(tau * x, 0)
+    z = scale * e + offset
+    er = float(_sequential_sum(mu * z, 0))
+    var = float(_sequential_sum(z * _sequential_sum(cov * z, 1), 0))
+    return er, var
+
+
 #: the Python functions above, by name: the reference of their C translation
 REFERENCE: dict[str, Any] = {
     f.__name__: f
@@ -219,6 +237,7 @@ REFERENCE: dict[str, Any] = {
         must_stand_alone,
         pooled_accounts,
         holding_bounds,
+        portfolio_moments,
     )
 }
 
