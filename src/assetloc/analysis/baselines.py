@@ -24,14 +24,13 @@ from assetloc.types import FloatArray
 def duplicate(p: Problem, mix: FloatArray) -> FloatArray:
     """x[k, i] = a[k]·mix[i] (renormalized over each account's menu), shape (K, n)."""
     allowed = p.upper > 0
-    x = np.zeros((p.k, p.n))
-    for k, a in enumerate(p.budgets):
-        if a <= 0:
-            continue
-        w = mix * allowed[k]
-        if w.sum() <= 0:
-            w = allowed[k].astype(float)
-        x[k] = a * w / w.sum()
+    w = mix * allowed  # (K, n); an account whose menu holds none of the mix: its menu evenly
+    sums = w.sum(axis=1)
+    if (sums <= 0).any():
+        w[sums <= 0] = allowed[sums <= 0]
+        sums = w.sum(axis=1)
+    a = p.budgets[:, None]
+    x: FloatArray = np.divide(a * w, sums[:, None], out=np.zeros((p.k, p.n)), where=a > 0)
     return x
 
 

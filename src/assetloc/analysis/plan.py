@@ -9,6 +9,7 @@ pandas and matplotlib are imported inside the methods that need them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -107,10 +108,13 @@ class Plan:
     tie_break: str
     assumptions: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def dollars(self) -> FloatArray:
-        """Dollars per account (own, face-value dollars) and class, array of shape (K, n)."""
-        return self.problem.dollars(self.x)
+        """Dollars per account (own, face-value dollars) and class, array of shape (K, n);
+        computed once, read-only."""
+        d = self.problem.dollars(self.x)
+        d.setflags(write=False)
+        return d
 
     @property
     def weights(self) -> FloatArray:

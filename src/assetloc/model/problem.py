@@ -252,7 +252,8 @@ def build_problem(h: Household) -> Problem:
             menu[kk] = np.isin(np.array(ids), acc.menu)
         if acc.funds is not None:  # a plan's fund list: only the classes its funds hold
             menu[kk] &= np.isin(np.array(ids), sorted(fund_classes(h, kk)))
-        upper[kk, ~menu[kk]] = 0.0
+        if acc.menu is not None or acc.funds is not None:
+            upper[kk, ~menu[kk]] = 0.0
         for cid, b in acc.bounds.items():
             if cid not in ids:  # a maximum on a class outside the universe (checked)
                 continue

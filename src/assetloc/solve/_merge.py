@@ -67,7 +67,8 @@ def spread(p: Problem, parts: list[list[int]], y: FloatArray) -> FloatArray:
 
 def group_index(parts: list[list[int]], k: int) -> np.ndarray:
     """The group of each of the ``k`` accounts, shape (K,)."""
-    group_of = np.empty(k, dtype=np.int64)
+    group_of = [0] * k
     for g, members in enumerate(parts):
-        group_of[members] = g
-    return group_of
+        for member in members:
+            group_of[member] = g
+    return np.array(group_of, dtype=np.int64)

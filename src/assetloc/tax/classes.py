@@ -365,7 +365,11 @@ def _rate_notes(
 
 def tau_matrix(types: tuple[AccountType, ...], taxes: ClassTaxes) -> FloatArray:
     """τ[k, i]: share of class i's return (and risk) kept in account k, shape (K, n)."""
-    return np.vstack([taxes.keep(t) for t in types]) if types else np.zeros((0, 0))
+    if not types:
+        return np.zeros((0, 0))
+    taxable = np.array([t == "taxable" for t in types])  # ClassTaxes.keep's rule, row by row
+    tau: FloatArray = np.where(taxable[:, None], 1.0 - taxes.taxable_rate, taxes.sheltered_keep)
+    return tau
 
 
 __all__ = [
