@@ -62,11 +62,11 @@ def rule_of_thumb(
 ) -> FloatArray:
     """The guide's placement of ``mix``; ``tax_deferred``/``tax_free`` flag accounts (K,)."""
     allowed = p.upper > 0
-    drag = (p.tax_rate * p.mu).tolist()
-    mu = p.mu.tolist()
-    by_drag_desc = sorted(range(p.n), key=lambda i: (-drag[i], i))
-    by_return_desc = sorted(range(p.n), key=lambda i: (-mu[i], i))
-    by_drag_asc = sorted(range(p.n), key=lambda i: (drag[i], i))
+    drag = p.tax_rate * p.mu
+    # stable sorts: ties keep class order (finite values: NaN cannot reach a Problem)
+    by_drag_desc = np.argsort(-drag, kind="stable").tolist()
+    by_return_desc = np.argsort(-p.mu, kind="stable").tolist()
+    by_drag_asc = np.argsort(drag, kind="stable").tolist()
     remaining = mix.astype(float).tolist()
     held = [[0.0] * p.n for _ in range(p.k)]
     caps = p.budgets.astype(float).tolist()

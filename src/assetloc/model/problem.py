@@ -359,16 +359,27 @@ def fund_classes(h: Household, k: int) -> set[str]:
     )
 
 
+#: covariance matrices already found finite, by id (the array itself held, so that the id
+#: stays its own); the market of a preset is memoized, so a batch checks its matrix once
+_FINITE_COVARIANCE: dict[int, FloatArray] = {}
+
+
 def _check_finite(p: Problem) -> None:
     """Overflowing inputs (huge balances, cash flows) must not reach the solver as inf/NaN."""
     arrays = {
         "accounts (balances)": p.balances,
         "accounts (after-tax values)": p.value_factor * p.balances,
-        "assumptions (covariance)": p.cov,
         "investor (effective tax rates)": p.tax_rate,
-        "human_capital / liabilities (present values)": p.networth.offset(),
     }
+    cov = p.cov
+    if _FINITE_COVARIANCE.get(id(cov)) is not cov:  # a preset's: checked once per worker
+        arrays["assumptions (covariance)"] = cov
+    if p.has_net_worth:  # else H = L = 0
+        arrays["human_capital / liabilities (present values)"] = p.networth.offset()
     if np.isfinite(np.concatenate([a.ravel() for a in arrays.values()])).all():
+        if len(_FINITE_COVARIANCE) >= 256:
+            _FINITE_COVARIANCE.clear()
+        _FINITE_COVARIANCE[id(cov)] = cov  # held: its id cannot be reused while it is here
         return  # the usual case: one test of every number
     for field, arr in arrays.items():
         if not np.isfinite(arr).all():
