@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -227,6 +228,16 @@ class Problem:
 #: a view's name → the member (a StrEnum member is its name as a key too): a dict lookup,
 #: not an enum call
 _VIEW_NAMES: dict[object, ViewName] = {v.value: v for v in ViewName}
+#: the same for account types and objective kinds (an enum call costs a microsecond)
+_ACCOUNT_TYPES: dict[object, AccountType] = {t.value: t for t in AccountType}
+_OBJECTIVE_KINDS: dict[object, ObjectiveKind] = {k.value: k for k in ObjectiveKind}
+
+
+def _among(ids: Sequence[str], names: Iterable[str]) -> np.ndarray:
+    """Which of ``ids`` are in ``names`` (a collection of class ids), shape (n,) bool: what
+    ``np.isin`` answers, without its sort."""
+    chosen = set(names)
+    return np.array([c in chosen for c in ids], dtype=bool)
 
 
 def build_problem(h: Household) -> Problem:
@@ -235,7 +246,7 @@ def build_problem(h: Household) -> Problem:
     ids = market.ids
     n, k = len(ids), len(h.accounts)
     balances = np.array([a.market_value for a in h.accounts], dtype=float)
-    types = tuple(AccountType(a.type) for a in h.accounts)
+    types = tuple(_ACCOUNT_TYPES.get(a.type) or AccountType(a.type) for a in h.accounts)
     taxes = class_taxes(market, h)
     as_of = h.rebalance.as_of or dt.date.today()
     v = account_value_factors(h.accounts, taxes.situation, h.options, as_of)
@@ -249,9 +260,9 @@ def build_problem(h: Household) -> Problem:
     menu = np.ones((k, n), dtype=bool)
     for kk, acc in enumerate(h.accounts):
         if acc.menu is not None:
-            menu[kk] = np.isin(np.array(ids), acc.menu)
+            menu[kk] = _among(ids, acc.menu)
         if acc.funds is not None:  # a plan's fund list: only the classes its funds hold
-            menu[kk] &= np.isin(np.array(ids), sorted(fund_classes(h, kk)))
+            menu[kk] &= _among(ids, fund_classes(h, kk))
         if acc.menu is not None or acc.funds is not None:
             upper[kk, ~menu[kk]] = 0.0
         for cid, b in acc.bounds.items():
@@ -334,13 +345,13 @@ def build_problem(h: Household) -> Problem:
         upper=upper,
         class_lower=class_lower,
         class_upper=class_upper,
-        kind=ObjectiveKind(obj.kind),
+        kind=_OBJECTIVE_KINDS.get(obj.kind) or ObjectiveKind(obj.kind),
         risk_aversion=a,
         mix=mix,
         mix_weights=mix_weights,
         target=target,
         networth=worth,
-        context=ViewName(h.context),
+        context=_VIEW_NAMES.get(h.context) or ViewName(h.context),
         risk_tolerance=obj.risk_tolerance,
         has_net_worth=bool(h.human_capital or h.liabilities),
         menu=menu,
