@@ -37,7 +37,27 @@ static int in(PyObject *set, PyObject *key) {
 }
 
 /* jsonout.unit_of(key, parent), or -1 with an exception set */
+static int unit_rule(PyObject *key, PyObject *parent);
+
+/* unit_rule memoized by the identity of (key, parent), both held by the table (so an
+ * address cannot be reused by another object while it is there): a document's keys are
+ * the same interned strings household after household */
+#define UNITS 1024
+static struct { PyObject *key, *parent; int unit; } units_memo[UNITS];
+
 static int unit_of(PyObject *key, PyObject *parent) {
+    size_t slot = (((size_t)key >> 4) ^ ((size_t)parent >> 6)) & (UNITS - 1);
+    if (units_memo[slot].key == key && units_memo[slot].parent == parent)
+        return units_memo[slot].unit;
+    int unit = unit_rule(key, parent);
+    if (unit < 0) return unit;
+    Py_XSETREF(units_memo[slot].key, Py_NewRef(key));
+    Py_XSETREF(units_memo[slot].parent, Py_NewRef(parent));
+    units_memo[slot].unit = unit;
+    return unit;
+}
+
+static int unit_rule(PyObject *key, PyObject *parent) {
     int r;
     if ((r = in(dollar_maps, parent)) != 0 || (r = in(dollar_stats, parent)) != 0)
         return r < 0 ? -1 : DOLLARS;
@@ -157,6 +177,10 @@ static int descending(const void *pa, const void *pb) {
     const share_t *a = pa, *b = pb;
     if (a->frac != b->frac) return a->frac > b->frac ? -1 : 1;
     if (a->num != b->num) return a->num > b->num ? -1 : 1;
+    if (PyUnicode_CheckExact(a->key) && PyUnicode_CheckExact(b->key)) {
+        int c = PyUnicode_Compare(a->key, b->key);  /* str order, as Python's < */
+        return c > 0 ? -1 : (c < 0 ? 1 : 0);
+    }
     int eq = PyObject_RichCompareBool(a->key, b->key, Py_EQ);
     if (eq < 0) { compare_failed = 1; return 0; }
     if (eq) return 0;
@@ -240,7 +264,15 @@ static PyObject *round_map(PyObject *values) {
             if (order == NULL) { PyErr_NoMemory(); Py_CLEAR(out); goto done; }
             memcpy(order, shares, sizeof(share_t) * n);
             compare_failed = 0;
-            qsort(order, n, sizeof(share_t), descending);
+            for (Py_ssize_t i = 1; i < n && !compare_failed; i++) {  /* insertion: small n */
+                share_t v = order[i];
+                Py_ssize_t j = i;
+                while (j > 0 && descending(&order[j - 1], &v) > 0) {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+                order[j] = v;
+            }
             if (compare_failed) {
                 PyMem_Free(order);
                 PyErr_Clear();
@@ -365,6 +397,10 @@ static PyObject *configure(PyObject *self, PyObject *args) {
                             &share_maps, &decimal_maps, &price_keys, &py_round_map,
                             &py_clean_other, &py_decimal, &py_round, &py_fsum};
     for (int i = 0; i < 12; i++) Py_XSETREF(*slots[i], Py_NewRef(t[i]));
+    for (int i = 0; i < UNITS; i++) {  /* new tables: units found by the old ones go */
+        Py_CLEAR(units_memo[i].key);
+        Py_CLEAR(units_memo[i].parent);
+    }
     Py_RETURN_NONE;
 }
 

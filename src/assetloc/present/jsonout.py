@@ -365,7 +365,11 @@ def line(obj: Any) -> str:
     as strings, as :mod:`json` does."""
     import orjson
 
-    return orjson.dumps(clean(obj), option=orjson.OPT_NON_STR_KEYS).decode()
+    doc = clean(obj)
+    try:  # string keys (every command's documents): the plain encoder, a fifth faster
+        return orjson.dumps(doc).decode()
+    except TypeError:  # a key that is not a string: written as a string, as json does
+        return orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _compiled() -> Callable[..., Any] | None:
