@@ -6,6 +6,7 @@ formatter itself; sums are checked against the unrounded numbers.
 
 from __future__ import annotations
 
+import enum
 import json
 import math
 from decimal import Decimal
@@ -123,3 +124,23 @@ def test_whole_units_over_the_scale_need_no_second_rounding(units: int, digits: 
     x = units / 10**digits
     assert x == round(x, digits) == float(Decimal(units).scaleb(-digits))
     assert not is_negative_zero(x)
+
+
+class _Side(enum.StrEnum):
+    BUY = "buy"
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"amount": 1.005, "holdings": {"a": 0.125, "b": 0.875}},
+        {1: 2.5, "x": {2: "y"}},  # keys that are not strings: written as strings, as json does
+        {_Side.BUY: {"price": 10.1234567}, "side": _Side.BUY},
+        [{"mix": {"cash": 2.27e-28}}, None, True, "é"],
+    ],
+)
+def test_a_line_is_the_compact_json_of_the_rounded_document(doc: object) -> None:
+    """``line`` (orjson, plain or with non-string keys) writes what ``json`` writes."""
+    expected = json.dumps(jsonout.clean(doc), separators=(",", ":"), ensure_ascii=False)
+    assert jsonout.line(doc) == expected
+    assert json.loads(jsonout.line(doc)) == json.loads(jsonout.dumps(doc))

@@ -14,7 +14,7 @@ from pathlib import Path
 from assetloc.batch.inputs import Item, read_items
 from assetloc.batch.output import append_chunk, check_out, cut_torn_line, done_ids, open_output
 from assetloc.batch.parquet_out import finish, is_parquet, journal, journal_path
-from assetloc.batch.pool import Chunk, run_chunk, run_chunks
+from assetloc.batch.pool import Chunk, run_chunk, run_chunks, start_server
 from assetloc.batch.reasons import reason, reason_lines
 from assetloc.batch.tasks import TASKS, failure
 from assetloc.errors import BatchStopped, InputError
@@ -221,6 +221,8 @@ def run_batch(
         raise InputError("--workers", "must be at least 1")
     source, out = Path(source), Path(out)
     start = time.perf_counter()
+    if scheduler is None:  # the workers' server loads the hot path while INPUT is read
+        start_server(runner)
     items = read_items(source)
     _not_the_input(source, out, items)
     check_out(out)

@@ -49,6 +49,22 @@ HOT_PATH = (
 )
 
 
+def start_server(runner: Callable[[Chunk, str], list[str]] = run_chunk) -> None:
+    """Start the forkserver now, with :data:`HOT_PATH` loaded in it (``forkserver`` only):
+    it imports while the batch reads INPUT, and every worker forked from it starts with the
+    hot path loaded, a fresh pool after a worker's death too. The caller's main module is
+    hidden from it as from the workers (:func:`main_left_out`). A forkserver already running
+    (an earlier batch in this process) is kept as it is."""
+    ctx = _context()
+    if not isinstance(ctx, mp.context.ForkServerContext):
+        return
+    from multiprocessing import forkserver
+
+    ctx.set_forkserver_preload(["__main__", *HOT_PATH])  # "__main__": the default's
+    with main_left_out(runner):
+        forkserver.ensure_running()
+
+
 def start_worker(lifeline: Connection | None = None) -> None:
     """A pool process's start: with ``lifeline`` (the read end of the batch's
     :func:`lifeline`), end this process when the batch ends; then load :data:`HOT_PATH`
