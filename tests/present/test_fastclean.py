@@ -212,3 +212,54 @@ def test_the_benchmark_households_documents_clean_to_the_same_bits() -> None:
 
     for seed in range(40):
         same(optimize(parse_household(household(seed))).to_dict())
+
+
+class _Clears:
+    """A number whose ``float()`` empties the container it is in (user code run by clean)."""
+
+    def __init__(self, box: Any) -> None:
+        self.box = box
+
+    def __float__(self) -> float:
+        self.box.clear()
+        return 1.0
+
+
+def _self_clearing_list() -> list[Any]:
+    listed: list[Any] = []
+    listed += [_Clears(listed), *(i * 1.1 for i in range(1000))]
+    return listed
+
+
+def _self_clearing_dict() -> dict[str, Any]:
+    mapped: dict[str, Any] = {}
+    mapped.update({"a": _Clears(mapped), **{f"k{i}": i * 1.1 for i in range(50)}})
+    return mapped
+
+
+def _self_clearing_holdings() -> dict[str, Any]:
+    held: dict[str, Any] = {}
+    held.update({"a": 1.5, "b": _Clears(held), "c": 2.5})
+    return {"holdings": held}
+
+
+@needs_c
+@pytest.mark.parametrize(
+    "make", [_self_clearing_list, _self_clearing_dict, _self_clearing_holdings]
+)
+def test_user_code_that_changes_the_document_gives_pythons_answer_not_a_crash(make: Any) -> None:
+    """Each side cleans a fresh document (cleaning one empties it)."""
+    assert outcome(fast, make()) == outcome(jsonout.reference_clean, make())
+
+
+@needs_c
+def test_keywords_and_unhashable_keys_as_the_python() -> None:
+    assert fast is not None
+    for kwargs in ({"key": "balance"}, {"parent": "holdings"}, {"key": "x", "parent": "mix"}):
+        got = outcome(lambda d, kw=kwargs: fast(d, **kw), 1.2345678)
+        assert got == outcome(lambda d, kw=kwargs: jsonout.reference_clean(d, **kw), 1.2345678)
+    assert outcome(lambda d: fast(d, [1], "holdings"), 1.234567) == outcome(
+        lambda d: jsonout.reference_clean(d, [1], "holdings"), 1.234567
+    )
+    with pytest.raises(TypeError):
+        fast(1.0, "a", "b", "c")

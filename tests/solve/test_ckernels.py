@@ -211,3 +211,32 @@ def test_inputs_off_the_common_path_give_numpys_answers_and_errors() -> None:
         np.ones((1, 3)),
         1e-9,
     )  # fewer multipliers than bounds and rows: numpy's error
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # numpy's, on inf
+def test_keywords_other_kinds_and_infinite_holdings_go_to_the_reference() -> None:
+    lower, upper, budgets = np.zeros((3, 4)), np.ones((3, 4)), np.ones(3)
+    assert fast is not None
+    got = outcome(lambda: fast.must_stand_alone(lower, upper, budgets=budgets))
+    assert got == outcome(lambda: ref["must_stand_alone"](lower, upper, budgets=budgets))
+    same(
+        "face_matrix",
+        np.ones(7),
+        np.zeros(3),
+        np.ones(3),
+        np.ones((1, 3)),
+        1.0,
+        np.ones((1, 3)),
+        1e-9,
+    )
+    same("must_stand_alone", lower, upper)  # a missing argument: Python's message
+    y = np.array([[0.2, np.inf, 0.1, 0.3]])
+    same(
+        "split_groups",
+        y,
+        np.zeros(3, dtype=np.int64),
+        np.array([True, False, True]),
+        budgets,
+        np.full(4, 0.05),
+        0.0,
+    )

@@ -49,11 +49,16 @@ static int unit_of(PyObject *key, PyObject *parent) {
     size_t slot = (((size_t)key >> 4) ^ ((size_t)parent >> 6)) & (UNITS - 1);
     if (units_memo[slot].key == key && units_memo[slot].parent == parent)
         return units_memo[slot].unit;
+    /* Python hashes (key, parent) first: an unhashable one is its TypeError */
+    if (PyObject_Hash(key) == -1 || PyObject_Hash(parent) == -1) return -1;
     int unit = unit_rule(key, parent);
     if (unit < 0) return unit;
-    Py_XSETREF(units_memo[slot].key, Py_NewRef(key));
-    Py_XSETREF(units_memo[slot].parent, Py_NewRef(parent));
+    PyObject *old_key = units_memo[slot].key, *old_parent = units_memo[slot].parent;
+    units_memo[slot].key = Py_NewRef(key);  /* the whole slot first, then the old let go */
+    units_memo[slot].parent = Py_NewRef(parent);
     units_memo[slot].unit = unit;
+    Py_XDECREF(old_key);
+    Py_XDECREF(old_parent);
     return unit;
 }
 
@@ -167,41 +172,48 @@ typedef struct {
     Py_ssize_t at;   /* its place in the map's numeric values */
     double num;      /* the value, dollars */
     double frac;     /* value·scale − floor(value·scale) */
-    PyObject *key;   /* borrowed */
+    PyObject *key;   /* borrowed: an exact str of the map, which no user code can drop */
 } share_t;
 
-static int compare_failed;
-
-/* descending by (frac, num, key): jsonout's sorted(..., reverse=True) */
-static int descending(const void *pa, const void *pb) {
-    const share_t *a = pa, *b = pb;
+/* descending by (frac, num, key): jsonout's sorted(..., reverse=True); keys exact str */
+static int descending(const share_t *a, const share_t *b) {
     if (a->frac != b->frac) return a->frac > b->frac ? -1 : 1;
     if (a->num != b->num) return a->num > b->num ? -1 : 1;
-    if (PyUnicode_CheckExact(a->key) && PyUnicode_CheckExact(b->key)) {
-        int c = PyUnicode_Compare(a->key, b->key);  /* str order, as Python's < */
-        return c > 0 ? -1 : (c < 0 ? 1 : 0);
-    }
-    int eq = PyObject_RichCompareBool(a->key, b->key, Py_EQ);
-    if (eq < 0) { compare_failed = 1; return 0; }
-    if (eq) return 0;
-    int lt = PyObject_RichCompareBool(a->key, b->key, Py_LT);
-    if (lt < 0) { compare_failed = 1; return 0; }
-    return lt ? 1 : -1;
+    int c = PyUnicode_Compare(a->key, b->key);  /* str order, as Python's <; no error */
+    return c > 0 ? -1 : (c < 0 ? 1 : 0);
+}
+
+/* the error of a dict comprehension over a dict that `clean` of one of its values (user
+ * code: a __float__, a Mapping) changed */
+static int changed(PyObject *values, Py_ssize_t size) {
+    if (PyDict_GET_SIZE(values) == size) return 0;
+    PyErr_SetString(PyExc_RuntimeError, "dictionary changed size during iteration");
+    return -1;
+}
+
+/* out[k] = clean(v, k, parent) for the item (k, v) of a map (both held while user code
+ * may run), or -1 */
+static int put_clean(PyObject *out, PyObject *k, PyObject *v, PyObject *parent) {
+    Py_INCREF(k);
+    Py_INCREF(v);
+    PyObject *c = clean(v, k, parent);
+    int r = c == NULL ? -1 : PyDict_SetItem(out, k, c);
+    Py_XDECREF(c);
+    Py_DECREF(k);
+    Py_DECREF(v);
+    return r;
 }
 
 /* {k: clean(v, k) for k, v in values.items()}: the children of a map with no parent */
 static PyObject *clean_children(PyObject *values, PyObject *parent) {
     PyObject *out = PyDict_New(), *k, *v;
-    Py_ssize_t pos = 0;
+    Py_ssize_t pos = 0, size = PyDict_GET_SIZE(values);
     if (out == NULL) return NULL;
     while (PyDict_Next(values, &pos, &k, &v)) {
-        PyObject *c = clean(v, k, parent);
-        if (c == NULL || PyDict_SetItem(out, k, c) < 0) {
-            Py_XDECREF(c);
+        if (put_clean(out, k, v, parent) < 0 || changed(values, size) < 0) {
             Py_DECREF(out);
             return NULL;
         }
-        Py_DECREF(c);
     }
     return out;
 }
@@ -220,6 +232,7 @@ static PyObject *round_map(PyObject *values) {
     if (floats == NULL) goto done;
     while (PyDict_Next(values, &pos, &k, &v)) {
         double x;
+        if (!PyUnicode_CheckExact(k)) goto python;  /* keys other than str: Python's sort */
         if (PyFloat_CheckExact(v)) {
             x = PyFloat_AS_DOUBLE(v);
         } else if (PyLong_CheckExact(v)) {
@@ -263,8 +276,7 @@ static PyObject *round_map(PyObject *values) {
             share_t *order = PyMem_New(share_t, n);
             if (order == NULL) { PyErr_NoMemory(); Py_CLEAR(out); goto done; }
             memcpy(order, shares, sizeof(share_t) * n);
-            compare_failed = 0;
-            for (Py_ssize_t i = 1; i < n && !compare_failed; i++) {  /* insertion: small n */
+            for (Py_ssize_t i = 1; i < n; i++) {  /* insertion: a map has a few dozen */
                 share_t v = order[i];
                 Py_ssize_t j = i;
                 while (j > 0 && descending(&order[j - 1], &v) > 0) {
@@ -272,12 +284,6 @@ static PyObject *round_map(PyObject *values) {
                     j--;
                 }
                 order[j] = v;
-            }
-            if (compare_failed) {
-                PyMem_Free(order);
-                PyErr_Clear();
-                Py_CLEAR(out);
-                goto python;
             }
             for (long long j = 0; j < shortfall; j++) units[order[j].at] += 1;
             PyMem_Free(order);
@@ -308,13 +314,10 @@ static PyObject *round_map(PyObject *values) {
         pos = 0;
         while (PyDict_Next(values, &pos, &k, &v)) {
             if (PyFloat_CheckExact(v) || (PyLong_CheckExact(v))) continue;
-            PyObject *c = clean(v, k, Py_None);
-            if (c == NULL || PyDict_SetItem(out, k, c) < 0) {
-                Py_XDECREF(c);
+            if (put_clean(out, k, v, Py_None) < 0 || changed(values, size) < 0) {
                 Py_CLEAR(out);
                 goto done;
             }
-            Py_DECREF(c);
         }
     }
     goto done;
@@ -328,15 +331,21 @@ done:
     return out;
 }
 
+/* [clean(v, key) for v in seq]: a list's length read at every step (user code run by
+ * clean may change it), each item held while it is cleaned */
 static PyObject *clean_list(PyObject *seq, PyObject *key) {
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    PyObject *out = PyList_New(n);
+    PyObject *out = PyList_New(0);
     if (out == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *c = clean(items[i], key, Py_None);
-        if (c == NULL) { Py_DECREF(out); return NULL; }
-        PyList_SET_ITEM(out, i, c);
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *item = Py_NewRef(PySequence_Fast_GET_ITEM(seq, i));
+        PyObject *c = clean(item, key, Py_None);
+        Py_DECREF(item);
+        if (c == NULL || PyList_Append(out, c) < 0) {
+            Py_XDECREF(c);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(c);
     }
     return out;
 }
@@ -371,16 +380,30 @@ static PyObject *clean(PyObject *obj, PyObject *key, PyObject *parent) {
     return out;
 }
 
-static PyObject *fast_clean(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+static PyObject *fast_clean(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames) {
+    static const char *const names[] = {"obj", "key", "parent"};
+    PyObject *given[3] = {NULL, Py_None, Py_None};
     if (py_clean_other == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "_fastclean.configure() was not called");
         return NULL;
     }
-    if (nargs < 1 || nargs > 3) {
-        PyErr_SetString(PyExc_TypeError, "clean(obj, key=None, parent=None)");
-        return NULL;
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (nargs > 3) goto usage;
+    for (Py_ssize_t i = 0; i < nargs; i++) given[i] = args[i];
+    for (Py_ssize_t j = 0; j < nkw; j++) {  /* key=, parent= (obj= too), each once */
+        PyObject *name = PyTuple_GET_ITEM(kwnames, j);
+        int slot = -1;
+        for (int q = 0; q < 3; q++)
+            if (PyUnicode_CompareWithASCIIString(name, names[q]) == 0) slot = q;
+        if (slot < nargs || (slot == 0 && given[0] != NULL)) goto usage;
+        given[slot] = args[nargs + j];
     }
-    return clean(args[0], nargs > 1 ? args[1] : Py_None, nargs > 2 ? args[2] : Py_None);
+    if (given[0] == NULL) goto usage;
+    return clean(given[0], given[1], given[2]);
+usage:
+    PyErr_SetString(PyExc_TypeError, "clean(obj, key=None, parent=None)");
+    return NULL;
 }
 
 static PyObject *configure(PyObject *self, PyObject *args) {
@@ -405,7 +428,7 @@ static PyObject *configure(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"clean", (PyCFunction)(void (*)(void))fast_clean, METH_FASTCALL,
+    {"clean", (PyCFunction)(void (*)(void))fast_clean, METH_FASTCALL | METH_KEYWORDS,
      "clean(obj, key=None, parent=None): jsonout.clean, in C."},
     {"configure", configure, METH_VARARGS,
      "configure(dollar_keys, dollar_maps, dollar_stats, share_keys, share_maps, "

@@ -23,13 +23,29 @@
 static PyObject *reference;
 
 /* the reference function `name` called with the original arguments */
-static PyObject *fallback(const char *name, PyObject *args) {
+static PyObject *fallback_kw(const char *name, PyObject *args, PyObject *kwargs) {
+    if (reference == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_ckernels.configure() was not called");
+        return NULL;
+    }
     PyObject *f = PyObject_GetAttrString(reference, name);
     if (f == NULL) return NULL;
-    PyObject *out = PyObject_Call(f, args, NULL);
+    PyObject *out = PyObject_Call(f, args, kwargs);
     Py_DECREF(f);
     return out;
 }
+
+#define fallback(name, args) fallback_kw(name, args, NULL)
+
+/* keyword arguments, or positional ones of another kind than the common path's (a float
+ * where an int is parsed, ...): the reference decides, as it would alone */
+#define PARSE(name, ...)                                                  \
+    do {                                                                  \
+        if ((kwargs && PyDict_GET_SIZE(kwargs)) || !PyArg_ParseTuple(__VA_ARGS__)) { \
+            PyErr_Clear();                                                \
+            return fallback_kw(name, args, kwargs);                       \
+        }                                                                 \
+    } while (0)
 
 /* `obj` as an aligned, C-contiguous array of `type` with `ndim` dimensions, or NULL with
  * no exception when it is not one already (then the reference decides) */
@@ -74,11 +90,10 @@ static inline double fold(double result, const runmax_t *m) {
     return v > result ? v : result;
 }
 
-static PyObject *worst_violation(PyObject *self, PyObject *args) {
+static PyObject *worst_violation(PyObject *self, PyObject *args, PyObject *kwargs) {
     PyObject *o[8];
-    if (!PyArg_ParseTuple(args, "OOOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
-                          &o[7]))
-        return NULL;
+    PARSE("worst_violation", args, "OOOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7]);
     PyArrayObject *x = exact(o[0], NPY_DOUBLE, 2), *lower = exact(o[1], NPY_DOUBLE, 2),
                   *upper = exact(o[2], NPY_DOUBLE, 2), *budgets = exact(o[3], NPY_DOUBLE, 1),
                   *cl = exact(o[4], NPY_DOUBLE, 1), *cu = exact(o[5], NPY_DOUBLE, 1),
@@ -125,13 +140,12 @@ static PyObject *worst_violation(PyObject *self, PyObject *args) {
 
 /* ------------------------------------------------------------------ face_matrix */
 
-static PyObject *face_matrix(PyObject *self, PyObject *args) {
+static PyObject *face_matrix(PyObject *self, PyObject *args, PyObject *kwargs) {
     PyObject *o[6];
     Py_ssize_t m_eq;
     double strict_tol;
-    if (!PyArg_ParseTuple(args, "OOOOnOd", &o[0], &o[1], &o[2], &o[3], &m_eq, &o[4],
-                          &strict_tol))
-        return NULL;
+    PARSE("face_matrix", args, "OOOOnOd", &o[0], &o[1], &o[2], &o[3], &m_eq, &o[4],
+                          &strict_tol);
     PyArrayObject *lam = exact(o[0], NPY_DOUBLE, 1), *lb = exact(o[1], NPY_DOUBLE, 1),
                   *ub = exact(o[2], NPY_DOUBLE, 1), *a = exact(o[3], NPY_DOUBLE, 2),
                   *m = exact(o[4], NPY_DOUBLE, 2);
@@ -255,11 +269,10 @@ static void fill(const double *mu, const double *z, Py_ssize_t n, double a_free,
     }
 }
 
-static PyObject *split_groups(PyObject *self, PyObject *args) {
+static PyObject *split_groups(PyObject *self, PyObject *args, PyObject *kwargs) {
     PyObject *o[5];
     double held_tol;
-    if (!PyArg_ParseTuple(args, "OOOOOd", &o[0], &o[1], &o[2], &o[3], &o[4], &held_tol))
-        return NULL;
+    PARSE("split_groups", args, "OOOOOd", &o[0], &o[1], &o[2], &o[3], &o[4], &held_tol);
     PyArrayObject *y = exact(o[0], NPY_DOUBLE, 2), *group_of = exact(o[1], NPY_INT64, 1),
                   *is_free = exact(o[2], NPY_BOOL, 1), *budgets = exact(o[3], NPY_DOUBLE, 1),
                   *mu = exact(o[4], NPY_DOUBLE, 1);
@@ -272,6 +285,10 @@ static PyObject *split_groups(PyObject *self, PyObject *args) {
     const npy_bool *FREE = BOOL(is_free);
     for (Py_ssize_t i = 0; i < n; i++)
         if (!isfinite(MU[i])) return fallback("split_groups", args);
+    for (Py_ssize_t i = 0; i < G * n; i++)  /* inf holdings: NaN knots, numpy's sort order */
+        if (!isfinite(Y[i])) return fallback("split_groups", args);
+    for (Py_ssize_t q = 0; q < k; q++)
+        if (!isfinite(BU[q])) return fallback("split_groups", args);
     npy_intp dims[2] = {k, n};
     PyObject *out = zeros(2, dims, NPY_DOUBLE);
     if (out == NULL) return NULL;
@@ -321,9 +338,9 @@ static PyObject *split_groups(PyObject *self, PyObject *args) {
 
 /* ------------------------------------------------------------------ merging accounts */
 
-static PyObject *must_stand_alone(PyObject *self, PyObject *args) {
+static PyObject *must_stand_alone(PyObject *self, PyObject *args, PyObject *kwargs) {
     PyObject *o[3];
-    if (!PyArg_ParseTuple(args, "OOO", &o[0], &o[1], &o[2])) return NULL;
+    PARSE("must_stand_alone", args, "OOO", &o[0], &o[1], &o[2]);
     PyArrayObject *lower = exact(o[0], NPY_DOUBLE, 2), *upper = exact(o[1], NPY_DOUBLE, 2),
                   *budgets = exact(o[2], NPY_DOUBLE, 1);
     if (!lower || !upper || !budgets) return fallback("must_stand_alone", args);
@@ -357,10 +374,9 @@ static PyObject *take_rows(const double *a, Py_ssize_t n, const npy_int64 *first
     return out;
 }
 
-static PyObject *pooled_accounts(PyObject *self, PyObject *args) {
+static PyObject *pooled_accounts(PyObject *self, PyObject *args, PyObject *kwargs) {
     PyObject *o[7];
-    if (!PyArg_ParseTuple(args, "OOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6]))
-        return NULL;
+    PARSE("pooled_accounts", args, "OOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6]);
     PyArrayObject *group_of = exact(o[0], NPY_INT64, 1), *first = exact(o[1], NPY_INT64, 1),
                   *budgets = exact(o[2], NPY_DOUBLE, 1), *tau = exact(o[3], NPY_DOUBLE, 2),
                   *lower = exact(o[4], NPY_DOUBLE, 2), *upper = exact(o[5], NPY_DOUBLE, 2),
@@ -411,10 +427,10 @@ static PyObject *pooled_accounts(PyObject *self, PyObject *args) {
 
 /* ------------------------------------------------------------------ holding_bounds */
 
-static PyObject *holding_bounds(PyObject *self, PyObject *args) {
+static PyObject *holding_bounds(PyObject *self, PyObject *args, PyObject *kwargs) {
     PyObject *o[4];
     double inf;
-    if (!PyArg_ParseTuple(args, "OOOOd", &o[0], &o[1], &o[2], &o[3], &inf)) return NULL;
+    PARSE("holding_bounds", args, "OOOOd", &o[0], &o[1], &o[2], &o[3], &inf);
     PyArrayObject *cols = exact(o[0], NPY_INT64, 1), *lower = exact(o[1], NPY_DOUBLE, 2),
                   *upper = exact(o[2], NPY_DOUBLE, 2), *budgets = exact(o[3], NPY_DOUBLE, 1);
     if (!cols || !lower || !upper || !budgets) return fallback("holding_bounds", args);
@@ -455,11 +471,10 @@ static PyObject *holding_bounds(PyObject *self, PyObject *args) {
 
 /* _kernels.portfolio_moments: (E, V), every sum left to right as np.cumsum adds (the
  * first term, then the rest; 0.0 for none); z on the stack (n ≤ 4096 classes) */
-static PyObject *portfolio_moments(PyObject *self, PyObject *args) {
+static PyObject *portfolio_moments(PyObject *self, PyObject *args, PyObject *kwargs) {
     PyObject *o[5];
     double scale;
-    if (!PyArg_ParseTuple(args, "OOdOOO", &o[0], &o[1], &scale, &o[2], &o[3], &o[4]))
-        return NULL;
+    PARSE("portfolio_moments", args, "OOdOOO", &o[0], &o[1], &scale, &o[2], &o[3], &o[4]);
     PyArrayObject *tau = exact(o[0], NPY_DOUBLE, 2), *x = exact(o[1], NPY_DOUBLE, 2),
                   *offset = exact(o[2], NPY_DOUBLE, 1), *mu = exact(o[3], NPY_DOUBLE, 1),
                   *cov = exact(o[4], NPY_DOUBLE, 2);
@@ -497,13 +512,13 @@ static PyObject *configure(PyObject *self, PyObject *module) {
 }
 
 static PyMethodDef methods[] = {
-    {"worst_violation", worst_violation, METH_VARARGS, "_kernels.worst_violation, in C."},
-    {"face_matrix", face_matrix, METH_VARARGS, "_kernels.face_matrix, in C."},
-    {"split_groups", split_groups, METH_VARARGS, "_kernels.split_groups, in C."},
-    {"must_stand_alone", must_stand_alone, METH_VARARGS, "_kernels.must_stand_alone, in C."},
-    {"pooled_accounts", pooled_accounts, METH_VARARGS, "_kernels.pooled_accounts, in C."},
-    {"holding_bounds", holding_bounds, METH_VARARGS, "_kernels.holding_bounds, in C."},
-    {"portfolio_moments", portfolio_moments, METH_VARARGS, "_kernels.portfolio_moments, in C."},
+    {"worst_violation", (PyCFunction)(void (*)(void))worst_violation, METH_VARARGS | METH_KEYWORDS, "_kernels.worst_violation, in C."},
+    {"face_matrix", (PyCFunction)(void (*)(void))face_matrix, METH_VARARGS | METH_KEYWORDS, "_kernels.face_matrix, in C."},
+    {"split_groups", (PyCFunction)(void (*)(void))split_groups, METH_VARARGS | METH_KEYWORDS, "_kernels.split_groups, in C."},
+    {"must_stand_alone", (PyCFunction)(void (*)(void))must_stand_alone, METH_VARARGS | METH_KEYWORDS, "_kernels.must_stand_alone, in C."},
+    {"pooled_accounts", (PyCFunction)(void (*)(void))pooled_accounts, METH_VARARGS | METH_KEYWORDS, "_kernels.pooled_accounts, in C."},
+    {"holding_bounds", (PyCFunction)(void (*)(void))holding_bounds, METH_VARARGS | METH_KEYWORDS, "_kernels.holding_bounds, in C."},
+    {"portfolio_moments", (PyCFunction)(void (*)(void))portfolio_moments, METH_VARARGS | METH_KEYWORDS, "_kernels.portfolio_moments, in C."},
     {"configure", configure, METH_O, "configure(reference): the module of the Python kernels."},
     {NULL, NULL, 0, NULL},
 };
