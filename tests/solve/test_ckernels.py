@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from assetloc.solve import _kernels
 
-from support.kernel_inputs import accounts
+from support.kernel_inputs import accounts, violation_args
 
 fast = _kernels.compiled
 ref = _kernels.REFERENCE
@@ -75,17 +75,7 @@ def groups(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarray]:
 def test_the_kernels_give_the_same_bits(d: dict[str, np.ndarray], seed: int) -> None:
     rng = np.random.default_rng(seed)
     k, n = d["upper"].shape
-    same(
-        "worst_violation",
-        d["x"],
-        d["lower"],
-        d["upper"],
-        d["budgets"],
-        d["class_lower"],
-        d["class_upper"],
-        d["mix"],
-        d["weights"],
-    )
+    same("worst_violation", d["x"], *violation_args(d))
     same("must_stand_alone", d["lower"], d["upper"], d["budgets"])
     group_of, first = groups(rng, k)
     same(
@@ -149,41 +139,13 @@ def test_inputs_off_the_common_path_give_numpys_answers_and_errors() -> None:
     x = rng.uniform(0, 1, (3, 4))
     lower, upper = np.zeros((3, 4)), np.ones((3, 4))
     budgets, cl, cu = np.ones(3), np.zeros(4), np.ones(4)
-    same("worst_violation", x.T.copy().T, lower, upper, budgets, cl, cu, np.zeros(0), np.ones(3))
-    same(
-        "worst_violation",
-        x[:, ::2],
-        lower[:, :2],
-        upper[:, :2],
-        budgets,
-        cl[:2],
-        cu[:2],
-        np.zeros(0),
-        np.ones(3),
-    )  # strided: the reference
-    same(
-        "worst_violation",
-        x.astype(np.float32),
-        lower,
-        upper,
-        budgets,
-        cl,
-        cu,
-        np.zeros(0),
-        np.ones(3),
-    )
+    rest = (lower, upper, budgets, cl, cu, np.zeros(0), np.ones(3))  # after x
+    same("worst_violation", x.T.copy().T, *rest)  # Fortran order copied back: C order
+    for bad_x in (x.astype(np.float32), np.full((3, 4), np.nan)):
+        same("worst_violation", bad_x, *rest)
+    strided = (lower[:, :2], upper[:, :2], budgets, cl[:2], cu[:2], np.zeros(0), np.ones(3))
+    same("worst_violation", x[:, ::2], *strided)  # strided: the reference
     same("worst_violation", x, lower, upper, np.ones(2), cl, cu, np.zeros(0), np.ones(3))
-    same(
-        "worst_violation",
-        np.full((3, 4), np.nan),
-        lower,
-        upper,
-        budgets,
-        cl,
-        cu,
-        np.zeros(0),
-        np.ones(3),
-    )
     same("must_stand_alone", lower, upper, np.ones(4))  # numpy's broadcast error
     same("holding_bounds", np.array([0, 99]), lower, upper, budgets, 1e30)  # out of range
     same("holding_bounds", np.array([0, 5], dtype=np.int32), lower, upper, budgets, 1e30)

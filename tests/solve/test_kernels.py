@@ -14,7 +14,7 @@ from assetloc.solve._kernels import (
     worst_violation,
 )
 
-from support.kernel_inputs import accounts
+from support.kernel_inputs import accounts, violation_args
 
 INF = 1e30
 PROPS = settings(max_examples=150, deadline=None)
@@ -36,16 +36,7 @@ def test_worst_violation_is_the_largest_gap(d: dict[str, np.ndarray]) -> None:
     if d["mix"].size:
         gaps.append(np.abs(d["weights"] @ x - d["mix"]))
     expected = float(np.concatenate(gaps).max())
-    got = worst_violation(
-        x,
-        d["lower"],
-        d["upper"],
-        d["budgets"],
-        d["class_lower"],
-        d["class_upper"],
-        d["mix"],
-        d["weights"],
-    )
+    got = worst_violation(x, *violation_args(d))
     assert abs(got - expected) <= 1e-15
 
 

@@ -29,3 +29,9 @@ def accounts(draw: st.DrawFn) -> dict[str, np.ndarray]:
         "mix": rng.dirichlet(np.ones(n)) if rng.random() < 0.5 else np.zeros(0),
         "mu": rng.choice([0.03, 0.05, 0.07], n),
     }
+
+
+def violation_args(d: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """``worst_violation``'s arguments after x, from :func:`accounts`' draw."""
+    keys = ("lower", "upper", "budgets", "class_lower", "class_upper", "mix", "weights")
+    return tuple(d[k] for k in keys)
