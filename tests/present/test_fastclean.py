@@ -19,6 +19,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from assetloc.native import PURE_PYTHON
 from assetloc.present import jsonout
 
 from support.paths import ROOT
@@ -29,7 +30,7 @@ needs_c = pytest.mark.skipif(fast is None, reason="the C translation is not buil
 
 def test_the_c_translation_is_built_and_in_use() -> None:
     """An install with a C compiler (CI's) builds it; only ASSETLOC_PURE_PYTHON turns it off."""
-    if os.environ.get("ASSETLOC_PURE_PYTHON"):
+    if os.environ.get(PURE_PYTHON):
         assert jsonout.clean is jsonout.reference_clean
     else:
         assert fast is not None and jsonout.clean is fast

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assetloc.native import PURE_PYTHON
 from assetloc.solve import _kernels
 
 from support.kernel_inputs import accounts, violation_args
@@ -26,7 +27,7 @@ PROPS = settings(max_examples=300, deadline=None)
 
 
 def test_the_c_translation_is_built_and_in_use() -> None:
-    if os.environ.get("ASSETLOC_PURE_PYTHON"):
+    if os.environ.get(PURE_PYTHON):
         return
     assert fast is not None
     for name in ref:

@@ -13,12 +13,12 @@ Units: shares of after-tax wealth F.
 
 from __future__ import annotations
 
-import os
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+from assetloc.native import extension
 from assetloc.types import FloatArray
 
 
@@ -245,13 +245,9 @@ REFERENCE: dict[str, Any] = {
 def _compiled() -> ModuleType | None:
     """``_ckernels`` configured with :data:`REFERENCE` (what it hands inputs off its common
     path to), or None when it was not built or ``ASSETLOC_PURE_PYTHON`` is set."""
-    if os.environ.get("ASSETLOC_PURE_PYTHON"):
-        return None
-    try:
-        from assetloc.solve import _ckernels
-    except ImportError:
-        return None
-    _ckernels.configure(SimpleNamespace(**REFERENCE))
+    _ckernels = extension("assetloc.solve._ckernels")
+    if _ckernels is not None:
+        _ckernels.configure(SimpleNamespace(**REFERENCE))
     return _ckernels
 
 

@@ -119,7 +119,7 @@ class ClassTaxes:
 
     def keep(self, account_type: AccountType) -> FloatArray:
         """τ row for one account type."""
-        return 1.0 - self.taxable_rate if account_type == "taxable" else self.sheltered_keep
+        return 1.0 - self.taxable_rate if _taxed_yearly(account_type) else self.sheltered_keep
 
 
 #: memo of :func:`_effective_rates`, cleared when it reaches :data:`_MEMO_SIZE` entries
@@ -363,12 +363,17 @@ def _rate_notes(
     return tuple(out)
 
 
+def _taxed_yearly(account_type: AccountType) -> bool:
+    """Whether an account's returns are taxed as they come (τ = 1 − t), not sheltered."""
+    return account_type == "taxable"
+
+
 def tau_matrix(types: tuple[AccountType, ...], taxes: ClassTaxes) -> FloatArray:
     """τ[k, i]: share of class i's return (and risk) kept in account k, shape (K, n)."""
     if not types:
         return np.zeros((0, 0))
-    taxable = np.array([t == "taxable" for t in types])  # ClassTaxes.keep's rule, row by row
-    tau: FloatArray = np.where(taxable[:, None], 1.0 - taxes.taxable_rate, taxes.sheltered_keep)
+    taxed = np.array([_taxed_yearly(t) for t in types])  # ClassTaxes.keep, row by row
+    tau: FloatArray = np.where(taxed[:, None], 1.0 - taxes.taxable_rate, taxes.sheltered_keep)
     return tau
 
 
