@@ -16,8 +16,9 @@ precision for callers in Python. Which unit a number has is read from its key:
 
 The rules are written once, here, in Python (:func:`reference_clean`); :func:`clean` is their
 C translation (``_fastclean.c``, built at install when a C compiler is there: about 5x
-faster, 0.019 against 0.104 ms on a batch household's document), checked against the Python bit for bit on
-every command's documents and on generated ones (``tests/present/test_fastclean.py``).
+faster, 0.019 against 0.104 ms on a batch household's document), checked against the
+Python bit for bit on every command's documents and on generated ones
+(``tests/present/test_fastclean.py``).
 Without it, or with ``ASSETLOC_PURE_PYTHON=1``, :func:`clean` is the Python: the same output.
 
 A new field in dollars or shares must be named in the tables below (a test checks the
